@@ -1,0 +1,165 @@
+// Package component is the Pulumi layer: it plans a declaration with the pure
+// core and maps the plan onto aws.ec2 SecurityGroup and SecurityGroupRule
+// children. It holds no policy of its own.
+package component
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+)
+
+// Type is the component's Pulumi type token.
+const Type = "servicemesh:index:ServiceMesh"
+
+// Args are the component's inputs: the VPC as a Pulumi input (it usually comes
+// from another resource) and the declaration itself as plain values, which
+// must be known at preview so the plan, and so the preview, is exact.
+type Args struct {
+	VpcID pulumi.StringInput
+	Mesh  spec.Mesh
+}
+
+// ServiceMesh is the component resource. Output fields carry their schema names.
+type ServiceMesh struct {
+	pulumi.ResourceState
+
+	SecurityGroupIds  pulumi.StringMapOutput `pulumi:"securityGroupIds"`
+	SecurityGroupArns pulumi.StringMapOutput `pulumi:"securityGroupArns"`
+	RuleCounts        pulumi.AnyOutput       `pulumi:"ruleCounts"`
+	Flows             pulumi.AnyOutput       `pulumi:"flows"`
+}
+
+// New plans the declaration and registers the component and its children.
+// A declaration with errors registers nothing.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*ServiceMesh, error) {
+	if args.VpcID == nil {
+		return nil, fmt.Errorf("service mesh %q: vpcId is required; pass the id of the VPC the groups belong in", name)
+	}
+	p, err := plan.Build(args.Mesh)
+	if err != nil {
+		return nil, fmt.Errorf("service mesh %q: %w", name, err)
+	}
+	mesh := &ServiceMesh{}
+	if err := ctx.RegisterComponentResource(Type, name, mesh, opts...); err != nil {
+		return nil, err
+	}
+	for _, w := range p.Findings.Warnings() {
+		_ = ctx.Log.Warn(w.String(), &pulumi.LogArgs{Resource: mesh})
+	}
+	groups, err := emitGroups(ctx, name, args.VpcID, p.Groups, mesh)
+	if err != nil {
+		return nil, err
+	}
+	if err := emitRules(ctx, name, p.Rules, groups, mesh); err != nil {
+		return nil, err
+	}
+
+	ids, arns := pulumi.StringMap{}, pulumi.StringMap{}
+	for svc, g := range groups {
+		ids[svc] = g.ID().ToStringOutput()
+		arns[svc] = g.Arn
+	}
+	mesh.SecurityGroupIds = ids.ToStringMapOutput()
+	mesh.SecurityGroupArns = arns.ToStringMapOutput()
+	mesh.RuleCounts = plainOutput(p.RuleCounts)
+	mesh.Flows = plainOutput(flow.Summaries(p.Flows))
+	return mesh, ctx.RegisterResourceOutputs(mesh, pulumi.Map{
+		"securityGroupIds":  mesh.SecurityGroupIds,
+		"securityGroupArns": mesh.SecurityGroupArns,
+		"ruleCounts":        mesh.RuleCounts,
+		"flows":             mesh.Flows,
+	})
+}
+
+func emitGroups(ctx *pulumi.Context, mesh string, vpcID pulumi.StringInput, groups []rule.Group,
+	parent pulumi.Resource,
+) (map[string]*ec2.SecurityGroup, error) {
+	out := make(map[string]*ec2.SecurityGroup, len(groups))
+	for _, g := range groups {
+		sg, err := ec2.NewSecurityGroup(ctx, mesh+"-"+g.Service, &ec2.SecurityGroupArgs{
+			Name:        pulumi.String(g.Name),
+			Description: pulumi.String(g.Description),
+			VpcId:       vpcID,
+			Tags:        pulumi.ToStringMap(g.Tags),
+			// Groups that reference each other must be destroyable.
+			RevokeRulesOnDelete: pulumi.Bool(true),
+		}, pulumi.Parent(parent))
+		if err != nil {
+			return nil, fmt.Errorf("creating security group %q: %w", g.Name, err)
+		}
+		out[g.Service] = sg
+	}
+	return out, nil
+}
+
+func emitRules(ctx *pulumi.Context, mesh string, rules []rule.Rule, groups map[string]*ec2.SecurityGroup,
+	parent pulumi.Resource,
+) error {
+	for _, r := range rules {
+		args := &ec2.SecurityGroupRuleArgs{
+			Type:            pulumi.String(string(r.Direction)),
+			SecurityGroupId: groups[r.Service].ID(),
+			Protocol:        pulumi.String(r.Ports.Protocol),
+			FromPort:        pulumi.Int(ec2Port(r.Ports, r.Ports.From)),
+			ToPort:          pulumi.Int(ec2Port(r.Ports, r.Ports.To)),
+			Description:     pulumi.String(r.Description),
+		}
+		switch {
+		case r.Self():
+			args.Self = pulumi.Bool(true)
+		case r.Peer.Kind == flow.Group:
+			args.SourceSecurityGroupId = groups[r.Peer.Service].ID()
+		case r.Peer.Kind == flow.PrefixList:
+			args.PrefixListIds = pulumi.StringArray{pulumi.String(r.Peer.PrefixList)}
+		case r.IPv6():
+			args.Ipv6CidrBlocks = pulumi.StringArray{pulumi.String(r.Peer.CIDR)}
+		default:
+			args.CidrBlocks = pulumi.StringArray{pulumi.String(r.Peer.CIDR)}
+		}
+		if _, err := ec2.NewSecurityGroupRule(ctx, mesh+"-"+rule.Name(r), args, pulumi.Parent(parent)); err != nil {
+			return fmt.Errorf("creating rule %q: %w", r.Key, err)
+		}
+	}
+	return nil
+}
+
+// ec2Port maps a port range onto EC2's fields: "all" and bare IP protocols
+// take 0/0, which is what the AWS provider expects.
+func ec2Port(r ports.Range, v int) int {
+	if ports.HasPorts(r.Protocol) || ports.IsICMP(r.Protocol) {
+		return v
+	}
+	return 0
+}
+
+// plainOutput turns a plain Go value into an output of JSON-shaped values, the
+// form the engine marshals for object and array outputs.
+func plainOutput(v any) pulumi.AnyOutput {
+	var shaped any
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(b, &shaped)
+	}
+	if err != nil { // unreachable for the plan's plain types; fail loudly if not
+		panic(fmt.Sprintf("shaping output: %v", err))
+	}
+	return pulumi.ToOutput(shaped).(pulumi.AnyOutput)
+}
+
+// Errors reports whether err is a declaration error (the user's to fix).
+func Errors(err error) (finding.List, bool) {
+	if fe, ok := err.(*finding.Errors); ok {
+		return fe.Findings, true
+	}
+	return nil, false
+}

@@ -1,0 +1,240 @@
+// Package flow resolves a validated declaration into flows: who may reach
+// whom on which protocol and ports. A flow is the unit of the mesh; ingress on
+// the callee and egress on the caller are two projections of it (package rule).
+package flow
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strconv"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+)
+
+// Kind is what sort of thing an endpoint is.
+type Kind string
+
+const (
+	Group      Kind = "group"
+	CIDR       Kind = "cidr"
+	PrefixList Kind = "prefixList"
+)
+
+// Endpoint is one end of a flow: a service's group, one CIDR, or one prefix list.
+type Endpoint struct {
+	Kind Kind `json:"kind"`
+	// Service is set for groups; CIDR and PrefixList for the other kinds.
+	Service    string `json:"service,omitempty"`
+	CIDR       string `json:"cidr,omitempty"`
+	PrefixList string `json:"prefixList,omitempty"`
+	// Via says how a CIDR was named: network:office, tier:web or internet.
+	Via string `json:"via,omitempty"`
+}
+
+// ID is the endpoint's identity: what it is, not how it was named, so two
+// names for one CIDR are one endpoint.
+func (e Endpoint) ID() string {
+	switch e.Kind {
+	case Group:
+		return "sg:" + e.Service
+	case PrefixList:
+		return "pl:" + e.PrefixList
+	default:
+		return "cidr:" + e.CIDR
+	}
+}
+
+// Label is the endpoint as a reader names it.
+func (e Endpoint) Label() string {
+	switch {
+	case e.Kind == Group:
+		return e.Service
+	case e.Kind == PrefixList:
+		return e.PrefixList
+	case e.Via != "":
+		return e.Via + " (" + e.CIDR + ")"
+	default:
+		return e.CIDR
+	}
+}
+
+// IsIPv6 reports whether the endpoint is an IPv6 CIDR.
+func (e Endpoint) IsIPv6() bool {
+	p, err := netip.ParsePrefix(e.CIDR)
+	return err == nil && p.Addr().Is6()
+}
+
+// Origin says which declaration a flow came from.
+type Origin struct {
+	// Service declared it; Rule is ingress[i] or egress[i], or "egress policy".
+	Service string `json:"service"`
+	Rule    string `json:"rule"`
+}
+
+// PolicyRule is the Origin.Rule of flows implied by the mesh's egress policy.
+const PolicyRule = "egress policy"
+
+// Flow lets From reach To on Ports.
+type Flow struct {
+	From  Endpoint    `json:"from"`
+	To    Endpoint    `json:"to"`
+	Ports ports.Range `json:"ports"`
+	// Declared is the side the user wrote it on: ingress (on To) or egress (on From).
+	Declared    string           `json:"declared"`
+	Description string           `json:"description,omitempty"`
+	Origin      Origin           `json:"origin"`
+	Exceptions  []spec.Exception `json:"exceptions,omitempty"`
+}
+
+// Declared sides.
+const (
+	Ingress = "ingress"
+	Egress  = "egress"
+)
+
+// Internet is 0.0.0.0/0 and ::/0.
+var Internet = []string{"0.0.0.0/0", "::/0"}
+
+// Resolve lists the flows of a validated declaration, sorted. Egress-policy
+// flows (allowAll) are included; mirror egress is a projection, not a flow.
+func Resolve(m spec.Mesh) []Flow {
+	r := resolver{m: m, tiers: map[string][]string{}, networks: map[string][]string{}}
+	for _, t := range m.Tiers {
+		r.tiers[t.Name] = t.CidrBlocks
+	}
+	for _, n := range m.Networks {
+		r.networks[n.Name] = n.CidrBlocks
+	}
+	var out []Flow
+	for _, s := range m.Services {
+		self := Endpoint{Kind: Group, Service: s.Name}
+		for i, rule := range s.Ingress {
+			for _, rng := range mustExpand(rule.Traffic) {
+				for _, peer := range r.peers(s.Name, rule.From, rng) {
+					out = append(out, Flow{From: peer, To: self, Ports: rng, Declared: Ingress,
+						Description: rule.Description, Origin: Origin{s.Name, ruleName(Ingress, i)}, Exceptions: rule.Exceptions})
+				}
+			}
+		}
+		for i, rule := range s.Egress {
+			for _, rng := range mustExpand(rule.Traffic) {
+				for _, peer := range r.peers(s.Name, rule.To, rng) {
+					out = append(out, Flow{From: self, To: peer, Ports: rng, Declared: Egress,
+						Description: rule.Description, Origin: Origin{s.Name, ruleName(Egress, i)}, Exceptions: rule.Exceptions})
+				}
+			}
+		}
+		if cmp.Or(m.Egress, spec.EgressAllowAll) == spec.EgressAllowAll {
+			for _, c := range Internet {
+				out = append(out, Flow{From: self, To: Endpoint{Kind: CIDR, CIDR: c, Via: "internet"},
+					Ports: ports.Range{Protocol: ports.All}, Declared: Egress, Description: "Allow all outbound",
+					Origin: Origin{s.Name, PolicyRule}})
+			}
+		}
+	}
+	Sort(out)
+	return out
+}
+
+func ruleName(dir string, i int) string { return dir + "[" + strconv.Itoa(i) + "]" }
+
+// mustExpand expands traffic that validation has accepted.
+func mustExpand(t spec.Traffic) []ports.Range {
+	r, _ := ports.Expand(t)
+	return r
+}
+
+type resolver struct {
+	m               spec.Mesh
+	tiers, networks map[string][]string
+}
+
+// peers expands a rule's peers into endpoints. A service naming itself is self.
+func (r resolver) peers(service string, p spec.Peers, rng ports.Range) []Endpoint {
+	var out []Endpoint
+	if p.Self {
+		out = append(out, Endpoint{Kind: Group, Service: service})
+	}
+	for _, s := range p.Services {
+		out = append(out, Endpoint{Kind: Group, Service: s})
+	}
+	cidrs := func(via string, list []string) {
+		for _, c := range list {
+			if familyMatches(rng.Protocol, c) {
+				out = append(out, Endpoint{Kind: CIDR, CIDR: c, Via: via})
+			}
+		}
+	}
+	for _, n := range p.Networks {
+		cidrs("network:"+n, r.networks[n])
+	}
+	for _, t := range p.Tiers {
+		cidrs("tier:"+t, r.tiers[t])
+	}
+	cidrs("", p.CidrBlocks)
+	if p.Internet {
+		cidrs("internet", Internet)
+	}
+	for _, pl := range p.PrefixListIDs {
+		out = append(out, Endpoint{Kind: PrefixList, PrefixList: pl})
+	}
+	return out
+}
+
+// familyMatches drops the half of a mixed-family peer that an ICMP version can
+// never match (icmp to ::/0, icmpv6 to 0.0.0.0/0).
+func familyMatches(protocol, cidr string) bool {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return true
+	}
+	switch protocol {
+	case ports.ICMP:
+		return p.Addr().Is4()
+	case ports.ICMPv6:
+		return p.Addr().Is6()
+	}
+	return true
+}
+
+// Sort orders flows by callee, caller, protocol and ports, then origin.
+func Sort(fs []Flow) {
+	slices.SortStableFunc(fs, func(a, b Flow) int {
+		return cmp.Or(
+			cmp.Compare(a.To.ID(), b.To.ID()),
+			cmp.Compare(a.From.ID(), b.From.ID()),
+			cmp.Compare(a.Ports.Protocol, b.Ports.Protocol),
+			cmp.Compare(a.Ports.From, b.Ports.From),
+			cmp.Compare(a.Ports.To, b.Ports.To),
+			cmp.Compare(a.Origin.Service, b.Origin.Service),
+			cmp.Compare(a.Origin.Rule, b.Origin.Rule),
+		)
+	})
+}
+
+// Summary is a flow as the component's `flows` output shows it.
+type Summary struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Protocol    string `json:"protocol"`
+	FromPort    int    `json:"fromPort"`
+	ToPort      int    `json:"toPort"`
+	Ports       string `json:"ports"`
+	Description string `json:"description,omitempty"`
+}
+
+// Summaries lists flows as the `flows` output shows them.
+func Summaries(fs []Flow) []Summary {
+	out := make([]Summary, len(fs))
+	for i, f := range fs {
+		proto := f.Ports.Protocol
+		if proto == ports.All {
+			proto = "all"
+		}
+		out[i] = Summary{From: f.From.Label(), To: f.To.Label(), Protocol: proto, FromPort: f.Ports.From,
+			ToPort: f.Ports.To, Ports: f.Ports.String(), Description: f.Description}
+	}
+	return out
+}

@@ -1,0 +1,42 @@
+// Package reference loads the article's reference architecture fixture
+// (examples/reference.yaml) for tests and benchmarks.
+package reference
+
+import (
+	servicemesh "github.com/pulumi-servicemesh/pulumi-servicemesh"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+)
+
+// Mesh returns a fresh copy of the reference architecture.
+func Mesh() spec.Mesh {
+	m, err := spec.Decode(servicemesh.ReferenceYAML)
+	if err != nil {
+		panic("examples/reference.yaml does not decode: " + err.Error())
+	}
+	return m
+}
+
+// Groups is the number of groups the reference architecture yields.
+const Groups = 8
+
+// ExpectedIngress is DESIGN.md's table: group, protocol/ports, source.
+var ExpectedIngress = []string{
+	"AdminAccess tcp/22 203.0.113.0/24",
+	"CustomerManagement-API tcp/7500 sg:ELB-CustomerManagement-API",
+	"ELB-CustomerManagement-API tcp/7200 sg:FrontEnd-Web",
+	"ELB-FrontEnd-Web tcp/443 0.0.0.0/0",
+	"ELB-FrontEnd-Web tcp/443 ::/0",
+	"ELB-FrontEnd-Web tcp/80 0.0.0.0/0",
+	"ELB-FrontEnd-Web tcp/80 ::/0",
+	"ELK tcp/5044 sg:AdminAccess",
+	"ELK tcp/5601 203.0.113.0/24",
+	"ELK tcp/9200 sg:AdminAccess",
+	"FrontEnd-Web tcp/443 sg:ELB-FrontEnd-Web",
+	"Graphite tcp/2003 sg:AdminAccess",
+	"Graphite tcp/443 203.0.113.0/24",
+	"Graphite tcp/80 203.0.113.0/24",
+	"Graphite udp/8125 sg:AdminAccess",
+	"MySQL tcp/1186 self",
+	"MySQL tcp/2202 self",
+	"MySQL tcp/3306 sg:CustomerManagement-API",
+}

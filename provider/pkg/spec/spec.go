@@ -1,0 +1,138 @@
+// Package spec holds the user's declaration of a service mesh: tiers, named
+// networks, services and their rules. It is the one input format shared by the
+// Pulumi component, the offline `plan` command and the tests. It imports
+// nothing from Pulumi.
+package spec
+
+// Mesh is a whole declaration. Field names are the schema's property names.
+type Mesh struct {
+	// VpcID is where the groups are created. The component passes it through as a
+	// Pulumi input; the offline planner does not need it.
+	VpcID string `json:"vpcId,omitempty"`
+	// NamePrefix is prepended to every group name so two stacks can share a VPC.
+	NamePrefix string `json:"namePrefix,omitempty"`
+	// Tiers are ordered outermost first; a tier may talk to itself and its neighbours.
+	Tiers []Tier `json:"tiers"`
+	// Networks are named external address ranges such as an office.
+	Networks []Network `json:"networks,omitempty"`
+	// Services each get one security group.
+	Services []Service `json:"services"`
+	// Egress is the mesh-wide outbound policy; see EgressPolicy.
+	Egress EgressPolicy `json:"egress,omitempty"`
+	// Tags are applied to every group.
+	Tags map[string]string `json:"tags,omitempty"`
+	// Limits are the account's security-group quotas; nil means today's AWS defaults.
+	Limits *Limits `json:"limits,omitempty"`
+}
+
+// Tier is a network layer such as dmz, web, app or data.
+type Tier struct {
+	Name string `json:"name"`
+	// CidrBlocks are the tier's subnets, used when a rule names the tier as a peer.
+	CidrBlocks  []string `json:"cidrBlocks,omitempty"`
+	Description string   `json:"description,omitempty"`
+}
+
+// Network is a named external address range (IPv4 and IPv6 CIDRs mixed).
+type Network struct {
+	Name        string   `json:"name"`
+	CidrBlocks  []string `json:"cidrBlocks"`
+	Description string   `json:"description,omitempty"`
+}
+
+// Service is one security group and the rules that let others reach it.
+type Service struct {
+	// Name is the group's descriptive name, e.g. ELB-FrontEnd-Web.
+	Name        string `json:"name"`
+	Tier        string `json:"tier"`
+	Description string `json:"description,omitempty"`
+	// Shared marks cross-cutting services (admin access, logging, monitoring)
+	// whose flows are exempt from tier adjacency.
+	Shared bool `json:"shared,omitempty"`
+	// InternetFacing marks services meant to be reached from the whole internet.
+	InternetFacing bool `json:"internetFacing,omitempty"`
+	// AttachedWith names the other services' groups that this service's network
+	// interfaces carry too, for the groups-per-interface quota.
+	AttachedWith []string      `json:"attachedWith,omitempty"`
+	Ingress      []IngressRule `json:"ingress,omitempty"`
+	Egress       []EgressRule  `json:"egress,omitempty"`
+}
+
+// Traffic is what a rule lets through: a protocol and its ports.
+type Traffic struct {
+	// Protocol is tcp (default), udp, icmp, icmpv6, all, or an IP protocol number.
+	Protocol string `json:"protocol,omitempty"`
+	// Ports are single ports, each its own rule.
+	Ports []int `json:"ports,omitempty"`
+	// PortRange is one contiguous range, inclusive.
+	PortRange *PortRange `json:"portRange,omitempty"`
+	// IcmpType and IcmpCode narrow icmp/icmpv6 rules; omitted means all.
+	IcmpType *int `json:"icmpType,omitempty"`
+	IcmpCode *int `json:"icmpCode,omitempty"`
+	// Description is carried on every rule this declaration yields.
+	Description string `json:"description,omitempty"`
+	// Exceptions acknowledge guardrail findings on purpose, each with a reason.
+	Exceptions []Exception `json:"exceptions,omitempty"`
+}
+
+// IngressRule lets peers reach the service.
+type IngressRule struct {
+	Traffic
+	From Peers `json:"from"`
+}
+
+// EgressRule lets the service reach peers.
+type EgressRule struct {
+	Traffic
+	To Peers `json:"to"`
+}
+
+// PortRange is inclusive at both ends.
+type PortRange struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// Peers are the other ends of a rule. Each entry yields its own rule resource.
+type Peers struct {
+	Services      []string `json:"services,omitempty"`
+	Self          bool     `json:"self,omitempty"`
+	Networks      []string `json:"networks,omitempty"`
+	Tiers         []string `json:"tiers,omitempty"`
+	CidrBlocks    []string `json:"cidrBlocks,omitempty"`
+	PrefixListIDs []string `json:"prefixListIds,omitempty"`
+	// Internet means 0.0.0.0/0 and ::/0.
+	Internet bool `json:"internet,omitempty"`
+}
+
+// Exception acknowledges one guardrail check on one rule.
+type Exception struct {
+	// Check is the guardrail's id, e.g. tier-adjacency or world-open.
+	Check  string `json:"check"`
+	Reason string `json:"reason"`
+}
+
+// EgressPolicy is the mesh-wide outbound default.
+type EgressPolicy string
+
+const (
+	// EgressAllowAll gives every group an allow-all rule to 0.0.0.0/0 and ::/0.
+	EgressAllowAll EgressPolicy = "allowAll"
+	// EgressNone emits only the explicit egress rules.
+	EgressNone EgressPolicy = "none"
+	// EgressMirror opens egress on the caller for every group-to-group ingress flow.
+	EgressMirror EgressPolicy = "mirror"
+)
+
+// EgressPolicies lists the valid policies, in documentation order.
+var EgressPolicies = []EgressPolicy{EgressAllowAll, EgressNone, EgressMirror}
+
+// Limits are security-group quotas. Zero fields take AWS's current defaults.
+type Limits struct {
+	InboundRulesPerGroup  int `json:"inboundRulesPerGroup,omitempty"`
+	OutboundRulesPerGroup int `json:"outboundRulesPerGroup,omitempty"`
+	GroupsPerInterface    int `json:"groupsPerInterface,omitempty"`
+	// RulesTimesGroups bounds rules-per-group x groups-per-interface.
+	RulesTimesGroups int `json:"rulesTimesGroups,omitempty"`
+	GroupsPerRegion  int `json:"groupsPerRegion,omitempty"`
+}

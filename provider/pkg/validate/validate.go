@@ -1,0 +1,227 @@
+// Package validate checks a declaration's structure and references before any
+// planning: names, tiers, peers, protocols, ports and CIDRs. Policy checks
+// (tier adjacency, quotas, lint) run later on the planned rules, in guard.
+package validate
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+)
+
+// Check ids reported by this package.
+const (
+	CheckInvalidName      = "invalid-name"
+	CheckDuplicateName    = "duplicate-name"
+	CheckUnknownReference = "unknown-reference"
+	CheckInvalidCIDR      = "invalid-cidr"
+	CheckInvalidPeer      = "invalid-peer"
+	CheckInvalidException = "invalid-exception"
+	CheckInvalidEgress    = "invalid-egress-policy"
+	CheckEmpty            = "empty-mesh"
+)
+
+// namePattern is a strict subset of EC2's group-name characters, chosen so a
+// name is safe in resource names, tags and diagrams alike.
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+var prefixListPattern = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+
+// MaxNameLength is EC2's limit on a group name, prefix included.
+const MaxNameLength = 255
+
+// Mesh reports every structural problem in m.
+func Mesh(m spec.Mesh) finding.List {
+	v := validator{m: m}
+	v.mesh()
+	v.out.Sort()
+	return v.out
+}
+
+type validator struct {
+	m                         spec.Mesh
+	out                       finding.List
+	tiers, networks, services []string
+	tierCIDRs                 map[string]int
+}
+
+func (v *validator) errorf(check, service, rule, fix, format string, args ...any) {
+	v.out.Add(finding.Error, check, service, rule, fix, format, args...)
+}
+
+func (v *validator) mesh() {
+	if p := v.m.NamePrefix; p != "" && !namePattern.MatchString(p) {
+		v.errorf(CheckInvalidName, "", "", "use letters, digits, '.', '_' and '-'", "namePrefix %q has characters EC2 group names do not allow", p)
+	}
+	if e := v.m.Egress; e != "" && !slices.Contains(spec.EgressPolicies, e) {
+		v.errorf(CheckInvalidEgress, "", "", "use allowAll, none or mirror", "unknown egress policy %q", e)
+	}
+	if len(v.m.Tiers) == 0 {
+		v.errorf(CheckEmpty, "", "", "declare tiers outermost first, e.g. dmz, web, app, data", "no tiers declared")
+	}
+	if len(v.m.Services) == 0 {
+		v.errorf(CheckEmpty, "", "", "declare at least one service", "no services declared")
+	}
+	v.tierCIDRs = map[string]int{}
+	for i, t := range v.m.Tiers {
+		where := fmt.Sprintf("tiers[%d]", i)
+		v.tiers = v.name("tier", where, t.Name, v.tiers)
+		v.tierCIDRs[t.Name] = len(t.CidrBlocks)
+		for _, c := range t.CidrBlocks {
+			v.cidr("", where, c)
+		}
+	}
+	for i, n := range v.m.Networks {
+		where := fmt.Sprintf("networks[%d]", i)
+		v.networks = v.name("network", where, n.Name, v.networks)
+		if len(n.CidrBlocks) == 0 {
+			v.errorf(CheckInvalidCIDR, "", where, "list its IPv4 or IPv6 CIDRs, e.g. cidrBlocks: [203.0.113.0/24]", "network %q has no cidrBlocks", n.Name)
+		}
+		for _, c := range n.CidrBlocks {
+			v.cidr("", where, c)
+		}
+	}
+	for i, s := range v.m.Services {
+		v.services = v.name("service", fmt.Sprintf("services[%d]", i), s.Name, v.services)
+		if len(v.m.NamePrefix)+len(s.Name) > MaxNameLength {
+			v.errorf(CheckInvalidName, s.Name, "", "shorten the service name or namePrefix",
+				"group name %q is longer than EC2's %d characters", v.m.NamePrefix+s.Name, MaxNameLength)
+		}
+	}
+	for _, s := range v.m.Services {
+		v.service(s)
+	}
+}
+
+// name checks one declared name and returns the list with it added.
+func (v *validator) name(kind, where, name string, seen []string) []string {
+	switch {
+	case name == "":
+		v.errorf(CheckInvalidName, "", where, "give it a name", "%s has no name", kind)
+		return seen
+	case !namePattern.MatchString(name):
+		v.errorf(CheckInvalidName, "", where, "use letters, digits, '.', '_' and '-', starting with a letter or digit",
+			"%s name %q has characters that are not allowed", kind, name)
+	case kind == "service" && strings.HasPrefix(strings.ToLower(name), "sg-"):
+		v.errorf(CheckInvalidName, name, "", "rename it; EC2 reserves names starting with sg-", "service name %q starts with sg-", name)
+	case slices.Contains(seen, name):
+		v.errorf(CheckDuplicateName, "", where, fmt.Sprintf("rename one of the %ss called %q", kind, name), "duplicate %s name %q", kind, name)
+		return seen
+	}
+	return append(seen, name)
+}
+
+func (v *validator) cidr(service, rule, c string) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(c))
+	switch {
+	case err != nil:
+		v.errorf(CheckInvalidCIDR, service, rule, "write a CIDR such as 10.0.0.0/16 or 2001:db8::/32", "%q is not a CIDR block", c)
+	case p.Masked() != p || p.String() != c:
+		v.errorf(CheckInvalidCIDR, service, rule, fmt.Sprintf("write it as %s", p.Masked()), "%q is not in canonical network form", c)
+	}
+}
+
+func (v *validator) service(s spec.Service) {
+	if s.Tier == "" {
+		v.errorf(CheckUnknownReference, s.Name, "", "set tier to one of: "+strings.Join(v.tiers, ", "), "service has no tier")
+	} else if !slices.Contains(v.tiers, s.Tier) {
+		v.errorf(CheckUnknownReference, s.Name, "", didYouMean("tier", s.Tier, v.tiers), "service is in undeclared tier %q", s.Tier)
+	}
+	for _, other := range s.AttachedWith {
+		if !slices.Contains(v.services, other) {
+			v.errorf(CheckUnknownReference, s.Name, "attachedWith", didYouMean("service", other, v.services), "attachedWith names unknown service %q", other)
+		}
+	}
+	for i, r := range s.Ingress {
+		v.rule(s, fmt.Sprintf("ingress[%d]", i), r.Traffic, r.From, "from")
+	}
+	for i, r := range s.Egress {
+		v.rule(s, fmt.Sprintf("egress[%d]", i), r.Traffic, r.To, "to")
+	}
+}
+
+func (v *validator) rule(s spec.Service, where string, t spec.Traffic, p spec.Peers, field string) {
+	ranges, probs := ports.Expand(t)
+	for _, pr := range probs {
+		v.errorf(pr.Check, s.Name, where, pr.Fix, "%s", pr.Message)
+	}
+	for i, e := range t.Exceptions {
+		if strings.TrimSpace(e.Check) == "" || strings.TrimSpace(e.Reason) == "" {
+			v.errorf(CheckInvalidException, s.Name, fmt.Sprintf("%s.exceptions[%d]", where, i),
+				"give both check (the guardrail's id) and a written reason", "an exception needs a check and a reason")
+		}
+	}
+	v.peers(s, where, field, p, ranges)
+}
+
+func (v *validator) peers(s spec.Service, where, field string, p spec.Peers, ranges []ports.Range) {
+	if !p.Self && !p.Internet && len(p.Services)+len(p.Networks)+len(p.Tiers)+len(p.CidrBlocks)+len(p.PrefixListIDs) == 0 {
+		v.errorf(CheckInvalidPeer, s.Name, where, fmt.Sprintf("set %s: {services: [...]}, networks, tiers, cidrBlocks, prefixListIds, self or internet", field),
+			"rule has no peers in %q", field)
+	}
+	for _, name := range p.Services {
+		if !slices.Contains(v.services, name) {
+			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("service", name, v.services), "%s names unknown service %q", field, name)
+		}
+	}
+	for _, name := range p.Networks {
+		if !slices.Contains(v.networks, name) {
+			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("network", name, v.networks), "%s names unknown network %q", field, name)
+		}
+	}
+	for _, name := range p.Tiers {
+		switch {
+		case !slices.Contains(v.tiers, name):
+			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("tier", name, v.tiers), "%s names unknown tier %q", field, name)
+		case v.tierCIDRs[name] == 0:
+			v.errorf(CheckInvalidPeer, s.Name, where, fmt.Sprintf("give tier %q cidrBlocks, or name the services instead", name),
+				"%s names tier %q, which has no cidrBlocks", field, name)
+		}
+	}
+	for _, c := range p.CidrBlocks {
+		v.cidr(s.Name, where, c)
+	}
+	for _, pl := range p.PrefixListIDs {
+		if !prefixListPattern.MatchString(pl) {
+			v.errorf(CheckInvalidPeer, s.Name, where, "use a managed prefix list id such as pl-0123456789abcdef0", "%q is not a prefix list id", pl)
+		}
+	}
+	v.icmpFamilies(s, where, p, ranges)
+}
+
+// icmpFamilies catches icmp towards IPv6 peers and icmpv6 towards IPv4 ones,
+// which EC2 accepts but which never match a packet.
+func (v *validator) icmpFamilies(s spec.Service, where string, p spec.Peers, ranges []ports.Range) {
+	for _, r := range ranges {
+		for _, c := range v.peerCIDRs(p) {
+			pre, err := netip.ParsePrefix(c)
+			if err != nil {
+				continue
+			}
+			switch {
+			case r.Protocol == ports.ICMP && pre.Addr().Is6():
+				v.errorf(CheckInvalidPeer, s.Name, where, "use protocol icmpv6 for IPv6 peers", "icmp never matches IPv6 peer %s", c)
+			case r.Protocol == ports.ICMPv6 && pre.Addr().Is4():
+				v.errorf(CheckInvalidPeer, s.Name, where, "use protocol icmp for IPv4 peers", "icmpv6 never matches IPv4 peer %s", c)
+			}
+		}
+	}
+}
+
+// peerCIDRs lists the literal CIDRs of named networks and CIDR peers (tiers and
+// internet are left out: they are expanded later and are family-mixed by design).
+func (v *validator) peerCIDRs(p spec.Peers) []string {
+	out := append([]string(nil), p.CidrBlocks...)
+	for _, n := range v.m.Networks {
+		if slices.Contains(p.Networks, n.Name) {
+			out = append(out, n.CidrBlocks...)
+		}
+	}
+	return out
+}
