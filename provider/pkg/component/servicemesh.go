@@ -153,7 +153,7 @@ func plainOutput(v any) pulumi.AnyOutput {
 	if err != nil { // unreachable for the plan's plain types; fail loudly if not
 		panic(fmt.Sprintf("shaping output: %v", err))
 	}
-	return pulumi.ToOutput(shaped).(pulumi.AnyOutput)
+	return pulumi.Any(shaped)
 }
 
 // Errors reports whether err is a declaration error (the user's to fix).
