@@ -33,7 +33,9 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	return id, out, nil
 }
 
-func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) { return args.Args, nil }
+func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return args.Args, nil
+}
 
 func (r *recorder) of(typ string) map[string]resource.PropertyMap {
 	out := map[string]resource.PropertyMap{}

@@ -199,20 +199,33 @@ func familyMatches(protocol, cidr string) bool {
 	return true
 }
 
-// Sort orders flows by callee, caller, protocol and ports, then origin.
+// Sort orders flows by callee, caller, protocol and ports, then origin and
+// description. The comparison covers every field a rule's origin does not
+// determine, so an unstable sort is deterministic (and much cheaper).
 func Sort(fs []Flow) {
-	slices.SortStableFunc(fs, func(a, b Flow) int {
+	slices.SortFunc(fs, func(a, b Flow) int {
 		return cmp.Or(
-			cmp.Compare(a.To.ID(), b.To.ID()),
-			cmp.Compare(a.From.ID(), b.From.ID()),
+			compareEndpoints(a.To, b.To),
+			compareEndpoints(a.From, b.From),
 			cmp.Compare(a.Ports.Protocol, b.Ports.Protocol),
 			cmp.Compare(a.Ports.From, b.Ports.From),
 			cmp.Compare(a.Ports.To, b.Ports.To),
 			cmp.Compare(a.Origin.Service, b.Origin.Service),
 			cmp.Compare(a.Origin.Rule, b.Origin.Rule),
+			cmp.Compare(a.Description, b.Description),
 		)
 	})
 }
+
+// compareEndpoints orders endpoints as their IDs would sort, without building
+// the ID strings (sorting is the planner's hot path).
+func compareEndpoints(a, b Endpoint) int {
+	return cmp.Or(cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(a.Service, b.Service),
+		cmp.Compare(a.CIDR, b.CIDR), cmp.Compare(a.PrefixList, b.PrefixList), cmp.Compare(a.Via, b.Via))
+}
+
+// kindOrder sorts kinds as their ID prefixes do: cidr:, pl:, sg:.
+var kindOrder = map[Kind]int{CIDR: 0, PrefixList: 1, Group: 2}
 
 // Summary is a flow as the component's `flows` output shows it.
 type Summary struct {

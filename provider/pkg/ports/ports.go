@@ -54,9 +54,9 @@ func (r Range) String() string {
 }
 
 // Slug is String made safe for resource names: tcp-443, tcp-1024-65535, all.
-func (r Range) Slug() string {
-	return strings.NewReplacer("/", "-", ":", "-").Replace(r.String())
-}
+func (r Range) Slug() string { return slugSafe.Replace(r.String()) }
+
+var slugSafe = strings.NewReplacer("/", "-", ":", "-")
 
 // Covers reports whether r lets through everything o does.
 func (r Range) Covers(o Range) bool {

@@ -7,7 +7,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
@@ -90,16 +89,20 @@ func Groups(m spec.Mesh) []Group {
 // mirror policy egress on the caller for group-to-group ingress flows too.
 // Rules with the same key are merged; the result is sorted by key.
 func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
-	byKey := map[string]*Rule{}
-	descs := map[string]map[string]bool{}
+	index := map[string]int{}
+	var out []Rule
+	var descs [][]string
 	add := func(service string, dir Direction, peer flow.Endpoint, f flow.Flow) {
 		r := Rule{Service: service, Direction: dir, Ports: f.Ports, Peer: canonical(peer)}
 		r.Key = Key(r)
-		if _, ok := byKey[r.Key]; !ok {
-			byKey[r.Key] = &r
-			descs[r.Key] = map[string]bool{}
+		i, ok := index[r.Key]
+		if !ok {
+			i = len(out)
+			index[r.Key] = i
+			out = append(out, r)
+			descs = append(descs, nil)
 		}
-		descs[r.Key][describe(f, dir)] = true
+		descs[i] = append(descs[i], describe(f, dir))
 	}
 	for _, f := range flows {
 		switch f.Declared {
@@ -112,10 +115,8 @@ func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
 			add(f.From.Service, Egress, f.To, f)
 		}
 	}
-	out := make([]Rule, 0, len(byKey))
-	for k, r := range byKey {
-		r.Description = joinDescriptions(descs[k])
-		out = append(out, *r)
+	for i := range out {
+		out[i].Description = joinDescriptions(descs[i])
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return cmp.Compare(a.Key, b.Key) })
 	return out
@@ -170,12 +171,11 @@ func describe(f flow.Flow, dir Direction) string {
 
 // joinDescriptions merges the descriptions of merged rules deterministically,
 // within EC2's 255 characters.
-func joinDescriptions(set map[string]bool) string {
-	list := make([]string, 0, len(set))
-	for d := range set {
-		list = append(list, d)
+func joinDescriptions(list []string) string {
+	if len(list) > 1 {
+		slices.Sort(list)
+		list = slices.Compact(list)
 	}
-	sort.Strings(list)
 	s := strings.Join(list, "; ")
 	if len(s) > 255 {
 		s = s[:252] + "..."

@@ -45,11 +45,16 @@ func Mesh(m spec.Mesh) finding.List {
 }
 
 type validator struct {
-	m                         spec.Mesh
-	out                       finding.List
+	m   spec.Mesh
+	out finding.List
+	// Declared names in order (for suggestions) and as sets (for lookups).
 	tiers, networks, services []string
+	known                     map[string]map[string]bool
 	tierCIDRs                 map[string]int
 }
+
+// declared reports whether a tier, network or service of that name exists.
+func (v *validator) declared(kind, name string) bool { return v.known[kind][name] }
 
 func (v *validator) errorf(check, service, rule, fix, format string, args ...any) {
 	v.out.Add(finding.Error, check, service, rule, fix, format, args...)
@@ -69,6 +74,7 @@ func (v *validator) mesh() {
 		v.errorf(CheckEmpty, "", "", "declare at least one service", "no services declared")
 	}
 	v.tierCIDRs = map[string]int{}
+	v.known = map[string]map[string]bool{"tier": {}, "network": {}, "service": {}}
 	for i, t := range v.m.Tiers {
 		where := fmt.Sprintf("tiers[%d]", i)
 		v.tiers = v.name("tier", where, t.Name, v.tiers)
@@ -110,10 +116,11 @@ func (v *validator) name(kind, where, name string, seen []string) []string {
 			"%s name %q has characters that are not allowed", kind, name)
 	case kind == "service" && strings.HasPrefix(strings.ToLower(name), "sg-"):
 		v.errorf(CheckInvalidName, name, "", "rename it; EC2 reserves names starting with sg-", "service name %q starts with sg-", name)
-	case slices.Contains(seen, name):
+	case v.known[kind][name]:
 		v.errorf(CheckDuplicateName, "", where, fmt.Sprintf("rename one of the %ss called %q", kind, name), "duplicate %s name %q", kind, name)
 		return seen
 	}
+	v.known[kind][name] = true
 	return append(seen, name)
 }
 
@@ -130,11 +137,11 @@ func (v *validator) cidr(service, rule, c string) {
 func (v *validator) service(s spec.Service) {
 	if s.Tier == "" {
 		v.errorf(CheckUnknownReference, s.Name, "", "set tier to one of: "+strings.Join(v.tiers, ", "), "service has no tier")
-	} else if !slices.Contains(v.tiers, s.Tier) {
+	} else if !v.declared("tier", s.Tier) {
 		v.errorf(CheckUnknownReference, s.Name, "", didYouMean("tier", s.Tier, v.tiers), "service is in undeclared tier %q", s.Tier)
 	}
 	for _, other := range s.AttachedWith {
-		if !slices.Contains(v.services, other) {
+		if !v.declared("service", other) {
 			v.errorf(CheckUnknownReference, s.Name, "attachedWith", didYouMean("service", other, v.services), "attachedWith names unknown service %q", other)
 		}
 	}
@@ -166,18 +173,18 @@ func (v *validator) peers(s spec.Service, where, field string, p spec.Peers, ran
 			"rule has no peers in %q", field)
 	}
 	for _, name := range p.Services {
-		if !slices.Contains(v.services, name) {
+		if !v.declared("service", name) {
 			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("service", name, v.services), "%s names unknown service %q", field, name)
 		}
 	}
 	for _, name := range p.Networks {
-		if !slices.Contains(v.networks, name) {
+		if !v.declared("network", name) {
 			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("network", name, v.networks), "%s names unknown network %q", field, name)
 		}
 	}
 	for _, name := range p.Tiers {
 		switch {
-		case !slices.Contains(v.tiers, name):
+		case !v.declared("tier", name):
 			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("tier", name, v.tiers), "%s names unknown tier %q", field, name)
 		case v.tierCIDRs[name] == 0:
 			v.errorf(CheckInvalidPeer, s.Name, where, fmt.Sprintf("give tier %q cidrBlocks, or name the services instead", name),

@@ -27,9 +27,9 @@ func service(m *spec.Mesh, name string) *spec.Service {
 
 func TestBadInputs(t *testing.T) {
 	tests := []struct {
-		name  string
+		name   string
 		break_ func(m *spec.Mesh)
-		want  string // the exact rendered finding
+		want   string // the exact rendered finding
 	}{
 		{"unknown source service suggests the closest", func(m *spec.Mesh) {
 			service(m, "MySQL").Ingress[0].From.Services = []string{"CustomerManagment-API"}

@@ -1,0 +1,68 @@
+# pulumi-servicemesh. `make demo` runs the reference architecture through the
+# real Pulumi engine offline; `make test` runs every check CI runs.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+BIN            := $(CURDIR)/.bin
+PULUMI_VERSION := v3.274.1
+YAML_VERSION   := v1.25.0
+VERSION        := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' schema.json)
+GO_TEST        ?= go test
+
+.PHONY: all build tools gen lint unit fuzz sdk-check e2e test demo bench clean
+
+all: build
+
+# Our binaries: the provider, the offline planner, and the AWS stand-in that
+# the end-to-end tests and the demo use instead of AWS.
+build:
+	go build -o $(BIN)/pulumi-resource-servicemesh ./provider/cmd/pulumi-resource-servicemesh
+	go build -o $(BIN)/pulumi-resource-aws ./provider/cmd/aws-standin
+	go build -o $(BIN)/servicemesh ./provider/cmd/servicemesh
+
+# The pinned Pulumi CLI and YAML language host, built from the Go module proxy
+# (their prebuilt downloads are not reachable here). Cached in .bin.
+tools: $(BIN)/pulumi $(BIN)/pulumi-language-yaml
+
+$(BIN)/pulumi: tools/go.mod tools/go.sum
+	cd tools && go build -o $@ -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+
+$(BIN)/pulumi-language-yaml:
+	GOBIN=$(BIN) go install github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$(YAML_VERSION)
+
+# Regenerate the SDKs from schema.json.
+gen:
+	cd tools && go run ./gen-sdk -schema ../schema.json -out ../sdk
+
+lint:
+	go vet ./...
+	cd tools && go vet ./...
+	@test -z "$$(gofmt -l provider examples tools embed.go)" || { gofmt -l provider examples tools embed.go; echo "gofmt needed"; exit 1; }
+
+unit:
+	$(GO_TEST) ./provider/... ./sdk/... .
+
+# Each fuzz target briefly: no panics, every rejection an error value.
+FUZZTIME ?= 10s
+fuzz:
+	go test ./provider/pkg/spec -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+	go test ./provider/pkg/plan -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME)
+
+sdk-check:
+	bash .ci/check-sdk-drift.sh
+	bash .ci/check-sdks.sh
+
+e2e: tools build
+	$(GO_TEST) -count=1 -timeout 40m ./examples/...
+
+test: lint unit fuzz sdk-check e2e
+	go test -run '^$$' -bench . -benchtime 1x ./provider/... ./examples/...
+
+demo: tools build
+	bash examples/demo.sh
+
+bench: tools build
+	go test -run '^$$' -bench . -benchmem -count 5 ./provider/pkg/... | tee .work/bench-core.txt
+
+clean:
+	rm -rf $(BIN) .work

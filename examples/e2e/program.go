@@ -1,0 +1,49 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+)
+
+// VpcID is the VPC the examples use offline; the stand-in accepts any id.
+const VpcID = "vpc-0123456789abcdef0"
+
+// WriteYAMLProgram writes a Pulumi YAML program declaring m as one ServiceMesh
+// named "mesh" into dir, so a test can preview any variant of a declaration
+// through the real YAML language host.
+func WriteYAMLProgram(dir, project string, m spec.Mesh) error {
+	js, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	var props map[string]any
+	if err := json.Unmarshal(js, &props); err != nil {
+		return err
+	}
+	props["vpcId"] = VpcID
+	program := map[string]any{
+		"name":    project,
+		"runtime": "yaml",
+		"resources": map[string]any{
+			"mesh": map[string]any{"type": "servicemesh:index:ServiceMesh", "properties": props},
+		},
+		"outputs": map[string]any{"securityGroupIds": "${mesh.securityGroupIds}"},
+	}
+	out, err := yaml.Marshal(program)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), out, 0o644); err != nil {
+		return fmt.Errorf("writing program: %w", err)
+	}
+	return nil
+}
