@@ -10,7 +10,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
@@ -56,11 +55,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	for _, w := range p.Findings.Warnings() {
 		_ = ctx.Log.Warn(w.String(), &pulumi.LogArgs{Resource: mesh})
 	}
-	groups, err := emitGroups(ctx, name, args.VpcID, p.Groups, mesh)
+	groups, err := Emit(ctx, name, args.VpcID, p, pulumi.Parent(mesh))
 	if err != nil {
-		return nil, err
-	}
-	if err := emitRules(ctx, name, p.Rules, groups, mesh); err != nil {
 		return nil, err
 	}
 
@@ -81,8 +77,21 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	})
 }
 
+// Emit registers a plan's groups and rules, named after prefix, and returns
+// the groups by service. The component calls it with itself as parent; a
+// program may call it directly (the benchmarks compare the two).
+func Emit(ctx *pulumi.Context, prefix string, vpcID pulumi.StringInput, p *plan.Plan,
+	opts ...pulumi.ResourceOption,
+) (map[string]*ec2.SecurityGroup, error) {
+	groups, err := emitGroups(ctx, prefix, vpcID, p.Groups, opts)
+	if err != nil {
+		return nil, err
+	}
+	return groups, emitRules(ctx, prefix, p.Rules, groups, opts)
+}
+
 func emitGroups(ctx *pulumi.Context, mesh string, vpcID pulumi.StringInput, groups []rule.Group,
-	parent pulumi.Resource,
+	opts []pulumi.ResourceOption,
 ) (map[string]*ec2.SecurityGroup, error) {
 	out := make(map[string]*ec2.SecurityGroup, len(groups))
 	for _, g := range groups {
@@ -93,7 +102,7 @@ func emitGroups(ctx *pulumi.Context, mesh string, vpcID pulumi.StringInput, grou
 			Tags:        pulumi.ToStringMap(g.Tags),
 			// Groups that reference each other must be destroyable.
 			RevokeRulesOnDelete: pulumi.Bool(true),
-		}, pulumi.Parent(parent))
+		}, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("creating security group %q: %w", g.Name, err)
 		}
@@ -103,7 +112,7 @@ func emitGroups(ctx *pulumi.Context, mesh string, vpcID pulumi.StringInput, grou
 }
 
 func emitRules(ctx *pulumi.Context, mesh string, rules []rule.Rule, groups map[string]*ec2.SecurityGroup,
-	parent pulumi.Resource,
+	opts []pulumi.ResourceOption,
 ) error {
 	for _, r := range rules {
 		args := &ec2.SecurityGroupRuleArgs{
@@ -126,7 +135,7 @@ func emitRules(ctx *pulumi.Context, mesh string, rules []rule.Rule, groups map[s
 		default:
 			args.CidrBlocks = pulumi.StringArray{pulumi.String(r.Peer.CIDR)}
 		}
-		if _, err := ec2.NewSecurityGroupRule(ctx, mesh+"-"+rule.Name(r), args, pulumi.Parent(parent)); err != nil {
+		if _, err := ec2.NewSecurityGroupRule(ctx, mesh+"-"+rule.Name(r), args, opts...); err != nil {
 			return fmt.Errorf("creating rule %q: %w", r.Key, err)
 		}
 	}
@@ -154,12 +163,4 @@ func plainOutput(v any) pulumi.AnyOutput {
 		panic(fmt.Sprintf("shaping output: %v", err))
 	}
 	return pulumi.Any(shaped)
-}
-
-// Errors reports whether err is a declaration error (the user's to fix).
-func Errors(err error) (finding.List, bool) {
-	if fe, ok := err.(*finding.Errors); ok {
-		return fe.Findings, true
-	}
-	return nil, false
 }
