@@ -13,7 +13,7 @@ mkdir -p "$work/home" "$work/state" "$work/program"
 
 export PATH="$root/.bin:$PATH"
 export PULUMI_HOME=$work/home PULUMI_BACKEND_URL=file://$work/state PULUMI_CONFIG_PASSPHRASE=
-export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_IGNORE_AMBIENT_PLUGINS=true
 export AWS_STANDIN_STATE=$work/aws-account.json
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -30,12 +30,12 @@ pulumi stack init dev --non-interactive >/dev/null
 say "pulumi preview (examples/yaml/Pulumi.yaml: 8 groups, 34 rules)"
 pulumi preview --non-interactive
 say "pulumi up"
-pulumi up --yes --skip-preview --non-interactive --suppress-progress
+pulumi up --yes --skip-preview --non-interactive --suppress-progress | tail -n 8
 say "Stack outputs"
 pulumi stack output securityGroupIds --json
 pulumi stack output flowMatrix
 say "A second preview changes nothing"
 pulumi preview --expect-no-changes --non-interactive --diff | tail -n 4
 say "pulumi destroy"
-pulumi destroy --yes --skip-preview --non-interactive --suppress-progress
+pulumi destroy --yes --skip-preview --non-interactive --suppress-progress | tail -n 6
 say "Done. No AWS was touched: the groups lived in the stand-in's file $AWS_STANDIN_STATE."

@@ -63,6 +63,7 @@ func New(t testing.TB) *Engine {
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":    "true",
+		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
 		"AWS_STANDIN_STATE":                           filepath.Join(dir, "aws-account.json"),
 		"PATH":                                        Bin() + string(os.PathListSeparator) + os.Getenv("PATH"),
 	}}

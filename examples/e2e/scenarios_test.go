@@ -100,8 +100,8 @@ func TestPreviewDiffScenarios(t *testing.T) {
 			sc.Change(&combined)
 			c, err := Preview(ctx, stackFor(t, ctx, e, dir, m))
 			require.NoError(t, err)
-			assert.Equal(t, sc.Create, names(c.With(apitype.OpCreate)), "created")
-			assert.Equal(t, sc.Delete, names(c.With(apitype.OpDelete)), "deleted")
+			assert.ElementsMatch(t, sc.Create, names(c.With(apitype.OpCreate)), "created")
+			assert.ElementsMatch(t, sc.Delete, names(c.With(apitype.OpDelete)), "deleted")
 			for _, op := range []apitype.OpType{apitype.OpUpdate, apitype.OpReplace, apitype.OpCreateReplacement, apitype.OpDeleteReplaced} {
 				assert.Empty(t, c.With(op), "nothing may be %s", op)
 			}
