@@ -1,0 +1,27 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/examples/go/reference"
+)
+
+func TestGoExample(t *testing.T) {
+	e := New(t)
+	ctx := context.Background()
+	s, err := auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-reference-go", func(ctx *pulumi.Context) error {
+		mesh, err := reference.Architecture(ctx, "mesh", pulumi.String(VpcID))
+		if err != nil {
+			return err
+		}
+		ctx.Export("securityGroupIds", mesh.SecurityGroupIds)
+		return nil
+	}, e.Opts()...)
+	require.NoError(t, err)
+	lifecycle(t, ctx, s)
+}
