@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -66,6 +68,12 @@ var Scenarios = []Scenario{
 	}},
 }
 
+func mustPlan(t *testing.T, m spec.Mesh) *plan.Plan {
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	return p
+}
+
 func names(urns []string) []string {
 	out := make([]string, 0, len(urns))
 	for _, u := range urns {
@@ -93,6 +101,7 @@ func TestPreviewDiffScenarios(t *testing.T) {
 	require.NoError(t, err, "up of the reference architecture")
 
 	combined := reference.Mesh()
+	base := mustPlan(t, reference.Mesh())
 	for _, sc := range Scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
 			m := reference.Mesh()
@@ -101,6 +110,11 @@ func TestPreviewDiffScenarios(t *testing.T) {
 			c, err := Preview(ctx, stackFor(t, ctx, e, dir, m))
 			require.NoError(t, err)
 			assert.ElementsMatch(t, sc.Create, names(c.With(apitype.OpCreate)), "created")
+			// The offline planner must predict exactly what the engine shows.
+			predicted := plandiff.Compare("mesh", base, mustPlan(t, m))
+			assert.ElementsMatch(t, predicted.Create, names(c.With(apitype.OpCreate)), "plan --diff create")
+			assert.ElementsMatch(t, predicted.Delete, names(c.With(apitype.OpDelete)), "plan --diff delete")
+			assert.Empty(t, predicted.Replace, "plan --diff replace")
 			assert.ElementsMatch(t, sc.Delete, names(c.With(apitype.OpDelete)), "deleted")
 			for _, op := range []apitype.OpType{apitype.OpUpdate, apitype.OpReplace, apitype.OpCreateReplacement, apitype.OpDeleteReplaced} {
 				assert.Empty(t, c.With(op), "nothing may be %s", op)

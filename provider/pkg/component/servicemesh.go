@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -36,6 +37,8 @@ type ServiceMesh struct {
 	SecurityGroupArns pulumi.StringMapOutput `pulumi:"securityGroupArns"`
 	RuleCounts        pulumi.AnyOutput       `pulumi:"ruleCounts"`
 	Flows             pulumi.AnyOutput       `pulumi:"flows"`
+	FlowMatrix        pulumi.StringOutput    `pulumi:"flowMatrix"`
+	Diagram           pulumi.StringOutput    `pulumi:"diagram"`
 }
 
 // New plans the declaration and registers the component and its children.
@@ -69,11 +72,15 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	mesh.SecurityGroupArns = arns.ToStringMapOutput()
 	mesh.RuleCounts = plainOutput(p.RuleCounts)
 	mesh.Flows = plainOutput(flow.Summaries(p.Flows))
+	mesh.FlowMatrix = pulumi.String(render.Matrix(p)).ToStringOutput()
+	mesh.Diagram = pulumi.String(render.Mermaid(p)).ToStringOutput()
 	return mesh, ctx.RegisterResourceOutputs(mesh, pulumi.Map{
 		"securityGroupIds":  mesh.SecurityGroupIds,
 		"securityGroupArns": mesh.SecurityGroupArns,
 		"ruleCounts":        mesh.RuleCounts,
 		"flows":             mesh.Flows,
+		"flowMatrix":        mesh.FlowMatrix,
+		"diagram":           mesh.Diagram,
 	})
 }
 

@@ -15,6 +15,8 @@ import (
 
 // Plan is everything a declaration yields, deterministic for a given input.
 type Plan struct {
+	// Tiers are the tier names, outermost first.
+	Tiers      []string             `json:"tiers"`
 	Groups     []rule.Group         `json:"groups"`
 	Rules      []rule.Rule          `json:"rules"`
 	Flows      []flow.Flow          `json:"flows"`
@@ -35,6 +37,9 @@ func Build(m spec.Mesh) (*Plan, error) {
 	p := &Plan{Findings: validate.Mesh(m)}
 	if err := p.Findings.Err(); err != nil {
 		return p, err
+	}
+	for _, t := range m.Tiers {
+		p.Tiers = append(p.Tiers, t.Name)
 	}
 	p.Groups = rule.Groups(m)
 	p.Flows = flow.Resolve(m)
