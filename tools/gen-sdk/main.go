@@ -29,7 +29,9 @@ type noExternal struct{}
 
 var errExternal = errors.New("schema.json must not reference external packages")
 
-func (noExternal) LoadPackage(string, *semver.Version) (*schema.Package, error) { return nil, errExternal }
+func (noExternal) LoadPackage(string, *semver.Version) (*schema.Package, error) {
+	return nil, errExternal
+}
 func (noExternal) LoadPackageV2(context.Context, *schema.PackageDescriptor) (*schema.Package, error) {
 	return nil, errExternal
 }
