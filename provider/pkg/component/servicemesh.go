@@ -37,6 +37,7 @@ type ServiceMesh struct {
 	SecurityGroupArns pulumi.StringMapOutput `pulumi:"securityGroupArns"`
 	RuleCounts        pulumi.AnyOutput       `pulumi:"ruleCounts"`
 	Flows             pulumi.AnyOutput       `pulumi:"flows"`
+	QuotaUsage        pulumi.AnyOutput       `pulumi:"quotaUsage"`
 	FlowMatrix        pulumi.StringOutput    `pulumi:"flowMatrix"`
 	Diagram           pulumi.StringOutput    `pulumi:"diagram"`
 }
@@ -72,6 +73,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	mesh.SecurityGroupArns = arns.ToStringMapOutput()
 	mesh.RuleCounts = plainOutput(p.RuleCounts)
 	mesh.Flows = plainOutput(flow.Summaries(p.Flows))
+	mesh.QuotaUsage = plainOutput(p.QuotaUsage)
 	mesh.FlowMatrix = pulumi.String(render.Matrix(p)).ToStringOutput()
 	mesh.Diagram = pulumi.String(render.Mermaid(p)).ToStringOutput()
 	return mesh, ctx.RegisterResourceOutputs(mesh, pulumi.Map{
@@ -79,6 +81,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		"securityGroupArns": mesh.SecurityGroupArns,
 		"ruleCounts":        mesh.RuleCounts,
 		"flows":             mesh.Flows,
+		"quotaUsage":        mesh.QuotaUsage,
 		"flowMatrix":        mesh.FlowMatrix,
 		"diagram":           mesh.Diagram,
 	})

@@ -1,5 +1,6 @@
 // Package plan runs the one-way pipeline from a declaration to what the
-// Pulumi layer emits: validate -> resolve flows -> project rules -> guard.
+// Pulumi layer emits: validate -> resolve flows -> project rules -> guard
+// (tier policy, quotas, lint).
 // It imports nothing from Pulumi.
 package plan
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/validate"
@@ -22,6 +24,7 @@ type Plan struct {
 	Flows      []flow.Flow          `json:"flows"`
 	RuleCounts map[string]RuleCount `json:"ruleCounts"`
 	Findings   finding.List         `json:"findings"`
+	QuotaUsage []guard.Usage        `json:"quotaUsage"`
 }
 
 // RuleCount is a group's number of rules in each direction.
@@ -46,6 +49,9 @@ func Build(m spec.Mesh) (*Plan, error) {
 	p.Rules = rule.Project(p.Flows, cmp.Or(m.Egress, spec.EgressAllowAll))
 	p.RuleCounts = countRules(p.Groups, p.Rules)
 	p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
+	g := guard.Check(m, p.Flows, p.Rules)
+	p.Findings = append(p.Findings, g.Findings...)
+	p.QuotaUsage = g.Usage
 	p.Findings.Sort()
 	return p, p.Findings.Err()
 }

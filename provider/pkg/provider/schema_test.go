@@ -17,6 +17,7 @@ import (
 	servicemesh "github.com/pulumi-servicemesh/pulumi-servicemesh"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/component"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/provider"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
@@ -138,6 +139,7 @@ func TestSchemaOutputsMatchComponent(t *testing.T) {
 	// The plain values behind the object outputs.
 	agreeObject(t, s, "RuleCount", reflect.TypeFor[plan.RuleCount](), s.Types["servicemesh:index:RuleCount"].Properties)
 	agreeObject(t, s, "Flow", reflect.TypeFor[flow.Summary](), s.Types["servicemesh:index:Flow"].Properties)
+	agreeObject(t, s, "QuotaUsage", reflect.TypeFor[guard.Usage](), s.Types["servicemesh:index:QuotaUsage"].Properties)
 }
 
 // One version, from schema.json, in the provider and all three SDKs.

@@ -20,15 +20,16 @@ func Synthetic(n int) spec.Mesh {
 	for i := range n {
 		s := spec.Service{Name: name(i), Tier: tiers[i%len(tiers)]}
 		for k := 1; k <= 5; k++ {
-			// i-k*4 shares i's tier; i-k*4-1 is in the outer neighbour (or wraps to the same).
-			caller := i - k*4
-			if k%2 == 0 && i%len(tiers) > 0 {
-				caller = i - k*4 - 1
+			// Odd k: a caller in i's own tier; even k: one in the outer
+			// neighbouring tier (or its own, in the outermost), k rows back,
+			// wrapping within that tier so every flow passes tier adjacency.
+			t := i % len(tiers)
+			if k%2 == 0 && t > 0 {
+				t--
 			}
-			if caller < 0 {
-				caller = (caller%n + n) % n
-			}
-			if caller == i {
+			rows := (n - t + len(tiers) - 1) / len(tiers)
+			caller := ((i/len(tiers)-k)%rows+rows)%rows*len(tiers) + t
+			if caller == i || caller >= n {
 				continue
 			}
 			s.Ingress = append(s.Ingress, spec.IngressRule{
