@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,8 +27,10 @@ type Group struct {
 	RevokeRulesOnDelete bool              `json:"revokeRulesOnDelete"`
 }
 
-// Rule is one security-group rule; Peers are its single sources, each as
-// "cidr:...", "ipv6:...", "pl:..." or "sg:<group id>".
+// Rule is one security-group rule as one API call authorizes it. Peers are
+// its single sources or destinations, each "cidr:<v4>", "ipv6:<v6>",
+// "pl:<prefix list>" or "sg:<group id>": EC2 stores and compares them one by
+// one, which is why duplicates and quotas are judged per peer.
 type Rule struct {
 	ID          string   `json:"id"`
 	GroupID     string   `json:"groupId"`
@@ -38,6 +39,7 @@ type Rule struct {
 	FromPort    int      `json:"fromPort"`
 	ToPort      int      `json:"toPort"`
 	Peers       []string `json:"peers"`
+	Self        bool     `json:"self,omitempty"` // the sg: peer came from self = true
 	Description string   `json:"description,omitempty"`
 }
 
@@ -47,10 +49,16 @@ type Account struct {
 	Rules  map[string]*Rule  `json:"rules"`
 }
 
+// Environment variables the stand-in reads.
+const (
+	EnvState         = "AWS_STANDIN_STATE"
+	EnvRulesPerGroup = "AWS_STANDIN_RULES_PER_GROUP"
+)
+
 // StatePath is where the account lives: $AWS_STANDIN_STATE, else under
 // $PULUMI_HOME, else the temporary directory.
 func StatePath() string {
-	if p := os.Getenv("AWS_STANDIN_STATE"); p != "" {
+	if p := os.Getenv(EnvState); p != "" {
 		return p
 	}
 	if h := os.Getenv("PULUMI_HOME"); h != "" {
@@ -59,19 +67,20 @@ func StatePath() string {
 	return filepath.Join(os.TempDir(), "aws-standin-account.json")
 }
 
-// RulesPerGroup is the per-direction, per-family quota: 60 as AWS today, or
-// $AWS_STANDIN_RULES_PER_GROUP.
+// RulesPerGroup is the per-direction, per-family quota: 60 as AWS's default
+// today, or $AWS_STANDIN_RULES_PER_GROUP.
 func RulesPerGroup() int {
-	if n, err := strconv.Atoi(os.Getenv("AWS_STANDIN_RULES_PER_GROUP")); err == nil && n > 0 {
+	if n, err := strconv.Atoi(os.Getenv(EnvRulesPerGroup)); err == nil && n > 0 {
 		return n
 	}
 	return 60
 }
 
-// withAccount runs fn on the account under an exclusive file lock (the engine
-// creates resources in parallel, from one or several plugin processes) and
-// saves it when fn succeeds.
-func withAccount(path string, fn func(*Account) error) error {
+// withAccount runs fn on the account under a file lock, because the engine
+// creates resources in parallel and separate CLI runs start separate plugin
+// processes. A writer saves the account only when fn succeeds, so a refused
+// call changes nothing, as on EC2.
+func withAccount(path string, write bool, fn func(*Account) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -80,7 +89,11 @@ func withAccount(path string, fn func(*Account) error) error {
 		return err
 	}
 	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+	how := syscall.LOCK_SH
+	if write {
+		how = syscall.LOCK_EX
+	}
+	if err := syscall.Flock(int(lock.Fd()), how); err != nil {
 		return err
 	}
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck
@@ -96,13 +109,14 @@ func withAccount(path string, fn func(*Account) error) error {
 			return fmt.Errorf("stand-in account %s is corrupt: %w", path, err)
 		}
 	}
-	if err := fn(acct); err != nil {
+	if err := fn(acct); err != nil || !write {
 		return err
 	}
 	out, err := json.MarshalIndent(acct, "", "  ")
 	if err != nil {
 		return err
 	}
+	// Write then rename, so a reader never sees half a file.
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, out, 0o644); err != nil {
 		return err
@@ -110,19 +124,24 @@ func withAccount(path string, fn func(*Account) error) error {
 	return os.Rename(tmp, path)
 }
 
+// newID is prefix plus 17 hex digits, the shape of EC2's ids.
 func newID(prefix string) string {
 	b := make([]byte, 9)
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)[:17]
 }
 
-// ec2Error is an error as EC2 words it: its code first.
+// ec2Error is an error as EC2 words it, its code first, so callers and tests
+// can match on the code as they would with the real provider.
 func ec2Error(code, format string, args ...any) error {
 	return fmt.Errorf("%s: %s (stand-in EC2)", code, fmt.Sprintf(format, args...))
 }
 
 // createGroup adds g, refusing a duplicate name in the same VPC.
 func (a *Account) createGroup(g *Group) error {
+	if strings.HasPrefix(strings.ToLower(g.Name), "sg-") {
+		return ec2Error("InvalidParameterValue", "group name %q may not start with sg-", g.Name)
+	}
 	for _, o := range a.Groups {
 		if o.VpcID == g.VpcID && o.Name == g.Name {
 			return ec2Error("InvalidGroup.Duplicate", "the security group %q already exists for VPC %q", g.Name, g.VpcID)
@@ -133,29 +152,63 @@ func (a *Account) createGroup(g *Group) error {
 	return nil
 }
 
-// deleteGroup removes a group as EC2 does: its own rules go with it, and a
-// rule of another group that still references it is a DependencyViolation.
-func (a *Account) deleteGroup(id string) error {
-	g, ok := a.Groups[id]
-	if !ok {
-		return nil
-	}
-	for _, r := range a.Rules {
-		if r.GroupID != id {
-			for _, p := range r.Peers {
-				if p == "sg:"+id {
-					return ec2Error("DependencyViolation", "resource %s (%s) has a dependent object: rule %s of group %s", id, g.Name, r.ID, r.GroupID)
-				}
-			}
-		}
-	}
-	for rid, r := range a.Rules { // a group's own rules go with it
+// revokeRules drops every rule of group id, as the real provider does before
+// deleting a group with revokeRulesOnDelete (one Revoke call per direction).
+func (a *Account) revokeRules(id string) {
+	for rid, r := range a.Rules {
 		if r.GroupID == id {
 			delete(a.Rules, rid)
 		}
 	}
+}
+
+// deleteGroup deletes a group as EC2 does: a rule of ANOTHER group that still
+// references it is a DependencyViolation; its own rules, including those
+// referencing other groups or itself, go with it.
+func (a *Account) deleteGroup(id string) error {
+	g, ok := a.Groups[id]
+	if !ok {
+		return nil // already gone: the real provider treats NotFound on delete as done
+	}
+	for _, r := range a.Rules {
+		if r.GroupID != id && r.references(id) {
+			return ec2Error("DependencyViolation", "resource %s (%s) has a dependent object: rule %s of group %s references it",
+				id, g.Name, r.ID, r.GroupID)
+		}
+	}
+	a.revokeRules(id)
 	delete(a.Groups, id)
 	return nil
+}
+
+// peerText is a peer as EC2 prints it: the CIDR or id alone.
+func peerText(peer string) string {
+	_, v, _ := strings.Cut(peer, ":")
+	return v
+}
+
+func (r *Rule) references(group string) bool {
+	for _, p := range r.Peers {
+		if p == "sg:"+group {
+			return true
+		}
+	}
+	return false
+}
+
+// families says which per-family quota a peer counts against. AWS documents
+// that a rule referencing a security group or a prefix list counts as one
+// IPv4 rule AND one IPv6 rule; the stand-in counts a prefix list as one entry
+// (a customer-managed list really counts its max entries, which it can't know).
+func families(peer string) (v4, v6 int) {
+	switch {
+	case strings.HasPrefix(peer, "cidr:"):
+		return 1, 0
+	case strings.HasPrefix(peer, "ipv6:"):
+		return 0, 1
+	default:
+		return 1, 1
+	}
 }
 
 // addRule checks r against EC2's rules and adds it.
@@ -170,35 +223,85 @@ func (a *Account) addRule(r *Rule) error {
 			}
 		}
 	}
+	mine := map[string]bool{}
 	v4, v6 := 0, 0
+	for _, p := range r.Peers {
+		mine[p] = true
+		d4, d6 := families(p)
+		v4, v6 = v4+d4, v6+d6
+	}
 	for _, o := range a.Rules {
 		if o.GroupID != r.GroupID || o.Type != r.Type {
 			continue
 		}
+		same := o.Protocol == r.Protocol && o.FromPort == r.FromPort && o.ToPort == r.ToPort
 		for _, p := range o.Peers {
-			if isIPv6(p) {
-				v6++
-			} else {
-				v4++
+			if same && mine[p] {
+				return ec2Error("InvalidPermission.Duplicate",
+					"the specified rule \"peer: %s, %s, from port: %d, to port: %d, ALLOW\" already exists in %s (%s)",
+					peerText(p), r.Protocol, r.FromPort, r.ToPort, r.GroupID, r.Type)
 			}
-			if o.Protocol == r.Protocol && o.FromPort == r.FromPort && o.ToPort == r.ToPort && slices.Contains(r.Peers, p) {
-				return ec2Error("InvalidPermission.Duplicate", "the specified rule %q already exists (%s %s %d-%d)", p, r.Type, r.Protocol, r.FromPort, r.ToPort)
-			}
-		}
-	}
-	for _, p := range r.Peers {
-		if isIPv6(p) {
-			v6++
-		} else {
-			v4++
+			d4, d6 := families(p)
+			v4, v6 = v4+d4, v6+d6
 		}
 	}
 	if limit := RulesPerGroup(); v4 > limit || v6 > limit {
-		return ec2Error("RulesPerSecurityGroupLimitExceeded", "the maximum number of %s rules per security group (%d) has been reached for %s", r.Type, limit, r.GroupID)
+		return ec2Error("RulesPerSecurityGroupLimitExceeded",
+			"the maximum number of rules per security group has been reached: %s %s would hold %d IPv4 and %d IPv6 rules, quota %d each",
+			r.GroupID, r.Type, v4, v6, limit)
 	}
 	r.ID = newID("sgr-")
 	a.Rules[r.ID] = r
 	return nil
 }
 
-func isIPv6(peer string) bool { return strings.HasPrefix(peer, "ipv6:") }
+// protocolNames maps the numbers the real provider accepts for the named
+// protocols onto their names, so "6" and "tcp" are the same rule.
+var protocolNames = map[string]string{"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
+
+// normalProtocol is the protocol as the real provider stores it.
+func normalProtocol(p string) string {
+	p = strings.ToLower(p)
+	if n, ok := protocolNames[p]; ok {
+		return n
+	}
+	return p
+}
+
+// validate checks a rule's type, protocol, ports and peers as EC2 and the
+// real provider do.
+func (r *Rule) validate(kinds int) error {
+	bad := func(format string, args ...any) error { return ec2Error("InvalidParameterValue", format, args...) }
+	if r.Type != "ingress" && r.Type != "egress" {
+		return bad("type must be ingress or egress, not %q", r.Type)
+	}
+	if kinds != 1 {
+		return bad("a rule needs exactly one of cidrBlocks, ipv6CidrBlocks, prefixListIds, sourceSecurityGroupId or self; got %d", kinds)
+	}
+	seen := map[string]bool{}
+	for _, p := range r.Peers {
+		if seen[p] {
+			return bad("the same permission must not appear multiple times (%s)", peerText(p))
+		}
+		seen[p] = true
+	}
+	switch r.Protocol {
+	case "tcp", "udp":
+		if r.FromPort < 0 || r.FromPort > r.ToPort || r.ToPort > 65535 {
+			return bad("invalid %s port range %d-%d: need 0 <= fromPort <= toPort <= 65535", r.Protocol, r.FromPort, r.ToPort)
+		}
+	case "icmp", "icmpv6":
+		if r.FromPort < -1 || r.FromPort > 255 || r.ToPort < -1 || r.ToPort > 255 {
+			return bad("invalid %s type/code %d/%d: each must be -1..255", r.Protocol, r.FromPort, r.ToPort)
+		}
+	case "-1":
+		if r.FromPort != 0 || r.ToPort != 0 {
+			return bad("from_port (%d) and to_port (%d) must both be 0 to use the 'ALL' \"-1\" protocol", r.FromPort, r.ToPort)
+		}
+	default:
+		if n, err := strconv.Atoi(r.Protocol); err != nil || n < 0 || n > 255 {
+			return bad("invalid value %q for IP protocol: unknown protocol", r.Protocol)
+		}
+	}
+	return nil
+}

@@ -2,9 +2,14 @@ package awsstandin
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -13,7 +18,8 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
-// Version is the pulumi-aws version the stand-in answers to.
+// Version is the pulumi-aws version the stand-in answers to: the one the
+// component's SDK registers its resources with.
 const Version = "6.83.4"
 
 // The two resource types the stand-in models.
@@ -22,8 +28,15 @@ const (
 	RuleType  = "aws:ec2/securityGroupRule:SecurityGroupRule"
 )
 
+// The account the stand-in pretends to be, for ARNs and ownerId.
+const (
+	Region    = "us-east-1"
+	AccountID = "123456789012"
+)
+
 // replaceKeys are the inputs whose change makes the real provider replace
-// the resource; any other change updates in place.
+// the resource (ForceNew in terraform-provider-aws); any other change
+// updates in place.
 var replaceKeys = map[string][]string{
 	GroupType: {"name", "namePrefix", "description", "vpcId"},
 	RuleType: {"type", "securityGroupId", "protocol", "fromPort", "toPort", "cidrBlocks",
@@ -44,9 +57,14 @@ func (p *Provider) state() string {
 	return StatePath()
 }
 
-var opts = plugin.MarshalOptions{KeepUnknowns: true, SkipNulls: true, KeepSecrets: false}
+// opts keep unknowns (previews carry them) and drop secrets' wrappers: the
+// engine re-marks outputs secret where their inputs were.
+var opts = plugin.MarshalOptions{KeepUnknowns: true, SkipNulls: true}
 
 func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
+	if s == nil {
+		return resource.PropertyMap{}, nil
+	}
 	return plugin.UnmarshalProperties(s, opts)
 }
 
@@ -66,23 +84,74 @@ func (p *Provider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Pl
 	return &pulumirpc.PluginInfo{Version: Version}, nil
 }
 
+// GetSchema describes just the two modelled resources, so that a Pulumi YAML
+// program (which resolves types through the schema) can declare them directly.
 func (p *Provider) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
-	return &pulumirpc.GetSchemaResponse{Schema: `{"name":"aws","version":"` + Version + `"}`}, nil
+	return &pulumirpc.GetSchemaResponse{Schema: schemaJSON}, nil
 }
+
+var schemaJSON = func() string {
+	str, num, boolean := map[string]any{"type": "string"}, map[string]any{"type": "integer"}, map[string]any{"type": "boolean"}
+	strList := map[string]any{"type": "array", "items": str}
+	strMap := map[string]any{"type": "object", "additionalProperties": str}
+	anyList := map[string]any{"type": "array", "items": map[string]any{"$ref": "pulumi.json#/Any"}}
+	groupIn := map[string]any{"name": str, "namePrefix": str, "description": str, "vpcId": str, "tags": strMap,
+		"revokeRulesOnDelete": boolean, "ingress": anyList, "egress": anyList}
+	ruleIn := map[string]any{"type": str, "securityGroupId": str, "protocol": str, "fromPort": num, "toPort": num,
+		"cidrBlocks": strList, "ipv6CidrBlocks": strList, "prefixListIds": strList, "sourceSecurityGroupId": str,
+		"self": boolean, "description": str}
+	with := func(m map[string]any, extra ...string) map[string]any {
+		out := map[string]any{}
+		for k, v := range m {
+			out[k] = v
+		}
+		for _, k := range extra {
+			out[k] = str
+		}
+		return out
+	}
+	groupOut := with(groupIn, "arn", "ownerId")
+	groupOut["tagsAll"] = strMap
+	const note = "STAND-IN (not AWS): modelled in a local file by provider/pkg/awsstandin."
+	js, err := json.Marshal(map[string]any{
+		"name": "aws", "version": Version,
+		"meta": map[string]any{"moduleFormat": "(.*)(?:/[^/]*)"},
+		"resources": map[string]any{
+			GroupType: map[string]any{"description": note, "inputProperties": groupIn, "properties": groupOut},
+			RuleType: map[string]any{"description": note, "inputProperties": ruleIn, "properties": with(ruleIn, "securityGroupRuleId"),
+				"requiredInputs": []string{"type", "securityGroupId", "protocol", "fromPort", "toPort"}},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return string(js)
+}()
+
+// The stand-in needs no credentials or region: any provider config goes.
 
 func (p *Provider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
 }
 
 func (p *Provider) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	return &pulumirpc.DiffResponse{}, nil
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
 }
 
 func (p *Provider) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
 }
 
-// Check normalises the protocol as the real provider does ("all" is "-1").
+// Cancel has nothing to stop: every call finishes promptly.
+func (p *Provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+// ruleRequired are the rule inputs the real provider's schema requires.
+var ruleRequired = []resource.PropertyKey{"type", "securityGroupId", "protocol", "fromPort", "toPort"}
+
+// Check applies the real provider's defaults and normalisations and reports
+// missing required inputs as check failures, as the bridge does.
 func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
 	t, err := typeOf(req.GetUrn())
 	if err != nil {
@@ -92,24 +161,80 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 	if err != nil {
 		return nil, err
 	}
-	if pr := news["protocol"]; t == RuleType && pr.IsString() {
-		v := strings.ToLower(pr.StringValue())
-		if v == "all" {
-			v = "-1"
+	olds, err := unmarshal(req.GetOlds())
+	if err != nil {
+		return nil, err
+	}
+	var failures []*pulumirpc.CheckFailure
+	if t == GroupType {
+		setDefault(news, "revokeRulesOnDelete", resource.NewBoolProperty(false))
+		setDefault(news, "description", resource.NewStringProperty("Managed by Pulumi"))
+		if _, named := news["name"]; !named && !news["namePrefix"].HasValue() {
+			news["name"] = autoName(req.GetUrn(), olds, req.GetRandomSeed())
 		}
-		news["protocol"] = resource.NewStringProperty(v)
+	} else {
+		for _, k := range ruleRequired {
+			if !news[k].HasValue() && !news[k].IsComputed() {
+				failures = append(failures, &pulumirpc.CheckFailure{Property: string(k),
+					Reason: fmt.Sprintf("Missing required argument: The argument %q is required", k)})
+			}
+		}
+		if v := news["type"]; v.IsString() && v.StringValue() != "ingress" && v.StringValue() != "egress" {
+			failures = append(failures, &pulumirpc.CheckFailure{Property: "type",
+				Reason: fmt.Sprintf("expected type to be one of [ingress egress], got %s", v.StringValue())})
+		}
+		// The real provider stores "all" as "-1" and is case-insensitive.
+		if pr := news["protocol"]; pr.IsString() {
+			v := strings.ToLower(pr.StringValue())
+			if v == "all" {
+				v = "-1"
+			}
+			news["protocol"] = resource.NewStringProperty(v)
+		}
 	}
 	inputs, err := marshal(news)
-	return &pulumirpc.CheckResponse{Inputs: inputs}, err
+	return &pulumirpc.CheckResponse{Inputs: inputs, Failures: failures}, err
+}
+
+func setDefault(m resource.PropertyMap, k resource.PropertyKey, v resource.PropertyValue) {
+	if _, ok := m[k]; !ok {
+		m[k] = v
+	}
+}
+
+// autoName is pulumi-aws's auto-naming of a group without name or
+// namePrefix: the resource's name plus 7 random hex digits, kept from the
+// previous inputs so an update does not rename (and so replace) the group.
+func autoName(urn string, olds resource.PropertyMap, seed []byte) resource.PropertyValue {
+	if v := olds["name"]; v.IsString() && !olds["namePrefix"].HasValue() {
+		return v
+	}
+	if len(seed) < 4 { // the engine always sends one; a direct caller may not
+		seed = make([]byte, 4)
+		_, _ = rand.Read(seed)
+	}
+	return resource.NewStringProperty(resource.URN(urn).Name() + "-" + hex.EncodeToString(seed)[:7])
+}
+
+var replacing = map[pulumirpc.PropertyDiff_Kind]pulumirpc.PropertyDiff_Kind{
+	pulumirpc.PropertyDiff_ADD:    pulumirpc.PropertyDiff_ADD_REPLACE,
+	pulumirpc.PropertyDiff_DELETE: pulumirpc.PropertyDiff_DELETE_REPLACE,
+	pulumirpc.PropertyDiff_UPDATE: pulumirpc.PropertyDiff_UPDATE_REPLACE,
 }
 
 // Diff replaces on the fields the real provider replaces on, else updates.
+// An unknown new value counts as a change: if it is a replace key, the
+// resource is replaced, as the real provider must assume it will differ.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	t, err := typeOf(req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
-	olds, err := unmarshal(req.GetOldInputs())
+	oldIn := req.GetOldInputs()
+	if oldIn == nil {
+		oldIn = req.GetOlds() // states written before old inputs were recorded
+	}
+	olds, err := unmarshal(oldIn)
 	if err != nil {
 		return nil, err
 	}
@@ -127,13 +252,23 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 		keys[k] = true
 	}
 	for k := range keys {
-		o, n := olds[k], news[k]
+		if strings.HasPrefix(string(k), "__") {
+			continue
+		}
+		o, hadOld := olds[k]
+		n, hasNew := news[k]
 		if !n.ContainsUnknowns() && o.DeepEquals(n) {
 			continue
 		}
 		kind := pulumirpc.PropertyDiff_UPDATE
+		switch {
+		case !hadOld:
+			kind = pulumirpc.PropertyDiff_ADD
+		case !hasNew:
+			kind = pulumirpc.PropertyDiff_DELETE
+		}
 		if slices.Contains(replaceKeys[t], string(k)) {
-			kind = pulumirpc.PropertyDiff_UPDATE_REPLACE
+			kind = replacing[kind]
 			resp.Replaces = append(resp.Replaces, string(k))
 		}
 		resp.Diffs = append(resp.Diffs, string(k))
@@ -145,12 +280,17 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	return resp, nil
 }
 
-// computed marks the outputs the real provider only knows after creation.
+// computed is what a preview of a create shows: the inputs, and unknowns
+// for what only EC2 assigns.
 func computed(t string, props resource.PropertyMap) resource.PropertyMap {
 	out := props.Copy()
 	unknown := resource.MakeComputed(resource.NewStringProperty(""))
+	out["id"] = unknown
 	if t == GroupType {
-		out["arn"], out["ownerId"] = unknown, unknown
+		out["arn"], out["ownerId"], out["tagsAll"] = unknown, unknown, unknown
+		if !out["name"].HasValue() {
+			out["name"] = unknown
+		}
 	} else {
 		out["securityGroupRuleId"] = unknown
 	}
@@ -170,14 +310,17 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		out, err := marshal(computed(t, props))
 		return &pulumirpc.CreateResponse{Properties: out}, err
 	}
-	var id string
-	err = withAccount(p.state(), func(a *Account) error {
+	var out resource.PropertyMap
+	err = withAccount(p.state(), true, func(a *Account) error {
 		if t == GroupType {
 			g := groupFrom(props)
+			if g.Name == "" {
+				g.Name = uniqueName(str(props, "namePrefix"))
+			}
 			if err := a.createGroup(g); err != nil {
 				return err
 			}
-			id = g.ID
+			out = groupOutputs(props, g)
 			return nil
 		}
 		r, err := ruleFrom(props)
@@ -187,50 +330,151 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		if err := a.addRule(r); err != nil {
 			return err
 		}
-		id = r.ID
+		out = ruleOutputs(props, r)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := marshal(outputs(t, id, props))
-	return &pulumirpc.CreateResponse{Id: id, Properties: out}, err
+	res, err := marshal(out)
+	return &pulumirpc.CreateResponse{Id: str(out, "id"), Properties: res}, err
 }
 
-func outputs(t, id string, props resource.PropertyMap) resource.PropertyMap {
+var nameCounter atomic.Uint32
+
+// uniqueName is the real provider's name for a group with only a namePrefix
+// (or none, if auto-naming was bypassed): the prefix (default "terraform-"),
+// a timestamp and a counter, 26 digits in all.
+func uniqueName(prefix string) string {
+	if prefix == "" {
+		prefix = "terraform-"
+	}
+	return fmt.Sprintf("%s%s%012d", prefix, time.Now().UTC().Format("20060102150405"), nameCounter.Add(1))
+}
+
+// groupOutputs are a group's inputs plus what EC2 assigned.
+func groupOutputs(props resource.PropertyMap, g *Group) resource.PropertyMap {
 	out := props.Copy()
-	out["id"] = resource.NewStringProperty(id)
-	if t == GroupType {
-		out["arn"] = resource.NewStringProperty("arn:aws:ec2:us-east-1:123456789012:security-group/" + id)
-		out["ownerId"] = resource.NewStringProperty("123456789012")
-		out["tagsAll"] = props["tags"]
-	} else {
-		out["securityGroupRuleId"] = resource.NewStringProperty(id)
+	out["id"] = resource.NewStringProperty(g.ID)
+	out["arn"] = resource.NewStringProperty("arn:aws:ec2:" + Region + ":" + AccountID + ":security-group/" + g.ID)
+	out["ownerId"] = resource.NewStringProperty(AccountID)
+	out["name"] = resource.NewStringProperty(g.Name)
+	out["description"] = resource.NewStringProperty(g.Description)
+	out["revokeRulesOnDelete"] = resource.NewBoolProperty(g.RevokeRulesOnDelete)
+	tags := resource.PropertyMap{}
+	for k, v := range g.Tags {
+		tags[resource.PropertyKey(k)] = resource.NewStringProperty(v)
+	}
+	if len(g.Tags) > 0 || props.HasValue("tags") {
+		out["tags"] = resource.NewObjectProperty(tags)
+	}
+	out["tagsAll"] = resource.NewObjectProperty(tags.Copy()) // no provider default tags here
+	return out
+}
+
+// ruleOutputs are a rule's inputs plus what EC2 assigned and keeps mutable.
+func ruleOutputs(props resource.PropertyMap, r *Rule) resource.PropertyMap {
+	out := props.Copy()
+	out["id"] = resource.NewStringProperty(r.ID)
+	out["securityGroupRuleId"] = resource.NewStringProperty(r.ID)
+	if r.Description != "" || props.HasValue("description") {
+		out["description"] = resource.NewStringProperty(r.Description)
 	}
 	return out
 }
 
-// Read reports a resource as the account has it, or gone.
+// Read reports a resource as the account has it now, or gone (empty id).
+// Only what EC2 can change in place (a group's tags, a rule's description)
+// can drift, so that is what is read back over the recorded state; an
+// import (no recorded state) gets everything from the account.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
 	t, err := typeOf(req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
-	exists := false
-	err = withAccount(p.state(), func(a *Account) error {
-		_, g := a.Groups[req.GetId()]
-		_, r := a.Rules[req.GetId()]
-		exists = (t == GroupType && g) || (t == RuleType && r)
+	props, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	var out, inputs resource.PropertyMap
+	err = withAccount(p.state(), false, func(a *Account) error {
+		if g, ok := a.Groups[req.GetId()]; ok && t == GroupType {
+			if len(props) == 0 {
+				props = resource.PropertyMap{"vpcId": resource.NewStringProperty(g.VpcID)}
+			}
+			out = groupOutputs(props, g)
+			inputs = pick(out, "name", "description", "vpcId", "tags", "revokeRulesOnDelete")
+		}
+		if r, ok := a.Rules[req.GetId()]; ok && t == RuleType {
+			if len(props) == 0 {
+				props = ruleProps(r)
+			}
+			out = ruleOutputs(props, r)
+			inputs = pick(out, "type", "securityGroupId", "protocol", "fromPort", "toPort", "cidrBlocks",
+				"ipv6CidrBlocks", "prefixListIds", "sourceSecurityGroupId", "self", "description")
+		}
 		return nil
 	})
-	if err != nil || !exists {
+	if err != nil || out == nil {
 		return &pulumirpc.ReadResponse{}, err
 	}
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	if in, err := unmarshal(req.GetInputs()); err == nil && len(in) > 0 {
+		// Keep the program's inputs, with the one field that can drift read back.
+		drifts := map[string]resource.PropertyKey{GroupType: "tags", RuleType: "description"}[t]
+		if v, ok := inputs[drifts]; ok {
+			in[drifts] = v
+		}
+		inputs = in
+	}
+	outS, err := marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	inS, err := marshal(inputs)
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: outS, Inputs: inS}, err
 }
 
-// Update changes what EC2 changes in place: a group's tags and revoke flag, a
-// rule's description.
+func pick(m resource.PropertyMap, keys ...resource.PropertyKey) resource.PropertyMap {
+	out := resource.PropertyMap{}
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// ruleProps rebuilds a rule's inputs from the account, for an import.
+func ruleProps(r *Rule) resource.PropertyMap {
+	m := resource.PropertyMap{
+		"type":            resource.NewStringProperty(r.Type),
+		"securityGroupId": resource.NewStringProperty(r.GroupID),
+		"protocol":        resource.NewStringProperty(r.Protocol),
+		"fromPort":        resource.NewNumberProperty(float64(r.FromPort)),
+		"toPort":          resource.NewNumberProperty(float64(r.ToPort)),
+	}
+	lists := map[string]resource.PropertyKey{"cidr": "cidrBlocks", "ipv6": "ipv6CidrBlocks", "pl": "prefixListIds"}
+	for _, p := range r.Peers {
+		kind, v, _ := strings.Cut(p, ":")
+		switch {
+		case kind == "sg" && r.Self:
+			m["self"] = resource.NewBoolProperty(true)
+		case kind == "sg":
+			m["sourceSecurityGroupId"] = resource.NewStringProperty(v)
+		default:
+			k := lists[kind]
+			var vals []resource.PropertyValue
+			if m[k].IsArray() {
+				vals = m[k].ArrayValue()
+			}
+			m[k] = resource.NewArrayProperty(append(vals, resource.NewStringProperty(v)))
+		}
+	}
+	return m
+}
+
+// Update changes what EC2 changes in place: a group's tags and revoke flag
+// (the rest replaces), a rule's description.
 func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
 	t, err := typeOf(req.GetUrn())
 	if err != nil {
@@ -240,37 +484,74 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	olds, err := unmarshal(req.GetOlds())
+	if err != nil {
+		return nil, err
+	}
+	// What EC2 assigned stays; the rest follows the new inputs.
+	out := news.Copy()
+	for _, k := range []resource.PropertyKey{"id", "arn", "ownerId", "name", "securityGroupRuleId"} {
+		if v, ok := olds[k]; ok && !news[k].HasValue() {
+			out[k] = v
+		}
+	}
+	if t == GroupType {
+		if news["tags"].ContainsUnknowns() {
+			out["tagsAll"] = resource.MakeComputed(resource.NewStringProperty(""))
+		} else if v := news["tags"]; v.IsObject() {
+			out["tagsAll"] = resource.NewObjectProperty(v.ObjectValue().Copy())
+		} else {
+			out["tagsAll"] = resource.NewObjectProperty(resource.PropertyMap{})
+		}
+	}
 	if !req.GetPreview() {
-		err = withAccount(p.state(), func(a *Account) error {
+		err = withAccount(p.state(), true, func(a *Account) error {
 			if g, ok := a.Groups[req.GetId()]; ok && t == GroupType {
 				u := groupFrom(news)
 				g.Tags, g.RevokeRulesOnDelete = u.Tags, u.RevokeRulesOnDelete
+				return nil
 			}
 			if r, ok := a.Rules[req.GetId()]; ok && t == RuleType {
 				r.Description = str(news, "description")
+				return nil
 			}
-			return nil
+			return ec2Error(map[string]string{GroupType: "InvalidGroup.NotFound", RuleType: "InvalidSecurityGroupRuleId.NotFound"}[t],
+				"%s does not exist", req.GetId())
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	out, err := marshal(outputs(t, req.GetId(), news))
-	return &pulumirpc.UpdateResponse{Properties: out}, err
+	res, err := marshal(out)
+	return &pulumirpc.UpdateResponse{Properties: res}, err
 }
 
+// Delete deletes as the real provider does. For a group with
+// revokeRulesOnDelete it first revokes the group's own rules, in a call of
+// their own so the revocation sticks even when the delete is then refused:
+// revoking never clears other groups' references to this one.
 func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
 	t, err := typeOf(req.GetUrn())
 	if err != nil {
 		return nil, err
 	}
-	return &emptypb.Empty{}, withAccount(p.state(), func(a *Account) error {
-		if t == GroupType {
-			return a.deleteGroup(req.GetId())
+	props, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	id := req.GetId()
+	if t == RuleType {
+		return &emptypb.Empty{}, withAccount(p.state(), true, func(a *Account) error {
+			delete(a.Rules, id) // a rule already gone is fine, as for the real provider
+			return nil
+		})
+	}
+	if v := props["revokeRulesOnDelete"]; v.IsBool() && v.BoolValue() {
+		if err := withAccount(p.state(), true, func(a *Account) error { a.revokeRules(id); return nil }); err != nil {
+			return nil, err
 		}
-		delete(a.Rules, req.GetId())
-		return nil
-	})
+	}
+	return &emptypb.Empty{}, withAccount(p.state(), true, func(a *Account) error { return a.deleteGroup(id) })
 }
 
 func str(m resource.PropertyMap, k resource.PropertyKey) string {
@@ -293,12 +574,12 @@ func strs(m resource.PropertyMap, k resource.PropertyKey) []string {
 }
 
 func groupFrom(m resource.PropertyMap) *Group {
-	g := &Group{Name: str(m, "name"), VpcID: str(m, "vpcId"), Description: str(m, "description"),
-		Tags: map[string]string{}}
+	g := &Group{Name: str(m, "name"), VpcID: str(m, "vpcId"), Description: str(m, "description")}
 	if v := m["revokeRulesOnDelete"]; v.IsBool() {
 		g.RevokeRulesOnDelete = v.BoolValue()
 	}
 	if v := m["tags"]; v.IsObject() {
+		g.Tags = map[string]string{}
 		for k, e := range v.ObjectValue() {
 			if e.IsString() {
 				g.Tags[string(k)] = e.StringValue()
@@ -310,8 +591,8 @@ func groupFrom(m resource.PropertyMap) *Group {
 
 // ruleFrom reads a rule and checks its ports and peers as EC2 does.
 func ruleFrom(m resource.PropertyMap) (*Rule, error) {
-	r := &Rule{GroupID: str(m, "securityGroupId"), Type: str(m, "type"), Protocol: str(m, "protocol"),
-		Description: str(m, "description")}
+	r := &Rule{GroupID: str(m, "securityGroupId"), Type: str(m, "type"),
+		Protocol: normalProtocol(str(m, "protocol")), Description: str(m, "description")}
 	if v := m["fromPort"]; v.IsNumber() {
 		r.FromPort = int(v.NumberValue())
 	}
@@ -335,29 +616,10 @@ func ruleFrom(m resource.PropertyMap) (*Rule, error) {
 	}
 	if v := m["self"]; v.IsBool() && v.BoolValue() {
 		add("sg:", []string{r.GroupID})
+		r.Self = true
 	}
-	bad := func(format string, args ...any) (*Rule, error) {
-		return nil, ec2Error("InvalidParameterValue", format, args...)
-	}
-	switch {
-	case r.Type != "ingress" && r.Type != "egress":
-		return bad("type must be ingress or egress, not %q", r.Type)
-	case kinds != 1:
-		return bad("a rule needs exactly one of cidrBlocks, ipv6CidrBlocks, prefixListIds, sourceSecurityGroupId or self; got %d", kinds)
-	}
-	switch r.Protocol {
-	case "tcp", "udp", "6", "17":
-		if r.FromPort < 0 || r.FromPort > r.ToPort || r.ToPort > 65535 {
-			return bad("invalid port range %d-%d", r.FromPort, r.ToPort)
-		}
-	case "icmp", "icmpv6", "1", "58":
-		if r.FromPort < -1 || r.FromPort > 255 || r.ToPort < -1 || r.ToPort > 255 {
-			return bad("invalid ICMP type/code %d/%d", r.FromPort, r.ToPort)
-		}
-	case "-1":
-		if r.FromPort != 0 || r.ToPort != 0 {
-			return bad("protocol -1 (all) takes from_port = to_port = 0, got %d-%d", r.FromPort, r.ToPort)
-		}
+	if err := r.validate(kinds); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -107,7 +107,15 @@ func (g *guard) tiers(f flow.Flow) {
 	g.report(f, finding.Error, CheckTierAdjacency,
 		fmt.Sprintf("route it through a service in tier %s, mark a cross-cutting service shared, or add exceptions: [{check: %s, reason: ...}] to the rule",
 			strings.Join(between, ", "), CheckTierAdjacency),
-		"%s (tier %s) -> %s (tier %s) on %s skips tier %s", from, fromTier, to, toTier, f.Ports, strings.Join(between, ", "))
+		"%s -> %s on %s skips tier %s", g.where(from, fromTier), g.where(to, toTier), f.Ports, strings.Join(between, ", "))
+}
+
+// where names an endpoint with its tier, once.
+func (g *guard) where(name, tier string) string {
+	if strings.HasPrefix(name, "tier ") {
+		return name
+	}
+	return name + " (tier " + tier + ")"
 }
 
 // tierOf names an endpoint's tier: a service's own, or a tiers: peer's.

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -64,8 +65,8 @@ func tradeOffs(bound int) string {
 
 // quotas counts every figure and reports overruns. Rules count per group and
 // direction, IPv4 and IPv6 separately as AWS enforces them; a group reference
-// or a prefix list counts once, in the IPv4 figure (a customer-managed prefix
-// list really counts as its maximum size, which the plan cannot know). An
+// or a prefix list counts once in each family (a customer-managed prefix list
+// really counts as its maximum size, which the plan cannot know). An
 // interface carries a service's group plus its attachedWith groups.
 func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 	lim := Resolve(m.Limits)
@@ -99,15 +100,18 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 	}
 	for _, r := range rules {
 		c := counts[r.Service]
-		switch {
-		case r.Direction == rule.Ingress && r.IPv6():
-			c.in6++
-		case r.Direction == rule.Ingress:
-			c.in4++
-		case r.IPv6():
-			c.out6++
-		default:
-			c.out4++
+		// A CIDR counts in its own family; a group reference or prefix list
+		// counts once in each, as AWS counts it.
+		v4, v6 := !r.IPv6(), r.IPv6() || r.Peer.Kind != flow.CIDR
+		four, six := &c.in4, &c.in6
+		if r.Direction == rule.Egress {
+			four, six = &c.out4, &c.out6
+		}
+		if v4 {
+			*four++
+		}
+		if v6 {
+			*six++
 		}
 	}
 	for _, s := range m.Services {

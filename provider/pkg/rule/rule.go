@@ -57,7 +57,7 @@ type Rule struct {
 // Self reports whether the rule's peer is its own group.
 func (r Rule) Self() bool { return r.Peer.Kind == flow.Group && r.Peer.Service == r.Service }
 
-// IPv6 reports whether the rule counts against the IPv6 quota.
+// IPv6 reports whether the rule's peer is an IPv6 CIDR.
 func (r Rule) IPv6() bool { return r.Peer.IsIPv6() }
 
 // Groups lists the declaration's groups, sorted by service name.

@@ -1,0 +1,680 @@
+package awsstandin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+var ctx = context.Background()
+
+func urn(typ, name string) string {
+	return string(resource.NewURN("dev", "proj", "", tokens.Type(typ), name))
+}
+
+func props(t *testing.T, m map[string]any) *structpb.Struct {
+	t.Helper()
+	s, err := marshal(resource.NewPropertyMapFromMap(m))
+	require.NoError(t, err)
+	return s
+}
+
+func propsOf(t *testing.T, s *structpb.Struct) resource.PropertyMap {
+	t.Helper()
+	m, err := unmarshal(s)
+	require.NoError(t, err)
+	return m
+}
+
+// newProvider is a stand-in with its own account file.
+func newProvider(t *testing.T) *Provider {
+	return &Provider{State: filepath.Join(t.TempDir(), "account.json")}
+}
+
+// group creates a security group and returns its id.
+func group(t *testing.T, p *Provider, name, vpc string, revoke bool) string {
+	t.Helper()
+	id, err := createGroup(p, name, vpc, revoke)
+	require.NoError(t, err)
+	return id
+}
+
+func createGroup(p *Provider, name, vpc string, revoke bool) (string, error) {
+	s, _ := marshal(resource.NewPropertyMapFromMap(map[string]any{
+		"name": name, "vpcId": vpc, "description": "test", "revokeRulesOnDelete": revoke,
+	}))
+	resp, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(GroupType, name), Properties: s})
+	if err != nil {
+		return "", err
+	}
+	return resp.GetId(), nil
+}
+
+func createRule(p *Provider, m map[string]any) (string, error) {
+	in := map[string]any{"type": "ingress", "protocol": "tcp", "fromPort": 443, "toPort": 443}
+	for k, v := range m {
+		in[k] = v
+	}
+	s, err := marshal(resource.NewPropertyMapFromMap(in))
+	if err != nil {
+		return "", err
+	}
+	resp, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(RuleType, "r"), Properties: s})
+	if err != nil {
+		return "", err
+	}
+	return resp.GetId(), nil
+}
+
+func rule(t *testing.T, p *Provider, m map[string]any) string {
+	t.Helper()
+	id, err := createRule(p, m)
+	require.NoError(t, err)
+	return id
+}
+
+func deleteGroup(p *Provider, id string, revoke bool) error {
+	s, _ := marshal(resource.NewPropertyMapFromMap(map[string]any{"revokeRulesOnDelete": revoke}))
+	_, err := p.Delete(ctx, &pulumirpc.DeleteRequest{Urn: urn(GroupType, "g"), Id: id, Properties: s})
+	return err
+}
+
+func account(t *testing.T, p *Provider) *Account {
+	t.Helper()
+	var out *Account
+	require.NoError(t, withAccount(p.State, false, func(a *Account) error { out = a; return nil }))
+	return out
+}
+
+func TestPluginBasics(t *testing.T) {
+	p := newProvider(t)
+	info, err := p.GetPluginInfo(ctx, &emptypb.Empty{})
+	require.NoError(t, err)
+	assert.Equal(t, "6.83.4", info.GetVersion())
+
+	schema, err := p.GetSchema(ctx, &pulumirpc.GetSchemaRequest{})
+	require.NoError(t, err)
+	var js map[string]any
+	require.NoError(t, json.Unmarshal([]byte(schema.GetSchema()), &js))
+	assert.Equal(t, "aws", js["name"])
+	assert.Equal(t, "6.83.4", js["version"])
+	assert.Contains(t, js["resources"], GroupType)
+	assert.Contains(t, js["resources"], RuleType)
+
+	conf, err := p.Configure(ctx, &pulumirpc.ConfigureRequest{})
+	require.NoError(t, err)
+	assert.True(t, conf.GetAcceptSecrets())
+	assert.True(t, conf.GetAcceptResources())
+	assert.True(t, conf.GetSupportsPreview())
+
+	anything := props(t, map[string]any{"region": "eu-west-1", "whatever": 1})
+	cc, err := p.CheckConfig(ctx, &pulumirpc.CheckRequest{News: anything})
+	require.NoError(t, err)
+	assert.Empty(t, cc.GetFailures())
+	_, err = p.DiffConfig(ctx, &pulumirpc.DiffRequest{News: anything})
+	require.NoError(t, err)
+}
+
+func TestUnsupportedType(t *testing.T) {
+	p := newProvider(t)
+	u := urn("aws:s3/bucket:Bucket", "b")
+	want := "stand-in pulumi-resource-aws models only aws:ec2/securityGroup:SecurityGroup and " +
+		"aws:ec2/securityGroupRule:SecurityGroupRule; got aws:s3/bucket:Bucket"
+	calls := map[string]func() error{
+		"Check":  func() error { _, err := p.Check(ctx, &pulumirpc.CheckRequest{Urn: u}); return err },
+		"Diff":   func() error { _, err := p.Diff(ctx, &pulumirpc.DiffRequest{Urn: u}); return err },
+		"Create": func() error { _, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: u}); return err },
+		"Read":   func() error { _, err := p.Read(ctx, &pulumirpc.ReadRequest{Urn: u, Id: "x"}); return err },
+		"Update": func() error { _, err := p.Update(ctx, &pulumirpc.UpdateRequest{Urn: u, Id: "x"}); return err },
+		"Delete": func() error { _, err := p.Delete(ctx, &pulumirpc.DeleteRequest{Urn: u, Id: "x"}); return err },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) { assert.EqualError(t, call(), want) })
+	}
+}
+
+func TestCheck(t *testing.T) {
+	p := newProvider(t)
+	seed := []byte{0xab, 0xcd, 0xef, 0x12, 0x34}
+	tests := []struct {
+		name     string
+		typ      string
+		news     map[string]any
+		olds     map[string]any
+		want     map[string]any // expected values of some inputs
+		failures []string       // properties reported missing or invalid
+	}{
+		{name: "group defaults", typ: GroupType, news: map[string]any{"name": "web"},
+			want: map[string]any{"name": "web", "revokeRulesOnDelete": false, "description": "Managed by Pulumi"}},
+		{name: "group keeps explicit values", typ: GroupType,
+			news: map[string]any{"name": "web", "revokeRulesOnDelete": true, "description": "d"},
+			want: map[string]any{"revokeRulesOnDelete": true, "description": "d"}},
+		{name: "group auto-named from the seed", typ: GroupType, news: map[string]any{},
+			want: map[string]any{"name": "web-abcdef1"}},
+		{name: "group keeps its auto-name", typ: GroupType, news: map[string]any{},
+			olds: map[string]any{"name": "web-1234567"}, want: map[string]any{"name": "web-1234567"}},
+		{name: "namePrefix is left to create", typ: GroupType, news: map[string]any{"namePrefix": "web-"},
+			want: map[string]any{"name": nil}},
+		{name: "rule protocol all is -1", typ: RuleType,
+			news: map[string]any{"type": "egress", "securityGroupId": "sg-1", "protocol": "ALL", "fromPort": 0, "toPort": 0},
+			want: map[string]any{"protocol": "-1"}},
+		{name: "rule protocol lowercased", typ: RuleType,
+			news: map[string]any{"type": "ingress", "securityGroupId": "sg-1", "protocol": "TCP", "fromPort": 1, "toPort": 2},
+			want: map[string]any{"protocol": "tcp"}},
+		{name: "rule missing required inputs", typ: RuleType, news: map[string]any{"type": "sideways"},
+			failures: []string{"securityGroupId", "protocol", "fromPort", "toPort", "type"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := p.Check(ctx, &pulumirpc.CheckRequest{Urn: urn(tt.typ, "web"), News: props(t, tt.news),
+				Olds: props(t, tt.olds), RandomSeed: seed})
+			require.NoError(t, err)
+			got := propsOf(t, resp.GetInputs())
+			for k, v := range tt.want {
+				if v == nil {
+					assert.NotContains(t, got, resource.PropertyKey(k))
+					continue
+				}
+				assert.Equal(t, resource.NewPropertyValue(v), got[resource.PropertyKey(k)], k)
+			}
+			var failed []string
+			for _, f := range resp.GetFailures() {
+				failed = append(failed, f.GetProperty())
+			}
+			assert.ElementsMatch(t, tt.failures, failed)
+		})
+	}
+}
+
+func TestDiff(t *testing.T) {
+	p := newProvider(t)
+	unknown := resource.MakeComputed(resource.NewStringProperty(""))
+	grp := map[string]any{"name": "web", "description": "d", "vpcId": "vpc-1", "tags": map[string]any{"a": "1"},
+		"revokeRulesOnDelete": true}
+	rul := map[string]any{"type": "ingress", "securityGroupId": "sg-1", "protocol": "tcp", "fromPort": 443,
+		"toPort": 443, "cidrBlocks": []any{"10.0.0.0/8"}, "description": "d"}
+	with := func(base map[string]any, k string, v any) map[string]any {
+		m := map[string]any{}
+		for bk, bv := range base {
+			m[bk] = bv
+		}
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name     string
+		typ      string
+		olds     map[string]any
+		news     map[string]any
+		replaces []string
+		diffs    []string
+		kind     pulumirpc.PropertyDiff_Kind // of the first diff
+	}{
+		{name: "group unchanged", typ: GroupType, olds: grp, news: grp},
+		{name: "group tags update", typ: GroupType, olds: grp, news: with(grp, "tags", map[string]any{"a": "2"}),
+			diffs: []string{"tags"}, kind: pulumirpc.PropertyDiff_UPDATE},
+		{name: "group revoke flag update", typ: GroupType, olds: grp, news: with(grp, "revokeRulesOnDelete", false),
+			diffs: []string{"revokeRulesOnDelete"}, kind: pulumirpc.PropertyDiff_UPDATE},
+		{name: "group tags removed", typ: GroupType, olds: grp, news: with(grp, "tags", nil),
+			diffs: []string{"tags"}, kind: pulumirpc.PropertyDiff_DELETE},
+		{name: "group description replaces", typ: GroupType, olds: grp, news: with(grp, "description", "e"),
+			diffs: []string{"description"}, replaces: []string{"description"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+		{name: "group name replaces", typ: GroupType, olds: grp, news: with(grp, "name", "api"),
+			diffs: []string{"name"}, replaces: []string{"name"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+		{name: "group vpc replaces", typ: GroupType, olds: grp, news: with(grp, "vpcId", "vpc-2"),
+			diffs: []string{"vpcId"}, replaces: []string{"vpcId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+		{name: "group namePrefix added replaces", typ: GroupType, olds: grp, news: with(grp, "namePrefix", "w-"),
+			diffs: []string{"namePrefix"}, replaces: []string{"namePrefix"}, kind: pulumirpc.PropertyDiff_ADD_REPLACE},
+		{name: "group unknown vpc replaces", typ: GroupType, olds: grp, news: with(grp, "vpcId", unknown),
+			diffs: []string{"vpcId"}, replaces: []string{"vpcId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+		{name: "group unknown tags update", typ: GroupType, olds: grp, news: with(grp, "tags", unknown),
+			diffs: []string{"tags"}, kind: pulumirpc.PropertyDiff_UPDATE},
+		{name: "rule unchanged", typ: RuleType, olds: rul, news: rul},
+		{name: "rule description update", typ: RuleType, olds: rul, news: with(rul, "description", "e"),
+			diffs: []string{"description"}, kind: pulumirpc.PropertyDiff_UPDATE},
+		{name: "rule port replaces", typ: RuleType, olds: rul, news: with(rul, "toPort", 444),
+			diffs: []string{"toPort"}, replaces: []string{"toPort"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+		{name: "rule cidr replaces", typ: RuleType, olds: rul, news: with(rul, "cidrBlocks", []any{"10.0.0.0/8", "10.1.0.0/16"}),
+			diffs: []string{"cidrBlocks"}, replaces: []string{"cidrBlocks"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+		{name: "rule unknown group replaces", typ: RuleType, olds: rul, news: with(rul, "securityGroupId", unknown),
+			diffs: []string{"securityGroupId"}, replaces: []string{"securityGroupId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+		{name: "rule peer kind swap replaces", typ: RuleType, olds: rul,
+			news:  with(with(rul, "cidrBlocks", nil), "sourceSecurityGroupId", "sg-2"),
+			diffs: []string{"cidrBlocks", "sourceSecurityGroupId"}, replaces: []string{"cidrBlocks", "sourceSecurityGroupId"},
+			kind: pulumirpc.PropertyDiff_DELETE_REPLACE},
+		{name: "rule self added replaces", typ: RuleType, olds: rul, news: with(with(rul, "cidrBlocks", nil), "self", true),
+			diffs: []string{"cidrBlocks", "self"}, replaces: []string{"cidrBlocks", "self"}, kind: pulumirpc.PropertyDiff_DELETE_REPLACE},
+		{name: "rule prefix list added replaces", typ: RuleType, olds: with(rul, "cidrBlocks", nil),
+			news:  with(with(rul, "cidrBlocks", nil), "prefixListIds", []any{"pl-1"}),
+			diffs: []string{"prefixListIds"}, replaces: []string{"prefixListIds"}, kind: pulumirpc.PropertyDiff_ADD_REPLACE},
+		{name: "rule every field but description replaces", typ: RuleType, olds: rul,
+			news: map[string]any{"type": "egress", "securityGroupId": "sg-2", "protocol": "udp", "fromPort": 1,
+				"toPort": 2, "ipv6CidrBlocks": []any{"::/0"}, "description": "d"},
+			diffs:    []string{"cidrBlocks", "fromPort", "ipv6CidrBlocks", "protocol", "securityGroupId", "toPort", "type"},
+			replaces: []string{"cidrBlocks", "fromPort", "ipv6CidrBlocks", "protocol", "securityGroupId", "toPort", "type"},
+			kind:     pulumirpc.PropertyDiff_DELETE_REPLACE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := p.Diff(ctx, &pulumirpc.DiffRequest{Urn: urn(tt.typ, "x"), Id: "id",
+				OldInputs: props(t, tt.olds), Olds: props(t, tt.olds), News: props(t, tt.news)})
+			require.NoError(t, err)
+			assert.False(t, resp.GetDeleteBeforeReplace())
+			if len(tt.diffs) == 0 {
+				assert.Equal(t, pulumirpc.DiffResponse_DIFF_NONE, resp.GetChanges())
+				assert.Empty(t, resp.GetDetailedDiff())
+				return
+			}
+			assert.Equal(t, pulumirpc.DiffResponse_DIFF_SOME, resp.GetChanges())
+			assert.Equal(t, tt.diffs, resp.GetDiffs())
+			assert.Equal(t, tt.replaces, resp.GetReplaces())
+			assert.True(t, resp.GetHasDetailedDiff())
+			assert.Len(t, resp.GetDetailedDiff(), len(tt.diffs))
+			assert.Equal(t, tt.kind, resp.GetDetailedDiff()[tt.diffs[0]].GetKind())
+			assert.True(t, resp.GetDetailedDiff()[tt.diffs[0]].GetInputDiff())
+		})
+	}
+}
+
+func TestPreviewReturnsComputedAndTouchesNothing(t *testing.T) {
+	p := newProvider(t)
+	tests := []struct {
+		typ      string
+		in       map[string]any
+		computed []string
+	}{
+		{GroupType, map[string]any{"name": "web", "vpcId": "vpc-1"}, []string{"id", "arn", "ownerId", "tagsAll"}},
+		{GroupType, map[string]any{"namePrefix": "web-"}, []string{"id", "arn", "ownerId", "tagsAll", "name"}},
+		{RuleType, map[string]any{"type": "ingress", "protocol": "tcp", "fromPort": 1, "toPort": 1,
+			"securityGroupId": resource.MakeComputed(resource.NewStringProperty(""))}, []string{"id", "securityGroupRuleId"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ, func(t *testing.T) {
+			resp, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(tt.typ, "x"), Properties: props(t, tt.in), Preview: true})
+			require.NoError(t, err)
+			assert.Empty(t, resp.GetId())
+			out := propsOf(t, resp.GetProperties())
+			for _, k := range tt.computed {
+				assert.True(t, out[resource.PropertyKey(k)].IsComputed(), "%s is computed", k)
+			}
+			for k := range tt.in {
+				assert.Contains(t, out, resource.PropertyKey(k), "inputs are echoed")
+			}
+		})
+	}
+	_, err := os.Stat(p.State)
+	assert.ErrorIs(t, err, os.ErrNotExist, "a preview writes no account")
+}
+
+func TestCreateAssignsEC2ShapedIDs(t *testing.T) {
+	p := newProvider(t)
+	s := props(t, map[string]any{"name": "web", "vpcId": "vpc-1", "tags": map[string]any{"team": "a"}})
+	resp, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(GroupType, "web"), Properties: s})
+	require.NoError(t, err)
+	assert.Regexp(t, `^sg-[0-9a-f]{17}$`, resp.GetId())
+	out := propsOf(t, resp.GetProperties())
+	assert.Equal(t, "arn:aws:ec2:us-east-1:123456789012:security-group/"+resp.GetId(), out["arn"].StringValue())
+	assert.Equal(t, resp.GetId(), out["id"].StringValue())
+	assert.Equal(t, "123456789012", out["ownerId"].StringValue())
+	assert.Equal(t, "web", out["name"].StringValue())
+	assert.Equal(t, out["tags"], out["tagsAll"])
+
+	rid := rule(t, p, map[string]any{"securityGroupId": resp.GetId(), "cidrBlocks": []any{"10.0.0.0/8"}})
+	assert.Regexp(t, `^sgr-[0-9a-f]{17}$`, rid)
+
+	// A namePrefix gets a unique name, as the real provider gives it.
+	s = props(t, map[string]any{"namePrefix": "api-", "vpcId": "vpc-1"})
+	resp, err = p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(GroupType, "api"), Properties: s})
+	require.NoError(t, err)
+	assert.Regexp(t, `^api-\d{26}$`, propsOf(t, resp.GetProperties())["name"].StringValue())
+}
+
+// expectCode asserts err is EC2's error with that code.
+func expectCode(t *testing.T, code string, err error) {
+	t.Helper()
+	if code == "" {
+		assert.NoError(t, err)
+		return
+	}
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), code+": "), "want %s, got %v", code, err)
+}
+
+func TestEC2Errors(t *testing.T) {
+	type step struct {
+		do   func(p *Provider, g map[string]string) error
+		code string // "" for success
+	}
+	cidr := func(group string, blocks ...any) func(*Provider, map[string]string) error {
+		return func(p *Provider, g map[string]string) error {
+			_, err := createRule(p, map[string]any{"securityGroupId": g[group], "cidrBlocks": blocks})
+			return err
+		}
+	}
+	withRule := func(m map[string]any) func(*Provider, map[string]string) error {
+		return func(p *Provider, g map[string]string) error {
+			in := map[string]any{}
+			for k, v := range m {
+				if s, ok := v.(string); ok && g[s] != "" {
+					v = g[s] // a group's name stands for its id
+				}
+				in[k] = v
+			}
+			_, err := createRule(p, in)
+			return err
+		}
+	}
+	newGroup := func(name, vpc string) func(*Provider, map[string]string) error {
+		return func(p *Provider, _ map[string]string) error { _, err := createGroup(p, name, vpc, false); return err }
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"InvalidPermission.Duplicate on one shared CIDR", []step{
+			{cidr("A", "10.0.0.0/8"), ""},
+			{cidr("A", "192.168.0.0/16", "10.0.0.0/8"), "InvalidPermission.Duplicate"},
+		}},
+		{"InvalidPermission.Duplicate on a group reference", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "B"}), ""},
+			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "B", "description": "x"}), "InvalidPermission.Duplicate"},
+		}},
+		{"InvalidPermission.Duplicate: self is the group itself", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "self": true}), ""},
+			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "A"}), "InvalidPermission.Duplicate"},
+		}},
+		{"InvalidPermission.Duplicate: 6 is tcp", []step{
+			{cidr("A", "10.0.0.0/8"), ""},
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "6", "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidPermission.Duplicate"},
+		}},
+		{"not a duplicate: other port, direction or group", []step{
+			{cidr("A", "10.0.0.0/8"), ""},
+			{withRule(map[string]any{"securityGroupId": "A", "fromPort": 80, "toPort": 80, "cidrBlocks": []any{"10.0.0.0/8"}}), ""},
+			{withRule(map[string]any{"securityGroupId": "A", "type": "egress", "cidrBlocks": []any{"10.0.0.0/8"}}), ""},
+			{cidr("B", "10.0.0.0/8"), ""},
+		}},
+		{"InvalidGroup.NotFound for the rule's group", []step{
+			{withRule(map[string]any{"securityGroupId": "sg-00000000000000000", "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidGroup.NotFound"},
+		}},
+		{"InvalidGroup.NotFound for the source group", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "sg-00000000000000000"}), "InvalidGroup.NotFound"},
+		}},
+		{"InvalidGroup.Duplicate in one VPC only", []step{
+			{newGroup("A", "vpc-1"), "InvalidGroup.Duplicate"},
+			{newGroup("A", "vpc-2"), ""},
+		}},
+		{"DependencyViolation: another group's rule references it, revoke or not", []step{
+			{withRule(map[string]any{"securityGroupId": "B", "sourceSecurityGroupId": "A"}), ""},
+			{func(p *Provider, g map[string]string) error { return deleteGroup(p, g["A"], true) }, "DependencyViolation"},
+			{func(p *Provider, g map[string]string) error { return deleteGroup(p, g["A"], false) }, "DependencyViolation"},
+		}},
+		{"no DependencyViolation for its own rules referencing others or itself", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "B"}), ""},
+			{withRule(map[string]any{"securityGroupId": "A", "self": true}), ""},
+			{func(p *Provider, g map[string]string) error { return deleteGroup(p, g["A"], false) }, ""},
+			// A's rules went with it, so B is free too.
+			{func(p *Provider, g map[string]string) error { return deleteGroup(p, g["B"], false) }, ""},
+		}},
+		{"InvalidParameterValue: tcp ports reversed", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "fromPort": 90, "toPort": 80, "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidParameterValue"},
+		}},
+		{"InvalidParameterValue: udp port above 65535", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "udp", "fromPort": 1, "toPort": 65536, "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidParameterValue"},
+		}},
+		{"InvalidParameterValue: tcp negative port", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "fromPort": -1, "toPort": 80, "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidParameterValue"},
+		}},
+		{"InvalidParameterValue: all protocols need 0/0", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "-1", "fromPort": 0, "toPort": 65535, "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidParameterValue"},
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": []any{"10.0.0.0/8"}}), ""},
+		}},
+		{"InvalidParameterValue: icmp type out of range", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "icmp", "fromPort": 256, "toPort": -1, "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidParameterValue"},
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "icmp", "fromPort": 8, "toPort": 0, "cidrBlocks": []any{"10.0.0.0/8"}}), ""},
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "icmpv6", "fromPort": -1, "toPort": -1, "ipv6CidrBlocks": []any{"::/0"}}), ""},
+		}},
+		{"InvalidParameterValue: unknown protocol", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "tcpx", "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidParameterValue"},
+			{withRule(map[string]any{"securityGroupId": "A", "protocol": "50", "fromPort": 0, "toPort": 0, "cidrBlocks": []any{"10.0.0.0/8"}}), ""},
+		}},
+		{"InvalidParameterValue: two peer kinds", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "cidrBlocks": []any{"10.0.0.0/8"}, "ipv6CidrBlocks": []any{"::/0"}}), "InvalidParameterValue"},
+			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "B", "self": true}), "InvalidParameterValue"},
+		}},
+		{"InvalidParameterValue: no peer", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "self": false}), "InvalidParameterValue"},
+		}},
+		{"InvalidParameterValue: one peer twice", []step{
+			{cidr("A", "10.0.0.0/8", "10.0.0.0/8"), "InvalidParameterValue"},
+		}},
+		{"InvalidParameterValue: bad type", []step{
+			{withRule(map[string]any{"securityGroupId": "A", "type": "inbound", "cidrBlocks": []any{"10.0.0.0/8"}}), "InvalidParameterValue"},
+		}},
+		{"InvalidParameterValue: group name starting sg-", []step{
+			{newGroup("sg-web", "vpc-1"), "InvalidParameterValue"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProvider(t)
+			g := map[string]string{"A": group(t, p, "A", "vpc-1", true), "B": group(t, p, "B", "vpc-1", true)}
+			for i, s := range tt.steps {
+				t.Logf("step %d", i)
+				expectCode(t, s.code, s.do(p, g))
+			}
+		})
+	}
+}
+
+func TestRevokeRulesOnDelete(t *testing.T) {
+	p := newProvider(t)
+	a, b := group(t, p, "A", "vpc-1", true), group(t, p, "B", "vpc-1", true)
+	rule(t, p, map[string]any{"securityGroupId": a, "sourceSecurityGroupId": b})
+	rule(t, p, map[string]any{"securityGroupId": b, "sourceSecurityGroupId": a})
+
+	// A cycle: revoking A's rules does not clear B's reference to A...
+	expectCode(t, "DependencyViolation", deleteGroup(p, a, true))
+	acct := account(t, p)
+	assert.Contains(t, acct.Groups, a, "the refused delete left A")
+	for _, r := range acct.Rules {
+		assert.NotEqual(t, a, r.GroupID, "but A's own rules were revoked and stay revoked")
+	}
+	// ...and then B goes (nothing references it any more), and A after it.
+	require.NoError(t, deleteGroup(p, b, true))
+	require.NoError(t, deleteGroup(p, a, true))
+	assert.Empty(t, account(t, p).Groups)
+	assert.Empty(t, account(t, p).Rules)
+
+	// Without revokeRulesOnDelete the same cycle leaves everything in place.
+	a, b = group(t, p, "A", "vpc-1", false), group(t, p, "B", "vpc-1", false)
+	rule(t, p, map[string]any{"securityGroupId": a, "sourceSecurityGroupId": b})
+	rule(t, p, map[string]any{"securityGroupId": b, "sourceSecurityGroupId": a})
+	expectCode(t, "DependencyViolation", deleteGroup(p, a, false))
+	expectCode(t, "DependencyViolation", deleteGroup(p, b, false))
+	assert.Len(t, account(t, p).Rules, 2)
+
+	// Deleting the rules (as the engine does first on destroy) frees both.
+	for id := range account(t, p).Rules {
+		_, err := p.Delete(ctx, &pulumirpc.DeleteRequest{Urn: urn(RuleType, "r"), Id: id})
+		require.NoError(t, err)
+	}
+	require.NoError(t, deleteGroup(p, a, false))
+	require.NoError(t, deleteGroup(p, b, false))
+}
+
+func TestRulesPerGroupQuota(t *testing.T) {
+	t.Setenv(EnvRulesPerGroup, "3")
+	tests := []struct {
+		name  string
+		rules []map[string]any // in group A; "B" stands for group B's id
+		code  string           // of the last rule
+	}{
+		{"three IPv4 CIDRs fit", []map[string]any{{"cidrBlocks": []any{"10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16"}}}, ""},
+		{"a fourth IPv4 CIDR does not", []map[string]any{
+			{"cidrBlocks": []any{"10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16"}},
+			{"fromPort": 80, "toPort": 80, "cidrBlocks": []any{"10.0.0.0/8"}},
+		}, "RulesPerSecurityGroupLimitExceeded"},
+		{"four in one rule do not", []map[string]any{{"cidrBlocks": []any{"10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"}}},
+			"RulesPerSecurityGroupLimitExceeded"},
+		{"IPv6 is counted apart from IPv4", []map[string]any{
+			{"cidrBlocks": []any{"10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16"}},
+			{"ipv6CidrBlocks": []any{"::/0", "2001:db8::/32", "2001:db9::/32"}},
+		}, ""},
+		{"ingress is counted apart from egress", []map[string]any{
+			{"cidrBlocks": []any{"10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16"}},
+			{"type": "egress", "cidrBlocks": []any{"10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16"}},
+		}, ""},
+		{"a group reference counts against IPv4 and IPv6", []map[string]any{
+			{"ipv6CidrBlocks": []any{"::/0", "2001:db8::/32"}},
+			{"sourceSecurityGroupId": "B"},
+			{"fromPort": 80, "toPort": 80, "ipv6CidrBlocks": []any{"::/0"}},
+		}, "RulesPerSecurityGroupLimitExceeded"},
+		{"a prefix list counts against IPv4 and IPv6", []map[string]any{
+			{"cidrBlocks": []any{"10.0.0.0/8", "10.1.0.0/16"}},
+			{"prefixListIds": []any{"pl-1"}},
+			{"fromPort": 80, "toPort": 80, "cidrBlocks": []any{"10.0.0.0/8"}},
+		}, "RulesPerSecurityGroupLimitExceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newProvider(t)
+			a, b := group(t, p, "A", "vpc-1", true), group(t, p, "B", "vpc-1", true)
+			var err error
+			for _, r := range tt.rules {
+				in := map[string]any{"securityGroupId": a}
+				for k, v := range r {
+					if v == "B" {
+						v = b
+					}
+					in[k] = v
+				}
+				if err != nil {
+					t.Fatalf("an earlier rule failed: %v", err)
+				}
+				_, err = createRule(p, in)
+			}
+			expectCode(t, tt.code, err)
+		})
+	}
+	t.Run("default quota is 60", func(t *testing.T) {
+		t.Setenv(EnvRulesPerGroup, "")
+		assert.Equal(t, 60, RulesPerGroup())
+	})
+}
+
+func TestStatePersistsAcrossServers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nested", "account.json")
+	t.Setenv(EnvState, path)
+	first, second := &Provider{}, &Provider{} // both find the file through the environment
+	id := group(t, first, "web", "vpc-1", false)
+
+	read := func(p *Provider, typ, id string) *pulumirpc.ReadResponse {
+		resp, err := p.Read(ctx, &pulumirpc.ReadRequest{Urn: urn(typ, "x"), Id: id})
+		require.NoError(t, err)
+		return resp
+	}
+	got := read(second, GroupType, id)
+	assert.Equal(t, id, got.GetId())
+	assert.Equal(t, "web", propsOf(t, got.GetProperties())["name"].StringValue())
+	assert.Equal(t, "web", propsOf(t, got.GetInputs())["name"].StringValue())
+
+	_, err := createGroup(second, "web", "vpc-1", false)
+	expectCode(t, "InvalidGroup.Duplicate", err)
+	rid := rule(t, second, map[string]any{"securityGroupId": id, "cidrBlocks": []any{"10.0.0.0/8"}})
+	_, err = createRule(first, map[string]any{"securityGroupId": id, "cidrBlocks": []any{"10.0.0.0/8"}})
+	expectCode(t, "InvalidPermission.Duplicate", err)
+
+	// An import (no recorded state) rebuilds the rule's inputs from the account.
+	in := propsOf(t, read(first, RuleType, rid).GetInputs())
+	assert.Equal(t, []resource.PropertyValue{resource.NewStringProperty("10.0.0.0/8")}, in["cidrBlocks"].ArrayValue())
+	assert.Equal(t, id, in["securityGroupId"].StringValue())
+
+	require.NoError(t, deleteGroup(second, id, false))
+	assert.Empty(t, read(first, GroupType, id).GetId(), "deleted is read as gone")
+	assert.Empty(t, read(first, RuleType, rid).GetId(), "a group's rules go with it")
+	assert.Empty(t, read(first, GroupType, "sg-00000000000000000").GetId())
+}
+
+func TestUpdateInPlace(t *testing.T) {
+	p := newProvider(t)
+	id := group(t, p, "web", "vpc-1", false)
+	olds := map[string]any{"name": "web", "vpcId": "vpc-1", "description": "test", "id": id, "arn": "arn:x",
+		"ownerId": AccountID}
+	news := props(t, map[string]any{"name": "web", "vpcId": "vpc-1", "description": "test",
+		"tags": map[string]any{"team": "b"}, "revokeRulesOnDelete": true})
+
+	pre, err := p.Update(ctx, &pulumirpc.UpdateRequest{Urn: urn(GroupType, "web"), Id: id, Olds: props(t, olds),
+		News: news, Preview: true})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:x", propsOf(t, pre.GetProperties())["arn"].StringValue(), "keeps what EC2 assigned")
+	assert.Nil(t, account(t, p).Groups[id].Tags, "a preview changes nothing")
+
+	up, err := p.Update(ctx, &pulumirpc.UpdateRequest{Urn: urn(GroupType, "web"), Id: id, Olds: props(t, olds), News: news})
+	require.NoError(t, err)
+	out := propsOf(t, up.GetProperties())
+	assert.Equal(t, "b", out["tagsAll"].ObjectValue()["team"].StringValue())
+	assert.Equal(t, map[string]string{"team": "b"}, account(t, p).Groups[id].Tags)
+	assert.True(t, account(t, p).Groups[id].RevokeRulesOnDelete)
+
+	rid := rule(t, p, map[string]any{"securityGroupId": id, "cidrBlocks": []any{"10.0.0.0/8"}})
+	_, err = p.Update(ctx, &pulumirpc.UpdateRequest{Urn: urn(RuleType, "r"), Id: rid,
+		News: props(t, map[string]any{"description": "https"})})
+	require.NoError(t, err)
+	assert.Equal(t, "https", account(t, p).Rules[rid].Description)
+
+	_, err = p.Update(ctx, &pulumirpc.UpdateRequest{Urn: urn(RuleType, "r"), Id: "sgr-00000000000000000",
+		News: props(t, map[string]any{"description": "x"})})
+	expectCode(t, "InvalidSecurityGroupRuleId.NotFound", err)
+}
+
+// The engine creates resources in parallel; the file lock must keep every one.
+func TestParallelCreates(t *testing.T) {
+	p := newProvider(t)
+	id := group(t, p, "web", "vpc-1", false)
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A second server on the same file, like a second plugin process.
+			q := &Provider{State: p.State}
+			_, err := createRule(q, map[string]any{"securityGroupId": id, "fromPort": 1000 + i, "toPort": 1000 + i,
+				"cidrBlocks": []any{fmt.Sprintf("10.%d.0.0/16", i)}})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Len(t, account(t, p).Rules, 40)
+}
+
+func TestStatePath(t *testing.T) {
+	t.Setenv(EnvState, "/x/account.json")
+	assert.Equal(t, "/x/account.json", StatePath())
+	t.Setenv(EnvState, "")
+	t.Setenv("PULUMI_HOME", "/home/p")
+	assert.Equal(t, "/home/p/aws-standin-account.json", StatePath())
+	t.Setenv("PULUMI_HOME", "")
+	assert.Equal(t, filepath.Join(os.TempDir(), "aws-standin-account.json"), StatePath())
+}
