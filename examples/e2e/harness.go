@@ -148,7 +148,7 @@ func Preview(ctx context.Context, s auto.Stack) (Changes, error) {
 			}
 		}
 	}()
-	res, err := s.Preview(ctx, optpreview.EventStreams(ch))
+	res, err := s.Preview(ctx, optpreview.EventStreams(ch), optpreview.SuppressProgress())
 	<-done
 	if err != nil {
 		return Changes{}, err
