@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -31,15 +30,10 @@ type remoteMesh struct {
 // SDK does.
 func viaComponent(m spec.Mesh) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		js, err := json.Marshal(m)
+		props, err := Properties(m)
 		if err != nil {
 			return err
 		}
-		var props map[string]any
-		if err := json.Unmarshal(js, &props); err != nil {
-			return err
-		}
-		props["vpcId"] = VpcID
 		var res remoteMesh
 		return ctx.RegisterRemoteComponentResource(component.Type, "mesh", pulumi.ToMap(props), &res)
 	}
@@ -50,6 +44,19 @@ func viaComponent(m spec.Mesh) pulumi.RunFunc {
 func direct(p *plan.Plan) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		_, err := component.Emit(ctx, "mesh", pulumi.String(VpcID), p)
+		return err
+	}
+}
+
+// parented declares the same resources by hand under an in-process component,
+// to tell the cost of parenting children from the cost of the provider plugin.
+func parented(p *plan.Plan) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		var parent struct{ pulumi.ResourceState }
+		if err := ctx.RegisterComponentResource(component.Type, "mesh", &parent); err != nil {
+			return err
+		}
+		_, err := component.Emit(ctx, "mesh", pulumi.String(VpcID), p, pulumi.Parent(&parent))
 		return err
 	}
 }
@@ -71,7 +78,7 @@ func BenchmarkPreview(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
 		program pulumi.RunFunc
-	}{{"component", viaComponent(m)}, {"direct", direct(p)}} {
+	}{{"component", viaComponent(m)}, {"direct", direct(p)}, {"direct-parented", parented(p)}} {
 		b.Run(fmt.Sprintf("%s/services=%d", bc.name, benchServices), func(b *testing.B) {
 			ctx := context.Background()
 			s, err := auto.UpsertStackInlineSource(ctx, "bench-"+bc.name, "bench", bc.program, e.Opts()...)

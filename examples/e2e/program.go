@@ -18,15 +18,10 @@ const VpcID = "vpc-0123456789abcdef0"
 // named "mesh" into dir, so a test can preview any variant of a declaration
 // through the real YAML language host.
 func WriteYAMLProgram(dir, project string, m spec.Mesh) error {
-	js, err := json.Marshal(m)
+	props, err := Properties(m)
 	if err != nil {
 		return err
 	}
-	var props map[string]any
-	if err := json.Unmarshal(js, &props); err != nil {
-		return err
-	}
-	props["vpcId"] = VpcID
 	program := map[string]any{
 		"name":    project,
 		"runtime": "yaml",
@@ -46,4 +41,18 @@ func WriteYAMLProgram(dir, project string, m spec.Mesh) error {
 		return fmt.Errorf("writing program: %w", err)
 	}
 	return nil
+}
+
+// Properties are a declaration's ServiceMesh inputs, with the offline VPC.
+func Properties(m spec.Mesh) (map[string]any, error) {
+	js, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	var props map[string]any
+	if err := json.Unmarshal(js, &props); err != nil {
+		return nil, err
+	}
+	props["vpcId"] = VpcID
+	return props, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
@@ -32,7 +33,7 @@ const (
 func countByType(c Changes, typ string, op apitype.OpType) int {
 	n := 0
 	for urn, o := range c.Ops {
-		if o == op && strings.Contains(urn, "$"+typ+"::") {
+		if o == op && string(resource.URN(urn).Type()) == typ {
 			n++
 		}
 	}

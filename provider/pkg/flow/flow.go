@@ -220,12 +220,21 @@ func Sort(fs []Flow) {
 // compareEndpoints orders endpoints as their IDs would sort, without building
 // the ID strings (sorting is the planner's hot path).
 func compareEndpoints(a, b Endpoint) int {
-	return cmp.Or(cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(a.Service, b.Service),
+	return cmp.Or(cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)), cmp.Compare(a.Service, b.Service),
 		cmp.Compare(a.CIDR, b.CIDR), cmp.Compare(a.PrefixList, b.PrefixList), cmp.Compare(a.Via, b.Via))
 }
 
 // kindOrder sorts kinds as their ID prefixes do: cidr:, pl:, sg:.
-var kindOrder = map[Kind]int{CIDR: 0, PrefixList: 1, Group: 2}
+func kindOrder(k Kind) int {
+	switch k {
+	case CIDR:
+		return 0
+	case PrefixList:
+		return 1
+	default:
+		return 2
+	}
+}
 
 // Summary is a flow as the component's `flows` output shows it.
 type Summary struct {

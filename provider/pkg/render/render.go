@@ -86,9 +86,14 @@ func policyNote(p *plan.Plan) string {
 	return "no allow-all egress: groups send only what their egress rules (or the mirror policy) allow"
 }
 
+// MaxMatrixColumns is the widest matrix drawn as a grid; a larger mesh is
+// listed callee by callee instead, since a grid grows with the square of the
+// services while a reader (and the stack's outputs) want what is allowed.
+const MaxMatrixColumns = 16
+
 // Matrix is the flow matrix: callers as rows, callees as numbered columns
 // (named in the legend, to stay narrow enough for a preview), cells the
-// protocol and ports.
+// protocol and ports. Past MaxMatrixColumns callees it is a list instead.
 func Matrix(p *plan.Plan) string {
 	es := edges(p)
 	var callers, callees []string
@@ -105,6 +110,9 @@ func Matrix(p *plan.Plan) string {
 	}
 	slices.Sort(callers)
 	slices.Sort(callees)
+	if len(callees) > MaxMatrixColumns {
+		return list(p, es, callees)
+	}
 
 	width := make([]int, len(callees)+1)
 	width[0] = len("caller \\ callee")
@@ -151,5 +159,21 @@ func Matrix(p *plan.Plan) string {
 		fmt.Fprintf(&b, "[%d] %s\n", j+1, t)
 	}
 	b.WriteString(". no access; " + policyNote(p) + "\n")
+	return b.String()
+}
+
+// list is the matrix for a large mesh: each callee, then its callers and ports.
+func list(p *plan.Plan, es []edge, callees []string) string {
+	byCallee := map[string][]string{}
+	for _, e := range es {
+		t := endpointName(e.to)
+		byCallee[t] = append(byCallee[t], endpointName(e.from)+" "+e.portList(","))
+	}
+	var b strings.Builder
+	for _, t := range callees {
+		slices.Sort(byCallee[t])
+		fmt.Fprintf(&b, "%s <- %s\n", t, strings.Join(byCallee[t], "; "))
+	}
+	b.WriteString(policyNote(p) + "\n")
 	return b.String()
 }

@@ -111,3 +111,12 @@ func TestMermaidCheckHasTeeth(t *testing.T) {
 	<-done
 	assert.True(t, ft.Failed(), "an unbalanced subgraph must fail the check")
 }
+
+func TestLargeMatrixIsAList(t *testing.T) {
+	p, err := plan.Build(reference.Synthetic(200))
+	require.NoError(t, err)
+	got := render.Matrix(p)
+	assert.True(t, strings.Contains(got, "\nsvc-0004 <- office tcp/9100,tcp/9101,tcp/9102; svc-0000 tcp/8001; svc-0184 tcp/8005;"),
+		"svc-0004's callers are listed on its line")
+	assert.Less(t, len(got), 40*len(p.Rules), "grows with the flows, not with the square of the services")
+}
