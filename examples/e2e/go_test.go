@@ -24,4 +24,5 @@ func TestGoExample(t *testing.T) {
 	}, e.Opts()...)
 	require.NoError(t, err)
 	lifecycle(t, ctx, s)
+	e.RequireEmptyAccount(t)
 }

@@ -6,6 +6,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -166,4 +167,24 @@ func (c Changes) String() string {
 		fmt.Fprintf(&b, "%s=%d ", op, n)
 	}
 	return b.String()
+}
+
+// RequireEmptyAccount fails unless the stand-in's account holds no groups or
+// rules: what destroy must leave behind.
+func (e *Engine) RequireEmptyAccount(t testing.TB) {
+	t.Helper()
+	data, err := os.ReadFile(e.Env["AWS_STANDIN_STATE"])
+	if err != nil {
+		t.Fatalf("reading the stand-in account: %v", err)
+	}
+	var acct struct {
+		Groups map[string]any `json:"groups"`
+		Rules  map[string]any `json:"rules"`
+	}
+	if err := json.Unmarshal(data, &acct); err != nil {
+		t.Fatalf("reading the stand-in account: %v", err)
+	}
+	if len(acct.Groups)+len(acct.Rules) != 0 {
+		t.Fatalf("destroy left %d groups and %d rules in the stand-in account", len(acct.Groups), len(acct.Rules))
+	}
 }

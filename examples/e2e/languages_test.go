@@ -74,6 +74,7 @@ func TestTypeScriptExample(t *testing.T) {
 	requireFile(t, filepath.Join(dir, "bin", "run.js"), "run `bash .ci/check-sdks.sh` (make sdk-check) to build the SDK and example")
 	e := New(t)
 	driverLifecycle(t, commandDriver(t, e, dir, "node", "bin/run.js"))
+	e.RequireEmptyAccount(t)
 }
 
 func TestPythonExample(t *testing.T) {
@@ -81,4 +82,5 @@ func TestPythonExample(t *testing.T) {
 	requireFile(t, python, "run `bash .ci/check-sdks.sh` (make sdk-check) to make the virtual environment")
 	e := New(t)
 	driverLifecycle(t, commandDriver(t, e, filepath.Join(RepoRoot(), "examples", "python"), python, "run.py"))
+	e.RequireEmptyAccount(t)
 }

@@ -132,4 +132,5 @@ func TestPreviewDiffScenarios(t *testing.T) {
 	assert.Empty(t, again.With(apitype.OpCreate), "converged")
 	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
 	require.NoError(t, err, "destroy after all scenarios")
+	e.RequireEmptyAccount(t)
 }

@@ -79,6 +79,7 @@ func TestYAMLExample(t *testing.T) {
 	s, err := auto.UpsertStackLocalSource(ctx, "dev", dir, e.Opts()...)
 	require.NoError(t, err)
 	lifecycle(t, ctx, s)
+	e.RequireEmptyAccount(t)
 }
 
 // The YAML example must declare exactly the shared fixture.
