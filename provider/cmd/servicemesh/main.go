@@ -7,7 +7,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -71,9 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "table":
 		fmt.Fprint(stdout, render.Table(p))
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(p)
+		fmt.Fprint(stdout, render.JSON(p))
 	case "mermaid":
 		fmt.Fprint(stdout, render.Mermaid(p))
 	case "matrix":

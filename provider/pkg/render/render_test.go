@@ -48,6 +48,7 @@ func TestGolden(t *testing.T) {
 	golden(t, "reference.table.txt", render.Table(ref))
 	golden(t, "reference.mmd", render.Mermaid(ref))
 	golden(t, "mirror.mmd", render.Mermaid(mirror))
+	golden(t, "reference.json", render.JSON(ref))
 }
 
 // The subset of Mermaid flowchart syntax we emit, line by line.
