@@ -45,8 +45,8 @@ unit:
 # Each fuzz target briefly: no panics, every rejection an error value.
 FUZZTIME ?= 10s
 fuzz:
-	go test ./provider/pkg/spec -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
-	go test ./provider/pkg/plan -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME)
+	go test ./provider/pkg/spec -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
+	go test ./provider/pkg/plan -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
 
 sdk-check:
 	bash .ci/check-sdk-drift.sh

@@ -1,15 +1,41 @@
-// Package guard holds the guardrails that run on a planned mesh at preview:
-// tier adjacency, quotas, a security lint, and EC2's own rules for names,
-// descriptions and tags. A rule can acknowledge a finding on purpose with an
-// exception {check, reason}; an acknowledged finding is not reported. It
-// imports nothing from Pulumi.
+// Package guard holds the guardrails that run on a planned mesh at preview,
+// after rule projection: tier adjacency, quotas, a security lint, and EC2's
+// own rules for names, descriptions and tags. It imports nothing from Pulumi.
+//
+// # Check ids
+//
+// Every finding carries a stable kebab-case check id (the constants below and
+// in limits.go); tests, tooling and exceptions match on it.
+//
+// # Exceptions
+//
+// A rule may carry exceptions: [{check, reason}] (validate insists on both).
+// Semantics, exactly:
+//
+//   - An exception acknowledges findings of its check on the rule that carries
+//     it, for every flow that rule yields (every port, every peer). An
+//     acknowledged finding is not reported at all, neither as an error nor as
+//     a warning: the exception and its reason sit in the declaration, where a
+//     reviewer reads them in the diff, and repeating them on every preview
+//     would train people to ignore warnings.
+//   - Only the checks in Acknowledgeable can be acknowledged: they are about
+//     one rule's traffic. World-open admin and database ports are errors
+//     "always" in the sense that no other property (internetFacing, shared)
+//     exempts them; an explicit exception still does.
+//   - An exception naming a check id that does not exist is an error
+//     (unknown-exception) whose fix lists the valid ids; one naming a real
+//     check that is not about a rule (quotas, names, tags, unused services) is
+//     the same error with a fix saying what to do instead.
+//   - An exception for a check that does not fire on its rule is a warning
+//     (unneeded-exception), so exceptions do not outlive their reason.
+//   - An exception on a rule whose flows a mirror egress policy copies applies
+//     to the copies too (they are that rule's flows).
 package guard
 
 import (
-	"fmt"
-	"net/netip"
-	"regexp"
+	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
@@ -17,26 +43,78 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/validate"
 )
 
-// Check ids a rule's exceptions may name.
+// Check ids of the tier policy, the lint, EC2's rules and exceptions.
 const (
-	CheckTierAdjacency     = "tier-adjacency"
-	CheckWorldOpen         = "world-open"
-	CheckWorldOpenAdmin    = "world-open-admin-port"
-	CheckWorldOpenAll      = "world-open-all"
-	CheckWideCIDR          = "wide-cidr"
-	CheckShadowedRule      = "shadowed-rule"
-	CheckUnusedService     = "unused-service"
-	CheckInvalidText       = "invalid-description"
-	CheckInvalidTag        = "invalid-tag"
-	CheckUnknownException  = "unknown-exception"
+	// CheckTierAdjacency: a flow between tiers that are neither equal nor adjacent.
+	CheckTierAdjacency = "tier-adjacency"
+	// CheckWorldOpen: ingress from 0.0.0.0/0 or ::/0 other than tcp/80 and
+	// tcp/443 of an internetFacing service.
+	CheckWorldOpen = "world-open"
+	// CheckWorldOpenAdmin: an admin (SSH, RDP) or database port open to the world.
+	CheckWorldOpenAdmin = "world-open-admin-port"
+	// CheckWorldOpenAll: protocol all open to the world.
+	CheckWorldOpenAll = "world-open-all"
+	// CheckWideCIDR (warning): a peer CIDR wider than /8 (IPv4) or /32 (IPv6).
+	CheckWideCIDR = "wide-cidr"
+	// CheckShadowedRule (warning): a rule another rule of the same group,
+	// direction and peer already allows, or that two declarations both yield.
+	CheckShadowedRule = "shadowed-rule"
+	// CheckUnusedService (warning): nothing may reach the service and it
+	// reaches nothing beyond the egress policy.
+	CheckUnusedService = "unused-service"
+	// CheckRedundantAttachment (warning): attachedWith names the service itself
+	// or one service twice.
+	CheckRedundantAttachment = "redundant-attachment"
+	// CheckInvalidText: a group or rule description EC2 would refuse.
+	CheckInvalidText = "invalid-description"
+	// CheckInvalidTag: a tag EC2 would refuse, or too many tags.
+	CheckInvalidTag = "invalid-tag"
+	// CheckInvalidName: a group name EC2 would refuse (validate owns this id
+	// for the declared names; guard checks the names as emitted).
+	CheckInvalidName = validate.CheckInvalidName
+	// CheckDuplicateName: two group names EC2 considers equal (case-insensitive).
+	CheckDuplicateName = validate.CheckDuplicateName
+	// CheckUnknownException: an exception names a check a rule cannot acknowledge.
+	CheckUnknownException = "unknown-exception"
+	// CheckUnneededException (warning): an exception acknowledges nothing.
 	CheckUnneededException = "unneeded-exception"
 )
 
-// Acknowledgeable lists the checks an exception may name, sorted.
-var Acknowledgeable = []string{CheckTierAdjacency, CheckWideCIDR, CheckWorldOpen, CheckWorldOpenAdmin, CheckWorldOpenAll}
+// Acknowledgeable lists the checks a rule's exception may name, sorted.
+var Acknowledgeable = []string{CheckShadowedRule, CheckTierAdjacency, CheckWideCIDR,
+	CheckWorldOpen, CheckWorldOpenAdmin, CheckWorldOpenAll}
+
+// notPerRule are real checks that are not about one rule, with what to do
+// instead of an exception.
+var notPerRule = map[string]string{
+	CheckRulesPerGroup:       "quotas cannot be acknowledged; raise limits to what AWS granted your account",
+	CheckGroupsPerInterface:  "quotas cannot be acknowledged; raise limits to what AWS granted your account",
+	CheckRulesTimesGroups:    "quotas cannot be acknowledged; raise limits to what AWS granted your account",
+	CheckGroupsPerRegion:     "quotas cannot be acknowledged; raise limits to what AWS granted your account",
+	CheckInvalidLimits:       "fix the limits input",
+	CheckUnusedService:       "it is a warning about a service, not a rule; remove the service or give it rules",
+	CheckRedundantAttachment: "it is a warning about attachedWith; remove the repeated name",
+	CheckInvalidText:         "EC2 would refuse the description; change it",
+	CheckInvalidTag:          "EC2 would refuse the tag; change it",
+	CheckInvalidName:         "EC2 would refuse the name; change it",
+	CheckDuplicateName:       "EC2 would refuse the name; change it",
+	CheckUnknownException:    "fix the exception",
+	CheckUnneededException:   "remove the exception",
+	// Structural checks stop the plan before any guardrail runs.
+	validate.CheckUnknownReference: structural,
+	validate.CheckInvalidCIDR:      structural,
+	validate.CheckInvalidPeer:      structural,
+	validate.CheckInvalidException: structural,
+	validate.CheckInvalidEgress:    structural,
+	validate.CheckEmpty:            structural,
+	"invalid-port":                 structural,
+	"invalid-protocol":             structural,
+}
+
+const structural = "it is a structural error that nothing can acknowledge; fix the declaration"
 
 // Result is what the guardrails found.
 type Result struct {
@@ -44,269 +122,194 @@ type Result struct {
 	Usage    []Usage
 }
 
-// Check runs every guardrail over a validated declaration and its plan.
-func Check(m spec.Mesh, flows []flow.Flow, rules []rule.Rule) Result {
-	g := guard{m: m, services: map[string]spec.Service{}, tierIndex: map[string]int{}, used: map[string]bool{}}
-	for i, t := range m.Tiers {
-		g.tierIndex[t.Name] = i
-	}
-	for _, s := range m.Services {
-		g.services[s.Name] = s
-	}
+// Check runs every guardrail over a validated declaration and its plan (the
+// groups, flows and rules that rule.Groups, flow.Resolve and rule.Project made
+// of it). Findings come back sorted and without duplicates.
+func Check(m spec.Mesh, groups []rule.Group, flows []flow.Flow, rules []rule.Rule) Result {
+	g := newGuard(m, flows)
 	for _, f := range flows {
 		g.tiers(f)
 		g.lint(f)
 	}
 	g.unused(flows)
 	g.shadowed(rules)
-	g.ec2Text()
+	g.ec2Names(groups)
+	g.ec2Text(groups, rules)
 	g.exceptions()
 	usage, qf := quotas(m, rules)
 	g.out = append(g.out, qf...)
 	g.out.Sort()
-	return Result{Findings: g.out, Usage: usage}
+	return Result{Findings: slices.Compact(g.out), Usage: usage}
 }
 
 type guard struct {
 	m         spec.Mesh
 	services  map[string]spec.Service
 	tierIndex map[string]int
+	tierNets  []tierNet
 	out       finding.List
-	// used records "service/rule/check" for every exception that suppressed a finding.
-	used map[string]bool
+	// acks are each declared rule's exceptions; used records the ones that
+	// suppressed a finding, by origin and check.
+	acks map[flow.Origin][]spec.Exception
+	used map[ackKey]bool
+	// sources are the declarations each emitted rule comes from.
+	sources map[ruleID][]source
+}
+
+// ruleID is an emitted rule's identity, as rule.Key spells it, without
+// building the string (this runs once per flow on the planner's hot path).
+type ruleID struct {
+	service string
+	dir     rule.Direction
+	ports   ports.Range
+	peer    flow.Endpoint
+}
+
+func idOf(r rule.Rule) ruleID { return ruleID{r.Service, r.Direction, r.Ports, r.Peer} }
+
+type ackKey struct {
+	origin flow.Origin
+	check  string
+}
+
+// source is one declaration an emitted rule comes from. Mirrored marks the
+// caller-side egress copy the mirror policy makes of an ingress rule.
+type source struct {
+	flow.Origin
+	mirrored bool
+}
+
+func newGuard(m spec.Mesh, flows []flow.Flow) *guard {
+	g := &guard{m: m, services: map[string]spec.Service{}, tierIndex: map[string]int{},
+		acks: map[flow.Origin][]spec.Exception{}, used: map[ackKey]bool{}}
+	for i, t := range m.Tiers {
+		g.tierIndex[t.Name] = i
+	}
+	g.tierNets = tierNets(m)
+	for _, s := range m.Services {
+		g.services[s.Name] = s
+		for i, r := range s.Ingress {
+			g.acks[flow.Origin{Service: s.Name, Rule: ruleName(flow.Ingress, i)}] = r.Exceptions
+		}
+		for i, r := range s.Egress {
+			g.acks[flow.Origin{Service: s.Name, Rule: ruleName(flow.Egress, i)}] = r.Exceptions
+		}
+	}
+	g.sources = sources(flows, cmp.Or(m.Egress, spec.EgressAllowAll))
+	return g
+}
+
+func ruleName(dir string, i int) string { return dir + "[" + strconv.Itoa(i) + "]" }
+
+// acknowledged reports whether the declaration acknowledges check, and
+// records that its exception was needed.
+func (g *guard) acknowledged(o flow.Origin, check string) bool {
+	if !slices.ContainsFunc(g.acks[o], func(e spec.Exception) bool { return e.Check == check }) {
+		return false
+	}
+	g.used[ackKey{o, check}] = true
+	return true
 }
 
 // report adds a finding for a flow's rule unless the rule acknowledges it.
 func (g *guard) report(f flow.Flow, sev finding.Severity, check, fix, format string, args ...any) {
-	if slices.ContainsFunc(f.Exceptions, func(e spec.Exception) bool { return e.Check == check }) {
-		g.used[f.Origin.Service+"/"+f.Origin.Rule+"/"+check] = true
+	if g.acknowledged(f.Origin, check) {
 		return
 	}
 	g.out.Add(sev, check, f.Origin.Service, f.Origin.Rule, fix, format, args...)
 }
 
-// tiers enforces the article's rule: a tier talks only to itself and its
-// direct neighbours. Shared services (logging, monitoring, admin access) are
-// exempt; a `tiers:` peer is checked like a service in that tier; networks,
-// CIDRs and prefix lists are outside the tiers and not checked.
-func (g *guard) tiers(f flow.Flow) {
-	from, fromTier, ok1 := g.tierOf(f.From)
-	to, toTier, ok2 := g.tierOf(f.To)
-	if !ok1 || !ok2 || g.services[from].Shared || g.services[to].Shared {
-		return
-	}
-	d := g.tierIndex[fromTier] - g.tierIndex[toTier]
-	if d <= 1 && d >= -1 {
-		return
-	}
-	lo, hi := min(g.tierIndex[fromTier], g.tierIndex[toTier]), max(g.tierIndex[fromTier], g.tierIndex[toTier])
-	var between []string
-	for _, t := range g.m.Tiers[lo+1 : hi] {
-		between = append(between, t.Name)
-	}
-	g.report(f, finding.Error, CheckTierAdjacency,
-		fmt.Sprintf("route it through a service in tier %s, mark a cross-cutting service shared, or add exceptions: [{check: %s, reason: ...}] to the rule",
-			strings.Join(between, ", "), CheckTierAdjacency),
-		"%s -> %s on %s skips tier %s", g.where(from, fromTier), g.where(to, toTier), f.Ports, strings.Join(between, ", "))
-}
-
-// where names an endpoint with its tier, once.
-func (g *guard) where(name, tier string) string {
-	if strings.HasPrefix(name, "tier ") {
-		return name
-	}
-	return name + " (tier " + tier + ")"
-}
-
-// tierOf names an endpoint's tier: a service's own, or a tiers: peer's.
-func (g *guard) tierOf(e flow.Endpoint) (name, tier string, ok bool) {
-	if e.Kind == flow.Group {
-		s, ok := g.services[e.Service]
-		return e.Service, s.Tier, ok
-	}
-	if t, ok := strings.CutPrefix(e.Via, "tier:"); ok {
-		return "tier " + t, t, true
-	}
-	return "", "", false
-}
-
-// lint flags world-open ingress and CIDRs wider than a reviewer expects.
-func (g *guard) lint(f flow.Flow) {
-	if f.Origin.Rule == flow.PolicyRule {
-		return
-	}
-	peer := f.From
-	if f.Declared == flow.Egress {
-		peer = f.To
-	}
-	if peer.Kind != flow.CIDR {
-		return
-	}
-	pre, err := netip.ParsePrefix(peer.CIDR)
-	if err != nil {
-		return
-	}
-	if pre.Bits() == 0 && f.Declared == flow.Ingress {
-		g.worldOpen(f)
-		return
-	}
-	if pre.Bits() > 0 && (pre.Addr().Is4() && pre.Bits() < 8 || pre.Addr().Is6() && pre.Bits() < 32) {
-		g.report(f, finding.Warning, CheckWideCIDR, "narrow it to the addresses that need access, or acknowledge it with an exception",
-			"%s is wider than /%d", peer.CIDR, map[bool]int{true: 8, false: 32}[pre.Addr().Is4()])
-	}
-}
-
-func (g *guard) worldOpen(f flow.Flow) {
-	svc := g.services[f.To.Service]
-	world := f.From.CIDR
-	ack := func(check string) string {
-		return fmt.Sprintf("open it to the callers' groups or networks instead, or add exceptions: [{check: %s, reason: ...}]", check)
-	}
-	switch {
-	case f.Ports.Protocol == ports.All:
-		g.report(f, finding.Error, CheckWorldOpenAll, ack(CheckWorldOpenAll), "every protocol and port is open to %s", world)
-	case len(wellknown.InRange(f.Ports.Protocol, f.Ports.From, f.Ports.To, wellknown.Admin)) > 0 ||
-		len(wellknown.InRange(f.Ports.Protocol, f.Ports.From, f.Ports.To, wellknown.Database)) > 0:
-		var names []string
-		for _, k := range []wellknown.Kind{wellknown.Admin, wellknown.Database} {
-			for _, p := range wellknown.InRange(f.Ports.Protocol, f.Ports.From, f.Ports.To, k) {
-				names = append(names, fmt.Sprintf("%s %d", p.Description, p.Port))
-			}
+// sources replays rule.Project to learn which declarations each emitted rule
+// comes from, so findings about rules can name the rule a user wrote.
+func sources(flows []flow.Flow, policy spec.EgressPolicy) map[ruleID][]source {
+	out := make(map[ruleID][]source, len(flows))
+	add := func(service string, dir rule.Direction, peer flow.Endpoint, f flow.Flow, mirrored bool) {
+		peer.Via = ""
+		k := ruleID{service, dir, f.Ports, peer}
+		s := source{f.Origin, mirrored}
+		if !slices.Contains(out[k], s) {
+			out[k] = append(out[k], s)
 		}
-		g.report(f, finding.Error, CheckWorldOpenAdmin, ack(CheckWorldOpenAdmin),
-			"%s (%s) is open to %s", f.Ports, strings.Join(names, ", "), world)
-	case !svc.InternetFacing:
-		g.report(f, finding.Error, CheckWorldOpen, "mark the service internetFacing if it is a public endpoint, or "+ack(CheckWorldOpen),
-			"%s is open to %s on a service that is not internetFacing", f.Ports, world)
-	case !(ports.HasPorts(f.Ports.Protocol) && f.Ports.Protocol == ports.TCP && f.Ports.From == f.Ports.To && (f.Ports.From == 80 || f.Ports.From == 443)):
-		g.report(f, finding.Error, CheckWorldOpen, "open only tcp/80 and tcp/443 to the internet, or "+ack(CheckWorldOpen),
-			"%s is open to %s; only tcp/80 and tcp/443 may be", f.Ports, world)
 	}
-}
-
-// unused warns of services nothing may reach and that reach nothing beyond
-// the egress policy.
-func (g *guard) unused(flows []flow.Flow) {
-	touched := map[string]bool{}
 	for _, f := range flows {
-		if f.Origin.Rule == flow.PolicyRule {
-			continue
-		}
-		touched[f.From.Service] = true
-		touched[f.To.Service] = true
-	}
-	for _, s := range g.m.Services {
-		if !touched[s.Name] && !slices.ContainsFunc(g.m.Services, func(o spec.Service) bool { return slices.Contains(o.AttachedWith, s.Name) }) {
-			g.out.Add(finding.Warning, CheckUnusedService, s.Name, "", "give it ingress rules, name it as a peer, or remove it",
-				"nothing may reach the service and it reaches nothing beyond the egress policy")
-		}
-	}
-}
-
-// shadowed warns of rules another rule of the same group, direction and peer
-// already covers.
-func (g *guard) shadowed(rules []rule.Rule) {
-	type key struct {
-		service string
-		dir     rule.Direction
-		peer    string
-	}
-	byKey := map[key][]rule.Rule{}
-	for _, r := range rules {
-		k := key{r.Service, r.Direction, r.Peer.ID()}
-		byKey[k] = append(byKey[k], r)
-	}
-	for _, rs := range byKey {
-		for _, r := range rs {
-			for _, o := range rs {
-				if o.Key != r.Key && o.Ports.Covers(r.Ports) {
-					g.out.Add(finding.Warning, CheckShadowedRule, r.Service, string(r.Direction), "remove the narrower rule",
-						"%s %s is already allowed by %s", r.Ports, peerText(r), o.Ports)
-					break
-				}
+		switch f.Declared {
+		case flow.Ingress:
+			add(f.To.Service, rule.Ingress, f.From, f, false)
+			if policy == spec.EgressMirror && f.From.Kind == flow.Group {
+				add(f.From.Service, rule.Egress, f.To, f, true)
 			}
+		case flow.Egress:
+			add(f.From.Service, rule.Egress, f.To, f, false)
 		}
 	}
-}
-
-func peerText(r rule.Rule) string {
-	if r.Self() {
-		return "from self"
-	}
-	if r.Direction == rule.Ingress {
-		return "from " + r.Peer.Label()
-	}
-	return "to " + r.Peer.Label()
-}
-
-// ec2Chars are the characters EC2 allows in group and rule descriptions.
-var ec2Chars = regexp.MustCompile(`^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*$`)
-
-// ec2Text checks what EC2 would refuse at create time: descriptions and tags.
-func (g *guard) ec2Text() {
-	for _, s := range g.m.Services {
-		rules := func(dir string, ts []spec.Traffic) {
-			for i, t := range ts {
-				if len(t.Description) > 255 || !ec2Chars.MatchString(t.Description) {
-					g.out.Add(finding.Error, CheckInvalidText, s.Name, fmt.Sprintf("%s[%d]", dir, i),
-						"use at most 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*", "description %q is not one EC2 accepts", t.Description)
-				}
-			}
-		}
-		rules("ingress", traffics(s.Ingress, func(r spec.IngressRule) spec.Traffic { return r.Traffic }))
-		rules("egress", traffics(s.Egress, func(r spec.EgressRule) spec.Traffic { return r.Traffic }))
-		if len(s.Description) > 256 {
-			g.out.Add(finding.Error, CheckInvalidTag, s.Name, "description", "shorten it to 256 characters (it is kept in the Description tag)",
-				"description is %d characters long", len(s.Description))
-		}
-	}
-	const ours = 5 // Name, Service, Tier, ManagedBy, Description
-	if n := len(g.m.Tags) + ours; n > 50 {
-		g.out.Add(finding.Error, CheckInvalidTag, "", "tags", fmt.Sprintf("use at most %d tags (the component adds %d of EC2's 50)", 50-ours, ours),
-			"%d tags are more than EC2 allows", n)
-	}
-	for k, v := range g.m.Tags {
-		switch {
-		case len(k) == 0 || len(k) > 128:
-			g.out.Add(finding.Error, CheckInvalidTag, "", "tags", "use keys of 1 to 128 characters", "tag key %q has %d characters", k, len(k))
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			g.out.Add(finding.Error, CheckInvalidTag, "", "tags", "rename it; the aws: prefix is reserved", "tag key %q starts with aws:", k)
-		case len(v) > 256:
-			g.out.Add(finding.Error, CheckInvalidTag, "", "tags", "shorten it to 256 characters", "tag %q has a value of %d characters", k, len(v))
-		case slices.Contains([]string{"Name", "Service", "Tier", "ManagedBy", "Description"}, k):
-			g.out.Add(finding.Error, CheckInvalidTag, "", "tags", "rename it; the component sets this tag on every group", "tag key %q is the component's own", k)
-		}
-	}
-}
-
-func traffics[R any](rs []R, get func(R) spec.Traffic) []spec.Traffic {
-	out := make([]spec.Traffic, len(rs))
-	for i, r := range rs {
-		out[i] = get(r)
+	for _, ss := range out {
+		slices.SortFunc(ss, compareSources)
 	}
 	return out
 }
 
-// exceptions rejects exceptions naming unknown checks and warns of those
-// that acknowledged nothing.
+// compareSources orders what a user did not write (the egress policy, mirror
+// copies) first, then declarations by service, direction and index.
+func compareSources(a, b source) int {
+	written := func(s source) int {
+		if s.mirrored || s.Rule == flow.PolicyRule {
+			return 0
+		}
+		return 1
+	}
+	dir := func(s source) (string, int) {
+		d, idx, _ := strings.Cut(strings.TrimSuffix(s.Rule, "]"), "[")
+		n, _ := strconv.Atoi(idx)
+		return d, n
+	}
+	ad, ai := dir(a)
+	bd, bi := dir(b)
+	return cmp.Or(cmp.Compare(written(a), written(b)), cmp.Compare(a.Service, b.Service),
+		cmp.Compare(ad, bd), cmp.Compare(ai, bi))
+}
+
+// describe names a source for a reader, relative to the service a finding is on.
+func (s source) describe(on string) string {
+	switch {
+	case s.Rule == flow.PolicyRule:
+		return "the egress policy"
+	case s.mirrored:
+		return "the mirror egress of " + s.Service + " " + s.Rule
+	case s.Service == on:
+		return s.Rule
+	default:
+		return s.Service + " " + s.Rule
+	}
+}
+
+// exceptions rejects exceptions naming checks a rule cannot acknowledge and
+// warns of those that acknowledged nothing.
 func (g *guard) exceptions() {
 	for _, s := range g.m.Services {
-		check := func(dir string, ts []spec.Traffic) {
-			for i, t := range ts {
-				where := fmt.Sprintf("%s[%d]", dir, i)
-				for _, e := range t.Exceptions {
-					switch {
-					case !slices.Contains(Acknowledgeable, e.Check):
-						g.out.Add(finding.Error, CheckUnknownException, s.Name, where, "use one of: "+strings.Join(Acknowledgeable, ", "),
-							"exception names unknown check %q", e.Check)
-					case !g.used[s.Name+"/"+where+"/"+e.Check]:
+		check := func(where string, es []spec.Exception) {
+			for _, e := range es {
+				instead, known := notPerRule[e.Check]
+				switch {
+				case slices.Contains(Acknowledgeable, e.Check):
+					if !g.used[ackKey{flow.Origin{Service: s.Name, Rule: where}, e.Check}] {
 						g.out.Add(finding.Warning, CheckUnneededException, s.Name, where, "remove the exception",
 							"exception for %s acknowledges nothing: the rule does not trigger it", e.Check)
 					}
+				case known:
+					g.out.Add(finding.Error, CheckUnknownException, s.Name, where,
+						instead+"; a rule can acknowledge: "+strings.Join(Acknowledgeable, ", "),
+						"check %q cannot be acknowledged by a rule's exception", e.Check)
+				default:
+					g.out.Add(finding.Error, CheckUnknownException, s.Name, where, "use one of: "+strings.Join(Acknowledgeable, ", "),
+						"exception names unknown check %q", e.Check)
 				}
 			}
 		}
-		check("ingress", traffics(s.Ingress, func(r spec.IngressRule) spec.Traffic { return r.Traffic }))
-		check("egress", traffics(s.Egress, func(r spec.EgressRule) spec.Traffic { return r.Traffic }))
+		for i, r := range s.Ingress {
+			check(ruleName(flow.Ingress, i), r.Exceptions)
+		}
+		for i, r := range s.Egress {
+			check(ruleName(flow.Egress, i), r.Exceptions)
+		}
 	}
 }

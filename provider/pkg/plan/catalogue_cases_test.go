@@ -1,6 +1,11 @@
 package plan_test
 
-import "github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+)
 
 func ptr(i int) *int { return &i }
 
@@ -126,4 +131,63 @@ var badInputs = []badInput{
 	{"rule description EC2 refuses", func(m *spec.Mesh) { service(m, "MySQL").Ingress[0].Description = "café <admin>" }},
 	{"tag key reserved by AWS", func(m *spec.Mesh) { m.Tags = map[string]string{"aws:owner": "me"} }},
 	{"tag key the component sets", func(m *spec.Mesh) { m.Tags = map[string]string{"Name": "x"} }},
+	// Added with the second pass over the guardrails.
+	{"CIDR of the web tier into data", func(m *spec.Mesh) {
+		service(m, "MySQL").Ingress[0].From = spec.Peers{CidrBlocks: []string{"10.0.1.0/24"}}
+	}},
+	{"network spanning the tiers into data", func(m *spec.Mesh) {
+		m.Networks = append(m.Networks, spec.Network{Name: "corp", CidrBlocks: []string{"10.0.0.0/22"}})
+		service(m, "MySQL").Ingress[0].From = spec.Peers{Networks: []string{"corp"}}
+	}},
+	{"egress from web to the data tier", func(m *spec.Mesh) {
+		service(m, "FrontEnd-Web").Egress = []spec.EgressRule{{Traffic: spec.Traffic{Ports: []int{3306}}, To: spec.Peers{Tiers: []string{"data"}}}}
+	}},
+	{"exception for another check leaves the error", func(m *spec.Mesh) {
+		r := &service(m, "MySQL").Ingress[0]
+		r.From.Services = []string{"FrontEnd-Web"}
+		r.Exceptions = []spec.Exception{{Check: "world-open", Reason: "wrong check"}}
+	}},
+	{"exception naming a quota", func(m *spec.Mesh) {
+		service(m, "MySQL").Ingress[0].Exceptions = []spec.Exception{{Check: "quota-rules-per-group", Reason: "big group"}}
+	}},
+	{"world-open through a network", func(m *spec.Mesh) {
+		m.Networks = append(m.Networks, spec.Network{Name: "anywhere", CidrBlocks: []string{"0.0.0.0/0"}})
+		service(m, "FrontEnd-Web").Ingress[0].From = spec.Peers{Networks: []string{"anywhere"}}
+	}},
+	{"udp 443 from the world", func(m *spec.Mesh) {
+		s := service(m, "ELB-FrontEnd-Web")
+		s.Ingress = append(s.Ingress, spec.IngressRule{Traffic: spec.Traffic{Protocol: "udp", Ports: []int{443}}, From: spec.Peers{CidrBlocks: []string{"::/0"}}})
+	}},
+	{"ICMP from the world", func(m *spec.Mesh) {
+		s := service(m, "ELB-FrontEnd-Web")
+		s.Ingress = append(s.Ingress, spec.IngressRule{Traffic: spec.Traffic{Protocol: "icmp"}, From: spec.Peers{Internet: true}})
+	}},
+	{"too many outbound IPv6 rules", func(m *spec.Mesh) {
+		m.Limits = &spec.Limits{OutboundRulesPerGroup: 1}
+		service(m, "MySQL").Egress = []spec.EgressRule{{Traffic: spec.Traffic{Ports: []int{443}}, To: spec.Peers{CidrBlocks: []string{"2001:db8::/48"}}}}
+	}},
+	{"the article's bound with today's rules", func(m *spec.Mesh) { m.Limits = &spec.Limits{RulesTimesGroups: 250} }},
+	{"limits that overflow", func(m *spec.Mesh) { m.Limits = &spec.Limits{InboundRulesPerGroup: 1 << 62, GroupsPerInterface: 4} }},
+	{"negative limit", func(m *spec.Mesh) { m.Limits = &spec.Limits{OutboundRulesPerGroup: -60} }},
+	{"names differing only in case", func(m *spec.Mesh) { m.Services = append(m.Services, spec.Service{Name: "mysql", Tier: "data"}) }},
+	{"group named default", func(m *spec.Mesh) { m.Services = append(m.Services, spec.Service{Name: "Default", Tier: "app"}) }},
+	{"namePrefix starting with sg-", func(m *spec.Mesh) { m.NamePrefix = "sg-" }},
+	{"namePrefix and name spell sg-", func(m *spec.Mesh) {
+		m.NamePrefix = "s"
+		m.Services = append(m.Services, spec.Service{Name: "g-Cache", Tier: "app", AttachedWith: []string{"AdminAccess"}})
+	}},
+	{"group name too long for its description", func(m *spec.Mesh) {
+		m.Services = append(m.Services, spec.Service{Name: strings.Repeat("Batch", 44), Tier: "app", AttachedWith: []string{"AdminAccess"}})
+	}},
+	{"ampersand in a rule description", func(m *spec.Mesh) { service(m, "MySQL").Ingress[0].Description = "R&D reports" }},
+	{"rule description too long", func(m *spec.Mesh) { service(m, "MySQL").Ingress[0].Description = strings.Repeat("x", 256) }},
+	{"tag value too long", func(m *spec.Mesh) { m.Tags = map[string]string{"Owner": strings.Repeat("é", 257)} }},
+	{"tag key too long", func(m *spec.Mesh) { m.Tags = map[string]string{strings.Repeat("k", 128): "v"} }},
+	{"too many tags", func(m *spec.Mesh) {
+		m.Tags = map[string]string{}
+		for i := range 46 {
+			m.Tags[fmt.Sprintf("t%02d", i)] = "x"
+		}
+	}},
+	{"service description too long for its tag", func(m *spec.Mesh) { service(m, "MySQL").Description = strings.Repeat("d", 257) }},
 }

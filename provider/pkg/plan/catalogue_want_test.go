@@ -108,7 +108,7 @@ var catalogue = map[string][]string{
 		"error [tier-adjacency] service \"MySQL\" rule ingress[0]: FrontEnd-Web (tier web) -> MySQL (tier data) on tcp/3306 skips tier app; fix: route it through a service in tier app, mark a cross-cutting service shared, or add exceptions: [{check: tier-adjacency, reason: ...}] to the rule",
 	},
 	"dmz talks to data": {
-		"error [tier-adjacency] service \"MySQL\" rule ingress[2]: ELB-FrontEnd-Web (tier dmz) -> MySQL (tier data) on tcp/3306 skips tier web, app; fix: route it through a service in tier web, app, mark a cross-cutting service shared, or add exceptions: [{check: tier-adjacency, reason: ...}] to the rule",
+		"error [tier-adjacency] service \"MySQL\" rule ingress[2]: ELB-FrontEnd-Web (tier dmz) -> MySQL (tier data) on tcp/3306 skips tiers web, app; fix: route it through a service in tiers web, app, mark a cross-cutting service shared, or add exceptions: [{check: tier-adjacency, reason: ...}] to the rule",
 	},
 	"tier peer skips a tier": {
 		"error [tier-adjacency] service \"MySQL\" rule ingress[0]: tier web -> MySQL (tier data) on tcp/3306 skips tier app; fix: route it through a service in tier app, mark a cross-cutting service shared, or add exceptions: [{check: tier-adjacency, reason: ...}] to the rule",
@@ -135,13 +135,13 @@ var catalogue = map[string][]string{
 		"error [world-open] service \"ELB-FrontEnd-Web\" rule ingress[0]: tcp/8080 is open to ::/0; only tcp/80 and tcp/443 may be; fix: open only tcp/80 and tcp/443 to the internet, or open it to the callers' groups or networks instead, or add exceptions: [{check: world-open, reason: ...}]",
 	},
 	"exception names an unknown check": {
-		"error [unknown-exception] service \"MySQL\" rule ingress[0]: exception names unknown check \"tier-skip\"; fix: use one of: tier-adjacency, wide-cidr, world-open, world-open-admin-port, world-open-all",
+		"error [unknown-exception] service \"MySQL\" rule ingress[0]: exception names unknown check \"tier-skip\"; fix: use one of: shadowed-rule, tier-adjacency, wide-cidr, world-open, world-open-admin-port, world-open-all",
 	},
 	"too many inbound rules": {
 		"error [quota-rules-per-group] service \"Graphite\": group has 4 inboundRulesPerGroup (IPv4) rules, over the limit of 3; fix: split the service into narrower groups, merge ports into ranges, use a prefix list, or raise the limit with AWS (then set limits); AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
 	},
 	"too many groups on an interface": {
-		"error [quota-groups-per-interface] service \"MySQL\" rule attachedWith: its network interfaces carry 6 groups, over the limit of 5; fix: attach fewer groups, or raise groupsPerInterface (up to 16) and lower rules per group to stay within the bound; AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
+		"error [quota-groups-per-interface] service \"MySQL\" rule attachedWith: its network interfaces carry 6 groups (MySQL, AdminAccess, ELK, Graphite, FrontEnd-Web, ELB-FrontEnd-Web), over the limit of 5; fix: attach fewer groups, or raise groupsPerInterface (up to 16) and lower rules per group to stay within the bound; AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
 	},
 	"limits over AWS's product bound": {
 		"error [quota-rules-times-groups] limits: 100 rules per group x 16 groups per interface = 1600, over AWS's bound of 1000; fix: AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
@@ -153,12 +153,81 @@ var catalogue = map[string][]string{
 		"error [quota-groups-per-region] services: the mesh declares 8 groups, over the limit of 5 per Region; fix: request a higher quota from AWS and set limits.groupsPerRegion, or split the mesh across Regions",
 	},
 	"rule description EC2 refuses": {
-		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"café <admin>\" is not one EC2 accepts; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"café <admin>\" is not one EC2 accepts for a rule; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=;{}!$*",
 	},
 	"tag key reserved by AWS": {
 		"error [invalid-tag] tags: tag key \"aws:owner\" starts with aws:; fix: rename it; the aws: prefix is reserved",
 	},
 	"tag key the component sets": {
 		"error [invalid-tag] tags: tag key \"Name\" is the component's own; fix: rename it; the component sets this tag on every group",
+	},
+	"CIDR of the web tier into data": {
+		"error [tier-adjacency] service \"MySQL\" rule ingress[0]: 10.0.1.0/24 (overlapping tier web) -> MySQL (tier data) on tcp/3306 skips tier app; fix: route it through a service in tier app, mark a cross-cutting service shared, or add exceptions: [{check: tier-adjacency, reason: ...}] to the rule",
+	},
+	"network spanning the tiers into data": {
+		"error [tier-adjacency] service \"MySQL\" rule ingress[0]: 10.0.0.0/22 (network corp, overlapping tier dmz) -> MySQL (tier data) on tcp/3306 skips tiers web, app; fix: route it through a service in tiers web, app, mark a cross-cutting service shared, or add exceptions: [{check: tier-adjacency, reason: ...}] to the rule",
+	},
+	"egress from web to the data tier": {
+		"error [tier-adjacency] service \"FrontEnd-Web\" rule egress[0]: FrontEnd-Web (tier web) -> tier data on tcp/3306 skips tier app; fix: route it through a service in tier app, mark a cross-cutting service shared, or add exceptions: [{check: tier-adjacency, reason: ...}] to the rule",
+	},
+	"exception for another check leaves the error": {
+		"error [tier-adjacency] service \"MySQL\" rule ingress[0]: FrontEnd-Web (tier web) -> MySQL (tier data) on tcp/3306 skips tier app; fix: route it through a service in tier app, mark a cross-cutting service shared, or add exceptions: [{check: tier-adjacency, reason: ...}] to the rule",
+	},
+	"exception naming a quota": {
+		"error [unknown-exception] service \"MySQL\" rule ingress[0]: check \"quota-rules-per-group\" cannot be acknowledged by a rule's exception; fix: quotas cannot be acknowledged; raise limits to what AWS granted your account; a rule can acknowledge: shadowed-rule, tier-adjacency, wide-cidr, world-open, world-open-admin-port, world-open-all",
+	},
+	"world-open through a network": {
+		"error [world-open] service \"FrontEnd-Web\" rule ingress[0]: tcp/443 is open to 0.0.0.0/0 on a service that is not internetFacing; fix: mark the service internetFacing if it is a public endpoint, or open it to the callers' groups or networks instead, or add exceptions: [{check: world-open, reason: ...}]",
+	},
+	"udp 443 from the world": {
+		"error [world-open] service \"ELB-FrontEnd-Web\" rule ingress[1]: udp/443 is open to ::/0; only tcp/80 and tcp/443 may be; fix: open only tcp/80 and tcp/443 to the internet, or open it to the callers' groups or networks instead, or add exceptions: [{check: world-open, reason: ...}]",
+	},
+	"ICMP from the world": {
+		"error [world-open] service \"ELB-FrontEnd-Web\" rule ingress[1]: icmp/all is open to 0.0.0.0/0; only tcp/80 and tcp/443 may be; fix: open only tcp/80 and tcp/443 to the internet, or open it to the callers' groups or networks instead, or add exceptions: [{check: world-open, reason: ...}]",
+	},
+	"too many outbound IPv6 rules": {
+		"error [quota-rules-per-group] service \"MySQL\": group has 2 outboundRulesPerGroup (IPv6) rules, over the limit of 1; fix: split the service into narrower groups, merge ports into ranges, use a prefix list, or raise the limit with AWS (then set limits); AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
+	},
+	"the article's bound with today's rules": {
+		"error [quota-rules-times-groups] limits: 60 rules per group x 5 groups per interface = 300, over AWS's bound of 250; fix: AWS trades rules per group against groups per interface within 250: e.g. 50x5, 25x10, 15x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
+	},
+	"limits that overflow": {
+		"error [quota-rules-times-groups] limits: 4611686018427387904 rules per group x 4 groups per interface = 9223372036854775807, over AWS's bound of 1000; fix: AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
+	},
+	"negative limit": {
+		"error [invalid-limits] limits: outboundRulesPerGroup is negative (-60); fix: use a positive number, or leave it out for AWS's default",
+	},
+	"names differing only in case": {
+		"error [duplicate-name] service \"mysql\": group name \"mysql\" clashes with \"MySQL\" in the same VPC; fix: rename \"MySQL\" or \"mysql\"; EC2 compares group names case-insensitively",
+	},
+	"group named default": {
+		"error [invalid-name] service \"Default\": group name \"Default\" is reserved by EC2; fix: rename the service or set a namePrefix; every VPC already has its default group",
+	},
+	"namePrefix starting with sg-": {
+		"error [invalid-name] namePrefix: namePrefix \"sg-\" makes every group name start with sg-; fix: choose a prefix that does not start with sg-; EC2 reserves it for group ids",
+	},
+	"namePrefix and name spell sg-": {
+		"error [invalid-name] service \"g-Cache\": group name \"sg-Cache\" (namePrefix and service name together) starts with sg-; fix: change the namePrefix or the service name; EC2 reserves sg- for group ids",
+	},
+	"group name too long for its description": {
+		"error [invalid-description] service \"BatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatch\": the group name's 220 characters make the group description 266 characters long, over EC2's 255; fix: shorten the group name (namePrefix and service name) to at most 209 characters",
+	},
+	"ampersand in a rule description": {
+		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"R&D reports\" is not one EC2 accepts for a rule; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=;{}!$*",
+	},
+	"rule description too long": {
+		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" is not one EC2 accepts for a rule; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=;{}!$*",
+	},
+	"tag value too long": {
+		"error [invalid-tag] tags: tag \"Owner\" has a value of 257 characters; fix: shorten it to 256 characters",
+	},
+	"tag key too long": {
+		"error [invalid-tag] tags: tag key \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\" has 128 characters; fix: use keys of 1 to 127 characters",
+	},
+	"too many tags": {
+		"error [invalid-tag] tags: group AdminAccess would carry 51 tags, more than EC2's 50; fix: use at most 45 tags (the component adds 5 of EC2's 50)",
+	},
+	"service description too long for its tag": {
+		"error [invalid-tag] service \"MySQL\": the service's description is 257 characters, over the 256 of the Description tag it is kept in; fix: shorten the service's description to 256 characters",
 	},
 }
