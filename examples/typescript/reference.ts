@@ -1,10 +1,13 @@
 // The article's reference architecture, declared with the generated SDK.
-// The same declaration as examples/reference.yaml.
+// The same declaration as examples/reference.yaml: .ci/check-sdks.sh proves it
+// (fixture.ts prints what the SDK sends; examples/fixturecheck compares).
 import * as pulumi from "@pulumi/pulumi";
 import * as servicemesh from "pulumi-servicemesh";
 
-const fromAdmin = { services: ["AdminAccess"] };
-const fromOffice = { networks: ["office"] };
+// Typed, so tsc checks these shared literals as it checks the inline ones.
+type Peers = servicemesh.types.input.PeersArgs;
+const fromAdmin: Peers = { services: ["AdminAccess"] };
+const fromOffice: Peers = { networks: ["office"] };
 
 export function referenceArchitecture(
     name: string,

@@ -47,21 +47,21 @@ type EgressRuleInput interface {
 // Lets the service reach peers. Each peer and port yields its own security-group rule.
 type EgressRuleArgs struct {
 	// Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
-	Description pulumi.StringPtrInput `pulumi:"description"`
+	Description *string `pulumi:"description"`
 	// Guardrail findings this rule acknowledges on purpose, each with a written reason.
-	Exceptions ExceptionArrayInput `pulumi:"exceptions"`
+	Exceptions []ExceptionArgs `pulumi:"exceptions"`
 	// ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
-	IcmpCode pulumi.IntPtrInput `pulumi:"icmpCode"`
+	IcmpCode *int `pulumi:"icmpCode"`
 	// ICMP type (icmp and icmpv6 only); omitted means every type.
-	IcmpType pulumi.IntPtrInput `pulumi:"icmpType"`
+	IcmpType *int `pulumi:"icmpType"`
 	// One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
-	PortRange PortRangePtrInput `pulumi:"portRange"`
+	PortRange *PortRangeArgs `pulumi:"portRange"`
 	// Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
-	Ports pulumi.IntArrayInput `pulumi:"ports"`
+	Ports []int `pulumi:"ports"`
 	// Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
-	Protocol pulumi.StringPtrInput `pulumi:"protocol"`
+	Protocol *string `pulumi:"protocol"`
 	// What the service may reach.
-	To PeersInput `pulumi:"to"`
+	To PeersArgs `pulumi:"to"`
 }
 
 func (EgressRuleArgs) ElementType() reflect.Type {
@@ -198,9 +198,9 @@ type ExceptionInput interface {
 // Acknowledges one guardrail finding on one rule, on purpose.
 type ExceptionArgs struct {
 	// The guardrail's id, e.g. `tier-adjacency` or `world-open`.
-	Check pulumi.StringInput `pulumi:"check"`
+	Check string `pulumi:"check"`
 	// Why this rule is allowed to break it; reviewers read this.
-	Reason pulumi.StringInput `pulumi:"reason"`
+	Reason string `pulumi:"reason"`
 }
 
 func (ExceptionArgs) ElementType() reflect.Type {
@@ -407,21 +407,21 @@ type IngressRuleInput interface {
 // Lets peers reach the service. Each peer and port yields its own security-group rule.
 type IngressRuleArgs struct {
 	// Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
-	Description pulumi.StringPtrInput `pulumi:"description"`
+	Description *string `pulumi:"description"`
 	// Guardrail findings this rule acknowledges on purpose, each with a written reason.
-	Exceptions ExceptionArrayInput `pulumi:"exceptions"`
+	Exceptions []ExceptionArgs `pulumi:"exceptions"`
 	// Who may reach the service.
-	From PeersInput `pulumi:"from"`
+	From PeersArgs `pulumi:"from"`
 	// ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
-	IcmpCode pulumi.IntPtrInput `pulumi:"icmpCode"`
+	IcmpCode *int `pulumi:"icmpCode"`
 	// ICMP type (icmp and icmpv6 only); omitted means every type.
-	IcmpType pulumi.IntPtrInput `pulumi:"icmpType"`
+	IcmpType *int `pulumi:"icmpType"`
 	// One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
-	PortRange PortRangePtrInput `pulumi:"portRange"`
+	PortRange *PortRangeArgs `pulumi:"portRange"`
 	// Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
-	Ports pulumi.IntArrayInput `pulumi:"ports"`
+	Ports []int `pulumi:"ports"`
 	// Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
-	Protocol pulumi.StringPtrInput `pulumi:"protocol"`
+	Protocol *string `pulumi:"protocol"`
 }
 
 func (IngressRuleArgs) ElementType() reflect.Type {
@@ -564,15 +564,15 @@ type LimitsInput interface {
 // The account's security-group quotas. Omitted fields take today's AWS defaults; the 2016 figures (50 rules, 5 groups, 250, 500) can be set too.
 type LimitsArgs struct {
 	// Security groups per network interface (default 5, adjustable up to 16).
-	GroupsPerInterface pulumi.IntPtrInput `pulumi:"groupsPerInterface"`
+	GroupsPerInterface *int `pulumi:"groupsPerInterface"`
 	// VPC security groups per Region (default 2500).
-	GroupsPerRegion pulumi.IntPtrInput `pulumi:"groupsPerRegion"`
+	GroupsPerRegion *int `pulumi:"groupsPerRegion"`
 	// Inbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
-	InboundRulesPerGroup pulumi.IntPtrInput `pulumi:"inboundRulesPerGroup"`
+	InboundRulesPerGroup *int `pulumi:"inboundRulesPerGroup"`
 	// Outbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
-	OutboundRulesPerGroup pulumi.IntPtrInput `pulumi:"outboundRulesPerGroup"`
+	OutboundRulesPerGroup *int `pulumi:"outboundRulesPerGroup"`
 	// Bound on rules-per-group x groups-per-interface (default 1000).
-	RulesTimesGroups pulumi.IntPtrInput `pulumi:"rulesTimesGroups"`
+	RulesTimesGroups *int `pulumi:"rulesTimesGroups"`
 }
 
 func (LimitsArgs) ElementType() reflect.Type {
@@ -776,11 +776,11 @@ type NetworkInput interface {
 // A named external address range, such as an office network.
 type NetworkArgs struct {
 	// IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
-	CidrBlocks pulumi.StringArrayInput `pulumi:"cidrBlocks"`
+	CidrBlocks []string `pulumi:"cidrBlocks"`
 	// Who is in the network.
-	Description pulumi.StringPtrInput `pulumi:"description"`
+	Description *string `pulumi:"description"`
 	// The network's name, e.g. `office`.
-	Name pulumi.StringInput `pulumi:"name"`
+	Name string `pulumi:"name"`
 }
 
 func (NetworkArgs) ElementType() reflect.Type {
@@ -902,19 +902,19 @@ type PeersInput interface {
 // The other ends of a rule. Every entry yields its own rule, so adding one never replaces another's.
 type PeersArgs struct {
 	// IPv4 and IPv6 CIDR blocks in canonical form.
-	CidrBlocks pulumi.StringArrayInput `pulumi:"cidrBlocks"`
+	CidrBlocks []string `pulumi:"cidrBlocks"`
 	// The whole internet: 0.0.0.0/0 and ::/0.
-	Internet pulumi.BoolPtrInput `pulumi:"internet"`
+	Internet *bool `pulumi:"internet"`
 	// Named networks: the rule names each of their CIDR blocks.
-	Networks pulumi.StringArrayInput `pulumi:"networks"`
+	Networks []string `pulumi:"networks"`
 	// Managed prefix list ids, e.g. `pl-0123456789abcdef0`.
-	PrefixListIds pulumi.StringArrayInput `pulumi:"prefixListIds"`
+	PrefixListIds []string `pulumi:"prefixListIds"`
 	// The service's own group: its instances may reach each other.
-	Self pulumi.BoolPtrInput `pulumi:"self"`
+	Self *bool `pulumi:"self"`
 	// Services by name: the rule names their security groups.
-	Services pulumi.StringArrayInput `pulumi:"services"`
+	Services []string `pulumi:"services"`
 	// Tiers: the rule names each of their CIDR blocks.
-	Tiers pulumi.StringArrayInput `pulumi:"tiers"`
+	Tiers []string `pulumi:"tiers"`
 }
 
 func (PeersArgs) ElementType() reflect.Type {
@@ -1001,9 +1001,9 @@ type PortRangeInput interface {
 // An inclusive port range.
 type PortRangeArgs struct {
 	// First port, 0-65535.
-	From pulumi.IntInput `pulumi:"from"`
+	From int `pulumi:"from"`
 	// Last port, 0-65535, not below `from`.
-	To pulumi.IntInput `pulumi:"to"`
+	To int `pulumi:"to"`
 }
 
 func (PortRangeArgs) ElementType() reflect.Type {
@@ -1292,21 +1292,21 @@ type ServiceInput interface {
 // A service: one security group, and the rules that let others reach it.
 type ServiceArgs struct {
 	// Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
-	AttachedWith pulumi.StringArrayInput `pulumi:"attachedWith"`
+	AttachedWith []string `pulumi:"attachedWith"`
 	// What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
-	Description pulumi.StringPtrInput `pulumi:"description"`
+	Description *string `pulumi:"description"`
 	// What this service may reach beyond the mesh's egress policy, e.g. 443 to the internet.
-	Egress EgressRuleArrayInput `pulumi:"egress"`
+	Egress []EgressRuleArgs `pulumi:"egress"`
 	// Who may reach this service, on which protocol and ports.
-	Ingress IngressRuleArrayInput `pulumi:"ingress"`
+	Ingress []IngressRuleArgs `pulumi:"ingress"`
 	// Marks a service meant to be reached from the whole internet, such as a public load balancer.
-	InternetFacing pulumi.BoolPtrInput `pulumi:"internetFacing"`
+	InternetFacing *bool `pulumi:"internetFacing"`
 	// The group's descriptive name, including its point of application, e.g. `ELB-FrontEnd-Web`. Letters, digits, `.`, `_` and `-`.
-	Name pulumi.StringInput `pulumi:"name"`
+	Name string `pulumi:"name"`
 	// Marks a cross-cutting service (admin access, logging, monitoring) whose flows are exempt from tier adjacency.
-	Shared pulumi.BoolPtrInput `pulumi:"shared"`
+	Shared *bool `pulumi:"shared"`
 	// The tier the service runs in.
-	Tier pulumi.StringInput `pulumi:"tier"`
+	Tier string `pulumi:"tier"`
 }
 
 func (ServiceArgs) ElementType() reflect.Type {
@@ -1445,11 +1445,11 @@ type TierInput interface {
 // A network tier. Tiers are listed outermost first; a tier may talk to itself and to its direct neighbours.
 type TierArgs struct {
 	// The tier's subnets, used when a rule names the tier as a peer.
-	CidrBlocks pulumi.StringArrayInput `pulumi:"cidrBlocks"`
+	CidrBlocks []string `pulumi:"cidrBlocks"`
 	// What the tier holds.
-	Description pulumi.StringPtrInput `pulumi:"description"`
+	Description *string `pulumi:"description"`
 	// The tier's name, e.g. `web`.
-	Name pulumi.StringInput `pulumi:"name"`
+	Name string `pulumi:"name"`
 }
 
 func (TierArgs) ElementType() reflect.Type {

@@ -13,35 +13,35 @@ export interface EgressRuleArgs {
     /**
      * Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
      */
-    description?: pulumi.Input<string | undefined>;
+    description?: string;
     /**
      * Guardrail findings this rule acknowledges on purpose, each with a written reason.
      */
-    exceptions?: pulumi.Input<pulumi.Input<inputs.ExceptionArgs>[] | undefined>;
+    exceptions?: inputs.ExceptionArgs[];
     /**
      * ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
      */
-    icmpCode?: pulumi.Input<number | undefined>;
+    icmpCode?: number;
     /**
      * ICMP type (icmp and icmpv6 only); omitted means every type.
      */
-    icmpType?: pulumi.Input<number | undefined>;
+    icmpType?: number;
     /**
      * One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
      */
-    portRange?: pulumi.Input<inputs.PortRangeArgs | undefined>;
+    portRange?: inputs.PortRangeArgs;
     /**
      * Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
      */
-    ports?: pulumi.Input<pulumi.Input<number>[] | undefined>;
+    ports?: number[];
     /**
      * Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
      */
-    protocol?: pulumi.Input<string | undefined>;
+    protocol?: string;
     /**
      * What the service may reach.
      */
-    to: pulumi.Input<inputs.PeersArgs>;
+    to: inputs.PeersArgs;
 }
 
 /**
@@ -51,11 +51,11 @@ export interface ExceptionArgs {
     /**
      * The guardrail's id, e.g. `tier-adjacency` or `world-open`.
      */
-    check: pulumi.Input<string>;
+    check: string;
     /**
      * Why this rule is allowed to break it; reviewers read this.
      */
-    reason: pulumi.Input<string>;
+    reason: string;
 }
 
 /**
@@ -65,35 +65,35 @@ export interface IngressRuleArgs {
     /**
      * Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
      */
-    description?: pulumi.Input<string | undefined>;
+    description?: string;
     /**
      * Guardrail findings this rule acknowledges on purpose, each with a written reason.
      */
-    exceptions?: pulumi.Input<pulumi.Input<inputs.ExceptionArgs>[] | undefined>;
+    exceptions?: inputs.ExceptionArgs[];
     /**
      * Who may reach the service.
      */
-    from: pulumi.Input<inputs.PeersArgs>;
+    from: inputs.PeersArgs;
     /**
      * ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
      */
-    icmpCode?: pulumi.Input<number | undefined>;
+    icmpCode?: number;
     /**
      * ICMP type (icmp and icmpv6 only); omitted means every type.
      */
-    icmpType?: pulumi.Input<number | undefined>;
+    icmpType?: number;
     /**
      * One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
      */
-    portRange?: pulumi.Input<inputs.PortRangeArgs | undefined>;
+    portRange?: inputs.PortRangeArgs;
     /**
      * Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
      */
-    ports?: pulumi.Input<pulumi.Input<number>[] | undefined>;
+    ports?: number[];
     /**
      * Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
      */
-    protocol?: pulumi.Input<string | undefined>;
+    protocol?: string;
 }
 
 /**
@@ -103,23 +103,23 @@ export interface LimitsArgs {
     /**
      * Security groups per network interface (default 5, adjustable up to 16).
      */
-    groupsPerInterface?: pulumi.Input<number | undefined>;
+    groupsPerInterface?: number;
     /**
      * VPC security groups per Region (default 2500).
      */
-    groupsPerRegion?: pulumi.Input<number | undefined>;
+    groupsPerRegion?: number;
     /**
      * Inbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
      */
-    inboundRulesPerGroup?: pulumi.Input<number | undefined>;
+    inboundRulesPerGroup?: number;
     /**
      * Outbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
      */
-    outboundRulesPerGroup?: pulumi.Input<number | undefined>;
+    outboundRulesPerGroup?: number;
     /**
      * Bound on rules-per-group x groups-per-interface (default 1000).
      */
-    rulesTimesGroups?: pulumi.Input<number | undefined>;
+    rulesTimesGroups?: number;
 }
 
 /**
@@ -129,15 +129,15 @@ export interface NetworkArgs {
     /**
      * IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
      */
-    cidrBlocks: pulumi.Input<pulumi.Input<string>[]>;
+    cidrBlocks: string[];
     /**
      * Who is in the network.
      */
-    description?: pulumi.Input<string | undefined>;
+    description?: string;
     /**
      * The network's name, e.g. `office`.
      */
-    name: pulumi.Input<string>;
+    name: string;
 }
 
 /**
@@ -147,31 +147,31 @@ export interface PeersArgs {
     /**
      * IPv4 and IPv6 CIDR blocks in canonical form.
      */
-    cidrBlocks?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    cidrBlocks?: string[];
     /**
      * The whole internet: 0.0.0.0/0 and ::/0.
      */
-    internet?: pulumi.Input<boolean | undefined>;
+    internet?: boolean;
     /**
      * Named networks: the rule names each of their CIDR blocks.
      */
-    networks?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    networks?: string[];
     /**
      * Managed prefix list ids, e.g. `pl-0123456789abcdef0`.
      */
-    prefixListIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    prefixListIds?: string[];
     /**
      * The service's own group: its instances may reach each other.
      */
-    self?: pulumi.Input<boolean | undefined>;
+    self?: boolean;
     /**
      * Services by name: the rule names their security groups.
      */
-    services?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    services?: string[];
     /**
      * Tiers: the rule names each of their CIDR blocks.
      */
-    tiers?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    tiers?: string[];
 }
 
 /**
@@ -181,11 +181,11 @@ export interface PortRangeArgs {
     /**
      * First port, 0-65535.
      */
-    from: pulumi.Input<number>;
+    from: number;
     /**
      * Last port, 0-65535, not below `from`.
      */
-    to: pulumi.Input<number>;
+    to: number;
 }
 
 /**
@@ -195,35 +195,35 @@ export interface ServiceArgs {
     /**
      * Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
      */
-    attachedWith?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    attachedWith?: string[];
     /**
      * What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
      */
-    description?: pulumi.Input<string | undefined>;
+    description?: string;
     /**
      * What this service may reach beyond the mesh's egress policy, e.g. 443 to the internet.
      */
-    egress?: pulumi.Input<pulumi.Input<inputs.EgressRuleArgs>[] | undefined>;
+    egress?: inputs.EgressRuleArgs[];
     /**
      * Who may reach this service, on which protocol and ports.
      */
-    ingress?: pulumi.Input<pulumi.Input<inputs.IngressRuleArgs>[] | undefined>;
+    ingress?: inputs.IngressRuleArgs[];
     /**
      * Marks a service meant to be reached from the whole internet, such as a public load balancer.
      */
-    internetFacing?: pulumi.Input<boolean | undefined>;
+    internetFacing?: boolean;
     /**
      * The group's descriptive name, including its point of application, e.g. `ELB-FrontEnd-Web`. Letters, digits, `.`, `_` and `-`.
      */
-    name: pulumi.Input<string>;
+    name: string;
     /**
      * Marks a cross-cutting service (admin access, logging, monitoring) whose flows are exempt from tier adjacency.
      */
-    shared?: pulumi.Input<boolean | undefined>;
+    shared?: boolean;
     /**
      * The tier the service runs in.
      */
-    tier: pulumi.Input<string>;
+    tier: string;
 }
 
 /**
@@ -233,13 +233,13 @@ export interface TierArgs {
     /**
      * The tier's subnets, used when a rule names the tier as a peer.
      */
-    cidrBlocks?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    cidrBlocks?: string[];
     /**
      * What the tier holds.
      */
-    description?: pulumi.Input<string | undefined>;
+    description?: string;
     /**
      * The tier's name, e.g. `web`.
      */
-    name: pulumi.Input<string>;
+    name: string;
 }

@@ -40,35 +40,35 @@ class EgressRuleArgsDict(TypedDict):
     """
     Lets the service reach peers. Each peer and port yields its own security-group rule.
     """
-    to: pulumi.Input['PeersArgsDict']
+    to: 'PeersArgsDict'
     """
     What the service may reach.
     """
-    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    description: NotRequired[_builtins.str]
     """
     Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
     """
-    exceptions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['ExceptionArgsDict']]]]]
+    exceptions: NotRequired[Sequence['ExceptionArgsDict']]
     """
     Guardrail findings this rule acknowledges on purpose, each with a written reason.
     """
-    icmp_code: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    icmp_code: NotRequired[_builtins.int]
     """
     ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
     """
-    icmp_type: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    icmp_type: NotRequired[_builtins.int]
     """
     ICMP type (icmp and icmpv6 only); omitted means every type.
     """
-    port_range: NotRequired[pulumi.Input[Optional['PortRangeArgsDict']]]
+    port_range: NotRequired['PortRangeArgsDict']
     """
     One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
     """
-    ports: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.int]]]]]
+    ports: NotRequired[Sequence[_builtins.int]]
     """
     Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
     """
-    protocol: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    protocol: NotRequired[_builtins.str]
     """
     Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
     """
@@ -76,25 +76,25 @@ class EgressRuleArgsDict(TypedDict):
 @pulumi.input_type
 class EgressRuleArgs:
     def __init__(__self__, *,
-                 to: pulumi.Input['PeersArgs'],
-                 description: pulumi.Input[Optional[_builtins.str]] = None,
-                 exceptions: pulumi.Input[Optional[Sequence[pulumi.Input['ExceptionArgs']]]] = None,
-                 icmp_code: pulumi.Input[Optional[_builtins.int]] = None,
-                 icmp_type: pulumi.Input[Optional[_builtins.int]] = None,
-                 port_range: pulumi.Input[Optional['PortRangeArgs']] = None,
-                 ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.int]]]] = None,
-                 protocol: pulumi.Input[Optional[_builtins.str]] = None):
+                 to: 'PeersArgs',
+                 description: Optional[_builtins.str] = None,
+                 exceptions: Optional[Sequence['ExceptionArgs']] = None,
+                 icmp_code: Optional[_builtins.int] = None,
+                 icmp_type: Optional[_builtins.int] = None,
+                 port_range: Optional['PortRangeArgs'] = None,
+                 ports: Optional[Sequence[_builtins.int]] = None,
+                 protocol: Optional[_builtins.str] = None):
         """
         Lets the service reach peers. Each peer and port yields its own security-group rule.
 
-        :param pulumi.Input['PeersArgs'] to: What the service may reach.
-        :param pulumi.Input[_builtins.str] description: Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
-        :param pulumi.Input[Sequence[pulumi.Input['ExceptionArgs']]] exceptions: Guardrail findings this rule acknowledges on purpose, each with a written reason.
-        :param pulumi.Input[_builtins.int] icmp_code: ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
-        :param pulumi.Input[_builtins.int] icmp_type: ICMP type (icmp and icmpv6 only); omitted means every type.
-        :param pulumi.Input['PortRangeArgs'] port_range: One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.int]]] ports: Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
-        :param pulumi.Input[_builtins.str] protocol: Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
+        :param 'PeersArgs' to: What the service may reach.
+        :param _builtins.str description: Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
+        :param Sequence['ExceptionArgs'] exceptions: Guardrail findings this rule acknowledges on purpose, each with a written reason.
+        :param _builtins.int icmp_code: ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
+        :param _builtins.int icmp_type: ICMP type (icmp and icmpv6 only); omitted means every type.
+        :param 'PortRangeArgs' port_range: One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
+        :param Sequence[_builtins.int] ports: Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
+        :param _builtins.str protocol: Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
         """
         pulumi.set(__self__, "to", to)
         if description is not None:
@@ -114,98 +114,98 @@ class EgressRuleArgs:
 
     @_builtins.property
     @pulumi.getter
-    def to(self) -> pulumi.Input['PeersArgs']:
+    def to(self) -> 'PeersArgs':
         """
         What the service may reach.
         """
         return pulumi.get(self, "to")
 
     @to.setter
-    def to(self, value: pulumi.Input['PeersArgs']):
+    def to(self, value: 'PeersArgs'):
         pulumi.set(self, "to", value)
 
     @_builtins.property
     @pulumi.getter
-    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def description(self) -> Optional[_builtins.str]:
         """
         Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
         """
         return pulumi.get(self, "description")
 
     @description.setter
-    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
 
     @_builtins.property
     @pulumi.getter
-    def exceptions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ExceptionArgs']]]]:
+    def exceptions(self) -> Optional[Sequence['ExceptionArgs']]:
         """
         Guardrail findings this rule acknowledges on purpose, each with a written reason.
         """
         return pulumi.get(self, "exceptions")
 
     @exceptions.setter
-    def exceptions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ExceptionArgs']]]]):
+    def exceptions(self, value: Optional[Sequence['ExceptionArgs']]):
         pulumi.set(self, "exceptions", value)
 
     @_builtins.property
     @pulumi.getter(name="icmpCode")
-    def icmp_code(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def icmp_code(self) -> Optional[_builtins.int]:
         """
         ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
         """
         return pulumi.get(self, "icmp_code")
 
     @icmp_code.setter
-    def icmp_code(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def icmp_code(self, value: Optional[_builtins.int]):
         pulumi.set(self, "icmp_code", value)
 
     @_builtins.property
     @pulumi.getter(name="icmpType")
-    def icmp_type(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def icmp_type(self) -> Optional[_builtins.int]:
         """
         ICMP type (icmp and icmpv6 only); omitted means every type.
         """
         return pulumi.get(self, "icmp_type")
 
     @icmp_type.setter
-    def icmp_type(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def icmp_type(self, value: Optional[_builtins.int]):
         pulumi.set(self, "icmp_type", value)
 
     @_builtins.property
     @pulumi.getter(name="portRange")
-    def port_range(self) -> pulumi.Input[Optional['PortRangeArgs']]:
+    def port_range(self) -> Optional['PortRangeArgs']:
         """
         One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
         """
         return pulumi.get(self, "port_range")
 
     @port_range.setter
-    def port_range(self, value: pulumi.Input[Optional['PortRangeArgs']]):
+    def port_range(self, value: Optional['PortRangeArgs']):
         pulumi.set(self, "port_range", value)
 
     @_builtins.property
     @pulumi.getter
-    def ports(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.int]]]]:
+    def ports(self) -> Optional[Sequence[_builtins.int]]:
         """
         Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
         """
         return pulumi.get(self, "ports")
 
     @ports.setter
-    def ports(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.int]]]]):
+    def ports(self, value: Optional[Sequence[_builtins.int]]):
         pulumi.set(self, "ports", value)
 
     @_builtins.property
     @pulumi.getter
-    def protocol(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def protocol(self) -> Optional[_builtins.str]:
         """
         Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
         """
         return pulumi.get(self, "protocol")
 
     @protocol.setter
-    def protocol(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def protocol(self, value: Optional[_builtins.str]):
         pulumi.set(self, "protocol", value)
 
 
@@ -213,11 +213,11 @@ class ExceptionArgsDict(TypedDict):
     """
     Acknowledges one guardrail finding on one rule, on purpose.
     """
-    check: pulumi.Input[_builtins.str]
+    check: _builtins.str
     """
     The guardrail's id, e.g. `tier-adjacency` or `world-open`.
     """
-    reason: pulumi.Input[_builtins.str]
+    reason: _builtins.str
     """
     Why this rule is allowed to break it; reviewers read this.
     """
@@ -225,39 +225,39 @@ class ExceptionArgsDict(TypedDict):
 @pulumi.input_type
 class ExceptionArgs:
     def __init__(__self__, *,
-                 check: pulumi.Input[_builtins.str],
-                 reason: pulumi.Input[_builtins.str]):
+                 check: _builtins.str,
+                 reason: _builtins.str):
         """
         Acknowledges one guardrail finding on one rule, on purpose.
 
-        :param pulumi.Input[_builtins.str] check: The guardrail's id, e.g. `tier-adjacency` or `world-open`.
-        :param pulumi.Input[_builtins.str] reason: Why this rule is allowed to break it; reviewers read this.
+        :param _builtins.str check: The guardrail's id, e.g. `tier-adjacency` or `world-open`.
+        :param _builtins.str reason: Why this rule is allowed to break it; reviewers read this.
         """
         pulumi.set(__self__, "check", check)
         pulumi.set(__self__, "reason", reason)
 
     @_builtins.property
     @pulumi.getter
-    def check(self) -> pulumi.Input[_builtins.str]:
+    def check(self) -> _builtins.str:
         """
         The guardrail's id, e.g. `tier-adjacency` or `world-open`.
         """
         return pulumi.get(self, "check")
 
     @check.setter
-    def check(self, value: pulumi.Input[_builtins.str]):
+    def check(self, value: _builtins.str):
         pulumi.set(self, "check", value)
 
     @_builtins.property
     @pulumi.getter
-    def reason(self) -> pulumi.Input[_builtins.str]:
+    def reason(self) -> _builtins.str:
         """
         Why this rule is allowed to break it; reviewers read this.
         """
         return pulumi.get(self, "reason")
 
     @reason.setter
-    def reason(self, value: pulumi.Input[_builtins.str]):
+    def reason(self, value: _builtins.str):
         pulumi.set(self, "reason", value)
 
 
@@ -265,35 +265,35 @@ class IngressRuleArgsDict(TypedDict):
     """
     Lets peers reach the service. Each peer and port yields its own security-group rule.
     """
-    from_: pulumi.Input['PeersArgsDict']
+    from_: 'PeersArgsDict'
     """
     Who may reach the service.
     """
-    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    description: NotRequired[_builtins.str]
     """
     Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
     """
-    exceptions: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['ExceptionArgsDict']]]]]
+    exceptions: NotRequired[Sequence['ExceptionArgsDict']]
     """
     Guardrail findings this rule acknowledges on purpose, each with a written reason.
     """
-    icmp_code: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    icmp_code: NotRequired[_builtins.int]
     """
     ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
     """
-    icmp_type: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    icmp_type: NotRequired[_builtins.int]
     """
     ICMP type (icmp and icmpv6 only); omitted means every type.
     """
-    port_range: NotRequired[pulumi.Input[Optional['PortRangeArgsDict']]]
+    port_range: NotRequired['PortRangeArgsDict']
     """
     One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
     """
-    ports: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.int]]]]]
+    ports: NotRequired[Sequence[_builtins.int]]
     """
     Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
     """
-    protocol: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    protocol: NotRequired[_builtins.str]
     """
     Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
     """
@@ -301,25 +301,25 @@ class IngressRuleArgsDict(TypedDict):
 @pulumi.input_type
 class IngressRuleArgs:
     def __init__(__self__, *,
-                 from_: pulumi.Input['PeersArgs'],
-                 description: pulumi.Input[Optional[_builtins.str]] = None,
-                 exceptions: pulumi.Input[Optional[Sequence[pulumi.Input['ExceptionArgs']]]] = None,
-                 icmp_code: pulumi.Input[Optional[_builtins.int]] = None,
-                 icmp_type: pulumi.Input[Optional[_builtins.int]] = None,
-                 port_range: pulumi.Input[Optional['PortRangeArgs']] = None,
-                 ports: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.int]]]] = None,
-                 protocol: pulumi.Input[Optional[_builtins.str]] = None):
+                 from_: 'PeersArgs',
+                 description: Optional[_builtins.str] = None,
+                 exceptions: Optional[Sequence['ExceptionArgs']] = None,
+                 icmp_code: Optional[_builtins.int] = None,
+                 icmp_type: Optional[_builtins.int] = None,
+                 port_range: Optional['PortRangeArgs'] = None,
+                 ports: Optional[Sequence[_builtins.int]] = None,
+                 protocol: Optional[_builtins.str] = None):
         """
         Lets peers reach the service. Each peer and port yields its own security-group rule.
 
-        :param pulumi.Input['PeersArgs'] from_: Who may reach the service.
-        :param pulumi.Input[_builtins.str] description: Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
-        :param pulumi.Input[Sequence[pulumi.Input['ExceptionArgs']]] exceptions: Guardrail findings this rule acknowledges on purpose, each with a written reason.
-        :param pulumi.Input[_builtins.int] icmp_code: ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
-        :param pulumi.Input[_builtins.int] icmp_type: ICMP type (icmp and icmpv6 only); omitted means every type.
-        :param pulumi.Input['PortRangeArgs'] port_range: One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.int]]] ports: Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
-        :param pulumi.Input[_builtins.str] protocol: Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
+        :param 'PeersArgs' from_: Who may reach the service.
+        :param _builtins.str description: Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
+        :param Sequence['ExceptionArgs'] exceptions: Guardrail findings this rule acknowledges on purpose, each with a written reason.
+        :param _builtins.int icmp_code: ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
+        :param _builtins.int icmp_type: ICMP type (icmp and icmpv6 only); omitted means every type.
+        :param 'PortRangeArgs' port_range: One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
+        :param Sequence[_builtins.int] ports: Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
+        :param _builtins.str protocol: Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
         """
         pulumi.set(__self__, "from_", from_)
         if description is not None:
@@ -339,98 +339,98 @@ class IngressRuleArgs:
 
     @_builtins.property
     @pulumi.getter(name="from")
-    def from_(self) -> pulumi.Input['PeersArgs']:
+    def from_(self) -> 'PeersArgs':
         """
         Who may reach the service.
         """
         return pulumi.get(self, "from_")
 
     @from_.setter
-    def from_(self, value: pulumi.Input['PeersArgs']):
+    def from_(self, value: 'PeersArgs'):
         pulumi.set(self, "from_", value)
 
     @_builtins.property
     @pulumi.getter
-    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def description(self) -> Optional[_builtins.str]:
         """
         Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
         """
         return pulumi.get(self, "description")
 
     @description.setter
-    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
 
     @_builtins.property
     @pulumi.getter
-    def exceptions(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ExceptionArgs']]]]:
+    def exceptions(self) -> Optional[Sequence['ExceptionArgs']]:
         """
         Guardrail findings this rule acknowledges on purpose, each with a written reason.
         """
         return pulumi.get(self, "exceptions")
 
     @exceptions.setter
-    def exceptions(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ExceptionArgs']]]]):
+    def exceptions(self, value: Optional[Sequence['ExceptionArgs']]):
         pulumi.set(self, "exceptions", value)
 
     @_builtins.property
     @pulumi.getter(name="icmpCode")
-    def icmp_code(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def icmp_code(self) -> Optional[_builtins.int]:
         """
         ICMP code (icmp and icmpv6 only, with icmpType); omitted means every code.
         """
         return pulumi.get(self, "icmp_code")
 
     @icmp_code.setter
-    def icmp_code(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def icmp_code(self, value: Optional[_builtins.int]):
         pulumi.set(self, "icmp_code", value)
 
     @_builtins.property
     @pulumi.getter(name="icmpType")
-    def icmp_type(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def icmp_type(self) -> Optional[_builtins.int]:
         """
         ICMP type (icmp and icmpv6 only); omitted means every type.
         """
         return pulumi.get(self, "icmp_type")
 
     @icmp_type.setter
-    def icmp_type(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def icmp_type(self, value: Optional[_builtins.int]):
         pulumi.set(self, "icmp_type", value)
 
     @_builtins.property
     @pulumi.getter(name="portRange")
-    def port_range(self) -> pulumi.Input[Optional['PortRangeArgs']]:
+    def port_range(self) -> Optional['PortRangeArgs']:
         """
         One contiguous, inclusive port range, e.g. `{from: 1024, to: 65535}`.
         """
         return pulumi.get(self, "port_range")
 
     @port_range.setter
-    def port_range(self, value: pulumi.Input[Optional['PortRangeArgs']]):
+    def port_range(self, value: Optional['PortRangeArgs']):
         pulumi.set(self, "port_range", value)
 
     @_builtins.property
     @pulumi.getter
-    def ports(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.int]]]]:
+    def ports(self) -> Optional[Sequence[_builtins.int]]:
         """
         Single ports, each yielding its own rule, e.g. `[80, 443]`. For tcp and udp, give `ports`, `portRange` or both.
         """
         return pulumi.get(self, "ports")
 
     @ports.setter
-    def ports(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.int]]]]):
+    def ports(self, value: Optional[Sequence[_builtins.int]]):
         pulumi.set(self, "ports", value)
 
     @_builtins.property
     @pulumi.getter
-    def protocol(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def protocol(self) -> Optional[_builtins.str]:
         """
         Protocol: `tcp` (the default), `udp`, `icmp`, `icmpv6`, `all`, or an IP protocol number 0-255.
         """
         return pulumi.get(self, "protocol")
 
     @protocol.setter
-    def protocol(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def protocol(self, value: Optional[_builtins.str]):
         pulumi.set(self, "protocol", value)
 
 
@@ -438,23 +438,23 @@ class LimitsArgsDict(TypedDict):
     """
     The account's security-group quotas. Omitted fields take today's AWS defaults; the 2016 figures (50 rules, 5 groups, 250, 500) can be set too.
     """
-    groups_per_interface: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    groups_per_interface: NotRequired[_builtins.int]
     """
     Security groups per network interface (default 5, adjustable up to 16).
     """
-    groups_per_region: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    groups_per_region: NotRequired[_builtins.int]
     """
     VPC security groups per Region (default 2500).
     """
-    inbound_rules_per_group: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    inbound_rules_per_group: NotRequired[_builtins.int]
     """
     Inbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
     """
-    outbound_rules_per_group: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    outbound_rules_per_group: NotRequired[_builtins.int]
     """
     Outbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
     """
-    rules_times_groups: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    rules_times_groups: NotRequired[_builtins.int]
     """
     Bound on rules-per-group x groups-per-interface (default 1000).
     """
@@ -462,19 +462,19 @@ class LimitsArgsDict(TypedDict):
 @pulumi.input_type
 class LimitsArgs:
     def __init__(__self__, *,
-                 groups_per_interface: pulumi.Input[Optional[_builtins.int]] = None,
-                 groups_per_region: pulumi.Input[Optional[_builtins.int]] = None,
-                 inbound_rules_per_group: pulumi.Input[Optional[_builtins.int]] = None,
-                 outbound_rules_per_group: pulumi.Input[Optional[_builtins.int]] = None,
-                 rules_times_groups: pulumi.Input[Optional[_builtins.int]] = None):
+                 groups_per_interface: Optional[_builtins.int] = None,
+                 groups_per_region: Optional[_builtins.int] = None,
+                 inbound_rules_per_group: Optional[_builtins.int] = None,
+                 outbound_rules_per_group: Optional[_builtins.int] = None,
+                 rules_times_groups: Optional[_builtins.int] = None):
         """
         The account's security-group quotas. Omitted fields take today's AWS defaults; the 2016 figures (50 rules, 5 groups, 250, 500) can be set too.
 
-        :param pulumi.Input[_builtins.int] groups_per_interface: Security groups per network interface (default 5, adjustable up to 16).
-        :param pulumi.Input[_builtins.int] groups_per_region: VPC security groups per Region (default 2500).
-        :param pulumi.Input[_builtins.int] inbound_rules_per_group: Inbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
-        :param pulumi.Input[_builtins.int] outbound_rules_per_group: Outbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
-        :param pulumi.Input[_builtins.int] rules_times_groups: Bound on rules-per-group x groups-per-interface (default 1000).
+        :param _builtins.int groups_per_interface: Security groups per network interface (default 5, adjustable up to 16).
+        :param _builtins.int groups_per_region: VPC security groups per Region (default 2500).
+        :param _builtins.int inbound_rules_per_group: Inbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
+        :param _builtins.int outbound_rules_per_group: Outbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
+        :param _builtins.int rules_times_groups: Bound on rules-per-group x groups-per-interface (default 1000).
         """
         if groups_per_interface is not None:
             pulumi.set(__self__, "groups_per_interface", groups_per_interface)
@@ -489,62 +489,62 @@ class LimitsArgs:
 
     @_builtins.property
     @pulumi.getter(name="groupsPerInterface")
-    def groups_per_interface(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def groups_per_interface(self) -> Optional[_builtins.int]:
         """
         Security groups per network interface (default 5, adjustable up to 16).
         """
         return pulumi.get(self, "groups_per_interface")
 
     @groups_per_interface.setter
-    def groups_per_interface(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def groups_per_interface(self, value: Optional[_builtins.int]):
         pulumi.set(self, "groups_per_interface", value)
 
     @_builtins.property
     @pulumi.getter(name="groupsPerRegion")
-    def groups_per_region(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def groups_per_region(self) -> Optional[_builtins.int]:
         """
         VPC security groups per Region (default 2500).
         """
         return pulumi.get(self, "groups_per_region")
 
     @groups_per_region.setter
-    def groups_per_region(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def groups_per_region(self, value: Optional[_builtins.int]):
         pulumi.set(self, "groups_per_region", value)
 
     @_builtins.property
     @pulumi.getter(name="inboundRulesPerGroup")
-    def inbound_rules_per_group(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def inbound_rules_per_group(self) -> Optional[_builtins.int]:
         """
         Inbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
         """
         return pulumi.get(self, "inbound_rules_per_group")
 
     @inbound_rules_per_group.setter
-    def inbound_rules_per_group(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def inbound_rules_per_group(self, value: Optional[_builtins.int]):
         pulumi.set(self, "inbound_rules_per_group", value)
 
     @_builtins.property
     @pulumi.getter(name="outboundRulesPerGroup")
-    def outbound_rules_per_group(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def outbound_rules_per_group(self) -> Optional[_builtins.int]:
         """
         Outbound rules per group, enforced separately for IPv4 and IPv6 (default 60).
         """
         return pulumi.get(self, "outbound_rules_per_group")
 
     @outbound_rules_per_group.setter
-    def outbound_rules_per_group(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def outbound_rules_per_group(self, value: Optional[_builtins.int]):
         pulumi.set(self, "outbound_rules_per_group", value)
 
     @_builtins.property
     @pulumi.getter(name="rulesTimesGroups")
-    def rules_times_groups(self) -> pulumi.Input[Optional[_builtins.int]]:
+    def rules_times_groups(self) -> Optional[_builtins.int]:
         """
         Bound on rules-per-group x groups-per-interface (default 1000).
         """
         return pulumi.get(self, "rules_times_groups")
 
     @rules_times_groups.setter
-    def rules_times_groups(self, value: pulumi.Input[Optional[_builtins.int]]):
+    def rules_times_groups(self, value: Optional[_builtins.int]):
         pulumi.set(self, "rules_times_groups", value)
 
 
@@ -552,15 +552,15 @@ class NetworkArgsDict(TypedDict):
     """
     A named external address range, such as an office network.
     """
-    cidr_blocks: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]
+    cidr_blocks: Sequence[_builtins.str]
     """
     IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
     """
-    name: pulumi.Input[_builtins.str]
+    name: _builtins.str
     """
     The network's name, e.g. `office`.
     """
-    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    description: NotRequired[_builtins.str]
     """
     Who is in the network.
     """
@@ -568,15 +568,15 @@ class NetworkArgsDict(TypedDict):
 @pulumi.input_type
 class NetworkArgs:
     def __init__(__self__, *,
-                 cidr_blocks: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
-                 name: pulumi.Input[_builtins.str],
-                 description: pulumi.Input[Optional[_builtins.str]] = None):
+                 cidr_blocks: Sequence[_builtins.str],
+                 name: _builtins.str,
+                 description: Optional[_builtins.str] = None):
         """
         A named external address range, such as an office network.
 
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] cidr_blocks: IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
-        :param pulumi.Input[_builtins.str] name: The network's name, e.g. `office`.
-        :param pulumi.Input[_builtins.str] description: Who is in the network.
+        :param Sequence[_builtins.str] cidr_blocks: IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
+        :param _builtins.str name: The network's name, e.g. `office`.
+        :param _builtins.str description: Who is in the network.
         """
         pulumi.set(__self__, "cidr_blocks", cidr_blocks)
         pulumi.set(__self__, "name", name)
@@ -585,38 +585,38 @@ class NetworkArgs:
 
     @_builtins.property
     @pulumi.getter(name="cidrBlocks")
-    def cidr_blocks(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
+    def cidr_blocks(self) -> Sequence[_builtins.str]:
         """
         IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
         """
         return pulumi.get(self, "cidr_blocks")
 
     @cidr_blocks.setter
-    def cidr_blocks(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
+    def cidr_blocks(self, value: Sequence[_builtins.str]):
         pulumi.set(self, "cidr_blocks", value)
 
     @_builtins.property
     @pulumi.getter
-    def name(self) -> pulumi.Input[_builtins.str]:
+    def name(self) -> _builtins.str:
         """
         The network's name, e.g. `office`.
         """
         return pulumi.get(self, "name")
 
     @name.setter
-    def name(self, value: pulumi.Input[_builtins.str]):
+    def name(self, value: _builtins.str):
         pulumi.set(self, "name", value)
 
     @_builtins.property
     @pulumi.getter
-    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def description(self) -> Optional[_builtins.str]:
         """
         Who is in the network.
         """
         return pulumi.get(self, "description")
 
     @description.setter
-    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
 
 
@@ -624,31 +624,31 @@ class PeersArgsDict(TypedDict):
     """
     The other ends of a rule. Every entry yields its own rule, so adding one never replaces another's.
     """
-    cidr_blocks: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    cidr_blocks: NotRequired[Sequence[_builtins.str]]
     """
     IPv4 and IPv6 CIDR blocks in canonical form.
     """
-    internet: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    internet: NotRequired[_builtins.bool]
     """
     The whole internet: 0.0.0.0/0 and ::/0.
     """
-    networks: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    networks: NotRequired[Sequence[_builtins.str]]
     """
     Named networks: the rule names each of their CIDR blocks.
     """
-    prefix_list_ids: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    prefix_list_ids: NotRequired[Sequence[_builtins.str]]
     """
     Managed prefix list ids, e.g. `pl-0123456789abcdef0`.
     """
-    self: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    self: NotRequired[_builtins.bool]
     """
     The service's own group: its instances may reach each other.
     """
-    services: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    services: NotRequired[Sequence[_builtins.str]]
     """
     Services by name: the rule names their security groups.
     """
-    tiers: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    tiers: NotRequired[Sequence[_builtins.str]]
     """
     Tiers: the rule names each of their CIDR blocks.
     """
@@ -656,23 +656,23 @@ class PeersArgsDict(TypedDict):
 @pulumi.input_type
 class PeersArgs:
     def __init__(__self__, *,
-                 cidr_blocks: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 internet: pulumi.Input[Optional[_builtins.bool]] = None,
-                 networks: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 prefix_list_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 self: pulumi.Input[Optional[_builtins.bool]] = None,
-                 services: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 tiers: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+                 cidr_blocks: Optional[Sequence[_builtins.str]] = None,
+                 internet: Optional[_builtins.bool] = None,
+                 networks: Optional[Sequence[_builtins.str]] = None,
+                 prefix_list_ids: Optional[Sequence[_builtins.str]] = None,
+                 self: Optional[_builtins.bool] = None,
+                 services: Optional[Sequence[_builtins.str]] = None,
+                 tiers: Optional[Sequence[_builtins.str]] = None):
         """
         The other ends of a rule. Every entry yields its own rule, so adding one never replaces another's.
 
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] cidr_blocks: IPv4 and IPv6 CIDR blocks in canonical form.
-        :param pulumi.Input[_builtins.bool] internet: The whole internet: 0.0.0.0/0 and ::/0.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] networks: Named networks: the rule names each of their CIDR blocks.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] prefix_list_ids: Managed prefix list ids, e.g. `pl-0123456789abcdef0`.
-        :param pulumi.Input[_builtins.bool] self: The service's own group: its instances may reach each other.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] services: Services by name: the rule names their security groups.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] tiers: Tiers: the rule names each of their CIDR blocks.
+        :param Sequence[_builtins.str] cidr_blocks: IPv4 and IPv6 CIDR blocks in canonical form.
+        :param _builtins.bool internet: The whole internet: 0.0.0.0/0 and ::/0.
+        :param Sequence[_builtins.str] networks: Named networks: the rule names each of their CIDR blocks.
+        :param Sequence[_builtins.str] prefix_list_ids: Managed prefix list ids, e.g. `pl-0123456789abcdef0`.
+        :param _builtins.bool self: The service's own group: its instances may reach each other.
+        :param Sequence[_builtins.str] services: Services by name: the rule names their security groups.
+        :param Sequence[_builtins.str] tiers: Tiers: the rule names each of their CIDR blocks.
         """
         if cidr_blocks is not None:
             pulumi.set(__self__, "cidr_blocks", cidr_blocks)
@@ -691,86 +691,86 @@ class PeersArgs:
 
     @_builtins.property
     @pulumi.getter(name="cidrBlocks")
-    def cidr_blocks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def cidr_blocks(self) -> Optional[Sequence[_builtins.str]]:
         """
         IPv4 and IPv6 CIDR blocks in canonical form.
         """
         return pulumi.get(self, "cidr_blocks")
 
     @cidr_blocks.setter
-    def cidr_blocks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def cidr_blocks(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "cidr_blocks", value)
 
     @_builtins.property
     @pulumi.getter
-    def internet(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def internet(self) -> Optional[_builtins.bool]:
         """
         The whole internet: 0.0.0.0/0 and ::/0.
         """
         return pulumi.get(self, "internet")
 
     @internet.setter
-    def internet(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def internet(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "internet", value)
 
     @_builtins.property
     @pulumi.getter
-    def networks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def networks(self) -> Optional[Sequence[_builtins.str]]:
         """
         Named networks: the rule names each of their CIDR blocks.
         """
         return pulumi.get(self, "networks")
 
     @networks.setter
-    def networks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def networks(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "networks", value)
 
     @_builtins.property
     @pulumi.getter(name="prefixListIds")
-    def prefix_list_ids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def prefix_list_ids(self) -> Optional[Sequence[_builtins.str]]:
         """
         Managed prefix list ids, e.g. `pl-0123456789abcdef0`.
         """
         return pulumi.get(self, "prefix_list_ids")
 
     @prefix_list_ids.setter
-    def prefix_list_ids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def prefix_list_ids(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "prefix_list_ids", value)
 
     @_builtins.property
     @pulumi.getter
-    def self(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def self(self) -> Optional[_builtins.bool]:
         """
         The service's own group: its instances may reach each other.
         """
         return pulumi.get(self, "self")
 
     @self.setter
-    def self(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def self(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "self", value)
 
     @_builtins.property
     @pulumi.getter
-    def services(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def services(self) -> Optional[Sequence[_builtins.str]]:
         """
         Services by name: the rule names their security groups.
         """
         return pulumi.get(self, "services")
 
     @services.setter
-    def services(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def services(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "services", value)
 
     @_builtins.property
     @pulumi.getter
-    def tiers(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def tiers(self) -> Optional[Sequence[_builtins.str]]:
         """
         Tiers: the rule names each of their CIDR blocks.
         """
         return pulumi.get(self, "tiers")
 
     @tiers.setter
-    def tiers(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def tiers(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "tiers", value)
 
 
@@ -778,11 +778,11 @@ class PortRangeArgsDict(TypedDict):
     """
     An inclusive port range.
     """
-    from_: pulumi.Input[_builtins.int]
+    from_: _builtins.int
     """
     First port, 0-65535.
     """
-    to: pulumi.Input[_builtins.int]
+    to: _builtins.int
     """
     Last port, 0-65535, not below `from`.
     """
@@ -790,39 +790,39 @@ class PortRangeArgsDict(TypedDict):
 @pulumi.input_type
 class PortRangeArgs:
     def __init__(__self__, *,
-                 from_: pulumi.Input[_builtins.int],
-                 to: pulumi.Input[_builtins.int]):
+                 from_: _builtins.int,
+                 to: _builtins.int):
         """
         An inclusive port range.
 
-        :param pulumi.Input[_builtins.int] from_: First port, 0-65535.
-        :param pulumi.Input[_builtins.int] to: Last port, 0-65535, not below `from`.
+        :param _builtins.int from_: First port, 0-65535.
+        :param _builtins.int to: Last port, 0-65535, not below `from`.
         """
         pulumi.set(__self__, "from_", from_)
         pulumi.set(__self__, "to", to)
 
     @_builtins.property
     @pulumi.getter(name="from")
-    def from_(self) -> pulumi.Input[_builtins.int]:
+    def from_(self) -> _builtins.int:
         """
         First port, 0-65535.
         """
         return pulumi.get(self, "from_")
 
     @from_.setter
-    def from_(self, value: pulumi.Input[_builtins.int]):
+    def from_(self, value: _builtins.int):
         pulumi.set(self, "from_", value)
 
     @_builtins.property
     @pulumi.getter
-    def to(self) -> pulumi.Input[_builtins.int]:
+    def to(self) -> _builtins.int:
         """
         Last port, 0-65535, not below `from`.
         """
         return pulumi.get(self, "to")
 
     @to.setter
-    def to(self, value: pulumi.Input[_builtins.int]):
+    def to(self, value: _builtins.int):
         pulumi.set(self, "to", value)
 
 
@@ -830,35 +830,35 @@ class ServiceArgsDict(TypedDict):
     """
     A service: one security group, and the rules that let others reach it.
     """
-    name: pulumi.Input[_builtins.str]
+    name: _builtins.str
     """
     The group's descriptive name, including its point of application, e.g. `ELB-FrontEnd-Web`. Letters, digits, `.`, `_` and `-`.
     """
-    tier: pulumi.Input[_builtins.str]
+    tier: _builtins.str
     """
     The tier the service runs in.
     """
-    attached_with: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    attached_with: NotRequired[Sequence[_builtins.str]]
     """
     Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
     """
-    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    description: NotRequired[_builtins.str]
     """
     What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
     """
-    egress: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['EgressRuleArgsDict']]]]]
+    egress: NotRequired[Sequence['EgressRuleArgsDict']]
     """
     What this service may reach beyond the mesh's egress policy, e.g. 443 to the internet.
     """
-    ingress: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['IngressRuleArgsDict']]]]]
+    ingress: NotRequired[Sequence['IngressRuleArgsDict']]
     """
     Who may reach this service, on which protocol and ports.
     """
-    internet_facing: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    internet_facing: NotRequired[_builtins.bool]
     """
     Marks a service meant to be reached from the whole internet, such as a public load balancer.
     """
-    shared: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    shared: NotRequired[_builtins.bool]
     """
     Marks a cross-cutting service (admin access, logging, monitoring) whose flows are exempt from tier adjacency.
     """
@@ -866,25 +866,25 @@ class ServiceArgsDict(TypedDict):
 @pulumi.input_type
 class ServiceArgs:
     def __init__(__self__, *,
-                 name: pulumi.Input[_builtins.str],
-                 tier: pulumi.Input[_builtins.str],
-                 attached_with: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 description: pulumi.Input[Optional[_builtins.str]] = None,
-                 egress: pulumi.Input[Optional[Sequence[pulumi.Input['EgressRuleArgs']]]] = None,
-                 ingress: pulumi.Input[Optional[Sequence[pulumi.Input['IngressRuleArgs']]]] = None,
-                 internet_facing: pulumi.Input[Optional[_builtins.bool]] = None,
-                 shared: pulumi.Input[Optional[_builtins.bool]] = None):
+                 name: _builtins.str,
+                 tier: _builtins.str,
+                 attached_with: Optional[Sequence[_builtins.str]] = None,
+                 description: Optional[_builtins.str] = None,
+                 egress: Optional[Sequence['EgressRuleArgs']] = None,
+                 ingress: Optional[Sequence['IngressRuleArgs']] = None,
+                 internet_facing: Optional[_builtins.bool] = None,
+                 shared: Optional[_builtins.bool] = None):
         """
         A service: one security group, and the rules that let others reach it.
 
-        :param pulumi.Input[_builtins.str] name: The group's descriptive name, including its point of application, e.g. `ELB-FrontEnd-Web`. Letters, digits, `.`, `_` and `-`.
-        :param pulumi.Input[_builtins.str] tier: The tier the service runs in.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] attached_with: Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
-        :param pulumi.Input[_builtins.str] description: What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
-        :param pulumi.Input[Sequence[pulumi.Input['EgressRuleArgs']]] egress: What this service may reach beyond the mesh's egress policy, e.g. 443 to the internet.
-        :param pulumi.Input[Sequence[pulumi.Input['IngressRuleArgs']]] ingress: Who may reach this service, on which protocol and ports.
-        :param pulumi.Input[_builtins.bool] internet_facing: Marks a service meant to be reached from the whole internet, such as a public load balancer.
-        :param pulumi.Input[_builtins.bool] shared: Marks a cross-cutting service (admin access, logging, monitoring) whose flows are exempt from tier adjacency.
+        :param _builtins.str name: The group's descriptive name, including its point of application, e.g. `ELB-FrontEnd-Web`. Letters, digits, `.`, `_` and `-`.
+        :param _builtins.str tier: The tier the service runs in.
+        :param Sequence[_builtins.str] attached_with: Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
+        :param _builtins.str description: What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
+        :param Sequence['EgressRuleArgs'] egress: What this service may reach beyond the mesh's egress policy, e.g. 443 to the internet.
+        :param Sequence['IngressRuleArgs'] ingress: Who may reach this service, on which protocol and ports.
+        :param _builtins.bool internet_facing: Marks a service meant to be reached from the whole internet, such as a public load balancer.
+        :param _builtins.bool shared: Marks a cross-cutting service (admin access, logging, monitoring) whose flows are exempt from tier adjacency.
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "tier", tier)
@@ -903,98 +903,98 @@ class ServiceArgs:
 
     @_builtins.property
     @pulumi.getter
-    def name(self) -> pulumi.Input[_builtins.str]:
+    def name(self) -> _builtins.str:
         """
         The group's descriptive name, including its point of application, e.g. `ELB-FrontEnd-Web`. Letters, digits, `.`, `_` and `-`.
         """
         return pulumi.get(self, "name")
 
     @name.setter
-    def name(self, value: pulumi.Input[_builtins.str]):
+    def name(self, value: _builtins.str):
         pulumi.set(self, "name", value)
 
     @_builtins.property
     @pulumi.getter
-    def tier(self) -> pulumi.Input[_builtins.str]:
+    def tier(self) -> _builtins.str:
         """
         The tier the service runs in.
         """
         return pulumi.get(self, "tier")
 
     @tier.setter
-    def tier(self, value: pulumi.Input[_builtins.str]):
+    def tier(self, value: _builtins.str):
         pulumi.set(self, "tier", value)
 
     @_builtins.property
     @pulumi.getter(name="attachedWith")
-    def attached_with(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def attached_with(self) -> Optional[Sequence[_builtins.str]]:
         """
         Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
         """
         return pulumi.get(self, "attached_with")
 
     @attached_with.setter
-    def attached_with(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def attached_with(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "attached_with", value)
 
     @_builtins.property
     @pulumi.getter
-    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def description(self) -> Optional[_builtins.str]:
         """
         What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
         """
         return pulumi.get(self, "description")
 
     @description.setter
-    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
 
     @_builtins.property
     @pulumi.getter
-    def egress(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['EgressRuleArgs']]]]:
+    def egress(self) -> Optional[Sequence['EgressRuleArgs']]:
         """
         What this service may reach beyond the mesh's egress policy, e.g. 443 to the internet.
         """
         return pulumi.get(self, "egress")
 
     @egress.setter
-    def egress(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['EgressRuleArgs']]]]):
+    def egress(self, value: Optional[Sequence['EgressRuleArgs']]):
         pulumi.set(self, "egress", value)
 
     @_builtins.property
     @pulumi.getter
-    def ingress(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['IngressRuleArgs']]]]:
+    def ingress(self) -> Optional[Sequence['IngressRuleArgs']]:
         """
         Who may reach this service, on which protocol and ports.
         """
         return pulumi.get(self, "ingress")
 
     @ingress.setter
-    def ingress(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['IngressRuleArgs']]]]):
+    def ingress(self, value: Optional[Sequence['IngressRuleArgs']]):
         pulumi.set(self, "ingress", value)
 
     @_builtins.property
     @pulumi.getter(name="internetFacing")
-    def internet_facing(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def internet_facing(self) -> Optional[_builtins.bool]:
         """
         Marks a service meant to be reached from the whole internet, such as a public load balancer.
         """
         return pulumi.get(self, "internet_facing")
 
     @internet_facing.setter
-    def internet_facing(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def internet_facing(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "internet_facing", value)
 
     @_builtins.property
     @pulumi.getter
-    def shared(self) -> pulumi.Input[Optional[_builtins.bool]]:
+    def shared(self) -> Optional[_builtins.bool]:
         """
         Marks a cross-cutting service (admin access, logging, monitoring) whose flows are exempt from tier adjacency.
         """
         return pulumi.get(self, "shared")
 
     @shared.setter
-    def shared(self, value: pulumi.Input[Optional[_builtins.bool]]):
+    def shared(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "shared", value)
 
 
@@ -1002,15 +1002,15 @@ class TierArgsDict(TypedDict):
     """
     A network tier. Tiers are listed outermost first; a tier may talk to itself and to its direct neighbours.
     """
-    name: pulumi.Input[_builtins.str]
+    name: _builtins.str
     """
     The tier's name, e.g. `web`.
     """
-    cidr_blocks: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    cidr_blocks: NotRequired[Sequence[_builtins.str]]
     """
     The tier's subnets, used when a rule names the tier as a peer.
     """
-    description: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    description: NotRequired[_builtins.str]
     """
     What the tier holds.
     """
@@ -1018,15 +1018,15 @@ class TierArgsDict(TypedDict):
 @pulumi.input_type
 class TierArgs:
     def __init__(__self__, *,
-                 name: pulumi.Input[_builtins.str],
-                 cidr_blocks: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 description: pulumi.Input[Optional[_builtins.str]] = None):
+                 name: _builtins.str,
+                 cidr_blocks: Optional[Sequence[_builtins.str]] = None,
+                 description: Optional[_builtins.str] = None):
         """
         A network tier. Tiers are listed outermost first; a tier may talk to itself and to its direct neighbours.
 
-        :param pulumi.Input[_builtins.str] name: The tier's name, e.g. `web`.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] cidr_blocks: The tier's subnets, used when a rule names the tier as a peer.
-        :param pulumi.Input[_builtins.str] description: What the tier holds.
+        :param _builtins.str name: The tier's name, e.g. `web`.
+        :param Sequence[_builtins.str] cidr_blocks: The tier's subnets, used when a rule names the tier as a peer.
+        :param _builtins.str description: What the tier holds.
         """
         pulumi.set(__self__, "name", name)
         if cidr_blocks is not None:
@@ -1036,38 +1036,38 @@ class TierArgs:
 
     @_builtins.property
     @pulumi.getter
-    def name(self) -> pulumi.Input[_builtins.str]:
+    def name(self) -> _builtins.str:
         """
         The tier's name, e.g. `web`.
         """
         return pulumi.get(self, "name")
 
     @name.setter
-    def name(self, value: pulumi.Input[_builtins.str]):
+    def name(self, value: _builtins.str):
         pulumi.set(self, "name", value)
 
     @_builtins.property
     @pulumi.getter(name="cidrBlocks")
-    def cidr_blocks(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+    def cidr_blocks(self) -> Optional[Sequence[_builtins.str]]:
         """
         The tier's subnets, used when a rule names the tier as a peer.
         """
         return pulumi.get(self, "cidr_blocks")
 
     @cidr_blocks.setter
-    def cidr_blocks(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+    def cidr_blocks(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "cidr_blocks", value)
 
     @_builtins.property
     @pulumi.getter
-    def description(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def description(self) -> Optional[_builtins.str]:
         """
         What the tier holds.
         """
         return pulumi.get(self, "description")
 
     @description.setter
-    def description(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
 
 

@@ -1,0 +1,54 @@
+package reference
+
+import (
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+)
+
+// captured records the inputs the SDK sends for each resource type.
+type captured struct {
+	sync.Mutex
+	inputs map[string]resource.PropertyMap
+}
+
+func (c *captured) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	c.Lock()
+	defer c.Unlock()
+	c.inputs[args.TypeToken] = args.Inputs
+	return args.Name + "-id", args.Inputs, nil
+}
+
+func (c *captured) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return resource.PropertyMap{}, nil
+}
+
+// The Go example declares exactly examples/reference.yaml: what the SDK sends
+// to the provider decodes, strictly, to the fixture plus the VPC id.
+func TestArchitectureIsTheFixture(t *testing.T) {
+	mocks := &captured{inputs: map[string]resource.PropertyMap{}}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := Architecture(ctx, "mesh", pulumi.String("vpc-0123456789abcdef0"))
+		return err
+	}, pulumi.WithMocks("project", "stack", mocks))
+	require.NoError(t, err)
+
+	inputs, ok := mocks.inputs["servicemesh:index:ServiceMesh"]
+	require.True(t, ok, "no ServiceMesh was registered")
+	data, err := json.Marshal(inputs.Mappable())
+	require.NoError(t, err)
+	got, err := spec.DecodeJSON(data)
+	require.NoError(t, err, "the SDK sent a property the provider does not know")
+
+	want := reference.Mesh()
+	want.VpcID = "vpc-0123456789abcdef0"
+	assert.Equal(t, want, got)
+}
