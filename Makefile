@@ -9,7 +9,7 @@ YAML_VERSION   := v1.25.0
 VERSION        := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' schema.json)
 GO_TEST        ?= go test
 
-.PHONY: all build tools gen lint unit fuzz sdk-check e2e test demo bench clean
+.PHONY: all build tools gen lint unit fuzz sdk-check mermaid-check e2e test demo bench clean
 
 all: build
 
@@ -52,10 +52,15 @@ sdk-check:
 	bash .ci/check-sdk-drift.sh
 	bash .ci/check-sdks.sh
 
+# The diagrams parsed by Mermaid's own parser too (npm: mermaid, jsdom).
+mermaid-check:
+	npm ci --prefix provider/pkg/render/testdata/mermaidcheck --no-audit --no-fund --loglevel=error
+	SERVICEMESH_MERMAID_NPM=1 go test -count=1 ./provider/pkg/render -run TestMermaidNPM
+
 e2e: tools build
 	$(GO_TEST) -count=1 -timeout 40m ./examples/...
 
-test: lint unit fuzz sdk-check e2e
+test: lint unit fuzz sdk-check mermaid-check e2e
 	go test -run '^$$' -bench . -benchtime 1x ./provider/... ./examples/...
 
 demo: tools build

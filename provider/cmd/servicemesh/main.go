@@ -1,9 +1,6 @@
-// Command servicemesh plans a service mesh declaration offline, before any
-// stack exists: the groups, rules, flows and findings the ServiceMesh
-// component would produce, or what a change to it would do.
-//
-//	servicemesh plan [--format table|json|mermaid|matrix] SPEC
-//	servicemesh plan --diff OLD NEW
+// Command servicemesh plans a ServiceMesh declaration offline, before any
+// stack exists: the groups, rules, flows, quota usage and findings the
+// component would produce, or what a change to it would do. See usage.
 package main
 
 import (
@@ -23,111 +20,177 @@ import (
 // Exit codes.
 const (
 	exitOK       = 0
-	exitFindings = 1 // the declaration has errors
-	exitUsage    = 2 // bad arguments or unreadable files
+	exitFindings = 1 // a declaration has errors
+	exitUsage    = 2 // bad arguments, or a file that cannot be read
 )
 
 const usage = `usage:
   servicemesh plan [--format table|json|mermaid|matrix] SPEC
-  servicemesh plan --diff OLD NEW
+  servicemesh plan --diff [--format table|json] [--name NAME] OLD NEW
 
-SPEC, OLD and NEW are declarations in YAML or JSON (see examples/reference.yaml).
---diff names the resources a change would create, delete, replace or update,
-as the ServiceMesh component names them (for a mesh called "mesh").
+Plans a ServiceMesh declaration offline, with the component's own pipeline:
+SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
+(see examples/reference.yaml). Flags may come before or after the files.
+
+  plan SPEC     groups and rules, tiers, the flow matrix, quota usage and
+                every finding (--format table, the default); the whole plan
+                (json); a Mermaid flowchart (mermaid); the flow matrix alone
+                (matrix), as the component's diagram and flowMatrix outputs.
+  plan --diff   what changing OLD into NEW creates, deletes, replaces or
+                updates, named as the ServiceMesh component NAME (default
+                "mesh") names its children: the names pulumi preview lists.
+                A vpcId set in both files counts; a group whose name,
+                description or VPC changes is replaced, and so are its rules.
+
+Findings go to stderr, each with its fix: warnings always, and errors,
+which stop the plan.
+
+Exit status: 0 planned (warnings allowed); 1 a declaration has errors;
+2 usage error or unreadable file.
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
+// run is the command: args without the program name. It returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "plan" {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "table", "table, json, mermaid or matrix")
-	diff := fs.Bool("diff", false, "compare two declarations: OLD NEW")
-	if err := fs.Parse(args[1:]); err != nil {
+	switch args[0] {
+	case "plan":
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "servicemesh: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
 	}
-	files := fs.Args()
+	fs := flag.NewFlagSet("servicemesh plan", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	format := fs.String("format", "table", "")
+	diff := fs.Bool("diff", false, "")
+	name := fs.String("name", "mesh", "")
+	files, err := parseInterspersed(fs, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if err != nil {
+		return usageError(stderr, "%v", err)
+	}
 	if *diff {
 		if len(files) != 2 {
-			fmt.Fprint(stderr, usage)
-			return exitUsage
+			return usageError(stderr, "plan --diff takes two files, OLD and NEW; got %d", len(files))
 		}
-		return runDiff(files[0], files[1], stdout, stderr)
+		if *format != "table" && *format != "json" {
+			return usageError(stderr, "plan --diff prints --format table or json, not %q", *format)
+		}
+		if *name == "" {
+			return usageError(stderr, "--name must not be empty: it is the ServiceMesh resource's name")
+		}
+		return runDiff(*name, files[0], files[1], *format, stdout, stderr)
 	}
 	if len(files) != 1 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+		return usageError(stderr, "plan takes one file, SPEC; got %d", len(files))
 	}
-	p, code := load(files[0], stderr)
+	var show func(*plan.Plan) string
+	switch *format {
+	case "table":
+		show = render.Table
+	case "json":
+		show = render.JSON
+	case "mermaid":
+		show = render.Mermaid
+	case "matrix":
+		show = render.Matrix
+	default:
+		return usageError(stderr, "unknown --format %q: use table, json, mermaid or matrix", *format)
+	}
+	_, p, code := load(files[0], stderr)
 	if p == nil {
 		return code
 	}
-	switch *format {
-	case "table":
-		fmt.Fprint(stdout, render.Table(p))
-	case "json":
-		fmt.Fprint(stdout, render.JSON(p))
-	case "mermaid":
-		fmt.Fprint(stdout, render.Mermaid(p))
-	case "matrix":
-		fmt.Fprint(stdout, render.Matrix(p))
-	default:
-		fmt.Fprintf(stderr, "unknown --format %q\n%s", *format, usage)
-		return exitUsage
-	}
-	return code
+	fmt.Fprint(stdout, show(p))
+	return exitOK
 }
 
-// load plans one file. It prints findings to stderr and returns a nil plan
-// when the declaration cannot be planned.
-func load(path string, stderr io.Writer) (*plan.Plan, int) {
+// parseInterspersed parses flags wherever they are among the arguments, as
+// the flag package alone does not: "plan SPEC --format json" works too. An
+// argument "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return files, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(files, rest...), nil
+		}
+		files = append(files, rest[0])
+		args = rest[1:]
+	}
+}
+
+func usageError(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "servicemesh: %s\n\n%s", fmt.Sprintf(format, args...), usage)
+	return exitUsage
+}
+
+// load reads and plans one declaration. It prints findings to stderr: the
+// errors, each with its fix, when the declaration cannot be planned (and
+// returns a nil plan), or else the warnings.
+func load(path string, stderr io.Writer) (spec.Mesh, *plan.Plan, int) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh: %v\n", err)
-		return nil, exitUsage
+		return spec.Mesh{}, nil, exitUsage
 	}
 	m, err := spec.Decode(data)
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh: %s: %v\n", path, err)
-		return nil, exitFindings
+		return spec.Mesh{}, nil, exitFindings
 	}
 	p, err := plan.Build(m)
-	var fe *finding.Errors
-	if errors.As(err, &fe) {
+	if err != nil {
+		var fe *finding.Errors
+		if !errors.As(err, &fe) {
+			fmt.Fprintf(stderr, "servicemesh: %s: %v\n", path, err)
+			return m, nil, exitFindings
+		}
 		fmt.Fprintf(stderr, "servicemesh: %s: %v\n", path, err)
-		return nil, exitFindings
+		if w := p.Findings.Warnings(); len(w) > 0 {
+			fmt.Fprintf(stderr, "and %d warning(s):\n", len(w))
+			for _, f := range w {
+				fmt.Fprintf(stderr, "  %s\n", f)
+			}
+		}
+		return m, nil, exitFindings
 	}
 	for _, w := range p.Findings.Warnings() {
 		fmt.Fprintf(stderr, "%s: %s\n", path, w)
 	}
-	return p, exitOK
+	return m, p, exitOK
 }
 
-func runDiff(oldPath, newPath string, stdout, stderr io.Writer) int {
-	old, code := load(oldPath, stderr)
-	if old == nil {
-		return code
+func runDiff(name, oldPath, newPath, format string, stdout, stderr io.Writer) int {
+	oldMesh, old, code := load(oldPath, stderr)
+	newMesh, cur, code2 := load(newPath, stderr)
+	if old == nil || cur == nil {
+		return max(code, code2)
 	}
-	cur, code := load(newPath, stderr)
-	if cur == nil {
-		return code
+	if (oldMesh.VpcID == "") != (newMesh.VpcID == "") {
+		fmt.Fprintf(stderr, "servicemesh: vpcId is set in only one of %s and %s; taking the VPC as unchanged\n", oldPath, newPath)
 	}
-	d := plandiff.Compare("mesh", old, cur)
-	if d.Empty() {
-		fmt.Fprintln(stdout, "no changes")
-		return exitOK
-	}
-	for _, s := range []struct {
-		sign  string
-		names []string
-	}{{"+ create ", d.Create}, {"- delete ", d.Delete}, {"+-replace", d.Replace}, {"~ update ", d.Update}} {
-		for _, n := range s.names {
-			fmt.Fprintf(stdout, "%s %s\n", s.sign, n)
-		}
+	d := plandiff.Compare(name, old, cur, plandiff.WithVPCs(oldMesh.VpcID, newMesh.VpcID))
+	if format == "json" {
+		fmt.Fprint(stdout, d.JSON())
+	} else {
+		fmt.Fprint(stdout, d.Text())
 	}
 	return exitOK
 }

@@ -1,6 +1,11 @@
 package plandiff_test
 
 import (
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,38 +17,202 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
-func TestCompare(t *testing.T) {
-	base, err := plan.Build(reference.Mesh())
-	require.NoError(t, err)
-	tests := []struct {
-		name   string
-		change func(*spec.Mesh)
-		want   plandiff.Diff
-	}{
-		{"nothing", func(*spec.Mesh) {}, plandiff.Diff{}},
-		{"port change", func(m *spec.Mesh) { m.Services[7].Ingress[0].Ports = []int{3307} }, plandiff.Diff{
-			Create: []string{"mesh-MySQL-ingress-tcp-3307-sg_CustomerManagement-API"},
-			Delete: []string{"mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API"},
-		}},
-		{"rule description", func(m *spec.Mesh) { m.Services[7].Ingress[0].Description = "SQL" }, plandiff.Diff{
-			Update: []string{"mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API"},
-		}},
-		{"service description goes to a tag", func(m *spec.Mesh) { m.Services[7].Description = "DB" }, plandiff.Diff{
-			Update: []string{"mesh-MySQL"},
-		}},
-		{"name prefix replaces every group", func(m *spec.Mesh) { m.NamePrefix = "prod-" }, plandiff.Diff{
-			Replace: []string{"mesh-AdminAccess", "mesh-CustomerManagement-API", "mesh-ELB-CustomerManagement-API",
-				"mesh-ELB-FrontEnd-Web", "mesh-ELK", "mesh-FrontEnd-Web", "mesh-Graphite", "mesh-MySQL"},
-		}},
+// go test ./provider/pkg/plandiff -update rewrites the golden files.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./provider/pkg/plandiff -update to create it")
+	assert.Equal(t, string(want), got, "%s differs; rerun with -update if the change is intended, and review the diff", path)
+}
+
+func service(m *spec.Mesh, name string) *spec.Service {
+	i := slices.IndexFunc(m.Services, func(s spec.Service) bool { return s.Name == name })
+	if i < 0 {
+		panic("no service " + name)
+	}
+	return &m.Services[i]
+}
+
+func build(t *testing.T, m spec.Mesh) *plan.Plan {
+	t.Helper()
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	return p
+}
+
+// groupNames is every group of the reference, as the component names them.
+var groupNames = []string{"mesh-AdminAccess", "mesh-CustomerManagement-API", "mesh-ELB-CustomerManagement-API",
+	"mesh-ELB-FrontEnd-Web", "mesh-ELK", "mesh-FrontEnd-Web", "mesh-Graphite", "mesh-MySQL"}
+
+// Scenario is a change to the reference architecture and its expected diff.
+type scenario struct {
+	name   string
+	golden string // testdata file of the diff's Text, if any
+	change func(*spec.Mesh)
+	want   map[plandiff.Op][]string
+	// replaceAll: every resource is replaced (too many to list).
+	replaceAll bool
+}
+
+var scenarios = []scenario{
+	{name: "nothing", change: func(*spec.Mesh) {}},
+	{name: "reorder services and rules", change: func(m *spec.Mesh) {
+		slices.Reverse(m.Services)
+		for i := range m.Services {
+			slices.Reverse(m.Services[i].Ingress)
+		}
+	}},
+	{name: "port change", golden: "port-change.txt", change: func(m *spec.Mesh) {
+		service(m, "MySQL").Ingress[0].Ports = []int{3307}
+	}, want: map[plandiff.Op][]string{
+		plandiff.Create: {"mesh-MySQL-ingress-tcp-3307-sg_CustomerManagement-API"},
+		plandiff.Delete: {"mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API"},
+	}},
+	{name: "rule description", golden: "rule-description.txt", change: func(m *spec.Mesh) {
+		service(m, "MySQL").Ingress[0].Description = "SQL from the API"
+	}, want: map[plandiff.Op][]string{
+		plandiff.Update: {"mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API"},
+	}},
+	{name: "service description is a tag", golden: "service-description.txt", change: func(m *spec.Mesh) {
+		service(m, "MySQL").Description = "MySQL NDB cluster"
+	}, want: map[plandiff.Op][]string{plandiff.Update: {"mesh-MySQL"}}},
+	{name: "mesh tags", change: func(m *spec.Mesh) { m.Tags = map[string]string{"Team": "net"} },
+		want: map[plandiff.Op][]string{plandiff.Update: groupNames}},
+	{name: "add a service", golden: "add-service.txt", change: func(m *spec.Mesh) {
+		m.Services = append(m.Services, spec.Service{Name: "Redis", Tier: "data", Ingress: []spec.IngressRule{{
+			Traffic: spec.Traffic{Ports: []int{6379}}, From: spec.Peers{Services: []string{"CustomerManagement-API"}},
+		}}})
+	}, want: map[plandiff.Op][]string{plandiff.Create: {
+		"mesh-Redis", "mesh-Redis-egress-all-.._0", "mesh-Redis-egress-all-0.0.0.0_0",
+		"mesh-Redis-ingress-tcp-6379-sg_CustomerManagement-API",
+	}}},
+	{name: "remove a service", change: func(m *spec.Mesh) {
+		i := slices.IndexFunc(m.Services, func(s spec.Service) bool { return s.Name == "MySQL" })
+		m.Services = slices.Delete(m.Services, i, i+1)
+	}, want: map[plandiff.Op][]string{plandiff.Delete: {
+		"mesh-MySQL", "mesh-MySQL-egress-all-.._0", "mesh-MySQL-egress-all-0.0.0.0_0",
+		"mesh-MySQL-ingress-tcp-1186-self", "mesh-MySQL-ingress-tcp-2202-self",
+		"mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API",
+	}}},
+	{name: "add a CIDR to the office", change: func(m *spec.Mesh) {
+		m.Networks[0].CidrBlocks = append(m.Networks[0].CidrBlocks, "198.51.100.0/24")
+	}, want: map[plandiff.Op][]string{plandiff.Create: {
+		"mesh-AdminAccess-ingress-tcp-22-198.51.100.0_24", "mesh-ELK-ingress-tcp-5601-198.51.100.0_24",
+		"mesh-Graphite-ingress-tcp-443-198.51.100.0_24", "mesh-Graphite-ingress-tcp-80-198.51.100.0_24",
+	}}},
+	{name: "egress none", change: func(m *spec.Mesh) { m.Egress = spec.EgressNone }, want: map[plandiff.Op][]string{
+		plandiff.Delete: allowAllEgress(),
+	}},
+	{name: "name prefix replaces every group and so every rule", golden: "name-prefix.txt",
+		change: func(m *spec.Mesh) { m.NamePrefix = "prod-" }, replaceAll: true},
+	{name: "another VPC replaces every group and so every rule",
+		change: func(m *spec.Mesh) { m.VpcID = "vpc-2" }, replaceAll: true},
+}
+
+func allowAllEgress() []string {
+	var out []string
+	for _, g := range groupNames {
+		out = append(out, g+"-egress-all-.._0", g+"-egress-all-0.0.0.0_0")
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestCompare(t *testing.T) {
+	base := reference.Mesh()
+	base.VpcID = "vpc-1"
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
 			m := reference.Mesh()
-			require.Equal(t, "MySQL", m.Services[7].Name)
-			tt.change(&m)
-			p, err := plan.Build(m)
+			m.VpcID = "vpc-1"
+			sc.change(&m)
+			d, err := plandiff.CompareSpecs("mesh", base, m)
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, plandiff.Compare("mesh", base, p))
+			if sc.replaceAll {
+				p := build(t, m)
+				assert.Len(t, d.Replace, len(p.Groups)+len(p.Rules))
+				assert.Empty(t, d.Create)
+				assert.Empty(t, d.Delete)
+				assert.Empty(t, d.Update)
+			} else {
+				for _, op := range []plandiff.Op{plandiff.Create, plandiff.Delete, plandiff.Replace, plandiff.Update} {
+					want := sc.want[op]
+					if want == nil {
+						want = []string{}
+					}
+					assert.Equal(t, want, d.Names(op), string(op))
+				}
+			}
+			assert.Len(t, d.Changes, len(d.Create)+len(d.Delete)+len(d.Replace)+len(d.Update))
+			if sc.golden != "" {
+				golden(t, sc.golden, d.Text())
+			}
 		})
 	}
+}
+
+func TestGoldenJSON(t *testing.T) {
+	m := reference.Mesh()
+	service(&m, "MySQL").Ingress[0].Ports = []int{3307}
+	service(&m, "MySQL").Ingress[1].Description = "NDB cluster traffic"
+	d, err := plandiff.CompareSpecs("mesh", reference.Mesh(), m)
+	require.NoError(t, err)
+	golden(t, "mixed.json", d.JSON())
+}
+
+func TestNoChangesText(t *testing.T) {
+	d, err := plandiff.CompareSpecs("web", reference.Mesh(), reference.Mesh())
+	require.NoError(t, err)
+	assert.True(t, d.Empty())
+	assert.Equal(t, "ServiceMesh \"web\": no changes\n", d.Text())
+}
+
+func TestMeshNameIsThePrefix(t *testing.T) {
+	m := reference.Mesh()
+	service(&m, "MySQL").Ingress[0].Ports = []int{3307}
+	d, err := plandiff.CompareSpecs("prod-net", reference.Mesh(), m)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"prod-net-MySQL-ingress-tcp-3307-sg_CustomerManagement-API"}, d.Create)
+}
+
+func TestVPCOnOneSideOnlyIsUnchanged(t *testing.T) {
+	m := reference.Mesh()
+	m.VpcID = "vpc-2"
+	d, err := plandiff.CompareSpecs("mesh", reference.Mesh(), m)
+	require.NoError(t, err)
+	assert.True(t, d.Empty(), "an unknown VPC is not a change")
+}
+
+func TestReplacedGroupReplacesRulesNamingIt(t *testing.T) {
+	d, err := plandiff.CompareSpecs("mesh", reference.Mesh(), func() spec.Mesh {
+		m := reference.Mesh()
+		m.NamePrefix = "prod-"
+		return m
+	}())
+	require.NoError(t, err)
+	i := slices.IndexFunc(d.Changes, func(c plandiff.Change) bool {
+		return c.Name == "mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API"
+	})
+	require.GreaterOrEqual(t, i, 0)
+	c := d.Changes[i]
+	assert.Equal(t, plandiff.Replace, c.Op)
+	assert.Equal(t, []plandiff.Field{
+		{Name: "securityGroupId", Old: "id of mesh-MySQL", New: "unknown until mesh-MySQL is replaced", Replaces: true},
+		{Name: "sourceSecurityGroupId", Old: "id of mesh-CustomerManagement-API", New: "unknown until mesh-CustomerManagement-API is replaced", Replaces: true},
+	}, c.Fields)
+	assert.Contains(t, d.Text(), "Caution: 8 security group(s) replaced.")
+}
+
+func TestCompareSpecsRefusesErrors(t *testing.T) {
+	bad := reference.Mesh()
+	bad.Services[0].Tier = "nowhere"
+	_, err := plandiff.CompareSpecs("mesh", reference.Mesh(), bad)
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "new declaration: "), err.Error())
 }

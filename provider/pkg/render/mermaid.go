@@ -2,78 +2,153 @@ package render
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 )
 
-// Mermaid is a flowchart of the mesh: tiers as subgraphs (outermost first),
-// groups as nodes, external networks and the internet as their own nodes,
-// edges labelled with ports, shared services drawn distinct.
-func Mermaid(p *plan.Plan) string {
-	ids := nodeIDs{}
+// Mermaid is a flowchart of the mesh, left to right as traffic enters it:
+//
+//   - the outside world first, as nodes of its own outside every tier: the
+//     internet as a circle, named networks (with their CIDRs), literal CIDRs
+//     and prefix lists, all of class "external";
+//   - each tier that holds anything as a subgraph, outermost first, holding its services' groups
+//     (internet-facing ones as stadiums) and, when a rule names the tier as a
+//     peer, a node for the tier's subnets;
+//   - one edge per caller and callee, labelled with every protocol/port the
+//     caller may open ("tcp/80, tcp/443"); a self rule is an edge from a group
+//     to itself;
+//   - shared services (admin access, logging, monitoring) of class "shared",
+//     and their flows, which tier adjacency exempts, drawn dotted.
+//
+// Node ids are the names sanitised to [A-Za-z0-9_] behind a prefix per kind
+// (svc_, net_, ...), made unique; every label is quoted. The output is
+// within the subset CheckMermaid accepts.
+func Mermaid(p *plan.Plan) string { return newGraph(p).mermaid(p.Tiers) }
+
+func (g *graph) mermaid(tiers []string) string {
+	ids := mermaidIDs{taken: map[string]bool{}, of: map[*node]string{}}
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
-	fmt.Fprintf(&b, "  %%%% %s\n", policyNote(p))
+	fmt.Fprintf(&b, "  %%%% %s\n", g.policy)
 
-	es := edges(p)
-	var external []flow.Endpoint
-	for _, e := range es {
-		if e.from.Kind != flow.Group && !slices.ContainsFunc(external, func(x flow.Endpoint) bool { return endpointName(x) == endpointName(e.from) }) {
-			external = append(external, e.from)
-		}
-		if e.to.Kind != flow.Group && !slices.ContainsFunc(external, func(x flow.Endpoint) bool { return endpointName(x) == endpointName(e.to) }) {
-			external = append(external, e.to)
+	var external, shared []string
+	declare := func(indent string, n *node) {
+		id := ids.id(n)
+		fmt.Fprintf(&b, "%s%s%s\n", indent, id, shape(n))
+		switch {
+		case n.kind == serviceNode && n.shared:
+			shared = append(shared, id)
+		case n.kind != serviceNode:
+			external = append(external, id)
 		}
 	}
-	slices.SortFunc(external, func(a, c flow.Endpoint) int { return strings.Compare(endpointName(a), endpointName(c)) })
-	if len(external) > 0 {
-		b.WriteString("  subgraph external[\"external\"]\n")
-		for _, e := range external {
-			name := endpointName(e)
-			if name == "internet" {
-				fmt.Fprintf(&b, "    %s((\"internet\"))\n", ids.of(name))
-			} else {
-				fmt.Fprintf(&b, "    %s[/\"%s\"/]\n", ids.of(name), name)
-			}
+	inTier := map[string][]*node{}
+	declared := map[string]bool{}
+	for _, t := range tiers {
+		declared[t] = true
+	}
+	for _, n := range g.groups {
+		if declared[n.tier] {
+			inTier[n.tier] = append(inTier[n.tier], n)
+		}
+	}
+	for _, n := range g.nodes {
+		switch {
+		case n.kind == tierNode && declared[n.name]:
+			// drawn inside its tier, first
+			inTier[n.name] = append([]*node{n}, inTier[n.name]...)
+		case n.kind == serviceNode && declared[n.tier]:
+		default:
+			declare("  ", n)
+		}
+	}
+	for _, t := range tiers {
+		if len(inTier[t]) == 0 {
+			continue // an empty box says nothing, and Mermaid lays it out badly
+		}
+		fmt.Fprintf(&b, "  subgraph %s[%s]\n", ids.fresh("tier_"+t), quote("tier "+t))
+		for _, n := range inTier[t] {
+			declare("    ", n)
 		}
 		b.WriteString("  end\n")
 	}
-	var shared []string
-	for _, t := range p.Tiers {
-		fmt.Fprintf(&b, "  subgraph %s[\"tier %s\"]\n", ids.of("tier "+t), t)
-		for _, g := range p.Groups {
-			if g.Tier == t {
-				fmt.Fprintf(&b, "    %s[\"%s\"]\n", ids.of(g.Service), g.Name)
-				if g.Shared {
-					shared = append(shared, ids.of(g.Service))
-				}
-			}
+	for _, e := range g.edges {
+		arrow := "-->"
+		if e.from.shared || e.to.shared {
+			arrow = "-.->"
 		}
-		b.WriteString("  end\n")
+		fmt.Fprintf(&b, "  %s %s|%s| %s\n", ids.id(e.from), arrow, quote(strings.Join(e.portList(), ", ")), ids.id(e.to))
 	}
-	for _, e := range es {
-		fmt.Fprintf(&b, "  %s -->|%s| %s\n", ids.of(endpointName(e.from)), e.portList(", "), ids.of(endpointName(e.to)))
-	}
-	b.WriteString("  classDef shared fill:#eef2ff,stroke:#6366f1,stroke-dasharray:4 2\n")
 	if len(shared) > 0 {
+		b.WriteString("  classDef shared fill:#eef2ff,stroke:#6366f1,stroke-dasharray:4 2\n")
 		fmt.Fprintf(&b, "  class %s shared\n", strings.Join(shared, ","))
+	}
+	if len(external) > 0 {
+		b.WriteString("  classDef external fill:#fff7ed,stroke:#ea580c\n")
+		fmt.Fprintf(&b, "  class %s external\n", strings.Join(external, ","))
 	}
 	return b.String()
 }
 
-// nodeIDs gives each name a Mermaid-safe id, unique even where sanitising
-// would make two names alike.
-type nodeIDs map[string]string
+// shape is a node's Mermaid shape and label.
+func shape(n *node) string {
+	switch n.kind {
+	case internetNode:
+		return "((" + quote(n.label) + "))"
+	case networkNode:
+		return "[/" + quote(n.label+" ("+strings.Join(n.cidrs, ", ")+")") + "/]"
+	case tierNode:
+		return "[/" + quote(n.name+" subnets ("+strings.Join(n.cidrs, ", ")+")") + "/]"
+	case cidrNode:
+		return "[/" + quote(n.label) + "/]"
+	case prefixListNode:
+		return "{{" + quote(n.label) + "}}"
+	default:
+		if n.internetFacing {
+			return "([" + quote(n.label) + "])"
+		}
+		return "[" + quote(n.label) + "]"
+	}
+}
 
-func (n nodeIDs) of(name string) string {
-	if id, ok := n[name]; ok {
+// quote makes text a Mermaid string: in double quotes, with the quote and
+// the entity character written as entities.
+func quote(s string) string {
+	s = strings.ReplaceAll(s, "#", "#35;")
+	s = strings.ReplaceAll(s, `"`, "#quot;")
+	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	return `"` + s + `"`
+}
+
+// mermaidIDs gives nodes and subgraphs ids that are safe in Mermaid: a
+// prefix per kind (so no id is a keyword such as end, or starts with the o or
+// x that Mermaid reads as an arrow head), then the name with everything but
+// letters and digits as "_", suffixed to stay unique (a.b and a-b).
+type mermaidIDs struct {
+	taken map[string]bool
+	of    map[*node]string
+}
+
+var idPrefix = map[kind]string{internetNode: "ext_", networkNode: "net_", tierNode: "subnets_", cidrNode: "cidr_",
+	prefixListNode: "pl_", serviceNode: "svc_"}
+
+func (m mermaidIDs) id(n *node) string {
+	if id, ok := m.of[n]; ok {
 		return id
 	}
+	prefix := idPrefix[n.kind]
+	if n.kind == prefixListNode && strings.HasPrefix(n.name, "pl-") {
+		prefix = "" // pl_0123...: already safe and telling
+	}
+	id := m.fresh(prefix + n.name)
+	m.of[n] = id
+	return id
+}
+
+// fresh sanitises name into an id no one has taken, and takes it.
+func (m mermaidIDs) fresh(name string) string {
 	var b strings.Builder
-	b.WriteString("n_")
 	for _, r := range name {
 		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
 			b.WriteRune(r)
@@ -82,16 +157,9 @@ func (n nodeIDs) of(name string) string {
 		}
 	}
 	id := b.String()
-	for taken := true; taken; {
-		taken = false
-		for _, other := range n {
-			if other == id {
-				id += "_"
-				taken = true
-				break
-			}
-		}
+	for i := 2; m.taken[id]; i++ {
+		id = fmt.Sprintf("%s_%d", b.String(), i)
 	}
-	n[name] = id
+	m.taken[id] = true
 	return id
 }

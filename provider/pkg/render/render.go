@@ -1,179 +1,216 @@
-// Package render shows a plan to people: a flow matrix, a Mermaid diagram and
-// a table of groups, rules and findings. Output is deterministic. It imports
-// nothing from Pulumi.
+// Package render shows a plan to people: a flow matrix (Matrix), a Mermaid
+// flowchart (Mermaid, checked by CheckMermaid), a reviewer's table of the
+// whole plan (Table) and the plan as JSON (JSON). Every output is a pure,
+// deterministic function of the plan. It imports nothing from Pulumi.
 package render
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 )
 
-// endpointName is an endpoint as the matrix and diagram name it: a service,
-// a network or tier by name, the internet, or a literal CIDR or prefix list.
-func endpointName(e flow.Endpoint) string {
-	switch {
-	case e.Kind == flow.Group:
-		return e.Service
-	case e.Kind == flow.PrefixList:
-		return e.PrefixList
-	case e.Via == "internet":
-		return "internet"
-	case strings.HasPrefix(e.Via, "network:"):
-		return strings.TrimPrefix(e.Via, "network:")
-	case strings.HasPrefix(e.Via, "tier:"):
-		return "tier " + strings.TrimPrefix(e.Via, "tier:")
-	default:
-		return e.CIDR
-	}
+// kind is what a node of the pictures stands for. The order is the order in
+// which they are listed: the outside world first, then the tiers' groups.
+type kind int
+
+const (
+	internetNode   kind = iota // 0.0.0.0/0 and ::/0
+	networkNode                // a named network such as office
+	tierNode                   // a tier's subnets, named as a peer
+	cidrNode                   // a literal CIDR
+	prefixListNode             // a customer-managed prefix list
+	serviceNode                // a service's security group
+)
+
+// node is one end of a flow as the matrix and diagram show it: a service, or
+// something outside the mesh by the name the declaration gave it.
+type node struct {
+	key   string // identity, unique across kinds: sg:X, net:X, tier:X, cidr:X, pl:X, internet
+	label string // what a reader sees; unique across nodes
+	kind  kind
+	// name is the service, network, tier, CIDR or prefix list it stands for.
+	name string
+	// tier and rank place a service: the tier's name and its index, outermost 0.
+	tier string
+	rank int
+	// shared and internetFacing copy the service's flags.
+	shared, internetFacing bool
+	// cidrs are the addresses an external node stands for, sorted.
+	cidrs []string
 }
 
-// edge is every port one caller may use on one callee.
+// edge is every protocol and port range one caller may open on one callee.
 type edge struct {
-	from, to flow.Endpoint
+	from, to *node
 	ports    []ports.Range
 }
 
-// portList is an edge's ports in numeric order, as one label.
-func (e edge) portList(sep string) string {
+// portList is the edge's ports in protocol and numeric order: tcp/80, tcp/443.
+func (e edge) portList() []string {
 	out := make([]string, len(e.ports))
 	for i, r := range e.ports {
 		out[i] = r.String()
 	}
-	return strings.Join(out, sep)
+	return out
 }
 
-// edges groups the declared flows by (caller, callee) name, leaving out the
-// egress policy's allow-all flows, which the legend states once instead.
-func edges(p *plan.Plan) []edge {
-	index := map[[2]string]int{}
-	var out []edge
+// graph is the plan's flows seen as nodes and edges, without the egress
+// policy's allow-all flows (stated once, by policyNote, instead of drawn from
+// every group).
+type graph struct {
+	nodes []*node // sorted: outside world, then services by tier (outermost first) and name
+	edges []edge  // sorted by caller, then callee, in node order
+	// groups are the plan's services, in node order, whether or not a flow
+	// reaches them.
+	groups []*node
+	policy string
+}
+
+// newGraph builds the graph of a plan. It is linear in the flows.
+func newGraph(p *plan.Plan) *graph {
+	g := &graph{policy: policyNote(p)}
+	tierRank := make(map[string]int, len(p.Tiers))
+	for i, t := range p.Tiers {
+		tierRank[t] = i
+	}
+	byKey := map[string]*node{}
+	for _, grp := range p.Groups {
+		n := &node{key: "sg:" + grp.Service, label: grp.Service, kind: serviceNode, name: grp.Service,
+			tier: grp.Tier, rank: tierRank[grp.Tier], shared: grp.Shared, internetFacing: grp.InternetFacing}
+		byKey[n.key] = n
+		g.groups = append(g.groups, n)
+	}
+	nodeOf := func(e flow.Endpoint) *node {
+		n := endpointNode(e)
+		if have, ok := byKey[n.key]; ok {
+			n = have
+		} else {
+			byKey[n.key] = n
+		}
+		if n.kind != serviceNode && n.kind != prefixListNode && !slices.Contains(n.cidrs, e.CIDR) {
+			n.cidrs = append(n.cidrs, e.CIDR)
+		}
+		return n
+	}
+	index := map[[2]*node]int{}
 	for _, f := range p.Flows {
 		if f.Origin.Rule == flow.PolicyRule {
 			continue
 		}
-		k := [2]string{endpointName(f.From), endpointName(f.To)}
+		from, to := nodeOf(f.From), nodeOf(f.To)
+		k := [2]*node{from, to}
 		i, ok := index[k]
 		if !ok {
-			i = len(out)
+			i = len(g.edges)
 			index[k] = i
-			out = append(out, edge{from: f.From, to: f.To})
+			g.edges = append(g.edges, edge{from: from, to: to})
 		}
-		if !slices.Contains(out[i].ports, f.Ports) {
-			out[i].ports = append(out[i].ports, f.Ports)
+		if !slices.Contains(g.edges[i].ports, f.Ports) {
+			g.edges[i].ports = append(g.edges[i].ports, f.Ports)
 		}
 	}
-	for i := range out {
-		slices.SortFunc(out[i].ports, func(a, b ports.Range) int {
-			return cmp.Or(cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
-		})
+	for _, n := range byKey {
+		g.nodes = append(g.nodes, n)
+		slices.SortFunc(n.cidrs, compareCIDRs)
 	}
-	return out
+	uniqueLabels(g.nodes)
+	slices.SortFunc(g.nodes, compareNodes)
+	slices.SortFunc(g.groups, compareNodes)
+	for i := range g.edges {
+		slices.SortFunc(g.edges[i].ports, comparePorts)
+	}
+	slices.SortFunc(g.edges, func(a, b edge) int {
+		return cmp.Or(compareNodes(a.from, b.from), compareNodes(a.to, b.to))
+	})
+	return g
 }
 
-// policyNote says what the egress policy adds beyond the drawn flows.
+// endpointNode is a new node for a flow's endpoint, named as the declaration
+// named it: a service, the internet, a network or tier by name, or a literal
+// CIDR or prefix list.
+func endpointNode(e flow.Endpoint) *node {
+	switch {
+	case e.Kind == flow.Group:
+		return &node{key: "sg:" + e.Service, label: e.Service, kind: serviceNode, name: e.Service}
+	case e.Kind == flow.PrefixList:
+		return &node{key: "pl:" + e.PrefixList, label: e.PrefixList, kind: prefixListNode, name: e.PrefixList}
+	case e.Via == "internet":
+		return &node{key: "internet", label: "internet", kind: internetNode, name: "internet"}
+	case strings.HasPrefix(e.Via, "network:"):
+		n := strings.TrimPrefix(e.Via, "network:")
+		return &node{key: "net:" + n, label: n, kind: networkNode, name: n}
+	case strings.HasPrefix(e.Via, "tier:"):
+		t := strings.TrimPrefix(e.Via, "tier:")
+		return &node{key: "tier:" + t, label: "tier " + t, kind: tierNode, name: t}
+	default:
+		return &node{key: "cidr:" + e.CIDR, label: e.CIDR, kind: cidrNode, name: e.CIDR}
+	}
+}
+
+// uniqueLabels qualifies the label of an outside node that reads like another
+// node's (a network called like a service, say) with what it is.
+func uniqueLabels(nodes []*node) {
+	count := map[string]int{}
+	for _, n := range nodes {
+		count[n.label]++
+	}
+	qualify := map[kind]string{internetNode: "the ", networkNode: "network ", cidrNode: "cidr ", prefixListNode: "prefix list "}
+	for _, n := range nodes {
+		if count[n.label] > 1 && n.kind != serviceNode {
+			n.label = qualify[n.kind] + n.label
+		}
+	}
+}
+
+// compareNodes orders the outside world first (internet, networks, tiers'
+// subnets, CIDRs, prefix lists), then services by tier, outermost first, and
+// by name: the order in which traffic enters the mesh.
+func compareNodes(a, b *node) int {
+	return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.rank, b.rank), cmp.Compare(a.label, b.label), cmp.Compare(a.key, b.key))
+}
+
+// compareCIDRs puts IPv4 before IPv6, then orders by text.
+func compareCIDRs(a, b string) int {
+	family := func(c string) int {
+		if strings.Contains(c, ":") {
+			return 6
+		}
+		return 4
+	}
+	return cmp.Or(cmp.Compare(family(a), family(b)), cmp.Compare(a, b))
+}
+
+func comparePorts(a, b ports.Range) int {
+	return cmp.Or(cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+}
+
+// policyNote says what the egress policy lets groups send beyond the flows
+// drawn. The plan does not carry the policy, so it is read off the plan:
+// allowAll is the only policy with flows of its own, and mirror the only one
+// with egress rules to groups that no egress declaration asked for.
 func policyNote(p *plan.Plan) string {
+	declared := map[[2]string]bool{}
 	for _, f := range p.Flows {
 		if f.Origin.Rule == flow.PolicyRule {
-			return "egress policy allowAll: every group may also send anything to 0.0.0.0/0 and ::/0"
+			return "egress policy allowAll: every group may also send anything to 0.0.0.0/0 and ::/0 (not drawn)"
+		}
+		if f.Declared == flow.Egress {
+			declared[[2]string{f.From.Service, f.To.ID()}] = true
 		}
 	}
-	return "no allow-all egress: groups send only what their egress rules (or the mirror policy) allow"
+	for _, r := range p.Rules {
+		if r.Direction == rule.Egress && r.Peer.Kind == flow.Group && !declared[[2]string{r.Service, r.Peer.ID()}] {
+			return "egress policy mirror: a group may send to the groups it calls what they accept from it, " +
+				"and nothing else but its egress rules (the flows drawn)"
+		}
+	}
+	return "egress policy none: a group may send only what its egress rules allow (the flows drawn)"
 }
 
-// MaxMatrixColumns is the widest matrix drawn as a grid; a larger mesh is
-// listed callee by callee instead, since a grid grows with the square of the
-// services while a reader (and the stack's outputs) want what is allowed.
-const MaxMatrixColumns = 16
-
-// Matrix is the flow matrix: callers as rows, callees as numbered columns
-// (named in the legend, to stay narrow enough for a preview), cells the
-// protocol and ports. Past MaxMatrixColumns callees it is a list instead.
-func Matrix(p *plan.Plan) string {
-	es := edges(p)
-	var callers, callees []string
-	cells := map[[2]string]string{}
-	for _, e := range es {
-		f, t := endpointName(e.from), endpointName(e.to)
-		if !slices.Contains(callers, f) {
-			callers = append(callers, f)
-		}
-		if !slices.Contains(callees, t) {
-			callees = append(callees, t)
-		}
-		cells[[2]string{f, t}] = e.portList(",")
-	}
-	slices.Sort(callers)
-	slices.Sort(callees)
-	if len(callees) > MaxMatrixColumns {
-		return list(p, es, callees)
-	}
-
-	width := make([]int, len(callees)+1)
-	width[0] = len("caller \\ callee")
-	for _, c := range callers {
-		width[0] = max(width[0], len(c))
-	}
-	header := []string{"caller \\ callee"}
-	for j, t := range callees {
-		header = append(header, fmt.Sprintf("[%d]", j+1))
-		width[j+1] = len(header[j+1])
-		for _, c := range callers {
-			width[j+1] = max(width[j+1], len(cells[[2]string{c, t}]))
-		}
-	}
-	var b strings.Builder
-	row := func(cols []string) {
-		for j, c := range cols {
-			if j > 0 {
-				b.WriteString(" | ")
-			}
-			b.WriteString(c + strings.Repeat(" ", width[j]-len(c)))
-		}
-		b.WriteString("\n")
-	}
-	row(header)
-	rule := make([]string, len(width))
-	for j, w := range width {
-		rule[j] = strings.Repeat("-", w)
-	}
-	row(rule)
-	for _, c := range callers {
-		cols := []string{c}
-		for _, t := range callees {
-			v := cells[[2]string{c, t}]
-			if v == "" {
-				v = "."
-			}
-			cols = append(cols, v)
-		}
-		row(cols)
-	}
-	b.WriteString("\n")
-	for j, t := range callees {
-		fmt.Fprintf(&b, "[%d] %s\n", j+1, t)
-	}
-	b.WriteString(". no access; " + policyNote(p) + "\n")
-	return b.String()
-}
-
-// list is the matrix for a large mesh: each callee, then its callers and ports.
-func list(p *plan.Plan, es []edge, callees []string) string {
-	byCallee := map[string][]string{}
-	for _, e := range es {
-		t := endpointName(e.to)
-		byCallee[t] = append(byCallee[t], endpointName(e.from)+" "+e.portList(","))
-	}
-	var b strings.Builder
-	for _, t := range callees {
-		slices.Sort(byCallee[t])
-		fmt.Fprintf(&b, "%s <- %s\n", t, strings.Join(byCallee[t], "; "))
-	}
-	b.WriteString(policyNote(p) + "\n")
-	return b.String()
-}
+func sortNodes(ns []*node) { slices.SortFunc(ns, compareNodes) }

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -17,7 +16,8 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+// go test ./provider/pkg/render -update rewrites the golden files.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
@@ -28,10 +28,11 @@ func golden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test ./provider/pkg/render -update to create it")
-	assert.Equal(t, string(want), got, "%s differs; rerun with -update if the change is intended", path)
+	assert.Equal(t, string(want), got, "%s differs; rerun with -update if the change is intended, and review the diff", path)
 }
 
 func referencePlan(t *testing.T, change func(*spec.Mesh)) *plan.Plan {
+	t.Helper()
 	m := reference.Mesh()
 	if change != nil {
 		change(&m)
@@ -41,83 +42,218 @@ func referencePlan(t *testing.T, change func(*spec.Mesh)) *plan.Plan {
 	return p
 }
 
+// edgesPlan plans testdata/edges.yaml: names that sanitise alike, a network
+// named like the internet, IPv6, prefix lists, tier peers, icmp, all, explicit
+// egress, an empty tier and an unreached service.
+func edgesPlan(t *testing.T) *plan.Plan {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "edges.yaml"))
+	require.NoError(t, err)
+	m, err := spec.Decode(data)
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	return p
+}
+
 func TestGolden(t *testing.T) {
 	ref := referencePlan(t, nil)
 	mirror := referencePlan(t, func(m *spec.Mesh) { m.Egress = spec.EgressMirror })
-	golden(t, "reference.matrix.txt", render.Matrix(ref))
-	golden(t, "reference.table.txt", render.Table(ref))
-	golden(t, "reference.mmd", render.Mermaid(ref))
-	golden(t, "mirror.mmd", render.Mermaid(mirror))
-	golden(t, "reference.json", render.JSON(ref))
+	edges := edgesPlan(t)
+	for name, got := range map[string]string{
+		"reference.matrix.txt": render.Matrix(ref),
+		"reference.table.txt":  render.Table(ref),
+		"reference.mmd":        render.Mermaid(ref),
+		"reference.json":       render.JSON(ref),
+		"mirror.mmd":           render.Mermaid(mirror),
+		"mirror.matrix.txt":    render.Matrix(mirror),
+		"edges.matrix.txt":     render.Matrix(edges),
+		"edges.table.txt":      render.Table(edges),
+		"edges.mmd":            render.Mermaid(edges),
+	} {
+		t.Run(name, func(t *testing.T) { golden(t, name, got) })
+	}
 }
 
-// The subset of Mermaid flowchart syntax we emit, line by line.
-var mermaidLine = []*regexp.Regexp{
-	regexp.MustCompile(`^flowchart (LR|TB)$`),
-	regexp.MustCompile(`^  %% [^\n]*$`),
-	regexp.MustCompile(`^  subgraph [A-Za-z0-9_]+\["[^"]+"\]$`),
-	regexp.MustCompile(`^    [A-Za-z0-9_]+(\["[^"]+"\]|\(\("[^"]+"\)\)|\[/"[^"]+"/\])$`),
-	regexp.MustCompile(`^  end$`),
-	regexp.MustCompile(`^  [A-Za-z0-9_]+ -->\|[a-z0-9/:, -]+\| [A-Za-z0-9_]+$`),
-	regexp.MustCompile(`^  classDef [a-z]+ [a-z-]+:[#a-z0-9]+(,[a-z-]+:[#a-z0-9 ]+)*$`),
-	regexp.MustCompile(`^  class [A-Za-z0-9_]+(,[A-Za-z0-9_]+)* [a-z]+$`),
+func TestDeterministic(t *testing.T) {
+	// Same declaration, services and rules in another order: same pictures.
+	shuffled := referencePlan(t, func(m *spec.Mesh) {
+		for i, j := 0, len(m.Services)-1; i < j; i, j = i+1, j-1 {
+			m.Services[i], m.Services[j] = m.Services[j], m.Services[i]
+		}
+		for i := range m.Services {
+			in := m.Services[i].Ingress
+			for a, b := 0, len(in)-1; a < b; a, b = a+1, b-1 {
+				in[a], in[b] = in[b], in[a]
+			}
+		}
+	})
+	ref := referencePlan(t, nil)
+	assert.Equal(t, render.Matrix(ref), render.Matrix(shuffled))
+	assert.Equal(t, render.Mermaid(ref), render.Mermaid(shuffled))
+	assert.Equal(t, render.Table(ref), render.Table(shuffled))
 }
 
-// checkMermaid is a strict grammar check of our subset: every line matches a
-// known form, subgraphs balance, and every edge names a declared node.
-func checkMermaid(t *testing.T, src string) {
-	t.Helper()
-	depth := 0
-	nodes := map[string]bool{}
-	declare := regexp.MustCompile(`^    ([A-Za-z0-9_]+)`)
-	edge := regexp.MustCompile(`^  ([A-Za-z0-9_]+) -->\|[^|]+\| ([A-Za-z0-9_]+)$`)
-	for i, line := range strings.Split(strings.TrimSuffix(src, "\n"), "\n") {
-		ok := false
-		for _, re := range mermaidLine {
-			ok = ok || re.MatchString(line)
-		}
-		require.True(t, ok, "line %d is not in our Mermaid subset: %q", i+1, line)
-		switch {
-		case strings.HasPrefix(line, "  subgraph "):
-			depth++
-		case line == "  end":
-			depth--
-			require.GreaterOrEqual(t, depth, 0, "line %d: end without subgraph", i+1)
-		}
-		if m := declare.FindStringSubmatch(line); m != nil {
-			require.False(t, nodes[m[1]], "node %s declared twice", m[1])
-			nodes[m[1]] = true
-		}
-		if m := edge.FindStringSubmatch(line); m != nil {
-			require.True(t, nodes[m[1]] && nodes[m[2]], "line %d: edge between undeclared nodes", i+1)
+func TestMatrixFitsAPreview(t *testing.T) {
+	for _, p := range []*plan.Plan{referencePlan(t, nil), edgesPlan(t), synthetic(t, 6), synthetic(t, 40), synthetic(t, 200)} {
+		for _, line := range strings.Split(render.Matrix(p), "\n") {
+			if strings.Contains(line, " | ") {
+				assert.LessOrEqual(t, len(line), render.MatrixWidth, "grid line too wide: %q", line)
+			}
+			assert.Equal(t, strings.TrimRight(line, " "), line, "no trailing spaces")
 		}
 	}
-	require.Zero(t, depth, "unbalanced subgraphs")
 }
 
-func TestMermaidParses(t *testing.T) {
-	checkMermaid(t, render.Mermaid(referencePlan(t, nil)))
-	checkMermaid(t, render.Mermaid(referencePlan(t, func(m *spec.Mesh) {
-		m.Services = append(m.Services, spec.Service{Name: "a.b", Tier: "data", Ingress: []spec.IngressRule{
-			{Traffic: spec.Traffic{Ports: []int{1}}, From: spec.Peers{Services: []string{"a-b"}, PrefixListIDs: []string{"pl-0123456789abcdef0"}}},
-		}}, spec.Service{Name: "a-b", Tier: "data"})
-	})))
+func TestMatrixLayouts(t *testing.T) {
+	// Few callees: a grid, one line per cell.
+	small := render.Matrix(synthetic(t, 6))
+	assert.Contains(t, small, `caller \ callee`)
+	// The reference is too wide for one line a cell: ports wrap in the cell.
+	ref := render.Matrix(referencePlan(t, nil))
+	assert.Contains(t, ref, "\nAdminAccess                | .       | .       | .      | .        | .        | tcp/5044 | tcp/2003 | .\n"+
+		"                           |         |         |        |          |          | tcp/9200 | udp/8125 |\n")
+	// Many callees: a list.
+	large := render.Matrix(synthetic(t, 200))
+	assert.NotContains(t, large, " | ")
+	assert.Contains(t, large, "\nsvc-0004 <- office tcp/9100, tcp/9101, tcp/9102; svc-0000 tcp/8001; svc-0184 tcp/8005;")
 }
 
-func TestMermaidCheckHasTeeth(t *testing.T) {
-	bad := strings.Replace(render.Mermaid(referencePlan(t, nil)), "  end\n", "", 1)
-	ft := &testing.T{}
-	done := make(chan struct{})
-	go func() { defer close(done); checkMermaid(ft, bad) }()
-	<-done
-	assert.True(t, ft.Failed(), "an unbalanced subgraph must fail the check")
-}
-
-func TestLargeMatrixIsAList(t *testing.T) {
-	p, err := plan.Build(reference.Synthetic(200))
-	require.NoError(t, err)
+func TestLargeMatrixGrowsWithTheFlows(t *testing.T) {
+	p := synthetic(t, 200)
 	got := render.Matrix(p)
-	assert.True(t, strings.Contains(got, "\nsvc-0004 <- office tcp/9100,tcp/9101,tcp/9102; svc-0000 tcp/8001; svc-0184 tcp/8005;"),
-		"svc-0004's callers are listed on its line")
 	assert.Less(t, len(got), 40*len(p.Rules), "grows with the flows, not with the square of the services")
+}
+
+func synthetic(t *testing.T, n int) *plan.Plan {
+	t.Helper()
+	p, err := plan.Build(reference.Synthetic(n))
+	require.NoError(t, err)
+	return p
+}
+
+func TestMermaidDrawsTheArchitecture(t *testing.T) {
+	got := render.Mermaid(referencePlan(t, nil))
+	for _, want := range []string{
+		"flowchart LR\n",
+		// tiers outermost first, as subgraphs
+		"  subgraph tier_dmz[\"tier dmz\"]\n    svc_ELB_FrontEnd_Web([\"ELB-FrontEnd-Web\"])\n  end\n  subgraph tier_web",
+		// the outside world, outside the tiers
+		"\n  ext_internet((\"internet\"))\n",
+		"\n  net_office[/\"office (203.0.113.0/24)\"/]\n",
+		// edges labelled with ports; a self rule is a self edge
+		"\n  ext_internet -->|\"tcp/80, tcp/443\"| svc_ELB_FrontEnd_Web\n",
+		"\n  svc_MySQL -->|\"tcp/1186, tcp/2202\"| svc_MySQL\n",
+		// shared services are distinct, and so are their flows
+		"\n  class svc_AdminAccess,svc_ELK,svc_Graphite shared\n",
+		"\n  svc_AdminAccess -.->|\"tcp/5044, tcp/9200\"| svc_ELK\n",
+	} {
+		assert.Contains(t, got, want)
+	}
+	assert.Less(t, strings.Index(got, "subgraph tier_dmz"), strings.Index(got, "subgraph tier_data"), "outermost first")
+}
+
+func TestMermaidIDs(t *testing.T) {
+	got := render.Mermaid(edgesPlan(t))
+	// a.b and a-b sanitise alike; both get ids of their own.
+	assert.Contains(t, got, "    svc_a_b([\"a.b\"])\n")
+	assert.Contains(t, got, "    svc_a_b_2[\"a-b\"]\n")
+	// The internet and a network called "internet" are two nodes.
+	assert.Contains(t, got, "  ext_internet((\"the internet\"))\n")
+	assert.Contains(t, got, "  net_internet[/\"network internet (192.0.2.0/24)\"/]\n")
+}
+
+func TestMermaidOutputsParse(t *testing.T) {
+	for name, p := range map[string]*plan.Plan{
+		"reference": referencePlan(t, nil),
+		"mirror":    referencePlan(t, func(m *spec.Mesh) { m.Egress = spec.EgressMirror }),
+		"edges":     edgesPlan(t),
+		"synthetic": synthetic(t, 200),
+		"empty":     emptyPlan(t),
+	} {
+		t.Run(name, func(t *testing.T) { require.NoError(t, render.CheckMermaid(render.Mermaid(p))) })
+	}
+}
+
+func emptyPlan(t *testing.T) *plan.Plan {
+	p, err := plan.Build(spec.Mesh{Tiers: []spec.Tier{{Name: "only"}}, Egress: spec.EgressNone,
+		Services: []spec.Service{{Name: "A", Tier: "only"}}})
+	if err != nil {
+		// an unreached service is a warning, not an error
+		require.NoError(t, err)
+	}
+	return p
+}
+
+func TestEmptyMesh(t *testing.T) {
+	p := emptyPlan(t)
+	assert.Contains(t, render.Matrix(p), "No flows: nothing may reach any group.\n")
+	assert.Contains(t, render.Table(p), "A (tier only; 0 inbound, 0 outbound)\n  (no rules)\n")
+}
+
+func TestCheckMermaidHasTeeth(t *testing.T) {
+	good := "flowchart LR\n  %% note\n  subgraph tier_a[\"tier a\"]\n    svc_A[\"A\"]\n  end\n  svc_A -->|\"tcp/1\"| svc_A\n" +
+		"  classDef shared fill:#eef2ff\n  class svc_A shared\n"
+	require.NoError(t, render.CheckMermaid(good))
+	for name, tc := range map[string]struct{ old, new, want string }{
+		"header":             {"flowchart LR", "graph LR", "first line"},
+		"unclosed subgraph":  {"  end\n", "", "not closed"},
+		"end without open":   {"  svc_A -->", "  end\n  svc_A -->", "end without subgraph"},
+		"nested subgraph":    {"    svc_A[\"A\"]\n", "    subgraph tier_b[\"b\"]\n    end\n    svc_A[\"A\"]\n", "nested"},
+		"unquoted label":     {`svc_A["A"]`, `svc_A[A]`, "not a line of our subset"},
+		"quote in label":     {`svc_A["A"]`, `svc_A["A"B"]`, "not a line of our subset"},
+		"stray hash":         {`svc_A["A"]`, `svc_A["A#1"]`, "not an entity"},
+		"dash in id":         {"svc_A", "svc-A", "not a line of our subset"},
+		"keyword id":         {"svc_A", "end", "keyword"},
+		"arrow-head id":      {"svc_A", "o_A", "arrow head"},
+		"undeclared edge":    {`-->|"tcp/1"| svc_A`, `-->|"tcp/1"| svc_B`, "svc_B is not a declared node"},
+		"unquoted edge":      {`|"tcp/1"|`, `|tcp/1|`, "not a line of our subset"},
+		"declared twice":     {"  end\n", "    svc_A[\"A\"]\n  end\n", "declared twice"},
+		"undefined class":    {"class svc_A shared", "class svc_A other", "class other has no classDef"},
+		"class on no node":   {"class svc_A shared", "class svc_B shared", "svc_B is not a declared node"},
+		"directive":          {"%% note", "%%{init: {}}%%", "directive"},
+		"semicolon":          {`svc_A["A"]`, `svc_A["A"];`, "';'"},
+		"no final newline":   {"shared\n", "shared", "newline"},
+		"tab":                {"  svc_A -->", "\tsvc_A -->", "tab"},
+		"empty line":         {"  end\n", "  end\n\n", "empty line"},
+		"subgraph is a node": {`| svc_A`, `| tier_a`, "tier_a is not a declared node"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			bad := strings.Replace(good, tc.old, tc.new, 1)
+			require.NotEqual(t, good, bad, "the case must change the diagram")
+			err := render.CheckMermaid(bad)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// TestMermaidNPM runs the diagrams through Mermaid's own parser (npm package
+// mermaid, under jsdom) when asked: SERVICEMESH_MERMAID_NPM=1 and the check's
+// packages installed (see testdata/mermaidcheck/README.md).
+func TestMermaidNPM(t *testing.T) {
+	if os.Getenv("SERVICEMESH_MERMAID_NPM") == "" {
+		t.Skip("set SERVICEMESH_MERMAID_NPM=1 to parse the diagrams with npm's mermaid (testdata/mermaidcheck)")
+	}
+	dir, err := filepath.Abs(filepath.Join("testdata", "mermaidcheck"))
+	require.NoError(t, err)
+	_, err = os.Stat(filepath.Join(dir, "node_modules", "mermaid"))
+	require.NoError(t, err, "run: npm ci --prefix %s", dir)
+	out := t.TempDir()
+	var files []string
+	for name, p := range map[string]*plan.Plan{
+		"reference": referencePlan(t, nil), "edges": edgesPlan(t), "synthetic": synthetic(t, 40), "empty": emptyPlan(t),
+	} {
+		f := filepath.Join(out, name+".mmd")
+		require.NoError(t, os.WriteFile(f, []byte(render.Mermaid(p)), 0o644))
+		files = append(files, f)
+	}
+	require.NoError(t, runNode(t, dir, files))
+}
+
+func TestTableFlagsAQuotaNearItsLimit(t *testing.T) {
+	got := render.Table(referencePlan(t, func(m *spec.Mesh) {
+		m.Limits = &spec.Limits{InboundRulesPerGroup: 5}
+	}))
+	assert.Contains(t, got, "  inboundRulesPerGroup (IPv4)      4      5   80%  group Graphite  <- near the limit\n")
 }

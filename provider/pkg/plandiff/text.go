@@ -1,0 +1,64 @@
+package plandiff
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// signs are `pulumi preview`'s.
+var signs = map[Op]string{Create: "+", Delete: "-", Replace: "+-", Update: "~"}
+
+// Text is the diff for a reviewer: a summary, then one line per touched
+// resource (sign, op, name, what it is) with, under a replace or an update,
+// each input that differs. It ends with a caution when groups are replaced.
+func (d Diff) Text() string {
+	var b strings.Builder
+	if d.Empty() {
+		fmt.Fprintf(&b, "ServiceMesh %q: no changes\n", d.Mesh)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "ServiceMesh %q: %d to create, %d to delete, %d to replace, %d to update\n",
+		d.Mesh, len(d.Create), len(d.Delete), len(d.Replace), len(d.Update))
+	b.WriteString("(resource names as `pulumi preview` lists the component's children)\n\n")
+	w := 0
+	for _, c := range d.Changes {
+		w = max(w, len(c.Name))
+	}
+	groups := 0
+	for _, c := range d.Changes {
+		fmt.Fprintf(&b, "%-2s %-7s  %-*s  %s\n", signs[c.Op], c.Op, w, c.Name, c.About)
+		for _, f := range c.Fields {
+			why := ""
+			if f.Replaces {
+				why = " (forces replacement)"
+			}
+			fmt.Fprintf(&b, "             %s: %s => %s%s\n", f.Name, show(f.Old), show(f.New), why)
+		}
+		if c.Op == Replace && c.Type == GroupType {
+			groups++
+		}
+	}
+	if groups > 0 {
+		fmt.Fprintf(&b, "\nCaution: %d security group(s) replaced. EC2 cannot rename a group or move it to another VPC,\n"+
+			"and will not delete one that network interfaces still carry: reattach instances to the new group,\n"+
+			"or keep the name, namePrefix and VPC as they were.\n", groups)
+	}
+	return b.String()
+}
+
+func show(v string) string {
+	if strings.HasPrefix(v, "id of ") || strings.HasPrefix(v, "unknown until ") {
+		return v
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+// JSON is the diff as indented JSON, for tools.
+func (d Diff) JSON() string {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil { // plain strings and slices only
+		panic("encoding a diff: " + err.Error())
+	}
+	return string(b) + "\n"
+}
