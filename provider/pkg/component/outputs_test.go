@@ -24,8 +24,9 @@ func TestComponentOutputsFlowMatrixAndDiagram(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		mesh.FlowMatrix.ApplyT(func(s string) string { matrix = s; return s })
-		mesh.Diagram.ApplyT(func(s string) string { diagram = s; return s })
+		// Exported, so RunErr waits for the applies before returning.
+		ctx.Export("matrix", mesh.FlowMatrix.ApplyT(func(s string) string { matrix = s; return s }))
+		ctx.Export("diagram", mesh.Diagram.ApplyT(func(s string) string { diagram = s; return s }))
 		return nil
 	}, pulumi.WithMocks("project", "stack", &recorder{resources: map[string]resource.PropertyMap{}}))
 	require.NoError(t, err)
