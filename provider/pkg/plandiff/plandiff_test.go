@@ -1,9 +1,6 @@
 package plandiff_test
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,25 +8,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
-
-// go test ./provider/pkg/plandiff -update rewrites the golden files.
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./provider/pkg/plandiff -update to create it")
-	assert.Equal(t, string(want), got, "%s differs; rerun with -update if the change is intended, and review the diff", path)
-}
 
 func service(m *spec.Mesh, name string) *spec.Service {
 	i := slices.IndexFunc(m.Services, func(s spec.Service) bool { return s.Name == name })
@@ -151,7 +135,7 @@ func TestCompare(t *testing.T) {
 			}
 			assert.Len(t, d.Changes, len(d.Create)+len(d.Delete)+len(d.Replace)+len(d.Update))
 			if sc.golden != "" {
-				golden(t, sc.golden, d.Text())
+				golden.Check(t, sc.golden, d.Text())
 			}
 		})
 	}
@@ -163,7 +147,7 @@ func TestGoldenJSON(t *testing.T) {
 	service(&m, "MySQL").Ingress[1].Description = "NDB cluster traffic"
 	d, err := plandiff.CompareSpecs("mesh", reference.Mesh(), m)
 	require.NoError(t, err)
-	golden(t, "mixed.json", d.JSON())
+	golden.Check(t, "mixed.json", d.JSON())
 }
 
 func TestNoChangesText(t *testing.T) {

@@ -1,7 +1,6 @@
 package render_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,26 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
-
-// go test ./provider/pkg/render -update rewrites the golden files.
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./provider/pkg/render -update to create it")
-	assert.Equal(t, string(want), got, "%s differs; rerun with -update if the change is intended, and review the diff", path)
-}
 
 func referencePlan(t *testing.T, change func(*spec.Mesh)) *plan.Plan {
 	t.Helper()
@@ -71,7 +56,7 @@ func TestGolden(t *testing.T) {
 		"edges.table.txt":      render.Table(edges),
 		"edges.mmd":            render.Mermaid(edges),
 	} {
-		t.Run(name, func(t *testing.T) { golden(t, name, got) })
+		t.Run(name, func(t *testing.T) { golden.Check(t, name, got) })
 	}
 }
 
