@@ -17,7 +17,7 @@ all: build
 # the end-to-end tests and the demo use instead of AWS.
 build:
 	go build -o $(BIN)/pulumi-resource-servicemesh ./provider/cmd/pulumi-resource-servicemesh
-	go build -o $(BIN)/pulumi-resource-aws ./provider/cmd/aws-standin
+	go build -o $(BIN)/pulumi-resource-aws ./test/awsstandin/cmd/pulumi-resource-aws
 	go build -o $(BIN)/servicemesh ./provider/cmd/servicemesh
 
 # The pinned Pulumi CLI and YAML language host, built from the Go module proxy
@@ -37,10 +37,11 @@ gen:
 lint:
 	go vet ./...
 	cd tools && go vet ./...
-	@test -z "$$(gofmt -l provider examples tools embed.go)" || { gofmt -l provider examples tools embed.go; echo "gofmt needed"; exit 1; }
+	@test -z "$$(gofmt -l provider test examples tools embed.go)" || { gofmt -l provider test examples tools embed.go; echo "gofmt needed"; exit 1; }
 
+# Everything but the engine tests (test/e2e), which need `make tools build`.
 unit:
-	$(GO_TEST) ./provider/... ./sdk/... .
+	$(GO_TEST) ./provider/... ./sdk/... ./test/awsstandin/... ./test/mermaidcheck/... ./test/reference/... .
 
 # Each fuzz target briefly: no panics, every rejection an error value.
 FUZZTIME ?= 10s
@@ -54,19 +55,20 @@ sdk-check:
 
 # The diagrams parsed by Mermaid's own parser too (npm: mermaid, jsdom).
 mermaid-check:
-	npm ci --prefix provider/pkg/render/testdata/mermaidcheck --no-audit --no-fund --loglevel=error
+	npm ci --prefix test/mermaidcheck/npm --no-audit --no-fund --loglevel=error
 	SERVICEMESH_MERMAID_NPM=1 go test -count=1 ./provider/pkg/render -run TestMermaidNPM
 
 e2e: tools build
-	$(GO_TEST) -count=1 -timeout 40m ./examples/...
+	$(GO_TEST) -count=1 -timeout 40m ./examples/... ./test/e2e/...
 
 test: lint unit fuzz sdk-check mermaid-check e2e
-	go test -run '^$$' -bench . -benchtime 1x ./provider/... ./examples/...
+	go test -run '^$$' -bench . -benchtime 1x ./provider/... ./test/...
 
 demo: tools build
 	bash examples/demo.sh
 
 bench: tools build
+	mkdir -p .work
 	go test -run '^$$' -bench . -benchmem -count 5 ./provider/pkg/... | tee .work/bench-core.txt
 
 clean:

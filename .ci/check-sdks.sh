@@ -87,7 +87,7 @@ check "nodejs SDK loads at run time and carries schema.json's version" \
 check "TypeScript examples type-check with tsc --strict (reference.ts, run.ts, fixture.ts)" \
 	bash -c "cd $ts && '$tsc'"
 check "TypeScript reference architecture sends exactly examples/reference.yaml" \
-	bash -c "node $ts/bin/fixture.js > $work/inputs-ts.json && go run ./examples/fixturecheck $work/inputs-ts.json"
+	bash -c "node $ts/bin/fixture.js > $work/inputs-ts.json && go run ./test/fixturecheck $work/inputs-ts.json"
 
 # The same file with one misspelt field, type-checked alone.
 ts_teeth() {
@@ -121,7 +121,7 @@ assert got == want, f"installed {got}, schema.json {want}"'
 check "Python examples pass mypy --strict (reference.py, run.py, fixture.py)" \
 	bash -c "cd examples/python && '$py' -m mypy --strict --cache-dir '$root/.work/mypy-cache' reference.py run.py fixture.py"
 check "Python reference architecture sends exactly examples/reference.yaml" \
-	bash -c "(cd examples/python && '$py' fixture.py) > $work/inputs-py.json && go run ./examples/fixturecheck $work/inputs-py.json"
+	bash -c "(cd examples/python && '$py' fixture.py) > $work/inputs-py.json && go run ./test/fixturecheck $work/inputs-py.json"
 
 py_teeth() {
 	local name=$1 from=$2 to=$3 dir=$work/teeth/py-$1
@@ -137,7 +137,7 @@ py_teeth rule 'ports=[2003]' 'portz=[2003]'
 
 # --- Go -----------------------------------------------------------------------
 check "Go SDK builds (go build ./sdk/...)" go build ./sdk/...
-check "Go SDK and examples pass go vet" go vet ./sdk/... ./examples/go/... ./examples/fixturecheck
+check "Go SDK and examples pass go vet" go vet ./sdk/... ./examples/go/... ./test/fixturecheck
 check "Go reference architecture sends exactly examples/reference.yaml (go test ./examples/go/...)" \
 	go test -count=1 ./examples/go/...
 

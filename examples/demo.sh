@@ -3,7 +3,7 @@
 # engine, offline: preview, up, outputs, a second preview, destroy.
 #
 # NO AWS IS TOUCHED. The AWS provider here is a STAND-IN pulumi-resource-aws
-# (provider/pkg/awsstandin) that models EC2's rules for security groups and
+# (test/awsstandin) that models EC2's rules for security groups and
 # rules and keeps its "account" in a local file. Everything lives in .work/demo.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,9 +19,12 @@ export AWS_STANDIN_STATE=$work/aws-account.json
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$root/schema.json")
-say "Installing local plugins: servicemesh $version and the AWS STAND-IN as aws 6.83.4"
+# The stand-in is installed as the pulumi-aws version the SDK in go.mod registers with.
+aws_version=$(cd "$root" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi-aws/sdk/v6)
+aws_version=${aws_version#v}
+say "Installing local plugins: servicemesh $version and the AWS STAND-IN as aws $aws_version"
 pulumi plugin install resource servicemesh "$version" --file "$root/.bin/pulumi-resource-servicemesh"
-pulumi plugin install resource aws 6.83.4 --file "$root/.bin/pulumi-resource-aws"
+pulumi plugin install resource aws "$aws_version" --file "$root/.bin/pulumi-resource-aws"
 
 cp "$root/examples/yaml/Pulumi.yaml" "$work/program/"
 cd "$work/program"

@@ -4,7 +4,7 @@ provider for reference_architecture, under Pulumi's mocks (no engine):
     python fixture.py > inputs.json
 
 .ci/check-sdks.sh compares them with examples/reference.yaml
-(go run ./examples/fixturecheck), so the example cannot drift from the fixture.
+(go run ./test/fixturecheck), so the example cannot drift from the fixture.
 """
 import json
 from typing import Any, Dict, List, Optional, Tuple

@@ -1,7 +1,7 @@
 """The article's reference architecture, declared with the generated Python SDK.
 
 The same declaration as examples/reference.yaml: .ci/check-sdks.sh proves it
-(fixture.py prints what the SDK sends; examples/fixturecheck compares).
+(fixture.py prints what the SDK sends; test/fixturecheck compares).
 """
 from typing import Optional
 

@@ -2,7 +2,7 @@
 // provider for referenceArchitecture, under Pulumi's mocks (no engine):
 //   node bin/fixture.js > inputs.json
 // .ci/check-sdks.sh compares them with examples/reference.yaml
-// (go run ./examples/fixturecheck), so the example cannot drift from the fixture.
+// (go run ./test/fixturecheck), so the example cannot drift from the fixture.
 import * as pulumi from "@pulumi/pulumi";
 import { referenceArchitecture } from "./reference";
 

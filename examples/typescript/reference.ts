@@ -1,6 +1,6 @@
 // The article's reference architecture, declared with the generated SDK.
 // The same declaration as examples/reference.yaml: .ci/check-sdks.sh proves it
-// (fixture.ts prints what the SDK sends; examples/fixturecheck compares).
+// (fixture.ts prints what the SDK sends; test/fixturecheck compares).
 import * as pulumi from "@pulumi/pulumi";
 import * as servicemesh from "pulumi-servicemesh";
 

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 // captured records the inputs the SDK sends for each resource type.

@@ -13,8 +13,8 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 const referenceYAML = "../../../examples/reference.yaml"

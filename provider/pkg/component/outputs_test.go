@@ -10,8 +10,9 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/component"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/mermaidcheck"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 // The flowMatrix and diagram outputs are the renderers' text for the plan.
@@ -32,5 +33,5 @@ func TestComponentOutputsFlowMatrixAndDiagram(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, render.Matrix(p), matrix)
 	assert.Equal(t, render.Mermaid(p), diagram)
-	assert.NoError(t, render.CheckMermaid(diagram))
+	assert.NoError(t, mermaidcheck.Check(diagram))
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/component"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 // recorder is a pulumi mock that keeps every registered resource's inputs.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 // TestCatalogue breaks the reference architecture in each way of badInputs

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 // BenchmarkBuild plans meshes of 10, 100 and 1,000 services (about 10 rules

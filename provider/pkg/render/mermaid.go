@@ -23,7 +23,7 @@ import (
 //
 // Node ids are the names sanitised to [A-Za-z0-9_] behind a prefix per kind
 // (svc_, net_, ...), made unique; every label is quoted. The output is
-// within the subset CheckMermaid accepts.
+// within the subset test/mermaidcheck accepts.
 func Mermaid(p *plan.Plan) string { return newGraph(p).mermaid(p.Tiers) }
 
 func (g *graph) mermaid(tiers []string) string {

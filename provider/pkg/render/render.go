@@ -1,5 +1,5 @@
 // Package render shows a plan to people: a flow matrix (Matrix), a Mermaid
-// flowchart (Mermaid, checked by CheckMermaid), a reviewer's table of the
+// flowchart (Mermaid, checked by test/mermaidcheck), a reviewer's table of the
 // whole plan (Table) and the plan as JSON (JSON). Every output is a pure,
 // deterministic function of the plan. It imports nothing from Pulumi.
 package render

@@ -11,9 +11,10 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/mermaidcheck"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 func referencePlan(t *testing.T, change func(*spec.Mesh)) *plan.Plan {
@@ -156,7 +157,7 @@ func TestMermaidOutputsParse(t *testing.T) {
 		"synthetic": synthetic(t, 200),
 		"empty":     emptyPlan(t),
 	} {
-		t.Run(name, func(t *testing.T) { require.NoError(t, render.CheckMermaid(render.Mermaid(p))) })
+		t.Run(name, func(t *testing.T) { require.NoError(t, mermaidcheck.Check(render.Mermaid(p))) })
 	}
 }
 
@@ -179,7 +180,7 @@ func TestEmptyMesh(t *testing.T) {
 func TestCheckMermaidHasTeeth(t *testing.T) {
 	good := "flowchart LR\n  %% note\n  subgraph tier_a[\"tier a\"]\n    svc_A[\"A\"]\n  end\n  svc_A -->|\"tcp/1\"| svc_A\n" +
 		"  classDef shared fill:#eef2ff\n  class svc_A shared\n"
-	require.NoError(t, render.CheckMermaid(good))
+	require.NoError(t, mermaidcheck.Check(good))
 	for name, tc := range map[string]struct{ old, new, want string }{
 		"header":             {"flowchart LR", "graph LR", "first line"},
 		"unclosed subgraph":  {"  end\n", "", "not closed"},
@@ -206,7 +207,7 @@ func TestCheckMermaidHasTeeth(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			bad := strings.Replace(good, tc.old, tc.new, 1)
 			require.NotEqual(t, good, bad, "the case must change the diagram")
-			err := render.CheckMermaid(bad)
+			err := mermaidcheck.Check(bad)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
@@ -215,15 +216,11 @@ func TestCheckMermaidHasTeeth(t *testing.T) {
 
 // TestMermaidNPM runs the diagrams through Mermaid's own parser (npm package
 // mermaid, under jsdom) when asked: SERVICEMESH_MERMAID_NPM=1 and the check's
-// packages installed (see testdata/mermaidcheck/README.md).
+// packages installed (see test/mermaidcheck/npm/README.md).
 func TestMermaidNPM(t *testing.T) {
 	if os.Getenv("SERVICEMESH_MERMAID_NPM") == "" {
-		t.Skip("set SERVICEMESH_MERMAID_NPM=1 to parse the diagrams with npm's mermaid (testdata/mermaidcheck)")
+		t.Skip("set SERVICEMESH_MERMAID_NPM=1 to parse the diagrams with npm's mermaid (test/mermaidcheck/npm)")
 	}
-	dir, err := filepath.Abs(filepath.Join("testdata", "mermaidcheck"))
-	require.NoError(t, err)
-	_, err = os.Stat(filepath.Join(dir, "node_modules", "mermaid"))
-	require.NoError(t, err, "run: npm ci --prefix %s", dir)
 	out := t.TempDir()
 	var files []string
 	for name, p := range map[string]*plan.Plan{
@@ -233,7 +230,7 @@ func TestMermaidNPM(t *testing.T) {
 		require.NoError(t, os.WriteFile(f, []byte(render.Mermaid(p)), 0o644))
 		files = append(files, f)
 	}
-	require.NoError(t, runNode(t, dir, files))
+	require.NoError(t, mermaidcheck.ParseNPM(files))
 }
 
 func TestTableFlagsAQuotaNearItsLimit(t *testing.T) {

@@ -6,9 +6,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/validate"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 func TestReferenceIsClean(t *testing.T) {

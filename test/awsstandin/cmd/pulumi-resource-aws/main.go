@@ -1,7 +1,7 @@
 // Command aws-standin is built as pulumi-resource-aws: a STAND-IN for the AWS
 // provider plugin that the offline demo and end-to-end tests run the real
 // Pulumi engine against. It models EC2 security groups and rules in a local
-// file; it is not AWS. See provider/pkg/awsstandin.
+// file; it is not AWS. See test/awsstandin.
 package main
 
 import (
@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/awsstandin"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
 )
 
 func main() {

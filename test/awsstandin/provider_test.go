@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -99,18 +100,26 @@ func account(t *testing.T, p *Provider) *Account {
 	return out
 }
 
+// The stand-in must answer to the version the component's pulumi-aws SDK
+// registers with: the one go.mod requires.
+func TestVersionIsTheSDKsInGoMod(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "github.com/pulumi/pulumi-aws/sdk/v6").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "v"+Version, strings.TrimSpace(string(out)))
+}
+
 func TestPluginBasics(t *testing.T) {
 	p := newProvider(t)
 	info, err := p.GetPluginInfo(ctx, &emptypb.Empty{})
 	require.NoError(t, err)
-	assert.Equal(t, "6.83.4", info.GetVersion())
+	assert.Equal(t, Version, info.GetVersion())
 
 	schema, err := p.GetSchema(ctx, &pulumirpc.GetSchemaRequest{})
 	require.NoError(t, err)
 	var js map[string]any
 	require.NoError(t, json.Unmarshal([]byte(schema.GetSchema()), &js))
 	assert.Equal(t, "aws", js["name"])
-	assert.Equal(t, "6.83.4", js["version"])
+	assert.Equal(t, Version, js["version"])
 	assert.Contains(t, js["resources"], GroupType)
 	assert.Contains(t, js["resources"], RuleType)
 

@@ -18,8 +18,9 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
-// Version is the pulumi-aws version the stand-in answers to: the one the
-// component's SDK registers its resources with.
+// Version is the pulumi-aws version the stand-in answers to and is installed
+// as: the pulumi-aws SDK's version in go.mod, which the component registers
+// its resources with (a test holds the two together).
 const Version = "6.83.4"
 
 // The two resource types the stand-in models.
@@ -112,7 +113,7 @@ var schemaJSON = func() string {
 	}
 	groupOut := with(groupIn, "arn", "ownerId")
 	groupOut["tagsAll"] = strMap
-	const note = "STAND-IN (not AWS): modelled in a local file by provider/pkg/awsstandin."
+	const note = "STAND-IN (not AWS): modelled in a local file by test/awsstandin."
 	js, err := json.Marshal(map[string]any{
 		"name": "aws", "version": Version,
 		"meta": map[string]any{"moduleFormat": "(.*)(?:/[^/]*)"},

@@ -15,8 +15,8 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 // Scenario is a change to the reference architecture and what `pulumi

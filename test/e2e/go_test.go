@@ -8,14 +8,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/examples/go/reference"
+	goexample "github.com/pulumi-servicemesh/pulumi-servicemesh/examples/go/reference"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 func TestGoExample(t *testing.T) {
 	e := New(t)
 	ctx := context.Background()
 	s, err := auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-reference-go", func(ctx *pulumi.Context) error {
-		mesh, err := reference.Architecture(ctx, "mesh", pulumi.String(VpcID))
+		mesh, err := goexample.Architecture(ctx, "mesh", pulumi.String(reference.VpcID))
 		if err != nil {
 			return err
 		}

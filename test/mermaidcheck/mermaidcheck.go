@@ -1,4 +1,6 @@
-package render
+// Package mermaidcheck checks Mermaid diagrams for tests: a strict grammar check of
+// the subset package render emits, and (ParseNPM) Mermaid's own parser from npm.
+package mermaidcheck
 
 import (
 	"fmt"
@@ -6,7 +8,7 @@ import (
 	"strings"
 )
 
-// CheckMermaid is a strict check of the Mermaid subset Mermaid emits, line by
+// Check is a strict check of the Mermaid subset Mermaid emits, line by
 // line, so that a diagram that passes it also parses in Mermaid:
 //
 //	flowchart LR|TB                       first line
@@ -21,7 +23,7 @@ import (
 // o or x (read as arrow heads after "--"). A label is quoted and holds no
 // quote, no newline, and no "#" outside an entity such as #quot; or #35;.
 // It returns every problem found, one per line, or nil.
-func CheckMermaid(src string) error {
+func Check(src string) error {
 	c := mermaidChecker{nodes: map[string]bool{}, subgraphs: map[string]bool{}, classes: map[string]bool{}}
 	if !strings.HasSuffix(src, "\n") {
 		c.errorf(0, "the diagram does not end with a newline")

@@ -13,8 +13,8 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/component"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 // benchServices is the size of the end-to-end benchmark mesh (about 2,000 rules).
@@ -43,7 +43,7 @@ func viaComponent(m spec.Mesh) pulumi.RunFunc {
 // the same names and inputs, planned once outside the timed region.
 func direct(p *plan.Plan) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		_, err := component.Emit(ctx, "mesh", pulumi.String(VpcID), p)
+		_, err := component.Emit(ctx, "mesh", pulumi.String(reference.VpcID), p)
 		return err
 	}
 }
@@ -56,7 +56,7 @@ func parented(p *plan.Plan) pulumi.RunFunc {
 		if err := ctx.RegisterComponentResource(component.Type, "mesh", &parent); err != nil {
 			return err
 		}
-		_, err := component.Emit(ctx, "mesh", pulumi.String(VpcID), p, pulumi.Parent(&parent))
+		_, err := component.Emit(ctx, "mesh", pulumi.String(reference.VpcID), p, pulumi.Parent(&parent))
 		return err
 	}
 }

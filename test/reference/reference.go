@@ -16,6 +16,9 @@ func Mesh() spec.Mesh {
 	return m
 }
 
+// VpcID is the VPC the fixture's programs use offline; the stand-in accepts any id.
+const VpcID = "vpc-0123456789abcdef0"
+
 // Groups is the number of groups the reference architecture yields.
 const Groups = 8
 

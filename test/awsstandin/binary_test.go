@@ -17,7 +17,7 @@ import (
 // starts the way the engine expects: its first stdout line is the port.
 func TestBinaryPrintsPort(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
-	pkg := filepath.Join(filepath.Dir(file), "..", "..", "cmd", "aws-standin")
+	pkg := filepath.Join(filepath.Dir(file), "cmd", "pulumi-resource-aws")
 	bin := filepath.Join(t.TempDir(), "pulumi-resource-aws")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Dir = pkg

@@ -9,10 +9,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
-
-// VpcID is the VPC the examples use offline; the stand-in accepts any id.
-const VpcID = "vpc-0123456789abcdef0"
 
 // WriteYAMLProgram writes a Pulumi YAML program declaring m as one ServiceMesh
 // named "mesh" into dir, so a test can preview any variant of a declaration
@@ -53,6 +51,6 @@ func Properties(m spec.Mesh) (map[string]any, error) {
 	if err := json.Unmarshal(js, &props); err != nil {
 		return nil, err
 	}
-	props["vpcId"] = VpcID
+	props["vpcId"] = reference.VpcID
 	return props, nil
 }

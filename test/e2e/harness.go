@@ -23,11 +23,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	servicemeshprovider "github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/provider"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
 )
-
-// AWSVersion is the pulumi-aws SDK version the component registers with, and
-// so the version the stand-in plugin is installed as.
-const AWSVersion = "6.83.4"
 
 // RepoRoot is the repository's root directory.
 func RepoRoot() string {
@@ -76,7 +73,7 @@ func New(t testing.TB) *Engine {
 	// The CLI Automation API launches must be ours, and so must the plugins.
 	setupOnce.Do(func() { os.Setenv("PATH", e.Env["PATH"]) })
 	e.installPlugin(t, "servicemesh", servicemeshprovider.Version)
-	e.installPlugin(t, "aws", AWSVersion)
+	e.installPlugin(t, "aws", awsstandin.Version)
 	return e
 }
 

@@ -5,7 +5,7 @@
 // mocks); each must decode with the provider's strict decoder, so an unknown
 // property is an error, and equal the fixture plus its vpcId.
 //
-//	go run ./examples/fixturecheck ts-inputs.json py-inputs.json
+//	go run ./test/fixturecheck ts-inputs.json py-inputs.json
 //
 // The Go example has the same check as a test (examples/go/reference).
 package main
@@ -18,12 +18,9 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
-
-// VpcID is what the fixture programs pass as vpcId.
-const VpcID = "vpc-0123456789abcdef0"
 
 func main() {
 	if len(os.Args) < 2 {
@@ -61,7 +58,7 @@ func check(path string) error {
 		return err
 	}
 	want := reference.Mesh()
-	want.VpcID = VpcID
+	want.VpcID = reference.VpcID
 	if reflect.DeepEqual(want, got) {
 		return nil
 	}
