@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -686,4 +688,15 @@ func TestStatePath(t *testing.T) {
 	assert.Equal(t, "/home/p/aws-standin-account.json", StatePath())
 	t.Setenv("PULUMI_HOME", "")
 	assert.Equal(t, filepath.Join(os.TempDir(), "aws-standin-account.json"), StatePath())
+}
+
+// The stand-in answers for AWS independently; the mesh's model of its
+// children (package resources) must agree with it on what replaces.
+func TestReplaceKeysAgreeWithTheModel(t *testing.T) {
+	assert.Equal(t, resources.GroupType, GroupType)
+	assert.Equal(t, resources.RuleType, RuleType)
+	for typ, keys := range replaceKeys {
+		assert.ElementsMatch(t, keys, resources.ReplaceOn[typ], typ)
+	}
+	assert.Len(t, resources.ReplaceOn, len(replaceKeys))
 }

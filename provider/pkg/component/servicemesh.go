@@ -12,9 +12,8 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
@@ -87,78 +86,68 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	})
 }
 
-// Emit registers a plan's groups and rules, named after prefix, and returns
-// the groups by service. The component calls it with itself as parent; a
-// program may call it directly (the benchmarks compare the two).
+// Emit registers a plan's children (package resources), named after prefix,
+// and returns the groups by service. The component calls it with itself as
+// parent; a program may call it directly (the benchmarks compare the two).
 func Emit(ctx *pulumi.Context, prefix string, vpcID pulumi.StringInput, p *plan.Plan,
 	opts ...pulumi.ResourceOption,
 ) (map[string]*ec2.SecurityGroup, error) {
-	groups, err := emitGroups(ctx, prefix, vpcID, p.Groups, opts)
-	if err != nil {
-		return nil, err
-	}
-	return groups, emitRules(ctx, prefix, p.Rules, groups, opts)
-}
-
-func emitGroups(ctx *pulumi.Context, mesh string, vpcID pulumi.StringInput, groups []rule.Group,
-	opts []pulumi.ResourceOption,
-) (map[string]*ec2.SecurityGroup, error) {
-	out := make(map[string]*ec2.SecurityGroup, len(groups))
-	for _, g := range groups {
-		sg, err := ec2.NewSecurityGroup(ctx, mesh+"-"+g.Service, &ec2.SecurityGroupArgs{
-			Name:        pulumi.String(g.Name),
-			Description: pulumi.String(g.Description),
-			VpcId:       vpcID,
-			Tags:        pulumi.ToStringMap(g.Tags),
-			// Groups that reference each other must be destroyable.
-			RevokeRulesOnDelete: pulumi.Bool(true),
-		}, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("creating security group %q: %w", g.Name, err)
-		}
-		out[g.Service] = sg
-	}
-	return out, nil
-}
-
-func emitRules(ctx *pulumi.Context, mesh string, rules []rule.Rule, groups map[string]*ec2.SecurityGroup,
-	opts []pulumi.ResourceOption,
-) error {
-	for _, r := range rules {
-		args := &ec2.SecurityGroupRuleArgs{
-			Type:            pulumi.String(string(r.Direction)),
-			SecurityGroupId: groups[r.Service].ID(),
-			Protocol:        pulumi.String(r.Ports.Protocol),
-			FromPort:        pulumi.Int(ec2Port(r.Ports, r.Ports.From)),
-			ToPort:          pulumi.Int(ec2Port(r.Ports, r.Ports.To)),
-			Description:     pulumi.String(r.Description),
-		}
+	groups := map[string]*ec2.SecurityGroup{}    // by logical name, for rules' references
+	byService := map[string]*ec2.SecurityGroup{} // the result
+	for _, r := range resources.Of(prefix, p) {
 		switch {
-		case r.Self():
-			args.Self = pulumi.Bool(true)
-		case r.Peer.Kind == flow.Group:
-			args.SourceSecurityGroupId = groups[r.Peer.Service].ID()
-		case r.Peer.Kind == flow.PrefixList:
-			args.PrefixListIds = pulumi.StringArray{pulumi.String(r.Peer.PrefixList)}
-		case r.IPv6():
-			args.Ipv6CidrBlocks = pulumi.StringArray{pulumi.String(r.Peer.CIDR)}
+		case r.Group != nil:
+			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, vpcID), opts...)
+			if err != nil {
+				return nil, fmt.Errorf("creating security group %q: %w", r.Group.Name, err)
+			}
+			groups[r.Name], byService[r.Service] = sg, sg
 		default:
-			args.CidrBlocks = pulumi.StringArray{pulumi.String(r.Peer.CIDR)}
-		}
-		if _, err := ec2.NewSecurityGroupRule(ctx, mesh+"-"+rule.Name(r), args, opts...); err != nil {
-			return fmt.Errorf("creating rule %q: %w", r.Key, err)
+			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups), opts...); err != nil {
+				return nil, fmt.Errorf("creating rule %q: %w", r.Name, err)
+			}
 		}
 	}
-	return nil
+	return byService, nil
 }
 
-// ec2Port maps a port range onto EC2's fields: "all" and bare IP protocols
-// take 0/0, which is what the AWS provider expects.
-func ec2Port(r ports.Range, v int) int {
-	if ports.HasPorts(r.Protocol) || ports.IsICMP(r.Protocol) {
-		return v
+func groupArgs(g *resources.GroupInputs, vpcID pulumi.StringInput) *ec2.SecurityGroupArgs {
+	return &ec2.SecurityGroupArgs{
+		Name:                pulumi.String(g.Name),
+		Description:         pulumi.String(g.Description),
+		VpcId:               vpcID,
+		Tags:                pulumi.ToStringMap(g.Tags),
+		RevokeRulesOnDelete: pulumi.Bool(g.RevokeRulesOnDelete),
 	}
-	return 0
+}
+
+// ruleArgs maps the model's rule inputs onto the SDK's; groups of the mesh
+// are referenced by their ids.
+func ruleArgs(in *resources.RuleInputs, groups map[string]*ec2.SecurityGroup) *ec2.SecurityGroupRuleArgs {
+	args := &ec2.SecurityGroupRuleArgs{
+		Type:            pulumi.String(in.Type),
+		SecurityGroupId: groups[in.SecurityGroup].ID(),
+		Protocol:        pulumi.String(in.Protocol),
+		FromPort:        pulumi.Int(in.FromPort),
+		ToPort:          pulumi.Int(in.ToPort),
+		Description:     pulumi.String(in.Description),
+	}
+	if in.Self {
+		args.Self = pulumi.Bool(true)
+	}
+	if in.SourceSecurityGroup != "" {
+		args.SourceSecurityGroupId = groups[in.SourceSecurityGroup].ID()
+	}
+	if len(in.CidrBlocks) > 0 {
+		args.CidrBlocks = pulumi.ToStringArray(in.CidrBlocks)
+	}
+	if len(in.Ipv6CidrBlocks) > 0 {
+		args.Ipv6CidrBlocks = pulumi.ToStringArray(in.Ipv6CidrBlocks)
+	}
+	if len(in.PrefixListIDs) > 0 {
+		args.PrefixListIds = pulumi.ToStringArray(in.PrefixListIDs)
+	}
+	return args
 }
 
 // plainOutput turns a plain Go value into an output of JSON-shaped values, the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/component"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
@@ -97,15 +98,15 @@ func TestModelIsTheComponent(t *testing.T) {
 			m.Tags = map[string]string{"Team": "net"}
 			p, err := plan.Build(m)
 			require.NoError(t, err)
-			model := resources("web", m.VpcID, p)
+			model := resources.ByName(resources.Of("web", p))
 			children := emitted(t, "web", m)
 			require.ElementsMatch(t, slices.Collect(maps.Keys(children)), slices.Collect(maps.Keys(model)), "resource names")
 			for name, c := range children {
 				r := model[name]
-				assert.Equal(t, c.typ, r.typ, name)
+				assert.Equal(t, c.typ, r.Type, name)
 				want := map[string]string{}
-				for k, in := range r.inputs {
-					want[k] = in.value
+				for k, in := range r.Fields(m.VpcID) {
+					want[k] = in.Value
 				}
 				assert.Equal(t, flatten(c.inputs), want, name)
 			}

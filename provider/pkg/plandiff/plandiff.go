@@ -4,11 +4,11 @@
 //
 // # Identities
 //
-// A ServiceMesh named N registers, as its children, one
+// A ServiceMesh named N registers the children package resources lists: one
 // aws:ec2/securityGroup:SecurityGroup per service, named N-<service>, and one
 // aws:ec2/securityGroupRule:SecurityGroupRule per rule, named
 // N-<rule.Name(r)>. A rule's name is its key: group, direction, protocol,
-// ports and peer. Diff names resources exactly so, so its names are the last
+// ports and peer. Diff compares those lists, so its names are the last
 // segment of the URNs that `pulumi preview` lists.
 //
 // # What a change does to a resource
@@ -46,12 +46,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
@@ -67,18 +64,9 @@ const (
 
 // Resource types, as in the URNs.
 const (
-	GroupType = "aws:ec2/securityGroup:SecurityGroup"
-	RuleType  = "aws:ec2/securityGroupRule:SecurityGroupRule"
+	GroupType = resources.GroupType
+	RuleType  = resources.RuleType
 )
-
-// replaceKeys are the inputs whose change replaces a resource (ForceNew in
-// terraform-provider-aws; the stand-in AWS provider of the end-to-end tests
-// replaces on the same list).
-var replaceKeys = map[string][]string{
-	GroupType: {"name", "namePrefix", "description", "vpcId"},
-	RuleType: {"type", "securityGroupId", "protocol", "fromPort", "toPort", "cidrBlocks",
-		"ipv6CidrBlocks", "prefixListIds", "sourceSecurityGroupId", "self"},
-}
 
 // Diff is what a change does, by resource name. The four lists name every
 // touched resource once, sorted; Changes says the same with the reasons.
@@ -158,100 +146,6 @@ func CompareSpecs(mesh string, old, new spec.Mesh) (Diff, error) {
 	return Compare(mesh, before, after, WithVPCs(old.VpcID, new.VpcID)), nil
 }
 
-// input is one input of a resource. A ref input holds a group's id, written
-// as the group's resource name: equal if the group is the same and not
-// replaced.
-type input struct {
-	value string
-	ref   bool
-}
-
-type resource struct {
-	typ    string
-	about  string
-	inputs map[string]input
-}
-
-// resources models the component's children of a plan, by name, with the
-// inputs the component gives them (see component.Emit).
-func resources(mesh, vpc string, p *plan.Plan) map[string]resource {
-	out := make(map[string]resource, len(p.Groups)+len(p.Rules))
-	groupName := func(service string) string { return mesh + "-" + service }
-	for _, g := range p.Groups {
-		in := map[string]input{
-			"name":        {value: g.Name},
-			"description": {value: g.Description},
-			"vpcId":       {value: vpc},
-		}
-		// One input per tag, so a diff says which tag changed.
-		for k, v := range g.Tags {
-			in["tags."+k] = input{value: v}
-		}
-		out[groupName(g.Service)] = resource{typ: GroupType, about: fmt.Sprintf("group %s (tier %s)", g.Service, g.Tier), inputs: in}
-	}
-	// A CIDR peer is described by the names the declaration reaches it by.
-	cidrNames := map[string][]string{}
-	for _, f := range p.Flows {
-		for _, e := range []flow.Endpoint{f.From, f.To} {
-			if e.Kind == flow.CIDR && e.Via != "" && !slices.Contains(cidrNames[e.CIDR], e.Via) {
-				cidrNames[e.CIDR] = append(cidrNames[e.CIDR], e.Via)
-			}
-		}
-	}
-	for _, r := range p.Rules {
-		in := map[string]input{
-			"type":            {value: string(r.Direction)},
-			"securityGroupId": {value: groupName(r.Service), ref: true},
-			"protocol":        {value: r.Ports.Protocol},
-			"fromPort":        {value: fmt.Sprint(ec2Port(r.Ports, r.Ports.From))},
-			"toPort":          {value: fmt.Sprint(ec2Port(r.Ports, r.Ports.To))},
-			"description":     {value: r.Description},
-		}
-		switch {
-		case r.Self():
-			in["self"] = input{value: "true"}
-		case r.Peer.Kind == flow.Group:
-			in["sourceSecurityGroupId"] = input{value: groupName(r.Peer.Service), ref: true}
-		case r.Peer.Kind == flow.PrefixList:
-			in["prefixListIds"] = input{value: r.Peer.PrefixList}
-		case r.IPv6():
-			in["ipv6CidrBlocks"] = input{value: r.Peer.CIDR}
-		default:
-			in["cidrBlocks"] = input{value: r.Peer.CIDR}
-		}
-		out[mesh+"-"+rule.Name(r)] = resource{typ: RuleType, about: "rule: " + describeRule(r, cidrNames[r.Peer.CIDR]), inputs: in}
-	}
-	return out
-}
-
-// ec2Port is the port EC2 is given, as component.Emit gives it: 0 for "all"
-// and bare IP protocols.
-func ec2Port(r ports.Range, v int) int {
-	if ports.HasPorts(r.Protocol) || ports.IsICMP(r.Protocol) {
-		return v
-	}
-	return 0
-}
-
-func describeRule(r rule.Rule, names []string) string {
-	dir, peer := "from", r.Peer.Label()
-	if r.Direction == rule.Egress {
-		dir = "to"
-	}
-	switch {
-	case r.Self():
-		peer = "self"
-	case r.Peer.Kind == flow.Group:
-		peer = "group " + r.Peer.Service
-	case r.Peer.Kind == flow.PrefixList:
-		peer = "prefix list " + r.Peer.PrefixList
-	case len(names) > 0:
-		slices.Sort(names)
-		peer = strings.Join(names, ", ") + " (" + r.Peer.CIDR + ")"
-	}
-	return fmt.Sprintf("%s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer)
-}
-
 // Compare diffs two plans of a ServiceMesh named mesh.
 func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 	var o options
@@ -261,7 +155,7 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 	if o.oldVPC == "" || o.newVPC == "" {
 		o.oldVPC, o.newVPC = "", ""
 	}
-	before, after := resources(mesh, o.oldVPC, old), resources(mesh, o.newVPC, new)
+	before, after := resources.ByName(resources.Of(mesh, old)), resources.ByName(resources.Of(mesh, new))
 	d := Diff{Mesh: mesh, Create: []string{}, Delete: []string{}, Replace: []string{}, Update: []string{}, Changes: []Change{}}
 
 	// Groups first: whether a rule is replaced depends on its groups.
@@ -269,15 +163,15 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 	compare := func(typ string) {
 		for _, name := range slices.Sorted(maps.Keys(after)) {
 			a := after[name]
-			if a.typ != typ {
+			if a.Type != typ {
 				continue
 			}
 			b, ok := before[name]
 			if !ok {
-				d.Changes = append(d.Changes, Change{Op: Create, Type: a.typ, Name: name, About: a.about})
+				d.Changes = append(d.Changes, Change{Op: Create, Type: a.Type, Name: name, About: a.About})
 				continue
 			}
-			fields := diffInputs(a.typ, b.inputs, a.inputs, replaced)
+			fields := diffInputs(a.Type, b.Fields(o.oldVPC), a.Fields(o.newVPC), replaced)
 			if len(fields) == 0 {
 				continue
 			}
@@ -286,14 +180,14 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 				op = Replace
 				replaced[name] = true
 			}
-			d.Changes = append(d.Changes, Change{Op: op, Type: a.typ, Name: name, About: a.about, Fields: fields})
+			d.Changes = append(d.Changes, Change{Op: op, Type: a.Type, Name: name, About: a.About, Fields: fields})
 		}
 	}
 	compare(GroupType)
 	compare(RuleType)
 	for name, b := range before {
 		if _, ok := after[name]; !ok {
-			d.Changes = append(d.Changes, Change{Op: Delete, Type: b.typ, Name: name, About: b.about})
+			d.Changes = append(d.Changes, Change{Op: Delete, Type: b.Type, Name: name, About: b.About})
 		}
 	}
 	order := map[Op]int{Create: 0, Delete: 1, Replace: 2, Update: 3}
@@ -317,7 +211,7 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 
 // diffInputs lists the inputs that differ, sorted by name. A ref to a
 // replaced group differs even when it names the same group.
-func diffInputs(typ string, old, new map[string]input, replaced map[string]bool) []Field {
+func diffInputs(typ string, old, new map[string]resources.Field, replaced map[string]bool) []Field {
 	var out []Field
 	keys := slices.Sorted(maps.Keys(new))
 	for k := range old {
@@ -328,17 +222,17 @@ func diffInputs(typ string, old, new map[string]input, replaced map[string]bool)
 	slices.Sort(keys)
 	for _, k := range keys {
 		o, n := old[k], new[k]
-		f := Field{Name: k, Old: o.value, New: n.value, Replaces: slices.Contains(replaceKeys[typ], k)}
+		f := Field{Name: k, Old: o.Value, New: n.Value, Replaces: resources.Replaces(typ, k)}
 		switch {
-		case o.value != n.value:
-			if o.ref {
-				f.Old = "id of " + o.value
+		case o.Value != n.Value:
+			if o.Ref {
+				f.Old = "id of " + o.Value
 			}
-			if n.ref {
-				f.New = "id of " + n.value
+			if n.Ref {
+				f.New = "id of " + n.Value
 			}
-		case n.ref && replaced[n.value]:
-			f.Old, f.New = "id of "+o.value, "unknown until "+n.value+" is replaced"
+		case n.Ref && replaced[n.Value]:
+			f.Old, f.New = "id of "+o.Value, "unknown until "+n.Value+" is replaced"
 		default:
 			continue
 		}

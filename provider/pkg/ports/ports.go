@@ -58,6 +58,15 @@ func (r Range) Slug() string { return slugSafe.Replace(r.String()) }
 
 var slugSafe = strings.NewReplacer("/", "-", ":", "-")
 
+// EC2 is the range as EC2's fromPort and toPort: "all" and bare IP protocols
+// take 0/0, which is what the AWS provider expects; ICMP carries type and code.
+func (r Range) EC2() (from, to int) {
+	if HasPorts(r.Protocol) || IsICMP(r.Protocol) {
+		return r.From, r.To
+	}
+	return 0, 0
+}
+
 // Covers reports whether r lets through everything o does.
 func (r Range) Covers(o Range) bool {
 	if r.Protocol == All {

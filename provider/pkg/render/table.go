@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 )
@@ -162,21 +161,9 @@ func cidrNames(g *graph) map[string][]string {
 	return out
 }
 
-// peerLabel is a rule's peer as a reader names it: self, a group, or a CIDR
-// with the names the declaration reaches it by ("office 203.0.113.0/24").
+// peerLabel is a rule's peer as a reader names it (rule.Peer.Text).
 func peerLabel(r rule.Rule, names map[string][]string) string {
-	switch {
-	case r.Self():
-		return "self"
-	case r.Peer.Kind == flow.Group:
-		return "group " + r.Peer.Service
-	case r.Peer.Kind == flow.PrefixList:
-		return "prefix list " + r.Peer.PrefixList
-	case len(names[r.Peer.CIDR]) > 0:
-		return strings.Join(names[r.Peer.CIDR], ", ") + " " + r.Peer.CIDR
-	default:
-		return r.Peer.CIDR
-	}
+	return r.PeerOf().Text(names[r.Peer.CIDR])
 }
 
 // quotas shows, for each quota, its fullest scope: the figure a reviewer

@@ -131,7 +131,7 @@ func canonical(e flow.Endpoint) flow.Endpoint {
 // Key is the rule's identity: group, direction, protocol, ports and peer. The
 // description is left out because EC2 updates it in place.
 func Key(r Rule) string {
-	return strings.Join([]string{r.Service, string(r.Direction), r.Ports.Slug(), peerSlug(r)}, "/")
+	return strings.Join([]string{r.Service, string(r.Direction), r.Ports.Slug(), r.PeerOf().Slug()}, "/")
 }
 
 // Name is the rule's resource name, derived from its key: readable, and safe in
@@ -140,16 +140,70 @@ func Name(r Rule) string { return nameSafe.Replace(r.Key) }
 
 var nameSafe = strings.NewReplacer("/", "-", ":", ".")
 
-func peerSlug(r Rule) string {
+// Peer is a rule's peer as EC2 sees it: its own group (self), another
+// group, a prefix list, or one IPv4 or IPv6 CIDR. Each form knows its EC2
+// field, its part of a resource name and its text for a reader.
+type Peer struct {
+	flow.Endpoint
+	Self bool
+}
+
+// PeerOf is the rule's peer.
+func (r Rule) PeerOf() Peer { return Peer{Endpoint: r.Peer, Self: r.Self()} }
+
+// The AWS provider's fields for a rule's peer (aws.ec2.SecurityGroupRule).
+const (
+	FieldSelf                  = "self"
+	FieldSourceSecurityGroupID = "sourceSecurityGroupId"
+	FieldPrefixListIDs         = "prefixListIds"
+	FieldCidrBlocks            = "cidrBlocks"
+	FieldIpv6CidrBlocks        = "ipv6CidrBlocks"
+)
+
+// EC2Field is the AWS provider's input that carries the peer.
+func (p Peer) EC2Field() string {
 	switch {
-	case r.Self():
-		return "self"
-	case r.Peer.Kind == flow.Group:
-		return "sg_" + r.Peer.Service
-	case r.Peer.Kind == flow.PrefixList:
-		return r.Peer.PrefixList
+	case p.Self:
+		return FieldSelf
+	case p.Kind == flow.Group:
+		return FieldSourceSecurityGroupID
+	case p.Kind == flow.PrefixList:
+		return FieldPrefixListIDs
+	case p.IsIPv6():
+		return FieldIpv6CidrBlocks
 	default:
-		return strings.Replace(r.Peer.CIDR, "/", "_", 1)
+		return FieldCidrBlocks
+	}
+}
+
+// Slug is the peer's part of a rule's key and resource name.
+func (p Peer) Slug() string {
+	switch {
+	case p.Self:
+		return "self"
+	case p.Kind == flow.Group:
+		return "sg_" + p.Service
+	case p.Kind == flow.PrefixList:
+		return p.PrefixList
+	default:
+		return strings.Replace(p.CIDR, "/", "_", 1)
+	}
+}
+
+// Text is the peer for a reader: self, a group, a prefix list, or a CIDR
+// with the names the declaration reaches it by ("office (203.0.113.0/24)").
+func (p Peer) Text(names []string) string {
+	switch {
+	case p.Self:
+		return "self"
+	case p.Kind == flow.Group:
+		return "group " + p.Service
+	case p.Kind == flow.PrefixList:
+		return "prefix list " + p.PrefixList
+	case len(names) > 0:
+		return strings.Join(names, ", ") + " (" + p.CIDR + ")"
+	default:
+		return p.CIDR
 	}
 }
 

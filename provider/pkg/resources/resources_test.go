@@ -1,0 +1,90 @@
+package resources_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+)
+
+// A small mesh whose every child is written out by hand: each peer kind's
+// EC2 field, 0/0 ports for "all" and a bare protocol, ICMP type and code.
+func TestOfWritesEachPeerAndPortInItsEC2Form(t *testing.T) {
+	m, err := spec.Decode([]byte(`
+namePrefix: p-
+egress: none
+tiers: [{name: t, cidrBlocks: [10.0.0.0/24]}]
+networks: [{name: office, cidrBlocks: [203.0.113.0/24, "2001:db8::/48"]}]
+services:
+  - name: A
+    tier: t
+    ingress:
+      - {ports: [22], from: {networks: [office]}}
+      - {protocol: all, from: {self: true}}
+      - {protocol: "50", from: {services: [B]}}
+      - {protocol: icmp, icmpType: 8, icmpCode: 0, from: {prefixListIds: [pl-0123456789abcdef0]}}
+  - name: B
+    tier: t
+    egress:
+      - {ports: [443], to: {services: [A]}}
+`))
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	got := map[string]map[string]resources.Field{}
+	var order []string
+	for _, r := range resources.Of("m", p) {
+		got[r.Name] = r.Fields("vpc-1")
+		order = append(order, r.Name)
+	}
+	ref := func(v string) resources.Field { return resources.Field{Value: v, Ref: true} }
+	val := func(v string) resources.Field { return resources.Field{Value: v} }
+	rule := func(typ, proto, from, to, desc string, peer map[string]resources.Field) map[string]resources.Field {
+		out := map[string]resources.Field{"type": val(typ), "securityGroupId": ref("m-A"), "protocol": val(proto),
+			"fromPort": val(from), "toPort": val(to), "description": val(desc)}
+		if typ == "egress" {
+			out["securityGroupId"] = ref("m-B")
+		}
+		for k, v := range peer {
+			out[k] = v
+		}
+		return out
+	}
+	assert.Equal(t, []string{"m-A", "m-B",
+		"m-A-ingress-all-self", "m-A-ingress-icmp-8-0-pl-0123456789abcdef0", "m-A-ingress-proto50-sg_B",
+		"m-A-ingress-tcp-22-2001.db8.._48", "m-A-ingress-tcp-22-203.0.113.0_24", "m-B-egress-tcp-443-sg_A"}, order)
+	assert.Equal(t, map[string]resources.Field{"name": val("p-A"), "vpcId": val("vpc-1"),
+		"description": val("p-A security group, managed by pulumi-servicemesh"),
+		"tags.Name":   val("p-A"), "tags.Service": val("A"), "tags.Tier": val("t"), "tags.ManagedBy": val("pulumi-servicemesh")},
+		got["m-A"])
+	assert.Equal(t, rule("ingress", "50", "0", "0", "proto50 from B", map[string]resources.Field{"sourceSecurityGroupId": ref("m-B")}), got["m-A-ingress-proto50-sg_B"])
+	assert.Equal(t, rule("ingress", "-1", "0", "0", "all from A", map[string]resources.Field{"self": val("true")}), got["m-A-ingress-all-self"])
+	assert.Equal(t, rule("ingress", "icmp", "8", "0", "icmp/8:0 from pl-0123456789abcdef0",
+		map[string]resources.Field{"prefixListIds": val("pl-0123456789abcdef0")}), got["m-A-ingress-icmp-8-0-pl-0123456789abcdef0"])
+	assert.Equal(t, rule("ingress", "tcp", "22", "22", "SSH from network:office (2001:db8::/48)",
+		map[string]resources.Field{"ipv6CidrBlocks": val("2001:db8::/48")}), got["m-A-ingress-tcp-22-2001.db8.._48"])
+	assert.Equal(t, rule("ingress", "tcp", "22", "22", "SSH from network:office (203.0.113.0/24)",
+		map[string]resources.Field{"cidrBlocks": val("203.0.113.0/24")}), got["m-A-ingress-tcp-22-203.0.113.0_24"])
+	assert.Equal(t, rule("egress", "tcp", "443", "443", "HTTPS to A",
+		map[string]resources.Field{"sourceSecurityGroupId": ref("m-A")}), got["m-B-egress-tcp-443-sg_A"])
+}
+
+func TestReplaces(t *testing.T) {
+	for _, tc := range []struct {
+		typ, field string
+		want       bool
+	}{
+		{resources.GroupType, "name", true},
+		{resources.GroupType, "vpcId", true},
+		{resources.GroupType, "tags.Name", false},
+		{resources.RuleType, "fromPort", true},
+		{resources.RuleType, "self", true},
+		{resources.RuleType, "description", false},
+	} {
+		assert.Equal(t, tc.want, resources.Replaces(tc.typ, tc.field), "%s %s", tc.typ, tc.field)
+	}
+}
