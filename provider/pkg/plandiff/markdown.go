@@ -289,11 +289,23 @@ func (r Review) findings() string {
 	return b.String()
 }
 
-// quota is the table of quota usage that changed, if any.
+// quotaRows is how many quota changes the review lists: the tightest, as a
+// change to a large mesh moves a figure for every group it touches.
+const quotaRows = 10
+
+// quota is the table of quota usage that changed, if any, least headroom first.
 func (r Review) quota() string {
 	if len(r.Quota) == 0 {
 		return ""
 	}
+	headroom := func(q QuotaChange) int {
+		if q.New < 0 {
+			return q.Limit // a figure gone frees its whole limit
+		}
+		return q.Limit - q.New
+	}
+	rows := slices.Clone(r.Quota)
+	slices.SortStableFunc(rows, func(a, b QuotaChange) int { return cmp.Compare(headroom(a), headroom(b)) })
 	var b strings.Builder
 	fmt.Fprintf(&b, "#### Quota headroom changed (%d)\n\n| Quota | Scope | Before | After | Limit | Headroom |\n|---|---|---|---|---|---|\n", len(r.Quota))
 	used := func(n int) string {
@@ -302,12 +314,11 @@ func (r Review) quota() string {
 		}
 		return fmt.Sprint(n)
 	}
-	for _, q := range r.Quota {
-		headroom := "—"
-		if q.New >= 0 {
-			headroom = fmt.Sprint(q.Limit - q.New)
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", cell(q.Quota), cell(q.Scope), used(q.Old), used(q.New), q.Limit, headroom)
+	for _, q := range rows[:min(quotaRows, len(rows))] {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %s |\n", cell(q.Quota), cell(q.Scope), used(q.Old), used(q.New), q.Limit, used(max(-1, headroom(q))))
+	}
+	if left := len(rows) - quotaRows; left > 0 {
+		fmt.Fprintf(&b, "\n_%s with more headroom not listed._\n", count(left, "more quota change"))
 	}
 	b.WriteString("\n")
 	return b.String()
