@@ -136,3 +136,18 @@ func TestDiffBase(t *testing.T) {
 		})
 	}
 }
+
+// TestREADMEReview keeps README's example comment what the command prints
+// for testdata/readme-review.yaml (the reference with the change it describes).
+func TestREADMEReview(t *testing.T) {
+	code, out, errs := runCLI("plan", "--diff", "--format", "markdown", referenceYAML, filepath.Join("testdata", "readme-review.yaml"))
+	require.Equal(t, exitOK, code, errs)
+	out = strings.Replace(out, "(testdata/readme-review.yaml)", "(infra/mesh.yaml against origin/main)", 1)
+	var quoted strings.Builder
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		quoted.WriteString(strings.TrimRight("> "+line, " ") + "\n")
+	}
+	readme, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), quoted.String(), "README's \"Review changes in CI\" example is stale")
+}
