@@ -104,28 +104,34 @@ func QuotaChanges(old, new []guard.Usage) []QuotaChange {
 }
 
 // Markdown is the review as GitHub-flavoured Markdown of at most limit
-// characters: past it, the resource list is trimmed first, then the flow
-// tables from their least sensitive end, each saying what it left out.
+// characters: past it, the resource list is trimmed first, then the
+// findings, then the flow tables from their least sensitive end, each
+// saying what it left out.
 func (r Review) Markdown(limit int) string {
 	head := r.summary()
-	if errs := r.Findings.Errors(); len(errs) > 0 {
-		return head + r.findings() // nothing was planned
+	all := len(r.Findings)
+	if errs := r.Findings.Errors(); len(errs) > 0 { // nothing was planned
+		return head + r.findings(largest(all, func(k int) bool { return len(head)+len(r.findings(k)) <= limit }))
 	}
-	flows, tail := r.flowSections(-1), ""
-	if r.Flows != nil {
-		tail = r.findings() + r.quota()
+	if r.Flows == nil {
+		groups := r.byGroup()
+		fixed := len(head) + len(r.flowSections(-1))
+		n := largest(len(groups), func(n int) bool { return fixed+len(r.resourceSection(groups, n)) <= limit })
+		return head + r.flowSections(-1) + r.resourceSection(groups, n)
 	}
+	flows, finds, quota := r.flowSections(-1), r.findings(all), r.quota()
 	groups := r.byGroup()
-	fixed := len(head) + len(tail)
 	// Trim the resource list first, dropping whole groups from its end; then
-	// the flows, keeping the most sensitive rows.
-	n := largest(len(groups), func(n int) bool { return fixed+len(flows)+len(r.resourceSection(groups, n)) <= limit })
+	// the findings, warnings last; then the flows, keeping the most sensitive.
+	n := largest(len(groups), func(n int) bool {
+		return len(head)+len(flows)+len(finds)+len(quota)+len(r.resourceSection(groups, n)) <= limit
+	})
 	res := r.resourceSection(groups, n)
-	if fixed+len(flows)+len(res) > limit && r.Flows != nil {
-		rows := largest(len(r.Flows.Opened)+len(r.Flows.Closed), func(k int) bool { return fixed+len(r.flowSections(k))+len(res) <= limit })
-		flows = r.flowSections(rows)
-	}
-	return head + flows + tail + res
+	k := largest(all, func(k int) bool { return len(head)+len(flows)+len(r.findings(k))+len(quota)+len(res) <= limit })
+	finds = r.findings(k)
+	rows := len(r.Flows.Opened) + len(r.Flows.Closed)
+	rows = largest(rows, func(k int) bool { return len(head)+len(r.flowSections(k))+len(finds)+len(quota)+len(res) <= limit })
+	return head + r.flowSections(rows) + finds + quota + res
 }
 
 // largest is the largest n in [0, upTo] for which fits holds, given that it
@@ -274,7 +280,7 @@ var cellEscaper = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt
 func cell(s string) string { return cellEscaper.Replace(s) }
 
 // findings lists NEW's findings, errors first.
-func (r Review) findings() string {
+func (r Review) findings(keep int) string {
 	var b strings.Builder
 	errs, warns := r.Findings.Errors(), r.Findings.Warnings()
 	fmt.Fprintf(&b, "#### Findings (%s, %s)\n\n", count(len(errs), "error"), count(len(warns), "warning"))
@@ -282,8 +288,13 @@ func (r Review) findings() string {
 		b.WriteString("None.\n\n")
 		return b.String()
 	}
-	for _, f := range append(errs, warns...) {
+	all := append(errs, warns...)
+	for _, f := range all[:keep] {
 		fmt.Fprintf(&b, "- %s\n", cell(f.String()))
+	}
+	if left := len(all) - keep; left > 0 {
+		fmt.Fprintf(&b, "\n_Trimmed: %s not listed, to keep the comment under GitHub's size limit; run `servicemesh plan` for all._\n",
+			count(left, "more finding"))
 	}
 	b.WriteString("\n")
 	return b.String()

@@ -14,6 +14,8 @@ import (
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
@@ -358,4 +360,28 @@ func TestQuotaChanges(t *testing.T) {
 		{Quota: "a", Scope: "group Y", Old: 1, New: -1, Limit: 60},
 		{Quota: "a", Scope: "group Z", Old: -1, New: 2, Limit: 60},
 	}, got)
+}
+
+func TestMarkdownTrimsFindingsLast(t *testing.T) {
+	many := func(sev finding.Severity, n int) finding.List {
+		var l finding.List
+		for i := range n {
+			l.Add(sev, "wide-cidr", fmt.Sprintf("svc-%04d", i), "ingress[0]", "narrow it", "10.0.0.0/%d is wide", i%8)
+		}
+		return l
+	}
+	flows := flowdiff.Diff{Opened: []flowdiff.Change{{Caller: "a", Callee: "b", Ports: []string{"tcp/1"}, Rules: []string{"b ingress[0]"}}}, Closed: []flowdiff.Change{}}
+	for name, r := range map[string]plandiff.Review{
+		"warnings": {Title: "t", Flows: &flows, Findings: many(finding.Warning, 2000)},
+		"errors":   {Title: "t", Findings: many(finding.Error, 2000)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			md := r.Markdown(plandiff.CommentLimit)
+			d := checkWellFormed(t, md)
+			assert.Regexp(t, `Trimmed: \d+ more findings not listed`, d.text)
+			if r.Flows != nil {
+				assert.Equal(t, []string{"a → b"}, flowRows(t, md, "Flows opened"), "the flows are kept")
+			}
+		})
+	}
 }
