@@ -13,12 +13,12 @@ package flowdiff
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
@@ -69,6 +69,11 @@ type key struct {
 	lo, hi             int
 }
 
+func compareKeys(a, b key) int {
+	return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), cmp.Compare(a.protocol, b.protocol),
+		cmp.Compare(a.lo, b.lo), cmp.Compare(a.hi, b.hi))
+}
+
 func keyOf(f flow.Flow) key {
 	return key{f.From.ID(), f.To.ID(), f.Ports.Protocol, f.Ports.From, f.Ports.To}
 }
@@ -102,11 +107,14 @@ func changes(p *plan.Plan, mine, other map[key][]flow.Flow) []Change {
 	}
 	type pair struct{ from, to string }
 	byPair := map[pair]*Change{}
-	ranges := map[pair][]ports.Range{}
-	for k, fs := range mine {
+	// In key order: a pair's ports come sorted, and the label of an endpoint
+	// named two ways (one CIDR as a network and as a tier) is chosen the same
+	// way every time.
+	for _, k := range slices.SortedFunc(maps.Keys(mine), compareKeys) {
 		if _, ok := other[k]; ok {
 			continue
 		}
+		fs := mine[k]
 		f := fs[0]
 		c := byPair[pair{k.from, k.to}]
 		if c == nil {
@@ -116,7 +124,7 @@ func changes(p *plan.Plan, mine, other map[key][]flow.Flow) []Change {
 			c.IntoInnermost = innermost != "" && c.CalleeTier == innermost
 			byPair[pair{k.from, k.to}] = c
 		}
-		ranges[pair{k.from, k.to}] = append(ranges[pair{k.from, k.to}], f.Ports)
+		c.Ports = append(c.Ports, f.Ports.String())
 		for _, f := range fs {
 			c.Rules = append(c.Rules, f.Origin.Service+" "+f.Origin.Rule)
 			if f.Description != "" {
@@ -126,14 +134,7 @@ func changes(p *plan.Plan, mine, other map[key][]flow.Flow) []Change {
 		}
 	}
 	out := make([]Change, 0, len(byPair))
-	for pr, c := range byPair {
-		rs := ranges[pr]
-		slices.SortFunc(rs, func(a, b ports.Range) int {
-			return cmp.Or(cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
-		})
-		for _, r := range rs {
-			c.Ports = append(c.Ports, r.String())
-		}
+	for _, c := range byPair {
 		c.Rules = sortedUnique(c.Rules)
 		c.Descriptions = sortedUnique(c.Descriptions)
 		slices.SortFunc(c.Exceptions, func(a, b spec.Exception) int {

@@ -144,4 +144,7 @@ func TestCompareFromNothing(t *testing.T) {
 	assert.True(t, d.Opened[0].WorldOpen, "the internet-facing ELB's flows stand first")
 	assert.Equal(t, "ELB-FrontEnd-Web", d.Opened[0].Callee)
 	assert.Equal(t, flowdiff.Diff{Opened: []flowdiff.Change{}, Closed: d.Opened}, flowdiff.Compare(p, nil))
+	for range 20 {
+		require.Equal(t, d, flowdiff.Compare(nil, p), "deterministic")
+	}
 }
