@@ -42,7 +42,7 @@ lint:
 
 # Everything but the engine tests (test/e2e), which need `make tools build`.
 unit:
-	$(GO_TEST) ./provider/... ./sdk/... ./test/awsstandin/... ./test/mermaidcheck/... ./test/reference/... .
+	$(GO_TEST) ./provider/... ./sdk/... ./test/awsstandin/... ./test/mermaidcheck/... ./test/markdowncheck/... ./test/reference/... .
 
 # Each fuzz target briefly: no panics, every rejection an error value.
 FUZZTIME ?= 10s

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
@@ -49,6 +50,7 @@ func TestPreviewSummary(t *testing.T) {
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		require.NoError(t, err, "%s", stderr.String())
+		assert.Empty(t, markdowncheck.Problems(string(out)), "GFM reads every table whole")
 		return string(out)
 	}
 	save := func(t *testing.T, name string, js []byte) {

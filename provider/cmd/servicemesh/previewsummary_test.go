@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
 )
 
 // The testdata/preview-*.json files are `pulumi preview --json` of the
@@ -22,7 +23,9 @@ func summarise(t *testing.T, fixture string) (int, string, string) {
 	require.NoError(t, err)
 	defer f.Close()
 	var out, errs strings.Builder
-	return runPreviewSummary(nil, f, &out, &errs), out.String(), errs.String()
+	code := runPreviewSummary(nil, f, &out, &errs)
+	assert.Empty(t, markdowncheck.Problems(out.String()), "GFM reads every table whole")
+	return code, out.String(), errs.String()
 }
 
 // changesOf lists a fixture's review as "op name (group)".
@@ -78,6 +81,10 @@ func TestPreviewSummaryNewMesh(t *testing.T) {
 	assert.Equal(t, exitOK, code, errs)
 	assert.Contains(t, out, "groups: 8 created · rules: 34 created. Breaks no traffic")
 	assert.Contains(t, out, "| + create | `mesh-MySQL` | group MySQL (tier data) |  |")
+	d := markdowncheck.Parse(out)
+	assert.Equal(t, []string{"pulumi preview: the ServiceMesh's security groups and rules"}, d.Headings)
+	assert.Len(t, d.Column("Resource"), 42)
+	assert.Len(t, d.Tables, 8, "a table per security group")
 	assert.Less(t, len(out), plandiff.CommentLimit)
 }
 

@@ -2,17 +2,11 @@ package plandiff_test
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	east "github.com/yuin/goldmark/extension/ast"
-	"github.com/yuin/goldmark/text"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
@@ -21,118 +15,14 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
-// doc is what a reader of the rendered comment sees: the headings, and each
-// table's header and rows as cell text.
-type doc struct {
-	headings []string
-	tables   []table
-	text     string // every paragraph's text, for notes such as "Trimmed:"
+// flowRows is the caller → callee column of the flow table under a heading.
+func flowRows(md, heading string) []string {
+	return markdowncheck.Parse(markdowncheck.Section(md, "#### "+heading)).Column("Caller → callee")
 }
-
-type table struct {
-	header []string
-	rows   [][]string
-}
-
-// parse reads Markdown as GitHub does (CommonMark with GFM tables).
-func parse(t *testing.T, md string) doc {
-	t.Helper()
-	src := []byte(md)
-	root := goldmark.New(goldmark.WithExtensions(extension.Table)).Parser().Parse(text.NewReader(src))
-	var d doc
-	require.NoError(t, ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch n := n.(type) {
-		case *ast.Heading:
-			d.headings = append(d.headings, plain(n, src))
-			return ast.WalkSkipChildren, nil
-		case *ast.Paragraph:
-			d.text += plain(n, src) + "\n"
-			return ast.WalkSkipChildren, nil
-		case *east.Table:
-			var tb table
-			for row := n.FirstChild(); row != nil; row = row.NextSibling() {
-				var cells []string
-				for c := row.FirstChild(); c != nil; c = c.NextSibling() {
-					cells = append(cells, plain(c, src))
-				}
-				if _, ok := row.(*east.TableHeader); ok {
-					tb.header = cells
-				} else {
-					tb.rows = append(tb.rows, cells)
-				}
-			}
-			d.tables = append(d.tables, tb)
-			return ast.WalkSkipChildren, nil
-		}
-		return ast.WalkContinue, nil
-	}))
-	return d
-}
-
-// plain is a node's text without markup.
-func plain(n ast.Node, src []byte) string {
-	var b strings.Builder
-	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if entering {
-			switch n := n.(type) {
-			case *ast.Text:
-				b.Write(n.Segment.Value(src))
-				if n.SoftLineBreak() {
-					b.WriteByte(' ')
-				}
-			case *ast.String:
-				b.Write(n.Value)
-			}
-		}
-		return ast.WalkContinue, nil
-	})
-	return b.String()
-}
-
-// column is one column of the tables whose header has it, in order.
-func (d doc) column(header, name string) []string {
-	out := []string{}
-	for _, tb := range d.tables {
-		if len(tb.header) == 0 || tb.header[1] != header {
-			continue
-		}
-		i := -1
-		for j, h := range tb.header {
-			if h == name {
-				i = j
-			}
-		}
-		for _, r := range tb.rows {
-			out = append(out, r[i])
-		}
-	}
-	return out
-}
-
-// flowTable is the rows of the flow table under a heading.
-func flowRows(t *testing.T, md, heading string) []string {
-	t.Helper()
-	// Split at the headings so each flow table is read on its own.
-	i := strings.Index(md, "#### "+heading)
-	if i < 0 {
-		return nil
-	}
-	rest := md[i+5:]
-	if j := strings.Index(rest, "#### "); j >= 0 {
-		rest = rest[:j]
-	}
-	return parse(t, rest).column("Caller → callee", "Caller → callee")
-}
-
-// unescapedPipe is a table cell boundary: GFM drops the cells past the
-// header's count, so a stray pipe would lose text silently.
-var unescapedPipe = regexp.MustCompile(`(^|[^\\])\|`)
 
 type mdCase struct {
 	name   string
@@ -145,7 +35,8 @@ type mdCase struct {
 	opened, closed []string // caller → callee
 	resources      []string // names in the resource tables; nil: not checked
 	resourceRows   int
-	summary        string // in the first paragraph
+	summary        string   // in the first paragraph
+	exceptions     []string // the opened flows' exceptions column
 	trimmed        bool
 }
 
@@ -180,10 +71,11 @@ var mdCases = []mdCase{
 				Exceptions: []spec.Exception{{Check: guard.CheckTierAdjacency, Reason: "nightly reports | approved in SEC-42"}}},
 			From: spec.Peers{Services: []string{"FrontEnd-Web"}}})
 	},
-		headings:  []string{"ServiceMesh mesh (test)", "Flows opened (1)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (3)"},
-		opened:    []string{"FrontEnd-Web → MySQL"},
-		resources: []string{"mesh-MySQL-ingress-tcp-3306-sg_FrontEnd-Web"},
-		summary:   "1 flow opened, 0 closed · groups: no change · rules: 1 created.",
+		headings:   []string{"ServiceMesh mesh (test)", "Flows opened (1)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (3)"},
+		opened:     []string{"FrontEnd-Web → MySQL"},
+		exceptions: []string{"tier-adjacency: nightly reports | approved in SEC-42"},
+		resources:  []string{"mesh-MySQL-ingress-tcp-3306-sg_FrontEnd-Web"},
+		summary:    "1 flow opened, 0 closed · groups: no change · rules: 1 created.",
 	},
 	{name: "a world-open rule added", golden: "world-open.md", old: ref(), new: func(m *spec.Mesh) {
 		g := service(m, "Graphite")
@@ -243,82 +135,33 @@ func TestMarkdown(t *testing.T) {
 			md := r.Markdown(plandiff.CommentLimit)
 			golden.Check(t, tc.golden, md)
 			d := checkWellFormed(t, md)
-			assert.Equal(t, tc.headings, d.headings)
-			assert.Contains(t, d.text, tc.summary)
+			assert.Equal(t, tc.headings, d.Headings)
+			assert.Contains(t, d.Text, tc.summary)
 			if tc.opened != nil {
-				assert.Equal(t, tc.opened, flowRows(t, md, "Flows opened")[:len(tc.opened)])
+				assert.Equal(t, tc.opened, flowRows(md, "Flows opened")[:len(tc.opened)])
 			}
-			assert.Equal(t, append([]string{}, tc.closed...), flowRows(t, md, "Flows closed"))
-			got := d.column("Resource", "Resource")
+			assert.Equal(t, append([]string{}, tc.closed...), flowRows(md, "Flows closed"))
+			if tc.exceptions != nil {
+				assert.Equal(t, tc.exceptions, markdowncheck.Parse(markdowncheck.Section(md, "#### Flows opened")).Column("Exceptions (reason)"))
+			}
+			got := d.Column("Resource")
 			if tc.resources != nil {
 				assert.ElementsMatch(t, tc.resources, got)
 			} else {
 				assert.Len(t, got, tc.resourceRows)
 			}
-			assert.Equal(t, tc.trimmed, strings.Contains(d.text, "Trimmed:"))
+			assert.Equal(t, tc.trimmed, strings.Contains(d.Text, "Trimmed:"))
 		})
 	}
 }
 
-// checkWellFormed parses md and fails on a broken table (see problems).
-func checkWellFormed(t *testing.T, md string) doc {
+// checkWellFormed parses md as GitHub does, failing on a broken table or a
+// comment too long for GitHub.
+func checkWellFormed(t *testing.T, md string) markdowncheck.Doc {
 	t.Helper()
-	assert.Empty(t, problems(t, md))
+	assert.Empty(t, markdowncheck.Problems(md))
 	assert.Less(t, len(md), 65000, "a GitHub comment holds 65,536 characters")
-	return parse(t, md)
-}
-
-// problems are a table row with fewer cells than its header, a table line
-// with more cell boundaries than its header (GFM drops the extra cells
-// without a word), and a table-like line GFM does not read as a table.
-func problems(t *testing.T, md string) []string {
-	var out []string
-	d := parse(t, md)
-	rows := 0
-	for _, tb := range d.tables {
-		rows += 1 + len(tb.rows)
-		for _, r := range tb.rows {
-			if len(r) != len(tb.header) {
-				out = append(out, fmt.Sprintf("row %q of table %q has %d cells", r, tb.header, len(r)))
-			}
-		}
-	}
-	header := 0
-	for _, line := range strings.Split(md, "\n") {
-		if !strings.HasPrefix(line, "|") {
-			header = 0
-			continue
-		}
-		n := len(unescapedPipe.FindAllString(line, -1))
-		if header == 0 {
-			header = n
-		}
-		if n != header {
-			out = append(out, "table line has a stray pipe: "+line)
-		}
-	}
-	for _, line := range strings.Split(md, "\n") {
-		if strings.HasPrefix(line, "|") && !strings.HasPrefix(line, "|---") {
-			rows--
-		}
-	}
-	if rows != 0 {
-		out = append(out, fmt.Sprintf("%d table-like lines are not table rows", -rows))
-	}
-	return out
-}
-
-func TestProblemsFindBrokenTables(t *testing.T) {
-	ok := "| a | b |\n|---|---|\n| 1 | 2 |\n"
-	require.Empty(t, problems(t, ok))
-	for name, md := range map[string]string{
-		"stray pipe":        "| a | b |\n|---|---|\n| 1 | 2 | 3 |\n",
-		"missing cell":      "| a | b |\n|---|---|\n| 1 |\n",
-		"missing separator": "| a | b |\n| 1 | 2 |\n",
-		"blank line inside": "| a | b |\n|---|---|\n\n| 1 | 2 |\n",
-	} {
-		assert.NotEmpty(t, problems(t, md), name)
-	}
+	return markdowncheck.Parse(md)
 }
 
 func TestMarkdownLargeMeshIsTrimmed(t *testing.T) {
@@ -330,13 +173,13 @@ func TestMarkdownLargeMeshIsTrimmed(t *testing.T) {
 	md := r.Markdown(plandiff.CommentLimit)
 	golden.Check(t, "large-mesh.md", md)
 	d := checkWellFormed(t, md)
-	assert.Contains(t, d.text, "500 flows opened, 0 closed · groups: no change · rules: 1500 created.")
-	opened := flowRows(t, md, "Flows opened")
+	assert.Contains(t, d.Text, "500 flows opened, 0 closed · groups: no change · rules: 1500 created.")
+	opened := flowRows(md, "Flows opened")
 	assert.Len(t, opened, 500, "one opened flow per service, all listed")
 	assert.Equal(t, "network:office (198.51.100.0/24) → svc-0003", opened[0], "the data tier first")
-	assert.Less(t, len(d.column("Resource", "Resource")), 1500, "the resource list is trimmed first")
-	assert.Contains(t, d.text, "Trimmed:")
-	assert.Contains(t, d.text, "resource changes in ")
+	assert.Less(t, len(d.Column("Resource")), 1500, "the resource list is trimmed first")
+	assert.Contains(t, d.Text, "Trimmed:")
+	assert.Contains(t, d.Text, "resource changes in ")
 }
 
 func TestMarkdownNewErrors(t *testing.T) {
@@ -346,8 +189,8 @@ func TestMarkdownNewErrors(t *testing.T) {
 	require.Error(t, err)
 	md := plandiff.Review{Title: "ServiceMesh `mesh` (test)", Findings: p.Findings}.Markdown(plandiff.CommentLimit)
 	d := checkWellFormed(t, md)
-	assert.Equal(t, []string{"ServiceMesh mesh (test)", "Findings (1 error, 0 warnings)"}, d.headings)
-	assert.Contains(t, d.text, "Not planned: the new declaration has 1 error.")
+	assert.Equal(t, []string{"ServiceMesh mesh (test)", "Findings (1 error, 0 warnings)"}, d.Headings)
+	assert.Contains(t, d.Text, "Not planned: the new declaration has 1 error.")
 	assert.Contains(t, md, `- error [invalid-port] service "MySQL" rule ingress[0]: port 70000 is outside 0-65535`)
 }
 
@@ -378,9 +221,9 @@ func TestMarkdownTrimsFindingsLast(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			md := r.Markdown(plandiff.CommentLimit)
 			d := checkWellFormed(t, md)
-			assert.Regexp(t, `Trimmed: \d+ more findings not listed`, d.text)
+			assert.Regexp(t, `Trimmed: \d+ more findings not listed`, d.Text)
 			if r.Flows != nil {
-				assert.Equal(t, []string{"a → b"}, flowRows(t, md, "Flows opened"), "the flows are kept")
+				assert.Equal(t, []string{"a → b"}, flowRows(md, "Flows opened"), "the flows are kept")
 			}
 		})
 	}
