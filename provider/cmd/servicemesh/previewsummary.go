@@ -94,7 +94,12 @@ func previewReview(data []byte) (plandiff.Review, error) {
 			c.Fields = append(c.Fields, fields(k, inputs(s.OldState)[k], inputs(s.NewState)[k],
 				strings.HasSuffix(s.DetailedDiff[k].Kind, "-replace"))...)
 		}
-		byName[name] = c // a replacement's two steps are one replace
+		// An update's replacement comes as two steps (create-replacement,
+		// delete-replaced): one replace, with the inputs the first names.
+		if prev, ok := byName[name]; ok && len(prev.Fields) >= len(c.Fields) {
+			continue
+		}
+		byName[name] = c
 	}
 	r := plandiff.Review{Title: "`pulumi preview`: the ServiceMesh's security groups and rules", GroupOf: map[string]string{}}
 	order := map[plandiff.Op]int{plandiff.Create: 0, plandiff.Delete: 1, plandiff.Replace: 2, plandiff.Update: 3}

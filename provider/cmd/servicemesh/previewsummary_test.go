@@ -99,3 +99,21 @@ func TestPreviewSummaryErrors(t *testing.T) {
 	assert.Equal(t, exitOK, runPreviewSummary(nil, strings.NewReader(`{"steps": []}`), &out, &errs))
 	assert.Contains(t, out.String(), "groups: no change · rules: no change.")
 }
+
+// TestPreviewSummaryReplacementSteps: `pulumi up --json` shows a replacement
+// as two steps; they are one replace.
+func TestPreviewSummaryReplacementSteps(t *testing.T) {
+	const urn = "urn:pulumi:dev::p::servicemesh:index:ServiceMesh$aws:ec2/securityGroup:SecurityGroup::mesh-MySQL"
+	js := `{"steps": [
+	  {"op": "create-replacement", "urn": "` + urn + `",
+	   "oldState": {"inputs": {"name": "MySQL", "tags": {"Service": "MySQL", "Tier": "data"}}},
+	   "newState": {"inputs": {"name": "prod-MySQL", "tags": {"Service": "MySQL", "Tier": "data"}}},
+	   "detailedDiff": {"name": {"kind": "update-replace"}}},
+	  {"op": "delete-replaced", "urn": "` + urn + `",
+	   "oldState": {"inputs": {"name": "MySQL", "tags": {"Service": "MySQL", "Tier": "data"}}}}
+	]}`
+	r, err := previewReview([]byte(js))
+	require.NoError(t, err)
+	assert.Equal(t, []plandiff.Change{{Op: plandiff.Replace, Type: "aws:ec2/securityGroup:SecurityGroup", Name: "mesh-MySQL",
+		About: "group MySQL (tier data)", Fields: []plandiff.Field{{Name: "name", Old: "MySQL", New: "prod-MySQL", Replaces: true}}}}, r.Changes)
+}
