@@ -176,10 +176,10 @@ var errNotInRevision = errors.New("no such file in the revision")
 // gitShow is `git show REV:./path`, run in path's directory so the path is
 // relative to it. A revision that exists without the file is errNotInRevision.
 func gitShow(rev, path string) ([]byte, error) {
-	dir, file := filepath.Split(path)
+	dir, file := filepath.Dir(path), filepath.Base(path)
 	git := func(args ...string) ([]byte, error) {
 		cmd := exec.Command("git", args...)
-		cmd.Dir = cmpDir(dir)
+		cmd.Dir = dir
 		var errs bytes.Buffer
 		cmd.Stderr = &errs
 		out, err := cmd.Output()
@@ -195,11 +195,4 @@ func gitShow(rev, path string) ([]byte, error) {
 		return nil, errNotInRevision
 	}
 	return git("show", rev+":./"+file)
-}
-
-func cmpDir(dir string) string {
-	if dir == "" {
-		return "."
-	}
-	return dir
 }
