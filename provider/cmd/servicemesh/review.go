@@ -78,12 +78,12 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
+	// Both sides are planned, so that every error of either is reported.
 	var oldMesh spec.Mesh
 	var old *plan.Plan
+	oldCode := exitOK
 	if oldData != nil {
-		if oldMesh, old, code = planData(oldLabel, oldData, stderr); code != exitOK {
-			return code
-		}
+		oldMesh, old, oldCode = planData(oldLabel, oldData, stderr)
 	}
 	newMesh, cur, code := planData(newPath, newData, stderr)
 	title := fmt.Sprintf("ServiceMesh `%s` (%s)", a.name, newPath)
@@ -95,6 +95,9 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, plandiff.Review{Title: title, Findings: cur.Findings}.Markdown(plandiff.CommentLimit))
 		}
 		return code
+	}
+	if oldCode != exitOK {
+		return oldCode
 	}
 	if old != nil && (oldMesh.VpcID == "") != (newMesh.VpcID == "") {
 		fmt.Fprintf(stderr, "servicemesh: vpcId is set in only one of %s and %s; taking the VPC as unchanged\n", oldLabel, newPath)

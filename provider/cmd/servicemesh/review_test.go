@@ -151,3 +151,13 @@ func TestREADMEReview(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), quoted.String(), "README's \"Review changes in CI\" example is stale")
 }
+
+func TestDiffReportsBothSidesErrors(t *testing.T) {
+	badOld := changed(t, "ports: [3306]", "ports: [70000]")
+	badNew := changed(t, "ports: [22]", "ports: [80000]")
+	code, out, errs := runCLI("plan", "--diff", badOld, badNew)
+	assert.Equal(t, exitFindings, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, "port 70000 is outside")
+	assert.Contains(t, errs, "port 80000 is outside")
+}
