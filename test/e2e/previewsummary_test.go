@@ -77,7 +77,7 @@ func TestPreviewSummary(t *testing.T) {
 		js := preview(t, m)
 		save(t, "preview-port-change.json", js)
 		out := summary(t, js)
-		assert.Contains(t, out, "groups: no change · rules: 1 created, 1 deleted. Breaks no traffic")
+		assert.Contains(t, out, "groups: no change · rules: 1 created, 1 deleted. Nothing is replaced: traffic stops only where a rule is deleted.")
 		assert.Contains(t, out, "| - delete | `mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API` |")
 	})
 	t.Run("namePrefix replaces every group", func(t *testing.T) {

@@ -49,7 +49,7 @@ func TestPreviewSummaryPortChange(t *testing.T) {
 	}, changesOf(t, "preview-port-change.json"), "the stack and the unchanged children are not listed")
 	code, out, errs := summarise(t, "preview-port-change.json")
 	assert.Equal(t, exitOK, code, errs)
-	assert.Contains(t, out, "groups: no change · rules: 1 created, 1 deleted. Breaks no traffic: nothing is replaced.")
+	assert.Contains(t, out, "groups: no change · rules: 1 created, 1 deleted. Nothing is replaced: traffic stops only where a rule is deleted.")
 	assert.Contains(t, out, "| - delete | `mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API` | rule: ingress tcp/3306: MySQL from CustomerManagement-API |  |")
 	assert.NotContains(t, out, "#### Findings", "a preview's review has no findings of ours")
 }

@@ -20,7 +20,7 @@ func TestDiffMarkdown(t *testing.T) {
 	code, out, errs := runCLI("plan", "--diff", "--format", "markdown", referenceYAML, newer)
 	assert.Equal(t, exitOK, code, errs)
 	assert.True(t, strings.HasPrefix(out, "### ServiceMesh `mesh` ("+newer+")\n\n"+
-		"**1 flow opened, 1 closed** · groups: no change · rules: 1 created, 1 deleted. Breaks no traffic: nothing is replaced.\n"), out)
+		"**1 flow opened, 1 closed** · groups: no change · rules: 1 created, 1 deleted. Nothing is replaced: traffic stops only where a rule is deleted.\n"), out)
 	assert.Contains(t, out, "| **into data** | CustomerManagement-API → MySQL | tcp/3307 | app → data |  | MySQL ingress[0] |")
 	assert.Contains(t, out, "| **into data** | CustomerManagement-API → MySQL | tcp/3306 | app → data |  | MySQL ingress[0] |")
 }

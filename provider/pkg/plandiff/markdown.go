@@ -178,8 +178,10 @@ func (r Review) summary() string {
 	case replacedRules > 0:
 		fmt.Fprintf(&b, " ⚠️ **Breaks traffic briefly:** %s replaced, each deleted before its successor is created.",
 			count(replacedRules, "rule"))
+	case r.deleted(RuleType) > 0:
+		b.WriteString(" Nothing is replaced: traffic stops only where a rule is deleted.")
 	default:
-		b.WriteString(" Breaks no traffic: nothing is replaced.")
+		b.WriteString(" Breaks no traffic: nothing is replaced or deleted.")
 	}
 	b.WriteString("\n\n")
 	return b.String()
@@ -205,10 +207,14 @@ func (r Review) counts(typ string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (r Review) replaced(typ string) int {
+func (r Review) replaced(typ string) int { return r.count(typ, Replace) }
+
+func (r Review) deleted(typ string) int { return r.count(typ, Delete) }
+
+func (r Review) count(typ string, op Op) int {
 	n := 0
 	for _, c := range r.Changes {
-		if c.Type == typ && c.Op == Replace {
+		if c.Type == typ && c.Op == op {
 			n++
 		}
 	}

@@ -53,7 +53,7 @@ var mdCases = []mdCase{
 		opened:   []string{"CustomerManagement-API → Redis", "Redis → internet (0.0.0.0/0)", "Redis → internet (::/0)"},
 		resources: []string{"mesh-Redis", "mesh-Redis-egress-all-.._0", "mesh-Redis-egress-all-0.0.0.0_0",
 			"mesh-Redis-ingress-tcp-6379-sg_CustomerManagement-API"},
-		summary: "3 flows opened, 0 closed · groups: 1 created · rules: 3 created. Breaks no traffic: nothing is replaced.",
+		summary: "3 flows opened, 0 closed · groups: 1 created · rules: 3 created. Breaks no traffic: nothing is replaced or deleted.",
 	},
 	{name: "change a port", golden: "port-change.md", old: ref(), new: func(m *spec.Mesh) {
 		service(m, "MySQL").Ingress[0].Ports = []int{3307}
