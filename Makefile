@@ -6,10 +6,11 @@ SHELL := bash
 BIN            := $(CURDIR)/.bin
 PULUMI_VERSION := v3.274.1
 YAML_VERSION   := v1.25.0
+ACTIONLINT_VERSION := v1.7.12
 VERSION        := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' schema.json)
 GO_TEST        ?= go test
 
-.PHONY: all build tools gen lint unit fuzz sdk-check mermaid-check e2e test demo bench clean
+.PHONY: all build tools gen lint unit fuzz sdk-check mermaid-check actionlint e2e test demo bench clean
 
 all: build
 
@@ -41,7 +42,7 @@ lint:
 
 # Everything but the engine tests (test/e2e), which need `make tools build`.
 unit:
-	$(GO_TEST) ./provider/... ./sdk/... ./test/awsstandin/... ./test/mermaidcheck/... ./test/reference/... .
+	$(GO_TEST) ./provider/... ./sdk/... ./test/awsstandin/... ./test/mermaidcheck/... ./test/markdowncheck/... ./test/reference/... .
 
 # Each fuzz target briefly: no panics, every rejection an error value.
 FUZZTIME ?= 10s
@@ -58,10 +59,15 @@ mermaid-check:
 	npm ci --prefix test/mermaidcheck/npm --no-audit --no-fund --loglevel=error
 	SERVICEMESH_MERMAID_NPM=1 go test -count=1 ./provider/pkg/render -run TestMermaidNPM
 
+# The CI workflow users copy (examples/ci), checked by actionlint: syntax,
+# expressions, and the inputs of the actions it uses.
+actionlint:
+	go run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) examples/ci/github-actions.yml
+
 e2e: tools build
 	$(GO_TEST) -count=1 -timeout 40m ./examples/... ./test/e2e/...
 
-test: lint unit fuzz sdk-check mermaid-check e2e
+test: lint unit fuzz sdk-check mermaid-check actionlint e2e
 	go test -run '^$$' -bench . -benchtime 1x ./provider/... ./test/...
 
 demo: tools build

@@ -12,7 +12,6 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -26,7 +25,10 @@ const (
 
 const usage = `usage:
   servicemesh plan [--format table|json|mermaid|matrix] SPEC
-  servicemesh plan --diff [--format table|json] [--name NAME] OLD NEW
+  servicemesh plan --diff [--format table|json|markdown] [--name NAME]
+                   [--fail-on warnings|opened-flows] OLD NEW
+  servicemesh plan --diff --base REV [flags as above] NEW
+  servicemesh preview-summary < preview.json
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -41,12 +43,26 @@ SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
                 "mesh") names its children: the names pulumi preview lists.
                 A vpcId set in both files counts; a group whose name,
                 description or VPC changes is replaced, and so are its rules.
+                --format markdown is the review for a pull request: flows
+                opened and closed (world-open and data-tier flows first),
+                NEW's findings, quota headroom that changed, then the
+                resources, under 65,000 characters; json carries the flows
+                too. --base REV reads OLD from git (git show REV:NEW); a file
+                missing at REV is a new mesh, diffed from nothing.
+  preview-summary
+                the same Markdown for the mesh's children in the output of
+                pulumi preview --json, read on stdin: what the engine will
+                do, grouped by security group, delete-first replacements
+                called out.
 
 Findings go to stderr, each with its fix: warnings always, and errors,
 which stop the plan.
 
-Exit status: 0 planned (warnings allowed); 1 a declaration has errors;
-2 usage error or unreadable file.
+Exit status: 0 planned (warnings allowed); 1 a declaration has errors (with
+--format markdown, NEW's errors are printed as the review too); 2 usage error
+or unreadable file; 3 planned, but a --fail-on condition holds: NEW has
+warnings, or the change opens flows (for a pipeline that asks a human to
+approve any new access).
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -59,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "plan":
+	case "preview-summary":
+		return runPreviewSummary(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -71,6 +89,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "table", "")
 	diff := fs.Bool("diff", false, "")
 	name := fs.String("name", "mesh", "")
+	base := fs.String("base", "", "")
+	var failOn []string
+	fs.Var(failOnFlag{&failOn}, "fail-on", "")
 	files, err := parseInterspersed(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
@@ -80,16 +101,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "%v", err)
 	}
 	if *diff {
-		if len(files) != 2 {
-			return usageError(stderr, "plan --diff takes two files, OLD and NEW; got %d", len(files))
-		}
-		if *format != "table" && *format != "json" {
-			return usageError(stderr, "plan --diff prints --format table or json, not %q", *format)
-		}
-		if *name == "" {
-			return usageError(stderr, "--name must not be empty: it is the ServiceMesh resource's name")
-		}
-		return runDiff(*name, files[0], files[1], *format, stdout, stderr)
+		return runDiff(diffArgs{name: *name, format: *format, base: *base, failOn: failOn, files: files}, stdout, stderr)
+	}
+	if *base != "" || len(failOn) > 0 {
+		return usageError(stderr, "--base and --fail-on go with plan --diff")
 	}
 	if len(files) != 1 {
 		return usageError(stderr, "plan takes one file, SPEC; got %d", len(files))
@@ -150,47 +165,40 @@ func load(path string, stderr io.Writer) (spec.Mesh, *plan.Plan, int) {
 		fmt.Fprintf(stderr, "servicemesh: %v\n", err)
 		return spec.Mesh{}, nil, exitUsage
 	}
+	m, p, code := planData(path, data, stderr)
+	if code != exitOK {
+		return m, nil, code
+	}
+	return m, p, code
+}
+
+// planData plans a declaration read from label, printing findings as load
+// does. With errors, it returns exitFindings and the plan holding them (nil
+// when the declaration does not decode).
+func planData(label string, data []byte, stderr io.Writer) (spec.Mesh, *plan.Plan, int) {
 	m, err := spec.Decode(data)
 	if err != nil {
-		fmt.Fprintf(stderr, "servicemesh: %s: %v\n", path, err)
+		fmt.Fprintf(stderr, "servicemesh: %s: %v\n", label, err)
 		return spec.Mesh{}, nil, exitFindings
 	}
 	p, err := plan.Build(m)
 	if err != nil {
 		var fe *finding.Errors
 		if !errors.As(err, &fe) {
-			fmt.Fprintf(stderr, "servicemesh: %s: %v\n", path, err)
+			fmt.Fprintf(stderr, "servicemesh: %s: %v\n", label, err)
 			return m, nil, exitFindings
 		}
-		fmt.Fprintf(stderr, "servicemesh: %s: %v\n", path, err)
+		fmt.Fprintf(stderr, "servicemesh: %s: %v\n", label, err)
 		if w := p.Findings.Warnings(); len(w) > 0 {
 			fmt.Fprintf(stderr, "and %d warning(s):\n", len(w))
 			for _, f := range w {
 				fmt.Fprintf(stderr, "  %s\n", f)
 			}
 		}
-		return m, nil, exitFindings
+		return m, p, exitFindings
 	}
 	for _, w := range p.Findings.Warnings() {
-		fmt.Fprintf(stderr, "%s: %s\n", path, w)
+		fmt.Fprintf(stderr, "%s: %s\n", label, w)
 	}
 	return m, p, exitOK
-}
-
-func runDiff(name, oldPath, newPath, format string, stdout, stderr io.Writer) int {
-	oldMesh, old, code := load(oldPath, stderr)
-	newMesh, cur, code2 := load(newPath, stderr)
-	if old == nil || cur == nil {
-		return max(code, code2)
-	}
-	if (oldMesh.VpcID == "") != (newMesh.VpcID == "") {
-		fmt.Fprintf(stderr, "servicemesh: vpcId is set in only one of %s and %s; taking the VPC as unchanged\n", oldPath, newPath)
-	}
-	d := plandiff.Compare(name, old, cur, plandiff.WithVPCs(oldMesh.VpcID, newMesh.VpcID))
-	if format == "json" {
-		fmt.Fprint(stdout, d.JSON())
-	} else {
-		fmt.Fprint(stdout, d.Text())
-	}
-	return exitOK
 }

@@ -106,7 +106,7 @@ func TestUsageErrors(t *testing.T) {
 		"unknown format":   {[]string{"plan", "--format", "pdf", referenceYAML}, `unknown --format "pdf"`},
 		"unknown flag":     {[]string{"plan", "--colour", referenceYAML}, "flag provided but not defined: -colour"},
 		"diff one file":    {[]string{"plan", "--diff", referenceYAML}, "plan --diff takes two files"},
-		"diff as mermaid":  {[]string{"plan", "--diff", "--format", "mermaid", referenceYAML, referenceYAML}, "table or json"},
+		"diff as mermaid":  {[]string{"plan", "--diff", "--format", "mermaid", referenceYAML, referenceYAML}, "table, json or markdown"},
 		"diff empty name":  {[]string{"plan", "--diff", "--name=", referenceYAML, referenceYAML}, "--name must not be empty"},
 		"missing file":     {[]string{"plan", "missing.yaml"}, "missing.yaml: no such file"},
 		"missing old file": {[]string{"plan", "--diff", "missing.yaml", referenceYAML}, "missing.yaml: no such file"},

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
+)
+
+// stdin is where preview-summary reads the preview; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// componentType is the ServiceMesh's type token: its children's URNs carry
+// it as their parent type.
+const componentType = "servicemesh:index:ServiceMesh"
+
+// unknown is the engine's placeholder for a value known only after apply
+// (plugin.UnknownStringValue), as `pulumi preview --json` prints it.
+const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+// previewJSON is the part of `pulumi preview --json` the summary reads.
+type previewJSON struct {
+	Steps []struct {
+		Op           string                           `json:"op"`
+		URN          string                           `json:"urn"`
+		OldState     *stateJSON                       `json:"oldState"`
+		NewState     *stateJSON                       `json:"newState"`
+		DetailedDiff map[string]struct{ Kind string } `json:"detailedDiff"`
+	} `json:"steps"`
+}
+
+type stateJSON struct {
+	Type   string         `json:"type"`
+	Inputs map[string]any `json:"inputs"`
+}
+
+// runPreviewSummary is `servicemesh preview-summary`: the Markdown review of
+// the ServiceMesh children in a `pulumi preview --json` read from in.
+func runPreviewSummary(args []string, in io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		return usageError(stderr, "preview-summary reads `pulumi preview --json` on stdin and takes no arguments; got %q", args)
+	}
+	data, err := io.ReadAll(in)
+	if err != nil {
+		fmt.Fprintf(stderr, "servicemesh: reading the preview: %v\n", err)
+		return exitUsage
+	}
+	r, err := previewReview(data)
+	if err != nil {
+		fmt.Fprintf(stderr, "servicemesh: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprint(stdout, r.Markdown(plandiff.CommentLimit))
+	return exitOK
+}
+
+// previewReview reads a preview's steps into a review of the mesh's children.
+func previewReview(data []byte) (plandiff.Review, error) {
+	var p previewJSON
+	if err := json.Unmarshal(data, &p); err != nil {
+		return plandiff.Review{}, fmt.Errorf("not the output of `pulumi preview --json`: %w", err)
+	}
+	byName := map[string]plandiff.Change{}
+	var groups []string
+	for _, s := range p.Steps {
+		parent, typ, name, ok := splitURN(s.URN)
+		if !ok || parent != componentType || (typ != resources.GroupType && typ != resources.RuleType) {
+			continue
+		}
+		if typ == resources.GroupType {
+			groups = append(groups, name)
+		}
+		op, ok := stepOps[s.Op]
+		if !ok {
+			continue // same, read, refresh: nothing changes
+		}
+		state := cmp.Or(s.NewState, s.OldState)
+		if state == nil {
+			return plandiff.Review{}, fmt.Errorf("step %s %s has no state", s.Op, s.URN)
+		}
+		c := plandiff.Change{Op: op, Type: typ, Name: name, About: about(typ, state.Inputs)}
+		for _, k := range slices.Sorted(maps.Keys(s.DetailedDiff)) {
+			c.Fields = append(c.Fields, fields(k, inputs(s.OldState)[k], inputs(s.NewState)[k],
+				strings.HasSuffix(s.DetailedDiff[k].Kind, "-replace"))...)
+		}
+		// An update's replacement comes as two steps (create-replacement,
+		// delete-replaced): one replace, with the inputs the first names.
+		if prev, ok := byName[name]; ok && len(prev.Fields) >= len(c.Fields) {
+			continue
+		}
+		byName[name] = c
+	}
+	r := plandiff.Review{Title: "`pulumi preview`: the ServiceMesh's security groups and rules", GroupOf: map[string]string{}}
+	order := map[plandiff.Op]int{plandiff.Create: 0, plandiff.Delete: 1, plandiff.Replace: 2, plandiff.Update: 3}
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		c := byName[name]
+		r.Changes = append(r.Changes, c)
+		r.GroupOf[name] = groupOf(c, groups)
+	}
+	slices.SortStableFunc(r.Changes, func(a, b plandiff.Change) int { return cmp.Compare(order[a.Op], order[b.Op]) })
+	return r, nil
+}
+
+// stepOps maps the engine's step ops to what they do to a resource.
+var stepOps = map[string]plandiff.Op{
+	"create": plandiff.Create, "delete": plandiff.Delete, "update": plandiff.Update,
+	"replace": plandiff.Replace, "create-replacement": plandiff.Replace, "delete-replaced": plandiff.Replace,
+}
+
+// splitURN splits urn:pulumi:STACK::PROJECT::PARENT$TYPE::NAME.
+func splitURN(urn string) (parent, typ, name string, ok bool) {
+	parts := strings.SplitN(urn, "::", 4)
+	if len(parts) != 4 {
+		return "", "", "", false
+	}
+	types := strings.Split(parts[2], "$")
+	if len(types) < 2 {
+		return "", "", "", false
+	}
+	return types[len(types)-2], types[len(types)-1], parts[3], true
+}
+
+// groupOf is the name of the group a child belongs to: a group itself; a
+// rule, the longest group name it extends. A rule of an unchanged group
+// (absent from the preview's steps) is cut before its direction, as
+// rule.Name writes it: <group>-<direction>-...
+func groupOf(c plandiff.Change, groups []string) string {
+	if c.Type == resources.GroupType {
+		return c.Name
+	}
+	best := ""
+	for _, g := range groups {
+		if strings.HasPrefix(c.Name, g+"-") && len(g) > len(best) {
+			best = g
+		}
+	}
+	if best != "" {
+		return best
+	}
+	cut := len(c.Name)
+	for _, dir := range []string{"-ingress-", "-egress-"} {
+		if i := strings.Index(c.Name, dir); i > 0 {
+			cut = min(cut, i)
+		}
+	}
+	return c.Name[:cut]
+}
+
+// about says what a child is from its inputs: "group MySQL (tier data)",
+// "rule: ingress tcp/3306: MySQL from CustomerManagement-API".
+func about(typ string, in map[string]any) string {
+	if typ == resources.GroupType {
+		tags, _ := in["tags"].(map[string]any)
+		return fmt.Sprintf("group %v (tier %v)", tags["Service"], tags["Tier"])
+	}
+	ports := fmt.Sprintf("%v/%v", in["protocol"], in["fromPort"])
+	if in["toPort"] != in["fromPort"] {
+		ports += fmt.Sprintf("-%v", in["toPort"])
+	}
+	if in["protocol"] == "-1" {
+		ports = "all"
+	}
+	s := fmt.Sprintf("rule: %v %s", in["type"], ports)
+	if d, ok := in["description"].(string); ok && d != "" {
+		s += ": " + d
+	}
+	return s
+}
+
+func inputs(s *stateJSON) map[string]any {
+	if s == nil {
+		return nil
+	}
+	return s.Inputs
+}
+
+// fields are the differences in one input: the input itself, or each key
+// of a map that differs (tags.Name), as plan --diff lists tags.
+func fields(name string, old, new any, replaces bool) []plandiff.Field {
+	o, oMap := old.(map[string]any)
+	n, nMap := new.(map[string]any)
+	if !oMap || !nMap {
+		return []plandiff.Field{{Name: name, Old: text(old), New: text(new), Replaces: replaces}}
+	}
+	var out []plandiff.Field
+	keys := slices.AppendSeq(slices.Collect(maps.Keys(o)), maps.Keys(n))
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if text(o[k]) != text(n[k]) {
+			out = append(out, plandiff.Field{Name: name + "." + k, Old: text(o[k]), New: text(n[k]), Replaces: replaces})
+		}
+	}
+	return out
+}
+
+// text is an input's value as text; a value known only after apply says so.
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		if v == unknown {
+			return "unknown until applied"
+		}
+		return v
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

@@ -1,0 +1,230 @@
+package plandiff_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
+)
+
+// flowRows is the caller → callee column of the flow table under a heading.
+func flowRows(md, heading string) []string {
+	return markdowncheck.Parse(markdowncheck.Section(md, "#### "+heading)).Column("Caller → callee")
+}
+
+type mdCase struct {
+	name   string
+	golden string
+	old    *spec.Mesh // nil: a new mesh
+	new    func(*spec.Mesh)
+	mesh   func() spec.Mesh
+	// The reader's view, written by hand.
+	headings       []string
+	opened, closed []string // caller → callee
+	resources      []string // names in the resource tables; nil: not checked
+	resourceRows   int
+	summary        string   // in the first paragraph
+	exceptions     []string // the opened flows' exceptions column
+	trimmed        bool
+}
+
+func ref() *spec.Mesh { m := reference.Mesh(); return &m }
+
+var mdCases = []mdCase{
+	{name: "add a service", golden: "add-service.md", old: ref(), new: func(m *spec.Mesh) {
+		m.Services = append(m.Services, spec.Service{Name: "Redis", Tier: "data", Ingress: []spec.IngressRule{{
+			Traffic: spec.Traffic{Ports: []int{6379}, Description: "sessions"},
+			From:    spec.Peers{Services: []string{"CustomerManagement-API"}},
+		}}})
+	},
+		headings: []string{"ServiceMesh mesh (test)", "Flows opened (3)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (7)"},
+		opened:   []string{"CustomerManagement-API → Redis", "Redis → internet (0.0.0.0/0)", "Redis → internet (::/0)"},
+		resources: []string{"mesh-Redis", "mesh-Redis-egress-all-.._0", "mesh-Redis-egress-all-0.0.0.0_0",
+			"mesh-Redis-ingress-tcp-6379-sg_CustomerManagement-API"},
+		summary: "3 flows opened, 0 closed · groups: 1 created · rules: 3 created. Breaks no traffic: nothing is replaced or deleted.",
+	},
+	{name: "change a port", golden: "port-change.md", old: ref(), new: func(m *spec.Mesh) {
+		service(m, "MySQL").Ingress[0].Ports = []int{3307}
+	},
+		headings:  []string{"ServiceMesh mesh (test)", "Flows opened (1)", "Flows closed (1)", "Findings (0 errors, 0 warnings)"},
+		opened:    []string{"CustomerManagement-API → MySQL"},
+		closed:    []string{"CustomerManagement-API → MySQL"},
+		resources: []string{"mesh-MySQL-ingress-tcp-3307-sg_CustomerManagement-API", "mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API"},
+		summary:   "1 flow opened, 1 closed · groups: no change · rules: 1 created, 1 deleted.",
+	},
+	{name: "a tier exception added", golden: "tier-exception.md", old: ref(), new: func(m *spec.Mesh) {
+		mysql := service(m, "MySQL")
+		mysql.Ingress = append(mysql.Ingress, spec.IngressRule{
+			Traffic: spec.Traffic{Ports: []int{3306}, Description: "Reports read the database",
+				Exceptions: []spec.Exception{{Check: guard.CheckTierAdjacency, Reason: "nightly reports | approved in SEC-42"}}},
+			From: spec.Peers{Services: []string{"FrontEnd-Web"}}})
+	},
+		headings:   []string{"ServiceMesh mesh (test)", "Flows opened (1)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (3)"},
+		opened:     []string{"FrontEnd-Web → MySQL"},
+		exceptions: []string{"tier-adjacency: nightly reports | approved in SEC-42"},
+		resources:  []string{"mesh-MySQL-ingress-tcp-3306-sg_FrontEnd-Web"},
+		summary:    "1 flow opened, 0 closed · groups: no change · rules: 1 created.",
+	},
+	{name: "a world-open rule added", golden: "world-open.md", old: ref(), new: func(m *spec.Mesh) {
+		g := service(m, "Graphite")
+		g.Ingress = append(g.Ingress, spec.IngressRule{
+			Traffic: spec.Traffic{Ports: []int{443}, Exceptions: []spec.Exception{{Check: guard.CheckWorldOpen, Reason: "public status dashboard"}}},
+			From:    spec.Peers{Internet: true}})
+		mysql := service(m, "MySQL")
+		mysql.Ingress = append(mysql.Ingress, spec.IngressRule{
+			Traffic: spec.Traffic{Ports: []int{3306}}, From: spec.Peers{Services: []string{"ELK"}}})
+	},
+		headings: []string{"ServiceMesh mesh (test)", "Flows opened (3)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (6)"},
+		// World-open first, then into the data tier.
+		opened: []string{"internet (0.0.0.0/0) → Graphite", "internet (::/0) → Graphite", "ELK → MySQL"},
+		resources: []string{"mesh-Graphite-ingress-tcp-443-.._0", "mesh-Graphite-ingress-tcp-443-0.0.0.0_0",
+			"mesh-MySQL-ingress-tcp-3306-sg_ELK"},
+		summary: "3 flows opened, 0 closed · groups: no change · rules: 3 created.",
+	},
+	{name: "groups replaced by a namePrefix change", golden: "name-prefix.md", old: ref(), new: func(m *spec.Mesh) {
+		m.NamePrefix = "prod-"
+	},
+		headings:     []string{"ServiceMesh mesh (test)", "Flows opened (0)", "Flows closed (0)", "Findings (0 errors, 0 warnings)"},
+		resourceRows: 42,
+		summary:      "0 flows opened, 0 closed · groups: 8 replaced · rules: 34 replaced. ⚠️ Breaks traffic: 8 groups replaced. AWS deletes a replaced group first",
+	},
+	{name: "a new mesh", golden: "new-mesh.md", new: func(*spec.Mesh) {}, mesh: reference.Mesh,
+		headings: []string{"ServiceMesh mesh (test)", "Flows opened (28)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (50)"},
+		// 12 ingress pairs of DESIGN.md's table, then 2 allow-all egress flows
+		// per group; the first 15 as they stand: world, data tier, the rest.
+		opened: []string{
+			"internet (0.0.0.0/0) → ELB-FrontEnd-Web", "internet (::/0) → ELB-FrontEnd-Web",
+			"CustomerManagement-API → MySQL", "MySQL → MySQL",
+			"network:office (203.0.113.0/24) → AdminAccess", "ELB-CustomerManagement-API → CustomerManagement-API",
+			"FrontEnd-Web → ELB-CustomerManagement-API", "AdminAccess → ELK", "network:office (203.0.113.0/24) → ELK",
+			"ELB-FrontEnd-Web → FrontEnd-Web", "AdminAccess → Graphite", "network:office (203.0.113.0/24) → Graphite",
+			"AdminAccess → internet (0.0.0.0/0)", "CustomerManagement-API → internet (0.0.0.0/0)", "ELB-CustomerManagement-API → internet (0.0.0.0/0)",
+		},
+		resourceRows: 42,
+		summary:      "New mesh: 28 flows opened, 0 closed · groups: 8 created · rules: 34 created.",
+	},
+}
+
+func TestMarkdown(t *testing.T) {
+	for _, tc := range mdCases {
+		t.Run(tc.name, func(t *testing.T) {
+			var old *plan.Plan
+			if tc.old != nil {
+				old = build(t, *tc.old)
+			}
+			m := reference.Mesh()
+			tc.new(&m)
+			cur := build(t, m)
+			before := old
+			if before == nil {
+				before = &plan.Plan{}
+			}
+			r := plandiff.ReviewOf("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, cur), old, cur)
+			md := r.Markdown(plandiff.CommentLimit)
+			golden.Check(t, tc.golden, md)
+			d := checkWellFormed(t, md)
+			assert.Equal(t, tc.headings, d.Headings)
+			assert.Contains(t, d.Text, tc.summary)
+			if tc.opened != nil {
+				assert.Equal(t, tc.opened, flowRows(md, "Flows opened")[:len(tc.opened)])
+			}
+			assert.Equal(t, append([]string{}, tc.closed...), flowRows(md, "Flows closed"))
+			if tc.exceptions != nil {
+				assert.Equal(t, tc.exceptions, markdowncheck.Parse(markdowncheck.Section(md, "#### Flows opened")).Column("Exceptions (reason)"))
+			}
+			got := d.Column("Resource")
+			if tc.resources != nil {
+				assert.ElementsMatch(t, tc.resources, got)
+			} else {
+				assert.Len(t, got, tc.resourceRows)
+			}
+			assert.Equal(t, tc.trimmed, strings.Contains(d.Text, "Trimmed:"))
+		})
+	}
+}
+
+// checkWellFormed parses md as GitHub does, failing on a broken table or a
+// comment too long for GitHub.
+func checkWellFormed(t *testing.T, md string) markdowncheck.Doc {
+	t.Helper()
+	assert.Empty(t, markdowncheck.Problems(md))
+	assert.Less(t, len(md), 65000, "a GitHub comment holds 65,536 characters")
+	return markdowncheck.Parse(md)
+}
+
+func TestMarkdownLargeMeshIsTrimmed(t *testing.T) {
+	old := reference.Synthetic(500)
+	m := reference.Synthetic(500)
+	m.Networks[0].CidrBlocks = append(m.Networks[0].CidrBlocks, "198.51.100.0/24")
+	before, after := build(t, old), build(t, m)
+	r := plandiff.ReviewOf("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, after), before, after)
+	md := r.Markdown(plandiff.CommentLimit)
+	golden.Check(t, "large-mesh.md", md)
+	d := checkWellFormed(t, md)
+	assert.Contains(t, d.Text, "500 flows opened, 0 closed · groups: no change · rules: 1500 created.")
+	opened := flowRows(md, "Flows opened")
+	assert.Len(t, opened, 500, "one opened flow per service, all listed")
+	assert.Equal(t, "network:office (198.51.100.0/24) → svc-0003", opened[0], "the data tier first")
+	assert.Less(t, len(d.Column("Resource")), 1500, "the resource list is trimmed first")
+	assert.Contains(t, d.Text, "Trimmed:")
+	assert.Contains(t, d.Text, "resource changes in ")
+}
+
+func TestMarkdownNewErrors(t *testing.T) {
+	m := reference.Mesh()
+	service(&m, "MySQL").Ingress[0].Ports = []int{70000}
+	p, err := plan.Build(m)
+	require.Error(t, err)
+	md := plandiff.Review{Title: "ServiceMesh `mesh` (test)", Findings: p.Findings}.Markdown(plandiff.CommentLimit)
+	d := checkWellFormed(t, md)
+	assert.Equal(t, []string{"ServiceMesh mesh (test)", "Findings (1 error, 0 warnings)"}, d.Headings)
+	assert.Contains(t, d.Text, "Not planned: the new declaration has 1 error.")
+	assert.Contains(t, md, `- error [invalid-port] service "MySQL" rule ingress[0]: port 70000 is outside 0-65535`)
+}
+
+func TestQuotaChanges(t *testing.T) {
+	got := plandiff.QuotaChanges(
+		[]guard.Usage{{Quota: "a", Scope: "group X", Used: 3, Limit: 60}, {Quota: "a", Scope: "group Y", Used: 1, Limit: 60}, {Quota: "b", Scope: "mesh", Used: 8, Limit: 2500}},
+		[]guard.Usage{{Quota: "a", Scope: "group X", Used: 4, Limit: 60}, {Quota: "a", Scope: "group Z", Used: 2, Limit: 60}, {Quota: "b", Scope: "mesh", Used: 8, Limit: 2500}})
+	assert.Equal(t, []plandiff.QuotaChange{
+		{Quota: "a", Scope: "group X", Old: 3, New: 4, Limit: 60},
+		{Quota: "a", Scope: "group Y", Old: 1, New: -1, Limit: 60},
+		{Quota: "a", Scope: "group Z", Old: -1, New: 2, Limit: 60},
+	}, got)
+}
+
+func TestMarkdownTrimsFindingsLast(t *testing.T) {
+	many := func(sev finding.Severity, n int) finding.List {
+		var l finding.List
+		for i := range n {
+			l.Add(sev, "wide-cidr", fmt.Sprintf("svc-%04d", i), "ingress[0]", "narrow it", "10.0.0.0/%d is wide", i%8)
+		}
+		return l
+	}
+	flows := flowdiff.Diff{Opened: []flowdiff.Change{{Caller: "a", Callee: "b", Ports: []string{"tcp/1"}, Rules: []string{"b ingress[0]"}}}, Closed: []flowdiff.Change{}}
+	for name, r := range map[string]plandiff.Review{
+		"warnings": {Title: "t", Flows: &flows, Findings: many(finding.Warning, 2000)},
+		"errors":   {Title: "t", Findings: many(finding.Error, 2000)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			md := r.Markdown(plandiff.CommentLimit)
+			d := checkWellFormed(t, md)
+			assert.Regexp(t, `Trimmed: \d+ more findings not listed`, d.Text)
+			if r.Flows != nil {
+				assert.Equal(t, []string{"a → b"}, flowRows(md, "Flows opened"), "the flows are kept")
+			}
+		})
+	}
+}
