@@ -7,8 +7,8 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
-	"strconv"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -68,9 +68,18 @@ func (e Endpoint) IsIPv6() bool {
 
 // Origin says which declaration a flow came from.
 type Origin struct {
-	// Service declared it; Rule is ingress[i] or egress[i], or "egress policy".
+	// Service declared it; Rule is ingress[i] or egress[i] (finding.RulePath),
+	// or "egress policy".
 	Service string `json:"service"`
 	Rule    string `json:"rule"`
+	// Index is i, kept so origins sort by declaration order without parsing
+	// Rule (ingress[10] after ingress[9]); 0 for the egress policy.
+	Index int `json:"-"`
+}
+
+// At is the origin of a service's rule i on side dir (ingress or egress).
+func At(service, dir string, i int) Origin {
+	return Origin{Service: service, Rule: finding.RulePath(dir, i), Index: i}
 }
 
 // PolicyRule is the Origin.Rule of flows implied by the mesh's egress policy.
@@ -114,7 +123,7 @@ func Resolve(m spec.Mesh) []Flow {
 			for _, rng := range mustExpand(rule.Traffic) {
 				for _, peer := range r.peers(s.Name, rule.From, rng) {
 					out = append(out, Flow{From: peer, To: self, Ports: rng, Declared: Ingress,
-						Description: rule.Description, Origin: Origin{s.Name, ruleName(Ingress, i)}, Exceptions: rule.Exceptions})
+						Description: rule.Description, Origin: At(s.Name, Ingress, i), Exceptions: rule.Exceptions})
 				}
 			}
 		}
@@ -122,23 +131,21 @@ func Resolve(m spec.Mesh) []Flow {
 			for _, rng := range mustExpand(rule.Traffic) {
 				for _, peer := range r.peers(s.Name, rule.To, rng) {
 					out = append(out, Flow{From: self, To: peer, Ports: rng, Declared: Egress,
-						Description: rule.Description, Origin: Origin{s.Name, ruleName(Egress, i)}, Exceptions: rule.Exceptions})
+						Description: rule.Description, Origin: At(s.Name, Egress, i), Exceptions: rule.Exceptions})
 				}
 			}
 		}
-		if cmp.Or(m.Egress, spec.EgressAllowAll) == spec.EgressAllowAll {
+		if m.ResolvedEgress() == spec.EgressAllowAll {
 			for _, c := range Internet {
 				out = append(out, Flow{From: self, To: Endpoint{Kind: CIDR, CIDR: c, Via: "internet"},
 					Ports: ports.Range{Protocol: ports.All}, Declared: Egress, Description: "Allow all outbound",
-					Origin: Origin{s.Name, PolicyRule}})
+					Origin: Origin{Service: s.Name, Rule: PolicyRule}})
 			}
 		}
 	}
 	Sort(out)
 	return out
 }
-
-func ruleName(dir string, i int) string { return dir + "[" + strconv.Itoa(i) + "]" }
 
 // mustExpand expands traffic that validation has accepted.
 func mustExpand(t spec.Traffic) []ports.Range {

@@ -97,25 +97,25 @@ func (g *guard) ec2Names(groups []rule.Group) {
 func (g *guard) ec2Text(groups []rule.Group, rules []rule.Rule) {
 	badDecl := map[flow.Origin]bool{}
 	for _, s := range g.m.Services {
-		check := func(where, desc string) {
+		check := func(o flow.Origin, desc string) {
 			if len(desc) > MaxText || !ruleChars.MatchString(desc) {
-				badDecl[flow.Origin{Service: s.Name, Rule: where}] = true
-				g.out.Add(finding.Error, CheckInvalidText, s.Name, where, "use at most 255 "+ruleCharsText,
+				badDecl[o] = true
+				g.out.Add(finding.Error, CheckInvalidText, s.Name, o.Rule, "use at most 255 "+ruleCharsText,
 					"description %q is not one EC2 accepts for a rule", desc)
 			}
 		}
 		for i, r := range s.Ingress {
-			check(ruleName(flow.Ingress, i), r.Description)
+			check(flow.At(s.Name, flow.Ingress, i), r.Description)
 		}
 		for i, r := range s.Egress {
-			check(ruleName(flow.Egress, i), r.Description)
+			check(flow.At(s.Name, flow.Egress, i), r.Description)
 		}
 	}
 	for _, r := range rules {
 		if len(r.Description) <= MaxText && ruleChars.MatchString(r.Description) {
 			continue
 		}
-		if slices.ContainsFunc(g.sources[idOf(r)], func(s source) bool { return badDecl[s.Origin] }) {
+		if slices.ContainsFunc(r.Sources, func(s rule.Source) bool { return badDecl[s.Origin] }) {
 			continue // already reported where it was written
 		}
 		g.out.Add(finding.Error, CheckInvalidText, r.Service, "", "set a description on the rule that yields it, of "+ruleCharsText,

@@ -33,14 +33,11 @@
 package guard
 
 import (
-	"cmp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/validate"
@@ -152,31 +149,11 @@ type guard struct {
 	// suppressed a finding, by origin and check.
 	acks map[flow.Origin][]spec.Exception
 	used map[ackKey]bool
-	// sources are the declarations each emitted rule comes from.
-	sources map[ruleID][]source
 }
-
-// ruleID is an emitted rule's identity, as rule.Key spells it, without
-// building the string (this runs once per flow on the planner's hot path).
-type ruleID struct {
-	service string
-	dir     rule.Direction
-	ports   ports.Range
-	peer    flow.Endpoint
-}
-
-func idOf(r rule.Rule) ruleID { return ruleID{r.Service, r.Direction, r.Ports, r.Peer} }
 
 type ackKey struct {
 	origin flow.Origin
 	check  string
-}
-
-// source is one declaration an emitted rule comes from. Mirrored marks the
-// caller-side egress copy the mirror policy makes of an ingress rule.
-type source struct {
-	flow.Origin
-	mirrored bool
 }
 
 func newGuard(m spec.Mesh, flows []flow.Flow) *guard {
@@ -189,17 +166,14 @@ func newGuard(m spec.Mesh, flows []flow.Flow) *guard {
 	for _, s := range m.Services {
 		g.services[s.Name] = s
 		for i, r := range s.Ingress {
-			g.acks[flow.Origin{Service: s.Name, Rule: ruleName(flow.Ingress, i)}] = r.Exceptions
+			g.acks[flow.At(s.Name, flow.Ingress, i)] = r.Exceptions
 		}
 		for i, r := range s.Egress {
-			g.acks[flow.Origin{Service: s.Name, Rule: ruleName(flow.Egress, i)}] = r.Exceptions
+			g.acks[flow.At(s.Name, flow.Egress, i)] = r.Exceptions
 		}
 	}
-	g.sources = sources(flows, cmp.Or(m.Egress, spec.EgressAllowAll))
 	return g
 }
-
-func ruleName(dir string, i int) string { return dir + "[" + strconv.Itoa(i) + "]" }
 
 // acknowledged reports whether the declaration acknowledges check, and
 // records that its exception was needed.
@@ -219,79 +193,17 @@ func (g *guard) report(f flow.Flow, sev finding.Severity, check, fix, format str
 	g.out.Add(sev, check, f.Origin.Service, f.Origin.Rule, fix, format, args...)
 }
 
-// sources replays rule.Project to learn which declarations each emitted rule
-// comes from, so findings about rules can name the rule a user wrote.
-func sources(flows []flow.Flow, policy spec.EgressPolicy) map[ruleID][]source {
-	out := make(map[ruleID][]source, len(flows))
-	add := func(service string, dir rule.Direction, peer flow.Endpoint, f flow.Flow, mirrored bool) {
-		peer.Via = ""
-		k := ruleID{service, dir, f.Ports, peer}
-		s := source{f.Origin, mirrored}
-		if !slices.Contains(out[k], s) {
-			out[k] = append(out[k], s)
-		}
-	}
-	for _, f := range flows {
-		switch f.Declared {
-		case flow.Ingress:
-			add(f.To.Service, rule.Ingress, f.From, f, false)
-			if policy == spec.EgressMirror && f.From.Kind == flow.Group {
-				add(f.From.Service, rule.Egress, f.To, f, true)
-			}
-		case flow.Egress:
-			add(f.From.Service, rule.Egress, f.To, f, false)
-		}
-	}
-	for _, ss := range out {
-		slices.SortFunc(ss, compareSources)
-	}
-	return out
-}
-
-// compareSources orders what a user did not write (the egress policy, mirror
-// copies) first, then declarations by service, direction and index.
-func compareSources(a, b source) int {
-	written := func(s source) int {
-		if s.mirrored || s.Rule == flow.PolicyRule {
-			return 0
-		}
-		return 1
-	}
-	dir := func(s source) (string, int) {
-		d, idx, _ := strings.Cut(strings.TrimSuffix(s.Rule, "]"), "[")
-		n, _ := strconv.Atoi(idx)
-		return d, n
-	}
-	ad, ai := dir(a)
-	bd, bi := dir(b)
-	return cmp.Or(cmp.Compare(written(a), written(b)), cmp.Compare(a.Service, b.Service),
-		cmp.Compare(ad, bd), cmp.Compare(ai, bi))
-}
-
-// describe names a source for a reader, relative to the service a finding is on.
-func (s source) describe(on string) string {
-	switch {
-	case s.Rule == flow.PolicyRule:
-		return "the egress policy"
-	case s.mirrored:
-		return "the mirror egress of " + s.Service + " " + s.Rule
-	case s.Service == on:
-		return s.Rule
-	default:
-		return s.Service + " " + s.Rule
-	}
-}
-
 // exceptions rejects exceptions naming checks a rule cannot acknowledge and
 // warns of those that acknowledged nothing.
 func (g *guard) exceptions() {
 	for _, s := range g.m.Services {
-		check := func(where string, es []spec.Exception) {
+		check := func(o flow.Origin, es []spec.Exception) {
+			where := o.Rule
 			for _, e := range es {
 				instead, known := notPerRule[e.Check]
 				switch {
 				case slices.Contains(Acknowledgeable, e.Check):
-					if !g.used[ackKey{flow.Origin{Service: s.Name, Rule: where}, e.Check}] {
+					if !g.used[ackKey{o, e.Check}] {
 						g.out.Add(finding.Warning, CheckUnneededException, s.Name, where, "remove the exception",
 							"exception for %s acknowledges nothing: the rule does not trigger it", e.Check)
 					}
@@ -306,10 +218,10 @@ func (g *guard) exceptions() {
 			}
 		}
 		for i, r := range s.Ingress {
-			check(ruleName(flow.Ingress, i), r.Exceptions)
+			check(flow.At(s.Name, flow.Ingress, i), r.Exceptions)
 		}
 		for i, r := range s.Egress {
-			check(ruleName(flow.Egress, i), r.Exceptions)
+			check(flow.At(s.Name, flow.Egress, i), r.Exceptions)
 		}
 	}
 }

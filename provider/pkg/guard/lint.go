@@ -138,7 +138,7 @@ func (g *guard) shadowed(rules []rule.Rule) {
 		byKey[k] = append(byKey[k], i)
 	}
 	for _, r := range rules {
-		srcs := g.sources[idOf(r)]
+		srcs := r.Sources
 		var by string
 		same := byKey[key{r.Service, r.Direction, r.Peer}]
 		if i := slices.IndexFunc(same, func(o int) bool {
@@ -146,19 +146,19 @@ func (g *guard) shadowed(rules []rule.Rule) {
 		}); i >= 0 {
 			o := rules[same[i]]
 			by = o.Ports.String()
-			if os := g.sources[idOf(o)]; len(os) > 0 {
-				by += " of " + os[0].describe(r.Service)
+			if len(o.Sources) > 0 {
+				by += " of " + o.Sources[0].Text(r.Service)
 			}
 		} else if len(srcs) > 1 {
 			// Two declarations yield this very rule: the first (the policy or a
 			// mirror copy, else the first declared) stands, the others repeat it.
-			by = srcs[0].describe(r.Service)
+			by = srcs[0].Text(r.Service)
 			srcs = srcs[1:]
 		} else {
 			continue
 		}
 		for _, s := range srcs {
-			if s.mirrored || s.Rule == flow.PolicyRule || g.acknowledged(s.Origin, CheckShadowedRule) {
+			if !s.Written() || g.acknowledged(s.Origin, CheckShadowedRule) {
 				continue
 			}
 			g.out.Add(finding.Warning, CheckShadowedRule, s.Service, s.Rule,

@@ -5,8 +5,6 @@
 package plan
 
 import (
-	"cmp"
-
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
@@ -18,7 +16,10 @@ import (
 // Plan is everything a declaration yields, deterministic for a given input.
 type Plan struct {
 	// Tiers are the tier names, outermost first.
-	Tiers      []string             `json:"tiers"`
+	Tiers []string `json:"tiers"`
+	// Egress is the mesh's egress policy, default applied. Not in the JSON:
+	// the flows and rules already show what it yields.
+	Egress     spec.EgressPolicy    `json:"-"`
 	Groups     []rule.Group         `json:"groups"`
 	Rules      []rule.Rule          `json:"rules"`
 	Flows      []flow.Flow          `json:"flows"`
@@ -46,7 +47,8 @@ func Build(m spec.Mesh) (*Plan, error) {
 	}
 	p.Groups = rule.Groups(m)
 	p.Flows = flow.Resolve(m)
-	p.Rules = rule.Project(p.Flows, cmp.Or(m.Egress, spec.EgressAllowAll))
+	p.Egress = m.ResolvedEgress()
+	p.Rules = rule.Project(p.Flows, p.Egress)
 	p.RuleCounts = countRules(p.Groups, p.Rules)
 	p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
 	g := guard.Check(m, p.Groups, p.Flows, p.Rules)

@@ -52,6 +52,50 @@ type Rule struct {
 	// to Service is EC2's self.
 	Peer        flow.Endpoint `json:"peer"`
 	Description string        `json:"description"`
+	// Sources are the declarations the rule comes from, recorded when it is
+	// made, in the order CompareSources gives. Not part of the plan's JSON,
+	// whose flows already carry their origins.
+	Sources []Source `json:"-"`
+}
+
+// Source is one declaration a rule comes from: a service's ingress[i] or
+// egress[i], or the egress policy. Mirrored marks the caller-side egress copy
+// the mirror policy makes of a group-to-group ingress rule.
+type Source struct {
+	flow.Origin
+	Direction string
+	Mirrored  bool
+}
+
+// Written reports whether a user wrote the rule this source names (not the
+// egress policy, not a mirror copy).
+func (s Source) Written() bool { return !s.Mirrored && s.Rule != flow.PolicyRule }
+
+// Text names the source for a reader, relative to the service a finding is on.
+func (s Source) Text(on string) string {
+	switch {
+	case s.Rule == flow.PolicyRule:
+		return "the egress policy"
+	case s.Mirrored:
+		return "the mirror egress of " + s.Service + " " + s.Rule
+	case s.Service == on:
+		return s.Rule
+	default:
+		return s.Service + " " + s.Rule
+	}
+}
+
+// CompareSources orders what a user did not write (the egress policy, mirror
+// copies) first, then declarations by service, side and index.
+func CompareSources(a, b Source) int {
+	written := func(s Source) int {
+		if s.Written() {
+			return 1
+		}
+		return 0
+	}
+	return cmp.Or(cmp.Compare(written(a), written(b)), cmp.Compare(a.Service, b.Service),
+		cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.Index, b.Index))
 }
 
 // Self reports whether the rule's peer is its own group.
@@ -87,39 +131,54 @@ func Groups(m spec.Mesh) []Group {
 // Project turns flows into rules: ingress on the callee for flows declared as
 // ingress, egress on the caller for flows declared as egress, and under the
 // mirror policy egress on the caller for group-to-group ingress flows too.
-// Rules with the same key are merged; the result is sorted by key.
+// Rules with the same key are merged; each records the declarations it comes
+// from (Sources). The result is sorted by key.
 func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
-	index := map[string]int{}
+	index := make(map[id]int, len(flows))
 	var out []Rule
 	var descs [][]string
-	add := func(service string, dir Direction, peer flow.Endpoint, f flow.Flow) {
-		r := Rule{Service: service, Direction: dir, Ports: f.Ports, Peer: canonical(peer)}
-		r.Key = Key(r)
-		i, ok := index[r.Key]
+	add := func(service string, dir Direction, peer flow.Endpoint, f flow.Flow, mirrored bool) {
+		k := id{service, dir, f.Ports, canonical(peer)}
+		i, ok := index[k]
 		if !ok {
 			i = len(out)
-			index[r.Key] = i
-			out = append(out, r)
+			index[k] = i
+			out = append(out, Rule{Service: service, Direction: dir, Ports: f.Ports, Peer: k.peer})
 			descs = append(descs, nil)
 		}
 		descs[i] = append(descs[i], describe(f, dir))
+		s := Source{Origin: f.Origin, Direction: f.Declared, Mirrored: mirrored}
+		if !slices.Contains(out[i].Sources, s) {
+			out[i].Sources = append(out[i].Sources, s)
+		}
 	}
 	for _, f := range flows {
 		switch f.Declared {
 		case flow.Ingress:
-			add(f.To.Service, Ingress, f.From, f)
+			add(f.To.Service, Ingress, f.From, f, false)
 			if policy == spec.EgressMirror && f.From.Kind == flow.Group {
-				add(f.From.Service, Egress, f.To, f)
+				add(f.From.Service, Egress, f.To, f, true)
 			}
 		case flow.Egress:
-			add(f.From.Service, Egress, f.To, f)
+			add(f.From.Service, Egress, f.To, f, false)
 		}
 	}
 	for i := range out {
+		out[i].Key = Key(out[i])
 		out[i].Description = joinDescriptions(descs[i])
+		slices.SortFunc(out[i].Sources, CompareSources)
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return cmp.Compare(a.Key, b.Key) })
 	return out
+}
+
+// id is a rule's identity as Key spells it, without building the string for
+// every flow (projection is on the planner's hot path).
+type id struct {
+	service string
+	dir     Direction
+	ports   ports.Range
+	peer    flow.Endpoint
 }
 
 // canonical drops how a CIDR was named, so one CIDR named twice is one rule.
