@@ -83,7 +83,7 @@ func uniqueNames(rules []rule.Rule) finding.List {
 	for _, r := range rules {
 		n := rule.Name(r)
 		if other, ok := seen[n]; ok {
-			out.Add(finding.Error, validate.CheckDuplicateName, r.Service, "", "rename one of the services so their names do not run into each other",
+			out.Add(finding.CheckDuplicateName, r.Service, "", "rename one of the services so their names do not run into each other",
 				"rules %q and %q would share the resource name %q", other, r.Key, n)
 		}
 		seen[n] = r.Key

@@ -14,7 +14,6 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
@@ -68,7 +67,7 @@ func randomMesh(r *rand.Rand) model {
 			t := randomTraffic(r)
 			peers, tiers := randomPeers(r, m, md, s.Name)
 			if md.skips(s.Name, tiers) {
-				t.Exceptions = []spec.Exception{{Check: guard.CheckTierAdjacency, Reason: "random"}}
+				t.Exceptions = []spec.Exception{{Check: finding.CheckTierAdjacency, Reason: "random"}}
 			}
 			if r.IntN(3) == 0 {
 				s.Egress = append(s.Egress, spec.EgressRule{Traffic: t, To: peers})
@@ -182,7 +181,7 @@ func TestPropertiesOfRandomMeshes(t *testing.T) {
 		p, err := plan.Build(m)
 		require.NoError(t, err, "seed %d", seed)
 		for _, f := range p.Findings {
-			require.NotEqual(t, guard.CheckUnneededException, f.Check, "seed %d: the model and the guard disagree: %s", seed, f)
+			require.NotEqual(t, finding.CheckUnneededException, f.Check, "seed %d: the model and the guard disagree: %s", seed, f)
 		}
 		mirror := m.Egress == spec.EgressMirror
 
@@ -216,7 +215,7 @@ func TestPropertiesOfRandomMeshes(t *testing.T) {
 				(f.From.Kind == flow.Group && md.shared[f.From.Service]) || (f.To.Kind == flow.Group && md.shared[f.To.Service]) {
 				continue
 			}
-			require.True(t, slices.ContainsFunc(f.Exceptions, func(e spec.Exception) bool { return e.Check == guard.CheckTierAdjacency }),
+			require.True(t, slices.ContainsFunc(f.Exceptions, func(e spec.Exception) bool { return e.Check == finding.CheckTierAdjacency }),
 				"seed %d: %s -> %s skips a tier unacknowledged", seed, f.From.Label(), f.To.Label())
 		}
 
@@ -229,7 +228,7 @@ func TestPropertiesOfRandomMeshes(t *testing.T) {
 			var fe *finding.Errors
 			require.True(t, errors.As(err, &fe), "seed %d", seed)
 			for _, f := range fe.Findings {
-				require.Equal(t, guard.CheckTierAdjacency, f.Check, "seed %d: %s", seed, f)
+				require.Equal(t, finding.CheckTierAdjacency, f.Check, "seed %d: %s", seed, f)
 				failed[f.Service+"/"+f.Rule] = true
 			}
 		}
