@@ -3,6 +3,7 @@ package guard
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -105,12 +106,16 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 	}
 
 	perGroup := max(lim.InboundRulesPerGroup, lim.OutboundRulesPerGroup)
-	product := saturatingMul(perGroup, lim.GroupsPerInterface)
+	product, capped := saturatingMul(perGroup, lim.GroupsPerInterface)
 	usage = append(usage, Usage{"rulesTimesGroups", "limits", product, lim.RulesTimesGroups})
 	if product > lim.RulesTimesGroups && lim.RulesTimesGroups >= 0 && lim.GroupsPerInterface >= 1 && perGroup >= 0 {
+		is := "="
+		if capped {
+			is = "is more than"
+		}
 		out.Add(finding.CheckRulesTimesGroups, "", "limits", tradeOffs(max(lim.RulesTimesGroups, 0)),
-			"%d rules per group x %d groups per interface = %d, over AWS's bound of %d", perGroup, lim.GroupsPerInterface,
-			product, lim.RulesTimesGroups)
+			"%d rules per group x %d groups per interface %s %d, over AWS's bound of %d", perGroup, lim.GroupsPerInterface,
+			is, product, lim.RulesTimesGroups)
 	}
 
 	counts := map[string]*counter{}
@@ -235,15 +240,14 @@ func (c counter) fullest() figure {
 }
 
 // saturatingMul multiplies limits without overflowing: the product of
-// positive operands saturates; a non-positive operand (an error reported
-// elsewhere) yields 0.
-func saturatingMul(a, b int) int {
-	const maxInt = int(^uint(0) >> 1)
+// positive operands saturates at the largest int (capped); a non-positive
+// operand (an error reported elsewhere) yields 0.
+func saturatingMul(a, b int) (product int, capped bool) {
 	switch {
 	case a <= 0 || b <= 0:
-		return 0
-	case a > maxInt/b:
-		return maxInt
+		return 0, false
+	case a > math.MaxInt/b:
+		return math.MaxInt, true
 	}
-	return a * b
+	return a * b, false
 }
