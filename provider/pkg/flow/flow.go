@@ -116,7 +116,7 @@ func Resolve(m spec.Mesh) []Flow {
 	for _, n := range m.Networks {
 		r.networks[n.Name] = n.CidrBlocks
 	}
-	var out []Flow
+	out := make([]Flow, 0, r.most())
 	for _, s := range m.Services {
 		self := Endpoint{Kind: Group, Service: s.Name}
 		for i, rule := range s.Ingress {
@@ -156,6 +156,33 @@ func mustExpand(t spec.Traffic) []ports.Range {
 type resolver struct {
 	m               spec.Mesh
 	tiers, networks map[string][]string
+}
+
+// most bounds the number of flows Resolve makes, so it allocates them once:
+// each rule's ports times its peers, and the policy's two per service.
+func (r resolver) most() int {
+	peers := func(p spec.Peers) int {
+		n := len(p.Services) + len(p.CidrBlocks) + len(p.PrefixListIDs) + 2 // self and internet's two, at most
+		for _, nw := range p.Networks {
+			n += len(r.networks[nw])
+		}
+		for _, t := range p.Tiers {
+			n += len(r.tiers[t])
+		}
+		return n
+	}
+	ranges := func(t spec.Traffic) int { return len(t.Ports) + 1 } // its ports and one range (or protocol)
+	n := 0
+	for _, s := range r.m.Services {
+		n += len(Internet)
+		for _, rule := range s.Ingress {
+			n += ranges(rule.Traffic) * peers(rule.From)
+		}
+		for _, rule := range s.Egress {
+			n += ranges(rule.Traffic) * peers(rule.To)
+		}
+	}
+	return n
 }
 
 // peers expands a rule's peers into endpoints. A service naming itself is self.

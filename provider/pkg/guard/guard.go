@@ -96,10 +96,14 @@ func newGuard(m spec.Mesh, flows []flow.Flow) *guard {
 	for _, s := range m.Services {
 		g.services[s.Name] = s
 		for i, r := range s.Ingress {
-			g.acks[flow.At(s.Name, flow.Ingress, i)] = r.Exceptions
+			if len(r.Exceptions) > 0 {
+				g.acks[flow.At(s.Name, flow.Ingress, i)] = r.Exceptions
+			}
 		}
 		for i, r := range s.Egress {
-			g.acks[flow.At(s.Name, flow.Egress, i)] = r.Exceptions
+			if len(r.Exceptions) > 0 {
+				g.acks[flow.At(s.Name, flow.Egress, i)] = r.Exceptions
+			}
 		}
 	}
 	return g
@@ -149,10 +153,14 @@ func (g *guard) exceptions() {
 			}
 		}
 		for i, r := range s.Ingress {
-			check(flow.At(s.Name, flow.Ingress, i), r.Exceptions)
+			if len(r.Exceptions) > 0 {
+				check(flow.At(s.Name, flow.Ingress, i), r.Exceptions)
+			}
 		}
 		for i, r := range s.Egress {
-			check(flow.At(s.Name, flow.Egress, i), r.Exceptions)
+			if len(r.Exceptions) > 0 {
+				check(flow.At(s.Name, flow.Egress, i), r.Exceptions)
+			}
 		}
 	}
 }

@@ -135,24 +135,29 @@ func Groups(m spec.Mesh) []Group {
 // from (Sources). The result is sorted by key.
 func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
 	index := make(map[id]int, len(flows))
-	var out []Rule
-	var descs [][]string
-	add := func(service string, dir Direction, peer flow.Endpoint, f flow.Flow, mirrored bool) {
+	out := make([]Rule, 0, len(flows))
+	// merged holds the descriptions of the few rules several flows yield;
+	// the others keep their one description as it is.
+	merged := map[int][]string{}
+	srcs := make([]sourced, 0, len(flows))
+	add := func(service string, dir Direction, peer flow.Endpoint, f *flow.Flow, mirrored bool) {
 		k := id{service, dir, f.Ports, canonical(peer)}
+		d := describe(f, dir)
 		i, ok := index[k]
 		if !ok {
 			i = len(out)
 			index[k] = i
-			out = append(out, Rule{Service: service, Direction: dir, Ports: f.Ports, Peer: k.peer})
-			descs = append(descs, nil)
+			out = append(out, Rule{Service: service, Direction: dir, Ports: f.Ports, Peer: k.peer, Description: d})
+		} else {
+			if merged[i] == nil {
+				merged[i] = []string{out[i].Description}
+			}
+			merged[i] = append(merged[i], d)
 		}
-		descs[i] = append(descs[i], describe(f, dir))
-		s := Source{Origin: f.Origin, Direction: f.Declared, Mirrored: mirrored}
-		if !slices.Contains(out[i].Sources, s) {
-			out[i].Sources = append(out[i].Sources, s)
-		}
+		srcs = append(srcs, sourced{i, Source{Origin: f.Origin, Direction: f.Declared, Mirrored: mirrored}})
 	}
-	for _, f := range flows {
+	for i := range flows {
+		f := &flows[i]
 		switch f.Declared {
 		case flow.Ingress:
 			add(f.To.Service, Ingress, f.From, f, false)
@@ -165,11 +170,47 @@ func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
 	}
 	for i := range out {
 		out[i].Key = Key(out[i])
-		out[i].Description = joinDescriptions(descs[i])
-		slices.SortFunc(out[i].Sources, CompareSources)
+		if list, ok := merged[i]; ok {
+			out[i].Description = joinDescriptions(list)
+		} else {
+			out[i].Description = truncate(out[i].Description)
+		}
 	}
+	giveSources(out, srcs)
 	slices.SortFunc(out, func(a, b Rule) int { return cmp.Compare(a.Key, b.Key) })
 	return out
+}
+
+// sourced is a source of the rule at index rule of Project's output.
+type sourced struct {
+	rule int
+	src  Source
+}
+
+// giveSources sets each rule's Sources, sorted and without repeats, as
+// slices of one array (one allocation, not one per rule).
+func giveSources(rules []Rule, srcs []sourced) {
+	start := make([]int, len(rules)+1)
+	for _, s := range srcs {
+		start[s.rule+1]++
+	}
+	for i := range rules {
+		start[i+1] += start[i]
+	}
+	next := slices.Clone(start[:len(rules)])
+	all := make([]Source, len(srcs))
+	for _, s := range srcs {
+		all[next[s.rule]] = s.src
+		next[s.rule]++
+	}
+	for i := range rules {
+		own := all[start[i]:start[i+1]]
+		if len(own) > 1 {
+			slices.SortFunc(own, CompareSources)
+			own = slices.Compact(own)
+		}
+		rules[i].Sources = own[:len(own):len(own)]
+	}
 }
 
 // id is a rule's identity as Key spells it, without building the string for
@@ -268,7 +309,7 @@ func (p Peer) Text(names []string) string {
 
 // describe gives a rule a readable default: the user's text, else the port's
 // well-known name and where the flow comes from or goes to.
-func describe(f flow.Flow, dir Direction) string {
+func describe(f *flow.Flow, dir Direction) string {
 	if f.Description != "" {
 		return f.Description
 	}
@@ -289,9 +330,13 @@ func joinDescriptions(list []string) string {
 		slices.Sort(list)
 		list = slices.Compact(list)
 	}
-	s := strings.Join(list, "; ")
+	return truncate(strings.Join(list, "; "))
+}
+
+// truncate keeps a description within EC2's 255 characters.
+func truncate(s string) string {
 	if len(s) > 255 {
-		s = s[:252] + "..."
+		return s[:252] + "..."
 	}
 	return s
 }
