@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/order"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -236,19 +237,50 @@ func familyMatches(protocol, cidr string) bool {
 // Sort orders flows by callee, caller, protocol and ports, then origin and
 // description. The comparison covers every field a rule's origin does not
 // determine, so an unstable sort is deterministic (and much cheaper).
+//
+// Sorting is the planner's hot path, so the keys are computed first: each
+// distinct endpoint is ranked once, and the sort moves small keys rather
+// than flows (package order).
 func Sort(fs []Flow) {
-	slices.SortFunc(fs, func(a, b Flow) int {
+	rank := make(map[Endpoint]int32, len(fs)/4)
+	for i := range fs {
+		rank[fs[i].From], rank[fs[i].To] = 0, 0
+	}
+	eps := make([]Endpoint, 0, len(rank))
+	for e := range rank {
+		eps = append(eps, e)
+	}
+	slices.SortFunc(eps, compareEndpoints)
+	for i, e := range eps {
+		rank[e] = int32(i)
+	}
+	type key struct {
+		to, from int32
+		i        int32
+	}
+	keys := make([]key, len(fs))
+	for i := range fs {
+		keys[i] = key{rank[fs[i].To], rank[fs[i].From], int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Or(cmp.Compare(a.to, b.to), cmp.Compare(a.from, b.from)); c != 0 {
+			return c
+		}
+		x, y := &fs[a.i], &fs[b.i]
 		return cmp.Or(
-			compareEndpoints(a.To, b.To),
-			compareEndpoints(a.From, b.From),
-			cmp.Compare(a.Ports.Protocol, b.Ports.Protocol),
-			cmp.Compare(a.Ports.From, b.Ports.From),
-			cmp.Compare(a.Ports.To, b.Ports.To),
-			cmp.Compare(a.Origin.Service, b.Origin.Service),
-			cmp.Compare(a.Origin.Rule, b.Origin.Rule),
-			cmp.Compare(a.Description, b.Description),
+			cmp.Compare(x.Ports.Protocol, y.Ports.Protocol),
+			cmp.Compare(x.Ports.From, y.Ports.From),
+			cmp.Compare(x.Ports.To, y.Ports.To),
+			cmp.Compare(x.Origin.Service, y.Origin.Service),
+			cmp.Compare(x.Origin.Rule, y.Origin.Rule),
+			cmp.Compare(x.Description, y.Description),
 		)
 	})
+	perm := make([]int32, len(keys))
+	for i, k := range keys {
+		perm[i] = k.i
+	}
+	order.Apply(fs, perm)
 }
 
 // compareEndpoints orders endpoints as their IDs would sort, without building

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/order"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
@@ -177,7 +178,9 @@ func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
 		}
 	}
 	giveSources(out, srcs)
-	slices.SortFunc(out, func(a, b Rule) int { return cmp.Compare(a.Key, b.Key) })
+	perm := order.Identity(len(out))
+	slices.SortFunc(perm, func(a, b int32) int { return cmp.Compare(out[a].Key, out[b].Key) })
+	order.Apply(out, perm)
 	return out
 }
 
