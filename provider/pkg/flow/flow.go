@@ -121,18 +121,20 @@ func Resolve(m spec.Mesh) []Flow {
 	for _, s := range m.Services {
 		self := Endpoint{Kind: Group, Service: s.Name}
 		for i, rule := range s.Ingress {
+			origin := At(s.Name, Ingress, i)
 			for _, rng := range mustExpand(rule.Traffic) {
 				for _, peer := range r.peers(s.Name, rule.From, rng) {
 					out = append(out, Flow{From: peer, To: self, Ports: rng, Declared: Ingress,
-						Description: rule.Description, Origin: At(s.Name, Ingress, i), Exceptions: rule.Exceptions})
+						Description: rule.Description, Origin: origin, Exceptions: rule.Exceptions})
 				}
 			}
 		}
 		for i, rule := range s.Egress {
+			origin := At(s.Name, Egress, i)
 			for _, rng := range mustExpand(rule.Traffic) {
 				for _, peer := range r.peers(s.Name, rule.To, rng) {
 					out = append(out, Flow{From: self, To: peer, Ports: rng, Declared: Egress,
-						Description: rule.Description, Origin: At(s.Name, Egress, i), Exceptions: rule.Exceptions})
+						Description: rule.Description, Origin: origin, Exceptions: rule.Exceptions})
 				}
 			}
 		}
