@@ -64,6 +64,8 @@ type Rule struct {
 // the mirror policy makes of a group-to-group ingress rule.
 type Source struct {
 	flow.Origin
+	// Direction is the side the declaration is written on (flow.Flow's
+	// Declared): ingress for a mirror copy, though the rule is egress.
 	Direction string
 	Mirrored  bool
 }
