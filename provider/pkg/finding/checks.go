@@ -114,9 +114,6 @@ func sortedChecks(cs []Check) []Check {
 	return cs
 }
 
-// Checks lists every registered check, sorted by id.
-func Checks() []Check { return slices.Clone(checks) }
-
 // Lookup finds a check by id.
 func Lookup(id string) (Check, bool) {
 	i, ok := slices.BinarySearchFunc(checks, id, func(c Check, id string) int { return strings.Compare(c.ID, id) })
