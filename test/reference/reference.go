@@ -22,7 +22,8 @@ const VpcID = "vpc-0123456789abcdef0"
 // Groups is the number of groups the reference architecture yields.
 const Groups = 8
 
-// ExpectedIngress is DESIGN.md's table: group, protocol/ports, source.
+// ExpectedIngress is the article's ingress table for the reference architecture,
+// written out by hand: group, protocol/ports, source.
 var ExpectedIngress = []string{
 	"AdminAccess tcp/22 203.0.113.0/24",
 	"CustomerManagement-API tcp/7500 sg:ELB-CustomerManagement-API",

@@ -55,9 +55,10 @@ func (f Finding) String() string {
 // List collects findings from the stages of a plan.
 type List []Finding
 
-// Add appends a finding built from its parts.
-func (l *List) Add(sev Severity, check, service, rule, fix, format string, args ...any) {
-	*l = append(*l, Finding{Severity: sev, Check: check, Service: service, Rule: rule,
+// Add appends a finding built from its parts, with the check's registered
+// severity.
+func (l *List) Add(check, service, rule, fix, format string, args ...any) {
+	*l = append(*l, Finding{Severity: mustLookup(check).Severity, Check: check, Service: service, Rule: rule,
 		Message: fmt.Sprintf(format, args...), Fix: fix})
 }
 

@@ -7,8 +7,9 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
-	"strconv"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/order"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -68,9 +69,18 @@ func (e Endpoint) IsIPv6() bool {
 
 // Origin says which declaration a flow came from.
 type Origin struct {
-	// Service declared it; Rule is ingress[i] or egress[i], or "egress policy".
+	// Service declared it; Rule is ingress[i] or egress[i] (finding.RulePath),
+	// or "egress policy".
 	Service string `json:"service"`
 	Rule    string `json:"rule"`
+	// Index is i, kept so origins sort by declaration order without parsing
+	// Rule (ingress[10] after ingress[9]); 0 for the egress policy.
+	Index int `json:"-"`
+}
+
+// At is the origin of a service's rule i on side dir (ingress or egress).
+func At(service, dir string, i int) Origin {
+	return Origin{Service: service, Rule: finding.RulePath(dir, i), Index: i}
 }
 
 // PolicyRule is the Origin.Rule of flows implied by the mesh's egress policy.
@@ -107,38 +117,38 @@ func Resolve(m spec.Mesh) []Flow {
 	for _, n := range m.Networks {
 		r.networks[n.Name] = n.CidrBlocks
 	}
-	var out []Flow
+	out := make([]Flow, 0, r.most())
 	for _, s := range m.Services {
 		self := Endpoint{Kind: Group, Service: s.Name}
 		for i, rule := range s.Ingress {
+			origin := At(s.Name, Ingress, i)
 			for _, rng := range mustExpand(rule.Traffic) {
 				for _, peer := range r.peers(s.Name, rule.From, rng) {
 					out = append(out, Flow{From: peer, To: self, Ports: rng, Declared: Ingress,
-						Description: rule.Description, Origin: Origin{s.Name, ruleName(Ingress, i)}, Exceptions: rule.Exceptions})
+						Description: rule.Description, Origin: origin, Exceptions: rule.Exceptions})
 				}
 			}
 		}
 		for i, rule := range s.Egress {
+			origin := At(s.Name, Egress, i)
 			for _, rng := range mustExpand(rule.Traffic) {
 				for _, peer := range r.peers(s.Name, rule.To, rng) {
 					out = append(out, Flow{From: self, To: peer, Ports: rng, Declared: Egress,
-						Description: rule.Description, Origin: Origin{s.Name, ruleName(Egress, i)}, Exceptions: rule.Exceptions})
+						Description: rule.Description, Origin: origin, Exceptions: rule.Exceptions})
 				}
 			}
 		}
-		if cmp.Or(m.Egress, spec.EgressAllowAll) == spec.EgressAllowAll {
+		if m.ResolvedEgress() == spec.EgressAllowAll {
 			for _, c := range Internet {
 				out = append(out, Flow{From: self, To: Endpoint{Kind: CIDR, CIDR: c, Via: "internet"},
 					Ports: ports.Range{Protocol: ports.All}, Declared: Egress, Description: "Allow all outbound",
-					Origin: Origin{s.Name, PolicyRule}})
+					Origin: Origin{Service: s.Name, Rule: PolicyRule}})
 			}
 		}
 	}
 	Sort(out)
 	return out
 }
-
-func ruleName(dir string, i int) string { return dir + "[" + strconv.Itoa(i) + "]" }
 
 // mustExpand expands traffic that validation has accepted.
 func mustExpand(t spec.Traffic) []ports.Range {
@@ -149,6 +159,33 @@ func mustExpand(t spec.Traffic) []ports.Range {
 type resolver struct {
 	m               spec.Mesh
 	tiers, networks map[string][]string
+}
+
+// most bounds the number of flows Resolve makes, so it allocates them once:
+// each rule's ports times its peers, and the policy's two per service.
+func (r resolver) most() int {
+	peers := func(p spec.Peers) int {
+		n := len(p.Services) + len(p.CidrBlocks) + len(p.PrefixListIDs) + 2 // self and internet's two, at most
+		for _, nw := range p.Networks {
+			n += len(r.networks[nw])
+		}
+		for _, t := range p.Tiers {
+			n += len(r.tiers[t])
+		}
+		return n
+	}
+	ranges := func(t spec.Traffic) int { return len(t.Ports) + 1 } // its ports and one range (or protocol)
+	n := 0
+	for _, s := range r.m.Services {
+		n += len(Internet)
+		for _, rule := range s.Ingress {
+			n += ranges(rule.Traffic) * peers(rule.From)
+		}
+		for _, rule := range s.Egress {
+			n += ranges(rule.Traffic) * peers(rule.To)
+		}
+	}
+	return n
 }
 
 // peers expands a rule's peers into endpoints. A service naming itself is self.
@@ -202,19 +239,50 @@ func familyMatches(protocol, cidr string) bool {
 // Sort orders flows by callee, caller, protocol and ports, then origin and
 // description. The comparison covers every field a rule's origin does not
 // determine, so an unstable sort is deterministic (and much cheaper).
+//
+// Sorting is the planner's hot path, so the keys are computed first: each
+// distinct endpoint is ranked once, and the sort moves small keys rather
+// than flows (package order).
 func Sort(fs []Flow) {
-	slices.SortFunc(fs, func(a, b Flow) int {
+	rank := make(map[Endpoint]int32, len(fs)/4)
+	for i := range fs {
+		rank[fs[i].From], rank[fs[i].To] = 0, 0
+	}
+	eps := make([]Endpoint, 0, len(rank))
+	for e := range rank {
+		eps = append(eps, e)
+	}
+	slices.SortFunc(eps, compareEndpoints)
+	for i, e := range eps {
+		rank[e] = int32(i)
+	}
+	type key struct {
+		to, from int32
+		i        int32
+	}
+	keys := make([]key, len(fs))
+	for i := range fs {
+		keys[i] = key{rank[fs[i].To], rank[fs[i].From], int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Or(cmp.Compare(a.to, b.to), cmp.Compare(a.from, b.from)); c != 0 {
+			return c
+		}
+		x, y := &fs[a.i], &fs[b.i]
 		return cmp.Or(
-			compareEndpoints(a.To, b.To),
-			compareEndpoints(a.From, b.From),
-			cmp.Compare(a.Ports.Protocol, b.Ports.Protocol),
-			cmp.Compare(a.Ports.From, b.Ports.From),
-			cmp.Compare(a.Ports.To, b.Ports.To),
-			cmp.Compare(a.Origin.Service, b.Origin.Service),
-			cmp.Compare(a.Origin.Rule, b.Origin.Rule),
-			cmp.Compare(a.Description, b.Description),
+			cmp.Compare(x.Ports.Protocol, y.Ports.Protocol),
+			cmp.Compare(x.Ports.From, y.Ports.From),
+			cmp.Compare(x.Ports.To, y.Ports.To),
+			cmp.Compare(x.Origin.Service, y.Origin.Service),
+			cmp.Compare(x.Origin.Rule, y.Origin.Rule),
+			cmp.Compare(x.Description, y.Description),
 		)
 	})
+	perm := make([]int32, len(keys))
+	for i, k := range keys {
+		perm[i] = k.i
+	}
+	order.Apply(fs, perm)
 }
 
 // compareEndpoints orders endpoints as their IDs would sort, without building

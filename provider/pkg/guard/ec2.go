@@ -65,7 +65,7 @@ const ruleCharsText = "letters, digits, spaces and ._-:/()#,@[]+=;{}!$*"
 func (g *guard) ec2Names(groups []rule.Group) {
 	prefix := strings.ToLower(g.m.NamePrefix)
 	if strings.HasPrefix(prefix, "sg-") {
-		g.out.Add(finding.Error, CheckInvalidName, "", "namePrefix", "choose a prefix that does not start with sg-; EC2 reserves it for group ids",
+		g.out.Add(finding.CheckInvalidName, "", "namePrefix", "choose a prefix that does not start with sg-; EC2 reserves it for group ids",
 			"namePrefix %q makes every group name start with sg-", g.m.NamePrefix)
 	}
 	seen := map[string]rule.Group{}
@@ -73,17 +73,17 @@ func (g *guard) ec2Names(groups []rule.Group) {
 		lower := strings.ToLower(gr.Name)
 		switch {
 		case !groupChars.MatchString(gr.Name) || len(gr.Name) > MaxText:
-			g.out.Add(finding.Error, CheckInvalidName, gr.Service, "", "use at most 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+			g.out.Add(finding.CheckInvalidName, gr.Service, "", "use at most 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
 				"group name %q is not one EC2 accepts", gr.Name)
 		case lower == reservedName:
-			g.out.Add(finding.Error, CheckInvalidName, gr.Service, "", "rename the service or set a namePrefix; every VPC already has its default group",
+			g.out.Add(finding.CheckInvalidName, gr.Service, "", "rename the service or set a namePrefix; every VPC already has its default group",
 				"group name %q is reserved by EC2", gr.Name)
 		case strings.HasPrefix(lower, "sg-") && !strings.HasPrefix(prefix, "sg-") && !strings.HasPrefix(strings.ToLower(gr.Service), "sg-"):
-			g.out.Add(finding.Error, CheckInvalidName, gr.Service, "", "change the namePrefix or the service name; EC2 reserves sg- for group ids",
+			g.out.Add(finding.CheckInvalidName, gr.Service, "", "change the namePrefix or the service name; EC2 reserves sg- for group ids",
 				"group name %q (namePrefix and service name together) starts with sg-", gr.Name)
 		}
 		if other, ok := seen[lower]; ok {
-			g.out.Add(finding.Error, CheckDuplicateName, gr.Service, "", fmt.Sprintf("rename %q or %q; EC2 compares group names case-insensitively", other.Service, gr.Service),
+			g.out.Add(finding.CheckDuplicateName, gr.Service, "", fmt.Sprintf("rename %q or %q; EC2 compares group names case-insensitively", other.Service, gr.Service),
 				"group name %q clashes with %q in the same VPC", gr.Name, other.Name)
 		} else {
 			seen[lower] = gr
@@ -97,38 +97,38 @@ func (g *guard) ec2Names(groups []rule.Group) {
 func (g *guard) ec2Text(groups []rule.Group, rules []rule.Rule) {
 	badDecl := map[flow.Origin]bool{}
 	for _, s := range g.m.Services {
-		check := func(where, desc string) {
+		check := func(o flow.Origin, desc string) {
 			if len(desc) > MaxText || !ruleChars.MatchString(desc) {
-				badDecl[flow.Origin{Service: s.Name, Rule: where}] = true
-				g.out.Add(finding.Error, CheckInvalidText, s.Name, where, "use at most 255 "+ruleCharsText,
+				badDecl[o] = true
+				g.out.Add(finding.CheckInvalidText, s.Name, o.Rule, "use at most 255 "+ruleCharsText,
 					"description %q is not one EC2 accepts for a rule", desc)
 			}
 		}
 		for i, r := range s.Ingress {
-			check(ruleName(flow.Ingress, i), r.Description)
+			check(flow.At(s.Name, flow.Ingress, i), r.Description)
 		}
 		for i, r := range s.Egress {
-			check(ruleName(flow.Egress, i), r.Description)
+			check(flow.At(s.Name, flow.Egress, i), r.Description)
 		}
 	}
 	for _, r := range rules {
 		if len(r.Description) <= MaxText && ruleChars.MatchString(r.Description) {
 			continue
 		}
-		if slices.ContainsFunc(g.sources[idOf(r)], func(s source) bool { return badDecl[s.Origin] }) {
+		if slices.ContainsFunc(r.Sources, func(s rule.Source) bool { return badDecl[s.Origin] }) {
 			continue // already reported where it was written
 		}
-		g.out.Add(finding.Error, CheckInvalidText, r.Service, "", "set a description on the rule that yields it, of "+ruleCharsText,
+		g.out.Add(finding.CheckInvalidText, r.Service, "", "set a description on the rule that yields it, of "+ruleCharsText,
 			"rule %s would get the description %q, which EC2 refuses", r.Key, r.Description)
 	}
 	for _, gr := range groups {
 		switch {
 		case len(gr.Description) > MaxText:
-			g.out.Add(finding.Error, CheckInvalidText, gr.Service, "",
+			g.out.Add(finding.CheckInvalidText, gr.Service, "",
 				fmt.Sprintf("shorten the group name (namePrefix and service name) to at most %d characters", MaxText-(len(gr.Description)-len(gr.Name))),
 				"the group name's %d characters make the group description %d characters long, over EC2's %d", len(gr.Name), len(gr.Description), MaxText)
 		case !groupChars.MatchString(gr.Description):
-			g.out.Add(finding.Error, CheckInvalidText, gr.Service, "", "use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* in the group name",
+			g.out.Add(finding.CheckInvalidText, gr.Service, "", "use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* in the group name",
 				"group description %q is not one EC2 accepts", gr.Description)
 		}
 	}
@@ -145,20 +145,20 @@ func (g *guard) tags(groups []rule.Group) {
 		v := g.m.Tags[k]
 		switch n := utf8.RuneCountInString(k); {
 		case n == 0 || n > MaxTagKey:
-			g.out.Add(finding.Error, CheckInvalidTag, "", "tags", fmt.Sprintf("use keys of 1 to %d characters", MaxTagKey),
+			g.out.Add(finding.CheckInvalidTag, "", "tags", fmt.Sprintf("use keys of 1 to %d characters", MaxTagKey),
 				"tag key %q has %d characters", k, n)
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			g.out.Add(finding.Error, CheckInvalidTag, "", "tags", "rename it; the aws: prefix is reserved", "tag key %q starts with aws:", k)
+			g.out.Add(finding.CheckInvalidTag, "", "tags", "rename it; the aws: prefix is reserved", "tag key %q starts with aws:", k)
 		case slices.Contains(componentTags, k):
-			g.out.Add(finding.Error, CheckInvalidTag, "", "tags", "rename it; the component sets this tag on every group", "tag key %q is the component's own", k)
+			g.out.Add(finding.CheckInvalidTag, "", "tags", "rename it; the component sets this tag on every group", "tag key %q is the component's own", k)
 		case utf8.RuneCountInString(v) > MaxTagValue:
-			g.out.Add(finding.Error, CheckInvalidTag, "", "tags", fmt.Sprintf("shorten it to %d characters", MaxTagValue),
+			g.out.Add(finding.CheckInvalidTag, "", "tags", fmt.Sprintf("shorten it to %d characters", MaxTagValue),
 				"tag %q has a value of %d characters", k, utf8.RuneCountInString(v))
 		}
 	}
 	for _, s := range g.m.Services {
 		if n := utf8.RuneCountInString(s.Description); n > MaxTagValue {
-			g.out.Add(finding.Error, CheckInvalidTag, s.Name, "", fmt.Sprintf("shorten the service's description to %d characters", MaxTagValue),
+			g.out.Add(finding.CheckInvalidTag, s.Name, "", fmt.Sprintf("shorten the service's description to %d characters", MaxTagValue),
 				"the service's description is %d characters, over the %d of the Description tag it is kept in", n, MaxTagValue)
 		}
 	}
@@ -177,7 +177,7 @@ func (g *guard) tags(groups []rule.Group) {
 				own++
 			}
 		}
-		g.out.Add(finding.Error, CheckInvalidTag, "", "tags", fmt.Sprintf("use at most %d tags (the component adds %d of EC2's %d)", MaxTags-own, own, MaxTags),
+		g.out.Add(finding.CheckInvalidTag, "", "tags", fmt.Sprintf("use at most %d tags (the component adds %d of EC2's %d)", MaxTags-own, own, MaxTags),
 			"group %s would carry %d tags, more than EC2's %d", most.Name, len(most.Tags), MaxTags)
 	}
 }

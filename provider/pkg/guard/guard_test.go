@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
@@ -56,37 +57,37 @@ func TestExceptionsAcknowledgeOnPurpose(t *testing.T) {
 		{"tier skip", func(m *spec.Mesh) {
 			r := &service(m, "MySQL").Ingress[0]
 			r.From.Services = []string{"FrontEnd-Web"}
-			r.Exceptions = ack(guard.CheckTierAdjacency)
+			r.Exceptions = ack(finding.CheckTierAdjacency)
 		}},
 		{"tier skip through a mirrored egress", func(m *spec.Mesh) {
 			m.Egress = spec.EgressMirror
 			r := &service(m, "MySQL").Ingress[0]
 			r.From.Services = []string{"FrontEnd-Web"}
-			r.Exceptions = ack(guard.CheckTierAdjacency)
+			r.Exceptions = ack(finding.CheckTierAdjacency)
 		}},
 		{"SSH from the world", func(m *spec.Mesh) {
 			r := &service(m, "AdminAccess").Ingress[0]
 			r.From = spec.Peers{Internet: true}
-			r.Exceptions = ack(guard.CheckWorldOpenAdmin)
+			r.Exceptions = ack(finding.CheckWorldOpenAdmin)
 		}},
 		{"everything from the world", func(m *spec.Mesh) {
 			r := &service(m, "ELB-FrontEnd-Web").Ingress[0]
 			r.Protocol, r.Ports = "all", nil
-			r.Exceptions = ack(guard.CheckWorldOpenAll)
+			r.Exceptions = ack(finding.CheckWorldOpenAll)
 		}},
 		{"odd port from the world", func(m *spec.Mesh) {
 			r := &service(m, "ELB-FrontEnd-Web").Ingress[0]
 			r.Ports = []int{8443}
-			r.Exceptions = ack(guard.CheckWorldOpen)
+			r.Exceptions = ack(finding.CheckWorldOpen)
 		}},
 		{"wide CIDR", func(m *spec.Mesh) {
 			r := &service(m, "ELK").Ingress[0]
 			r.From = spec.Peers{CidrBlocks: []string{"100.0.0.0/6"}}
-			r.Exceptions = ack(guard.CheckWideCIDR)
+			r.Exceptions = ack(finding.CheckWideCIDR)
 		}},
 		{"shadowed rule", func(m *spec.Mesh) {
 			s := service(m, "MySQL")
-			s.Ingress = append(s.Ingress, spec.IngressRule{Traffic: spec.Traffic{Ports: []int{3306}, Exceptions: ack(guard.CheckShadowedRule)},
+			s.Ingress = append(s.Ingress, spec.IngressRule{Traffic: spec.Traffic{Ports: []int{3306}, Exceptions: ack(finding.CheckShadowedRule)},
 				From: spec.Peers{Services: []string{"CustomerManagement-API"}}})
 		}},
 	}
@@ -102,11 +103,11 @@ func TestWarnings(t *testing.T) {
 		want   []string
 	}{
 		{"unneeded exception", func(m *spec.Mesh) {
-			service(m, "MySQL").Ingress[0].Exceptions = ack(guard.CheckWorldOpen)
+			service(m, "MySQL").Ingress[0].Exceptions = ack(finding.CheckWorldOpen)
 		}, []string{`warning [unneeded-exception] service "MySQL" rule ingress[0]: exception for world-open acknowledges nothing: the rule does not trigger it; fix: remove the exception`}},
 		{"exception made unneeded by a shared service", func(m *spec.Mesh) {
 			r := &service(m, "Graphite").Ingress[0]
-			r.Exceptions = ack(guard.CheckTierAdjacency)
+			r.Exceptions = ack(finding.CheckTierAdjacency)
 		}, []string{`warning [unneeded-exception] service "Graphite" rule ingress[0]: exception for tier-adjacency acknowledges nothing: the rule does not trigger it; fix: remove the exception`}},
 		{"wide CIDR, once per rule", func(m *spec.Mesh) { m.Networks[0].CidrBlocks = []string{"10.0.0.0/7"} },
 			[]string{

@@ -3,6 +3,7 @@ package guard
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -48,20 +49,6 @@ type Usage struct {
 	Limit int    `json:"limit"`
 }
 
-// Quota check ids.
-const (
-	// CheckRulesPerGroup: a group has more rules in one direction and family than its limit.
-	CheckRulesPerGroup = "quota-rules-per-group"
-	// CheckGroupsPerInterface: a service's interfaces carry more groups than the limit.
-	CheckGroupsPerInterface = "quota-groups-per-interface"
-	// CheckRulesTimesGroups: the limits (or an interface's rules) exceed the rules x groups bound.
-	CheckRulesTimesGroups = "quota-rules-times-groups"
-	// CheckGroupsPerRegion: the mesh alone has more groups than the Region allows.
-	CheckGroupsPerRegion = "quota-groups-per-region"
-	// CheckInvalidLimits: a limit AWS could not have granted.
-	CheckInvalidLimits = "invalid-limits"
-)
-
 // tradeOffs is the article's table of rules x groups, scaled to the bound.
 func tradeOffs(bound int) string {
 	return fmt.Sprintf("AWS trades rules per group against groups per interface within %d: e.g. %dx5, %dx10, %dx16 "+
@@ -105,7 +92,7 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 	var out finding.List
 	var usage []Usage
 	if lim.GroupsPerInterface < 1 || lim.GroupsPerInterface > MaxGroupsPerInterface {
-		out.Add(finding.Error, CheckInvalidLimits, "", "limits", fmt.Sprintf("set groupsPerInterface from 1 to %d", MaxGroupsPerInterface),
+		out.Add(finding.CheckInvalidLimits, "", "limits", fmt.Sprintf("set groupsPerInterface from 1 to %d", MaxGroupsPerInterface),
 			"groupsPerInterface %d is outside AWS's 1-%d", lim.GroupsPerInterface, MaxGroupsPerInterface)
 	}
 	for _, l := range []struct {
@@ -114,17 +101,21 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 	}{{"inboundRulesPerGroup", lim.InboundRulesPerGroup}, {"outboundRulesPerGroup", lim.OutboundRulesPerGroup},
 		{"rulesTimesGroups", lim.RulesTimesGroups}, {"groupsPerRegion", lim.GroupsPerRegion}} {
 		if l.v < 0 {
-			out.Add(finding.Error, CheckInvalidLimits, "", "limits", "use a positive number, or leave it out for AWS's default", "%s is negative (%d)", l.name, l.v)
+			out.Add(finding.CheckInvalidLimits, "", "limits", "use a positive number, or leave it out for AWS's default", "%s is negative (%d)", l.name, l.v)
 		}
 	}
 
 	perGroup := max(lim.InboundRulesPerGroup, lim.OutboundRulesPerGroup)
-	product := saturatingMul(perGroup, lim.GroupsPerInterface)
+	product, capped := saturatingMul(perGroup, lim.GroupsPerInterface)
 	usage = append(usage, Usage{"rulesTimesGroups", "limits", product, lim.RulesTimesGroups})
 	if product > lim.RulesTimesGroups && lim.RulesTimesGroups >= 0 && lim.GroupsPerInterface >= 1 && perGroup >= 0 {
-		out.Add(finding.Error, CheckRulesTimesGroups, "", "limits", tradeOffs(max(lim.RulesTimesGroups, 0)),
-			"%d rules per group x %d groups per interface = %d, over AWS's bound of %d", perGroup, lim.GroupsPerInterface,
-			product, lim.RulesTimesGroups)
+		is := "="
+		if capped {
+			is = "is more than"
+		}
+		out.Add(finding.CheckRulesTimesGroups, "", "limits", tradeOffs(max(lim.RulesTimesGroups, 0)),
+			"%d rules per group x %d groups per interface %s %d, over AWS's bound of %d", perGroup, lim.GroupsPerInterface,
+			is, product, lim.RulesTimesGroups)
 	}
 
 	counts := map[string]*counter{}
@@ -139,7 +130,7 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 		for _, f := range c.figures(lim) {
 			usage = append(usage, Usage{f.quota, "group " + s.Name, f.used, f.limit})
 			if f.used > f.limit && f.limit >= 0 {
-				out.Add(finding.Error, CheckRulesPerGroup, s.Name, "",
+				out.Add(finding.CheckRulesPerGroup, s.Name, "",
 					"split the service into narrower groups, merge ports into ranges, use a prefix list, or raise the limit with AWS (then set limits); "+tradeOffs(lim.RulesTimesGroups),
 					"group has %d %s rules, over the limit of %d", f.used, f.quota, f.limit)
 			}
@@ -148,7 +139,7 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 		groups := interfaceGroups(s)
 		usage = append(usage, Usage{"groupsPerInterface", "interface of " + s.Name, len(groups), lim.GroupsPerInterface})
 		if len(groups) > lim.GroupsPerInterface && lim.GroupsPerInterface >= 1 {
-			out.Add(finding.Error, CheckGroupsPerInterface, s.Name, "attachedWith",
+			out.Add(finding.CheckGroupsPerInterface, s.Name, "attachedWith",
 				fmt.Sprintf("attach fewer groups, or raise groupsPerInterface (up to %d) and lower rules per group to stay within the bound; ", MaxGroupsPerInterface)+tradeOffs(lim.RulesTimesGroups),
 				"its network interfaces carry %d groups (%s), over the limit of %d", len(groups), strings.Join(groups, ", "), lim.GroupsPerInterface)
 		}
@@ -159,16 +150,16 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 		total := sum.fullest()
 		usage = append(usage, Usage{"rulesTimesGroups", "interface of " + s.Name, total.used, lim.RulesTimesGroups})
 		if total.used > lim.RulesTimesGroups && lim.RulesTimesGroups >= 0 {
-			out.Add(finding.Error, CheckRulesTimesGroups, s.Name, "attachedWith", tradeOffs(max(lim.RulesTimesGroups, 0)),
+			out.Add(finding.CheckRulesTimesGroups, s.Name, "attachedWith", tradeOffs(max(lim.RulesTimesGroups, 0)),
 				"its network interfaces' %d groups hold %d %s rules together, over AWS's bound of %d", len(groups), total.used, total.quota, lim.RulesTimesGroups)
 		}
 		for i, other := range s.AttachedWith {
 			switch {
 			case other == s.Name:
-				out.Add(finding.Warning, CheckRedundantAttachment, s.Name, "attachedWith", "remove it; list only the other services whose groups the instances carry",
+				out.Add(finding.CheckRedundantAttachment, s.Name, "attachedWith", "remove it; list only the other services whose groups the instances carry",
 					"attachedWith names the service itself, whose group its interfaces carry anyway")
 			case slices.Contains(s.AttachedWith[:i], other):
-				out.Add(finding.Warning, CheckRedundantAttachment, s.Name, "attachedWith", "list each service once",
+				out.Add(finding.CheckRedundantAttachment, s.Name, "attachedWith", "list each service once",
 					"attachedWith names %q more than once (an interface carries a group once)", other)
 			}
 		}
@@ -176,7 +167,7 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 
 	usage = append(usage, Usage{"groupsPerRegion", "mesh", len(m.Services), lim.GroupsPerRegion})
 	if len(m.Services) > lim.GroupsPerRegion && lim.GroupsPerRegion >= 0 {
-		out.Add(finding.Error, CheckGroupsPerRegion, "", "services", "request a higher quota from AWS and set limits.groupsPerRegion, or split the mesh across Regions",
+		out.Add(finding.CheckGroupsPerRegion, "", "services", "request a higher quota from AWS and set limits.groupsPerRegion, or split the mesh across Regions",
 			"the mesh declares %d groups, over the limit of %d per Region", len(m.Services), lim.GroupsPerRegion)
 	}
 	slices.SortStableFunc(usage, func(a, b Usage) int { return cmp.Or(cmp.Compare(a.Quota, b.Quota), cmp.Compare(a.Scope, b.Scope)) })
@@ -249,15 +240,14 @@ func (c counter) fullest() figure {
 }
 
 // saturatingMul multiplies limits without overflowing: the product of
-// positive operands saturates; a non-positive operand (an error reported
-// elsewhere) yields 0.
-func saturatingMul(a, b int) int {
-	const maxInt = int(^uint(0) >> 1)
+// positive operands saturates at the largest int (capped); a non-positive
+// operand (an error reported elsewhere) yields 0.
+func saturatingMul(a, b int) (product int, capped bool) {
 	switch {
 	case a <= 0 || b <= 0:
-		return 0
-	case a > maxInt/b:
-		return maxInt
+		return 0, false
+	case a > math.MaxInt/b:
+		return math.MaxInt, true
 	}
-	return a * b
+	return a * b, false
 }

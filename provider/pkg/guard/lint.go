@@ -45,8 +45,8 @@ func (g *guard) lint(f flow.Flow) {
 	case pre.Bits() == 0 && f.Declared == flow.Ingress:
 		g.worldOpen(f)
 	case pre.Bits() > 0 && pre.Bits() < widest:
-		g.report(f, finding.Warning, CheckWideCIDR,
-			fmt.Sprintf("narrow it to the addresses that need access, or add exceptions: [{check: %s, reason: ...}]", CheckWideCIDR),
+		g.report(f, finding.CheckWideCIDR,
+			fmt.Sprintf("narrow it to the addresses that need access, or add exceptions: [{check: %s, reason: ...}]", finding.CheckWideCIDR),
 			"%s is wider than /%d", peer.CIDR, widest)
 	}
 }
@@ -69,15 +69,15 @@ func (g *guard) worldOpen(f flow.Flow) {
 	}
 	switch {
 	case f.Ports.Protocol == ports.All:
-		g.report(f, finding.Error, CheckWorldOpenAll, ack(CheckWorldOpenAll), "every protocol and port is open to %s", world)
+		g.report(f, finding.CheckWorldOpenAll, ack(finding.CheckWorldOpenAll), "every protocol and port is open to %s", world)
 	case len(sensitive) > 0:
-		g.report(f, finding.Error, CheckWorldOpenAdmin, ack(CheckWorldOpenAdmin),
+		g.report(f, finding.CheckWorldOpenAdmin, ack(finding.CheckWorldOpenAdmin),
 			"%s (%s) is open to %s", f.Ports, strings.Join(sensitive, ", "), world)
 	case !svc.InternetFacing:
-		g.report(f, finding.Error, CheckWorldOpen, "mark the service internetFacing if it is a public endpoint, or "+ack(CheckWorldOpen),
+		g.report(f, finding.CheckWorldOpen, "mark the service internetFacing if it is a public endpoint, or "+ack(finding.CheckWorldOpen),
 			"%s is open to %s on a service that is not internetFacing", f.Ports, world)
 	case !isWebPort(f.Ports):
-		g.report(f, finding.Error, CheckWorldOpen, "open only tcp/80 and tcp/443 to the internet, or "+ack(CheckWorldOpen),
+		g.report(f, finding.CheckWorldOpen, "open only tcp/80 and tcp/443 to the internet, or "+ack(finding.CheckWorldOpen),
 			"%s is open to %s; only tcp/80 and tcp/443 may be", f.Ports, world)
 	}
 }
@@ -115,7 +115,7 @@ func (g *guard) unused(flows []flow.Flow) {
 	}
 	for _, s := range g.m.Services {
 		if !touched[s.Name] {
-			g.out.Add(finding.Warning, CheckUnusedService, s.Name, "", "give it ingress rules, name it as a peer, or remove it",
+			g.out.Add(finding.CheckUnusedService, s.Name, "", "give it ingress rules, name it as a peer, or remove it",
 				"nothing may reach the service and it reaches nothing beyond the egress policy")
 		}
 	}
@@ -138,7 +138,7 @@ func (g *guard) shadowed(rules []rule.Rule) {
 		byKey[k] = append(byKey[k], i)
 	}
 	for _, r := range rules {
-		srcs := g.sources[idOf(r)]
+		srcs := r.Sources
 		var by string
 		same := byKey[key{r.Service, r.Direction, r.Peer}]
 		if i := slices.IndexFunc(same, func(o int) bool {
@@ -146,23 +146,23 @@ func (g *guard) shadowed(rules []rule.Rule) {
 		}); i >= 0 {
 			o := rules[same[i]]
 			by = o.Ports.String()
-			if os := g.sources[idOf(o)]; len(os) > 0 {
-				by += " of " + os[0].describe(r.Service)
+			if len(o.Sources) > 0 {
+				by += " of " + o.Sources[0].Text(r.Service)
 			}
 		} else if len(srcs) > 1 {
 			// Two declarations yield this very rule: the first (the policy or a
 			// mirror copy, else the first declared) stands, the others repeat it.
-			by = srcs[0].describe(r.Service)
+			by = srcs[0].Text(r.Service)
 			srcs = srcs[1:]
 		} else {
 			continue
 		}
 		for _, s := range srcs {
-			if s.mirrored || s.Rule == flow.PolicyRule || g.acknowledged(s.Origin, CheckShadowedRule) {
+			if !s.Written() || g.acknowledged(s.Origin, finding.CheckShadowedRule) {
 				continue
 			}
-			g.out.Add(finding.Warning, CheckShadowedRule, s.Service, s.Rule,
-				fmt.Sprintf("remove the redundant part of the rule, or add exceptions: [{check: %s, reason: ...}]", CheckShadowedRule),
+			g.out.Add(finding.CheckShadowedRule, s.Service, s.Rule,
+				fmt.Sprintf("remove the redundant part of the rule, or add exceptions: [{check: %s, reason: ...}]", finding.CheckShadowedRule),
 				"%s %s is already allowed by %s", r.Ports, peerText(r), by)
 		}
 	}

@@ -92,9 +92,9 @@ func (g *guard) tiers(f flow.Flow) {
 		noun = "tiers"
 	}
 	skipped := noun + " " + strings.Join(between, ", ")
-	g.report(f, finding.Error, CheckTierAdjacency,
+	g.report(f, finding.CheckTierAdjacency,
 		fmt.Sprintf("route it through a service in %s, mark a cross-cutting service shared, or add exceptions: [{check: %s, reason: ...}] to the rule",
-			skipped, CheckTierAdjacency),
+			skipped, finding.CheckTierAdjacency),
 		"%s -> %s on %s skips %s", from.label(), to.label(), f.Ports, skipped)
 }
 

@@ -192,7 +192,7 @@ var catalogue = map[string][]string{
 		"error [quota-rules-times-groups] limits: 60 rules per group x 5 groups per interface = 300, over AWS's bound of 250; fix: AWS trades rules per group against groups per interface within 250: e.g. 50x5, 25x10, 15x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
 	},
 	"limits that overflow": {
-		"error [quota-rules-times-groups] limits: 4611686018427387904 rules per group x 4 groups per interface = 9223372036854775807, over AWS's bound of 1000; fix: AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
+		"error [quota-rules-times-groups] limits: 4611686018427387904 rules per group x 4 groups per interface is more than 9223372036854775807, over AWS's bound of 1000; fix: AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
 	},
 	"negative limit": {
 		"error [invalid-limits] limits: outboundRulesPerGroup is negative (-60); fix: use a positive number, or leave it out for AWS's default",

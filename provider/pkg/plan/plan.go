@@ -5,8 +5,6 @@
 package plan
 
 import (
-	"cmp"
-
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
@@ -18,7 +16,10 @@ import (
 // Plan is everything a declaration yields, deterministic for a given input.
 type Plan struct {
 	// Tiers are the tier names, outermost first.
-	Tiers      []string             `json:"tiers"`
+	Tiers []string `json:"tiers"`
+	// Egress is the mesh's egress policy, default applied. Not in the JSON:
+	// the flows and rules already show what it yields.
+	Egress     spec.EgressPolicy    `json:"-"`
 	Groups     []rule.Group         `json:"groups"`
 	Rules      []rule.Rule          `json:"rules"`
 	Flows      []flow.Flow          `json:"flows"`
@@ -46,7 +47,8 @@ func Build(m spec.Mesh) (*Plan, error) {
 	}
 	p.Groups = rule.Groups(m)
 	p.Flows = flow.Resolve(m)
-	p.Rules = rule.Project(p.Flows, cmp.Or(m.Egress, spec.EgressAllowAll))
+	p.Egress = m.ResolvedEgress()
+	p.Rules = rule.Project(p.Flows, p.Egress)
 	p.RuleCounts = countRules(p.Groups, p.Rules)
 	p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
 	g := guard.Check(m, p.Groups, p.Flows, p.Rules)
@@ -81,7 +83,7 @@ func uniqueNames(rules []rule.Rule) finding.List {
 	for _, r := range rules {
 		n := rule.Name(r)
 		if other, ok := seen[n]; ok {
-			out.Add(finding.Error, validate.CheckDuplicateName, r.Service, "", "rename one of the services so their names do not run into each other",
+			out.Add(finding.CheckDuplicateName, r.Service, "", "rename one of the services so their names do not run into each other",
 				"rules %q and %q would share the resource name %q", other, r.Key, n)
 		}
 		seen[n] = r.Key

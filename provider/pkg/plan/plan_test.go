@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -139,8 +140,18 @@ func TestReorderingKeepsIdentity(t *testing.T) {
 		p, err := plan.Build(m)
 		require.NoError(t, err)
 		assert.Equal(t, names(base), names(p), "shuffle %d", i)
-		assert.Equal(t, base.Rules, p.Rules, "shuffle %d", i)
+		assert.Equal(t, withoutSources(base.Rules), withoutSources(p.Rules), "shuffle %d", i)
 	}
+}
+
+// withoutSources drops the rules' provenance, which names rules by their
+// index and so moves when they are reordered; what is emitted does not.
+func withoutSources(rules []rule.Rule) []rule.Rule {
+	out := slices.Clone(rules)
+	for i := range out {
+		out[i].Sources = nil
+	}
+	return out
 }
 
 func TestAddingAServiceTouchesOnlyItsResources(t *testing.T) {

@@ -3,6 +3,7 @@ package plan_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -14,9 +15,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
@@ -68,7 +67,7 @@ func randomMesh(r *rand.Rand) model {
 			t := randomTraffic(r)
 			peers, tiers := randomPeers(r, m, md, s.Name)
 			if md.skips(s.Name, tiers) {
-				t.Exceptions = []spec.Exception{{Check: guard.CheckTierAdjacency, Reason: "random"}}
+				t.Exceptions = []spec.Exception{{Check: finding.CheckTierAdjacency, Reason: "random"}}
 			}
 			if r.IntN(3) == 0 {
 				s.Egress = append(s.Egress, spec.EgressRule{Traffic: t, To: peers})
@@ -182,30 +181,17 @@ func TestPropertiesOfRandomMeshes(t *testing.T) {
 		p, err := plan.Build(m)
 		require.NoError(t, err, "seed %d", seed)
 		for _, f := range p.Findings {
-			require.NotEqual(t, guard.CheckUnneededException, f.Check, "seed %d: the model and the guard disagree: %s", seed, f)
+			require.NotEqual(t, finding.CheckUnneededException, f.Check, "seed %d: the model and the guard disagree: %s", seed, f)
 		}
-		mirror := m.Egress == spec.EgressMirror
 
-		// Every emitted rule is the projection of a declared flow or of the
-		// egress policy, and every flow is projected.
-		projected := map[string]bool{}
-		for _, f := range p.Flows {
-			if f.Declared == flow.Ingress {
-				projected[ruleOf(f.To.Service, rule.Ingress, f.Ports.String(), f.From)] = true
-				if mirror && f.From.Kind == flow.Group {
-					projected[ruleOf(f.From.Service, rule.Egress, f.Ports.String(), f.To)] = true
-				}
-			} else {
-				projected[ruleOf(f.From.Service, rule.Egress, f.Ports.String(), f.To)] = true
-			}
-		}
+		// The emitted rules are exactly those the model expects of the
+		// declaration (one per port range and single peer, merged).
+		expected := md.rules()
 		emitted := map[string]bool{}
 		for _, ru := range p.Rules {
-			k := ruleOf(ru.Service, ru.Direction, ru.Ports.String(), ru.Peer)
-			emitted[k] = true
-			require.True(t, projected[k], "seed %d: rule %s comes from no flow", seed, ru.Key)
+			emitted[ruleKey(ru.Service, string(ru.Direction), ru.Ports.Protocol, ru.Ports.From, ru.Ports.To, peerID(ru.Peer))] = true
 		}
-		require.Equal(t, len(projected), len(emitted), "seed %d: every flow yields a rule", seed)
+		require.ElementsMatch(t, slices.Collect(maps.Keys(expected)), slices.Collect(maps.Keys(emitted)), "seed %d", seed)
 
 		// No flow skips a tier unless a shared service or an exception on
 		// the rule that declared it allows it.
@@ -216,7 +202,7 @@ func TestPropertiesOfRandomMeshes(t *testing.T) {
 				(f.From.Kind == flow.Group && md.shared[f.From.Service]) || (f.To.Kind == flow.Group && md.shared[f.To.Service]) {
 				continue
 			}
-			require.True(t, slices.ContainsFunc(f.Exceptions, func(e spec.Exception) bool { return e.Check == guard.CheckTierAdjacency }),
+			require.True(t, slices.ContainsFunc(f.Exceptions, func(e spec.Exception) bool { return e.Check == finding.CheckTierAdjacency }),
 				"seed %d: %s -> %s skips a tier unacknowledged", seed, f.From.Label(), f.To.Label())
 		}
 
@@ -229,34 +215,34 @@ func TestPropertiesOfRandomMeshes(t *testing.T) {
 			var fe *finding.Errors
 			require.True(t, errors.As(err, &fe), "seed %d", seed)
 			for _, f := range fe.Findings {
-				require.Equal(t, guard.CheckTierAdjacency, f.Check, "seed %d: %s", seed, f)
+				require.Equal(t, finding.CheckTierAdjacency, f.Check, "seed %d: %s", seed, f)
 				failed[f.Service+"/"+f.Rule] = true
 			}
 		}
 		require.Equal(t, md.excepted, failed, "seed %d", seed)
 
-		requireQuotaCounts(t, seed, m, p)
+		requireQuotaCounts(t, seed, m, expected, p)
 	}
 }
 
-// requireQuotaCounts checks every quota figure against a count of the
-// emitted rules: a CIDR in its family, a group reference or prefix list in
-// both; groups per interface; the rules an interface's groups hold; groups
-// per Region.
-func requireQuotaCounts(t *testing.T, seed uint64, m spec.Mesh, p *plan.Plan) {
+// requireQuotaCounts checks every quota figure against the model's count of
+// the rules it expects: a CIDR in its family, a group reference or prefix
+// list in both; groups per interface; the rules an interface's groups hold;
+// groups per Region.
+func requireQuotaCounts(t *testing.T, seed uint64, m spec.Mesh, rules map[string]modelRule, p *plan.Plan) {
 	t.Helper()
 	want := map[string]int{}
 	perGroup := map[string]map[string]int{}
 	for _, s := range m.Services {
 		perGroup[s.Name] = map[string]int{}
 	}
-	for _, ru := range p.Rules {
-		dir := map[rule.Direction]string{rule.Ingress: "inbound", rule.Egress: "outbound"}[ru.Direction]
-		if ru.Peer.Kind != flow.CIDR || !ru.IPv6() {
-			perGroup[ru.Service][dir+"RulesPerGroup (IPv4)"]++
+	for _, ru := range rules {
+		dir := map[string]string{"ingress": "inbound", "egress": "outbound"}[ru.dir]
+		if ru.peer.family != 6 {
+			perGroup[ru.service][dir+"RulesPerGroup (IPv4)"]++
 		}
-		if ru.Peer.Kind != flow.CIDR || ru.IPv6() {
-			perGroup[ru.Service][dir+"RulesPerGroup (IPv6)"]++
+		if ru.peer.family != 4 {
+			perGroup[ru.service][dir+"RulesPerGroup (IPv6)"]++
 		}
 	}
 	for _, s := range m.Services {
@@ -299,8 +285,107 @@ func requireQuotaCounts(t *testing.T, seed uint64, m spec.Mesh, p *plan.Plan) {
 	}
 }
 
-func ruleOf(service string, dir rule.Direction, ports string, peer flow.Endpoint) string {
-	return strings.Join([]string{service, string(dir), ports, peer.ID()}, " ")
+// modelPeer is one peer as the model knows it: its identity and the address
+// family AWS counts it in (4 or 6 for a CIDR, 0 for both: groups and prefix
+// lists).
+type modelPeer struct {
+	id     string
+	family int
+}
+
+// modelRule is one EC2 rule the model expects.
+type modelRule struct {
+	service, dir string
+	peer         modelPeer
+}
+
+// peers lists the single peers a declaration's peers name, from what the
+// generator put in the mesh.
+func (md model) peers(self string, p spec.Peers) []modelPeer {
+	var out []modelPeer
+	cidr := func(c string) {
+		family := 4
+		if strings.Contains(c, ":") {
+			family = 6
+		}
+		out = append(out, modelPeer{"cidr " + c, family})
+	}
+	if p.Self {
+		out = append(out, modelPeer{"group " + self, 0})
+	}
+	for _, s := range p.Services {
+		out = append(out, modelPeer{"group " + s, 0})
+	}
+	for range p.Networks { // only "office"
+		cidr("203.0.113.0/24")
+		cidr("2001:db8::/48")
+	}
+	for _, t := range p.Tiers {
+		cidr(md.tierNets[t].String())
+	}
+	for _, c := range p.CidrBlocks {
+		cidr(c)
+	}
+	for _, pl := range p.PrefixListIDs {
+		out = append(out, modelPeer{"prefix list " + pl, 0})
+	}
+	return out
+}
+
+// rules is every EC2 rule the model expects, by key: ingress on the service
+// for its ingress rules, egress for its egress rules, the caller's egress
+// copy of group-to-group ingress under mirror, and allow-all egress to
+// 0.0.0.0/0 and ::/0 under allowAll (the default).
+func (md model) rules() map[string]modelRule {
+	out := map[string]modelRule{}
+	add := func(service, dir string, t spec.Traffic, peer modelPeer) {
+		ranges := [][2]int{}
+		for _, p := range t.Ports {
+			ranges = append(ranges, [2]int{p, p})
+		}
+		if t.PortRange != nil {
+			ranges = append(ranges, [2]int{t.PortRange.From, t.PortRange.To})
+		}
+		for _, r := range ranges {
+			out[ruleKey(service, dir, t.Protocol, r[0], r[1], peer.id)] = modelRule{service, dir, peer}
+		}
+	}
+	for _, s := range md.m.Services {
+		for _, r := range s.Ingress {
+			for _, p := range md.peers(s.Name, r.From) {
+				add(s.Name, "ingress", r.Traffic, p)
+				if caller, ok := strings.CutPrefix(p.id, "group "); ok && md.m.Egress == spec.EgressMirror {
+					add(caller, "egress", r.Traffic, modelPeer{"group " + s.Name, 0})
+				}
+			}
+		}
+		for _, r := range s.Egress {
+			for _, p := range md.peers(s.Name, r.To) {
+				add(s.Name, "egress", r.Traffic, p)
+			}
+		}
+		if md.m.Egress == "" || md.m.Egress == spec.EgressAllowAll {
+			out[ruleKey(s.Name, "egress", "-1", 0, 0, "cidr 0.0.0.0/0")] = modelRule{s.Name, "egress", modelPeer{"cidr 0.0.0.0/0", 4}}
+			out[ruleKey(s.Name, "egress", "-1", 0, 0, "cidr ::/0")] = modelRule{s.Name, "egress", modelPeer{"cidr ::/0", 6}}
+		}
+	}
+	return out
+}
+
+func ruleKey(service, dir, protocol string, from, to int, peer string) string {
+	return fmt.Sprintf("%s %s %s %d-%d %s", service, dir, protocol, from, to, peer)
+}
+
+// peerID is an emitted rule's peer in the model's terms, from its fields.
+func peerID(e flow.Endpoint) string {
+	switch e.Kind {
+	case flow.Group:
+		return "group " + e.Service
+	case flow.PrefixList:
+		return "prefix list " + e.PrefixList
+	default:
+		return "cidr " + e.CIDR
+	}
 }
 
 func withoutExceptions(m spec.Mesh) spec.Mesh {

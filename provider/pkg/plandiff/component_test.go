@@ -22,8 +22,10 @@ import (
 
 // This file checks the model against the component itself (with Pulumi's
 // mocks, no engine): the resource names, types and inputs Diff reasons
-// about must be those component.New registers. The end-to-end tests compare
-// Compare with a real `pulumi preview`.
+// about must be those component.New registers. Which of them replace is
+// checked against the stand-in's replace keys (test/awsstandin), Compare's
+// verdicts against hand-written expectations (plandiff_test.go), and against a
+// real `pulumi preview` by the end-to-end tests.
 
 // child is one resource the component registered.
 type child struct {
@@ -109,100 +111,6 @@ func TestModelIsTheComponent(t *testing.T) {
 					want[k] = in.Value
 				}
 				assert.Equal(t, flatten(c.inputs), want, name)
-			}
-		})
-	}
-}
-
-// engineReplaceKeys are the inputs whose change replaces a resource in the
-// AWS provider (and in the stand-in the end-to-end tests run).
-var engineReplaceKeys = map[string][]string{
-	GroupType: {"name", "namePrefix", "description", "vpcId"},
-	RuleType: {"type", "securityGroupId", "protocol", "fromPort", "toPort", "cidrBlocks",
-		"ipv6CidrBlocks", "prefixListIds", "sourceSecurityGroupId", "self"},
-}
-
-// engineDiff is what the engine does with two sets of the component's
-// children: compare inputs, where the id of a group being replaced is
-// unknown, and an unknown or changed replace key replaces.
-func engineDiff(old, new map[string]child) map[Op][]string {
-	out := map[Op][]string{}
-	replaced := map[string]bool{}
-	for _, typ := range []string{GroupType, RuleType} {
-		for _, name := range slices.Sorted(maps.Keys(new)) {
-			n := new[name]
-			if n.typ != typ {
-				continue
-			}
-			o, ok := old[name]
-			if !ok {
-				out[Create] = append(out[Create], name)
-				continue
-			}
-			before, after := flatten(o.inputs), flatten(n.inputs)
-			op := Op("")
-			for _, k := range slices.Sorted(maps.Keys(after)) {
-				unknown := (k == "securityGroupId" || k == "sourceSecurityGroupId") && replaced[after[k]]
-				if before[k] == after[k] && !unknown {
-					continue
-				}
-				if slices.Contains(engineReplaceKeys[typ], k) {
-					op = Replace
-				} else if op == "" {
-					op = Update
-				}
-			}
-			if op == Replace && typ == GroupType {
-				replaced[name] = true
-			}
-			if op != "" {
-				out[op] = append(out[op], name)
-			}
-		}
-	}
-	for name := range old {
-		if _, ok := new[name]; !ok {
-			out[Delete] = append(out[Delete], name)
-		}
-	}
-	for op := range out {
-		slices.Sort(out[op])
-	}
-	return out
-}
-
-func TestCompareAgreesWithTheComponentsChildren(t *testing.T) {
-	base := reference.Mesh()
-	base.VpcID = "vpc-1"
-	baseChildren := emitted(t, "mesh", base)
-	changes := map[string]func(*spec.Mesh){
-		"port":             func(m *spec.Mesh) { m.Services[7].Ingress[0].Ports = []int{3307} },
-		"rule description": func(m *spec.Mesh) { m.Services[7].Ingress[1].Description = "NDB" },
-		"service tag":      func(m *spec.Mesh) { m.Services[7].Description = "DB" },
-		"mesh tags":        func(m *spec.Mesh) { m.Tags = map[string]string{"Team": "net"} },
-		"prefix":           func(m *spec.Mesh) { m.NamePrefix = "prod-" },
-		"vpc":              func(m *spec.Mesh) { m.VpcID = "vpc-2" },
-		"egress none":      func(m *spec.Mesh) { m.Egress = spec.EgressNone },
-		"egress mirror":    func(m *spec.Mesh) { m.Egress = spec.EgressMirror },
-		"reorder":          func(m *spec.Mesh) { slices.Reverse(m.Services) },
-		"rename": func(m *spec.Mesh) {
-			m.Services[7].Name = "MySQL-Cluster"
-		},
-		"ipv6 office": func(m *spec.Mesh) {
-			m.Networks[0].CidrBlocks = append(m.Networks[0].CidrBlocks, "2001:db8::/48")
-		},
-	}
-	for name, change := range changes {
-		t.Run(name, func(t *testing.T) {
-			m := reference.Mesh()
-			m.VpcID = "vpc-1"
-			require.Equal(t, "MySQL", m.Services[7].Name)
-			change(&m)
-			want := engineDiff(baseChildren, emitted(t, "mesh", m))
-			got, err := CompareSpecs("mesh", base, m)
-			require.NoError(t, err)
-			for _, op := range []Op{Create, Delete, Replace, Update} {
-				assert.ElementsMatch(t, want[op], got.Names(op), "%s", op)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
@@ -93,6 +94,38 @@ var scenarios = []scenario{
 	{name: "egress none", change: func(m *spec.Mesh) { m.Egress = spec.EgressNone }, want: map[plandiff.Op][]string{
 		plandiff.Delete: allowAllEgress(),
 	}},
+	{name: "egress mirror", change: func(m *spec.Mesh) { m.Egress = spec.EgressMirror }, want: map[plandiff.Op][]string{
+		// The caller's side of every group-to-group ingress rule, self included.
+		plandiff.Create: {
+			"mesh-AdminAccess-egress-tcp-2003-sg_Graphite", "mesh-AdminAccess-egress-tcp-5044-sg_ELK",
+			"mesh-AdminAccess-egress-tcp-9200-sg_ELK", "mesh-AdminAccess-egress-udp-8125-sg_Graphite",
+			"mesh-CustomerManagement-API-egress-tcp-3306-sg_MySQL",
+			"mesh-ELB-CustomerManagement-API-egress-tcp-7500-sg_CustomerManagement-API",
+			"mesh-ELB-FrontEnd-Web-egress-tcp-443-sg_FrontEnd-Web",
+			"mesh-FrontEnd-Web-egress-tcp-7200-sg_ELB-CustomerManagement-API",
+			"mesh-MySQL-egress-tcp-1186-self", "mesh-MySQL-egress-tcp-2202-self",
+		},
+		plandiff.Delete: allowAllEgress(),
+	}},
+	{name: "rename a service", change: func(m *spec.Mesh) { service(m, "MySQL").Name = "MySQL-Cluster" },
+		want: map[plandiff.Op][]string{
+			plandiff.Create: {
+				"mesh-MySQL-Cluster", "mesh-MySQL-Cluster-egress-all-.._0", "mesh-MySQL-Cluster-egress-all-0.0.0.0_0",
+				"mesh-MySQL-Cluster-ingress-tcp-1186-self", "mesh-MySQL-Cluster-ingress-tcp-2202-self",
+				"mesh-MySQL-Cluster-ingress-tcp-3306-sg_CustomerManagement-API",
+			},
+			plandiff.Delete: {
+				"mesh-MySQL", "mesh-MySQL-egress-all-.._0", "mesh-MySQL-egress-all-0.0.0.0_0",
+				"mesh-MySQL-ingress-tcp-1186-self", "mesh-MySQL-ingress-tcp-2202-self",
+				"mesh-MySQL-ingress-tcp-3306-sg_CustomerManagement-API",
+			},
+		}},
+	{name: "add an IPv6 CIDR to the office", change: func(m *spec.Mesh) {
+		m.Networks[0].CidrBlocks = append(m.Networks[0].CidrBlocks, "2001:db8::/48")
+	}, want: map[plandiff.Op][]string{plandiff.Create: {
+		"mesh-AdminAccess-ingress-tcp-22-2001.db8.._48", "mesh-ELK-ingress-tcp-5601-2001.db8.._48",
+		"mesh-Graphite-ingress-tcp-443-2001.db8.._48", "mesh-Graphite-ingress-tcp-80-2001.db8.._48",
+	}}},
 	{name: "name prefix replaces every group and so every rule", golden: "name-prefix.txt",
 		change: func(m *spec.Mesh) { m.NamePrefix = "prod-" }, replaceAll: true},
 	{name: "another VPC replaces every group and so every rule",
@@ -118,27 +151,47 @@ func TestCompare(t *testing.T) {
 			sc.change(&m)
 			d, err := plandiff.CompareSpecs("mesh", base, m)
 			require.NoError(t, err)
+			want := sc.want
 			if sc.replaceAll {
-				p := build(t, m)
-				assert.Len(t, d.Replace, len(p.Groups)+len(p.Rules))
-				assert.Empty(t, d.Create)
-				assert.Empty(t, d.Delete)
-				assert.Empty(t, d.Update)
-			} else {
-				for _, op := range []plandiff.Op{plandiff.Create, plandiff.Delete, plandiff.Replace, plandiff.Update} {
-					want := sc.want[op]
-					if want == nil {
-						want = []string{}
-					}
-					assert.Equal(t, want, d.Names(op), string(op))
+				want = map[plandiff.Op][]string{plandiff.Replace: everyName(build(t, m))}
+			}
+			// The changes, op by op, in the order Diff documents (create,
+			// delete, replace, update; then by name), and the name lists
+			// agree with them.
+			var wantChanges, gotChanges []string
+			for _, op := range []plandiff.Op{plandiff.Create, plandiff.Delete, plandiff.Replace, plandiff.Update} {
+				names := want[op]
+				if names == nil {
+					names = []string{}
+				}
+				assert.Equal(t, names, d.Names(op), string(op))
+				for _, n := range names {
+					wantChanges = append(wantChanges, string(op)+" "+n)
 				}
 			}
-			assert.Len(t, d.Changes, len(d.Create)+len(d.Delete)+len(d.Replace)+len(d.Update))
+			for _, c := range d.Changes {
+				gotChanges = append(gotChanges, string(c.Op)+" "+c.Name)
+			}
+			assert.Equal(t, wantChanges, gotChanges)
 			if sc.golden != "" {
 				golden.Check(t, sc.golden, d.Text())
 			}
 		})
 	}
+}
+
+// everyName is every resource of a plan as the component "mesh" names them
+// (package rule owns the rule names), sorted.
+func everyName(p *plan.Plan) []string {
+	var out []string
+	for _, g := range p.Groups {
+		out = append(out, "mesh-"+g.Service)
+	}
+	for _, r := range p.Rules {
+		out = append(out, "mesh-"+rule.Name(r))
+	}
+	slices.Sort(out)
+	return out
 }
 
 func TestGoldenJSON(t *testing.T) {

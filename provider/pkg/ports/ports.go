@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
@@ -112,7 +113,7 @@ type Problem struct{ Check, Message, Fix string }
 func Expand(t spec.Traffic) ([]Range, []Problem) {
 	proto, err := ParseProtocol(t.Protocol)
 	if err != nil {
-		return nil, []Problem{{"invalid-protocol", err.Error(),
+		return nil, []Problem{{finding.CheckInvalidProtocol, err.Error(),
 			"use tcp, udp, icmp, icmpv6, all, or an IP protocol number 0-255"}}
 	}
 	hasPorts := len(t.Ports) > 0 || t.PortRange != nil
@@ -122,18 +123,18 @@ func Expand(t spec.Traffic) ([]Range, []Problem) {
 		return expandPorts(proto, t)
 	case IsICMP(proto):
 		if hasPorts {
-			return nil, []Problem{{"invalid-port", proto + " has no ports",
+			return nil, []Problem{{finding.CheckInvalidPort, proto + " has no ports",
 				"remove ports/portRange; narrow ICMP with icmpType and icmpCode"}}
 		}
 		return expandICMP(proto, t)
 	default:
 		var probs []Problem
 		if hasPorts {
-			probs = append(probs, Problem{"invalid-port", fmt.Sprintf("protocol %s covers every port", nameOf(proto)),
+			probs = append(probs, Problem{finding.CheckInvalidPort, fmt.Sprintf("protocol %s covers every port", nameOf(proto)),
 				"remove ports/portRange, or use tcp or udp to open specific ports"})
 		}
 		if hasICMP {
-			probs = append(probs, Problem{"invalid-port", fmt.Sprintf("icmpType/icmpCode apply only to icmp and icmpv6, not %s", nameOf(proto)),
+			probs = append(probs, Problem{finding.CheckInvalidPort, fmt.Sprintf("icmpType/icmpCode apply only to icmp and icmpv6, not %s", nameOf(proto)),
 				"remove icmpType/icmpCode, or set protocol to icmp or icmpv6"})
 		}
 		if probs != nil {
@@ -154,16 +155,16 @@ func expandPorts(proto string, t spec.Traffic) ([]Range, []Problem) {
 	var out []Range
 	var probs []Problem
 	if t.IcmpType != nil || t.IcmpCode != nil {
-		probs = append(probs, Problem{"invalid-port", "icmpType/icmpCode apply only to icmp and icmpv6, not " + proto,
+		probs = append(probs, Problem{finding.CheckInvalidPort, "icmpType/icmpCode apply only to icmp and icmpv6, not " + proto,
 			"remove icmpType/icmpCode, or set protocol to icmp or icmpv6"})
 	}
 	if len(t.Ports) == 0 && t.PortRange == nil {
-		probs = append(probs, Problem{"invalid-port", proto + " rule opens no ports",
+		probs = append(probs, Problem{finding.CheckInvalidPort, proto + " rule opens no ports",
 			"add ports: [443] or portRange: {from: 1024, to: 65535}"})
 	}
 	for _, p := range t.Ports {
 		if p < 0 || p > 65535 {
-			probs = append(probs, Problem{"invalid-port", fmt.Sprintf("port %d is outside 0-65535", p), "use a port from 0 to 65535"})
+			probs = append(probs, Problem{finding.CheckInvalidPort, fmt.Sprintf("port %d is outside 0-65535", p), "use a port from 0 to 65535"})
 			continue
 		}
 		out = append(out, Range{proto, p, p})
@@ -171,10 +172,10 @@ func expandPorts(proto string, t spec.Traffic) ([]Range, []Problem) {
 	if r := t.PortRange; r != nil {
 		switch {
 		case r.From < 0 || r.From > 65535 || r.To < 0 || r.To > 65535:
-			probs = append(probs, Problem{"invalid-port", fmt.Sprintf("port range %d-%d is outside 0-65535", r.From, r.To),
+			probs = append(probs, Problem{finding.CheckInvalidPort, fmt.Sprintf("port range %d-%d is outside 0-65535", r.From, r.To),
 				"use ports from 0 to 65535"})
 		case r.From > r.To:
-			probs = append(probs, Problem{"invalid-port", fmt.Sprintf("port range %d-%d runs backwards", r.From, r.To),
+			probs = append(probs, Problem{finding.CheckInvalidPort, fmt.Sprintf("port range %d-%d runs backwards", r.From, r.To),
 				fmt.Sprintf("write it as {from: %d, to: %d}", r.To, r.From)})
 		default:
 			out = append(out, Range{proto, r.From, r.To})
@@ -196,11 +197,11 @@ func expandICMP(proto string, t spec.Traffic) ([]Range, []Problem) {
 	}
 	var probs []Problem
 	if typ < -1 || typ > 255 || code < -1 || code > 255 {
-		probs = append(probs, Problem{"invalid-port", fmt.Sprintf("icmp type %d / code %d is outside -1..255", typ, code),
+		probs = append(probs, Problem{finding.CheckInvalidPort, fmt.Sprintf("icmp type %d / code %d is outside -1..255", typ, code),
 			"use an ICMP type and code from 0 to 255, or omit them for all"})
 	}
 	if typ == -1 && code != -1 {
-		probs = append(probs, Problem{"invalid-port", "icmpCode needs an icmpType", "set icmpType, or remove icmpCode"})
+		probs = append(probs, Problem{finding.CheckInvalidPort, "icmpCode needs an icmpType", "set icmpType, or remove icmpCode"})
 	}
 	if probs != nil {
 		return nil, probs

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
 // kind is what a node of the pictures stands for. The order is the order in
@@ -191,26 +191,17 @@ func comparePorts(a, b ports.Range) int {
 }
 
 // policyNote says what the egress policy lets groups send beyond the flows
-// drawn. The plan does not carry the policy, so it is read off the plan:
-// allowAll is the only policy with flows of its own, and mirror the only one
-// with egress rules to groups that no egress declaration asked for.
+// drawn.
 func policyNote(p *plan.Plan) string {
-	declared := map[[2]string]bool{}
-	for _, f := range p.Flows {
-		if f.Origin.Rule == flow.PolicyRule {
-			return "egress policy allowAll: every group may also send anything to 0.0.0.0/0 and ::/0 (not drawn)"
-		}
-		if f.Declared == flow.Egress {
-			declared[[2]string{f.From.Service, f.To.ID()}] = true
-		}
+	switch p.Egress {
+	case spec.EgressMirror:
+		return "egress policy mirror: a group may send to the groups it calls what they accept from it, " +
+			"and nothing else but its egress rules (the flows drawn)"
+	case spec.EgressNone:
+		return "egress policy none: a group may send only what its egress rules allow (the flows drawn)"
+	default:
+		return "egress policy allowAll: every group may also send anything to 0.0.0.0/0 and ::/0 (not drawn)"
 	}
-	for _, r := range p.Rules {
-		if r.Direction == rule.Egress && r.Peer.Kind == flow.Group && !declared[[2]string{r.Service, r.Peer.ID()}] {
-			return "egress policy mirror: a group may send to the groups it calls what they accept from it, " +
-				"and nothing else but its egress rules (the flows drawn)"
-		}
-	}
-	return "egress policy none: a group may send only what its egress rules allow (the flows drawn)"
 }
 
 func sortNodes(ns []*node) { slices.SortFunc(ns, compareNodes) }

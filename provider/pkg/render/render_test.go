@@ -239,3 +239,35 @@ func TestTableFlagsAQuotaNearItsLimit(t *testing.T) {
 	}))
 	assert.Contains(t, got, "  inboundRulesPerGroup (IPv4)      4      5   80%  group Graphite  <- near the limit\n")
 }
+
+// TestPolicyNote: the note states the declared egress policy, whatever the
+// peers are. (A mirror mesh whose peers are all CIDRs has no mirrored rules
+// and once read as "none".)
+func TestPolicyNote(t *testing.T) {
+	const cidrOnly = `
+tiers: [{name: web}]
+services:
+  - name: api
+    tier: web
+    ingress: [{ports: [443], from: {cidrBlocks: [10.0.0.0/16]}}]
+`
+	for _, tc := range []struct {
+		egress string
+		want   string
+	}{
+		{"", "Egress policy allowAll: every group may also send anything to 0.0.0.0/0 and ::/0 (not drawn)."},
+		{"egress: allowAll", "Egress policy allowAll: every group may also send anything to 0.0.0.0/0 and ::/0 (not drawn)."},
+		{"egress: none", "Egress policy none: a group may send only what its egress rules allow (the flows drawn)."},
+		{"egress: mirror", "Egress policy mirror: a group may send to the groups it calls what they accept from it, " +
+			"and nothing else but its egress rules (the flows drawn)."},
+	} {
+		t.Run(tc.egress, func(t *testing.T) {
+			m, err := spec.Decode([]byte(cidrOnly + tc.egress + "\n"))
+			require.NoError(t, err)
+			p, err := plan.Build(m)
+			require.NoError(t, err)
+			assert.Contains(t, render.Matrix(p), tc.want)
+			assert.Contains(t, render.Mermaid(p), "%% "+strings.ToLower(tc.want[:1])+strings.TrimSuffix(tc.want[1:], "."))
+		})
+	}
+}

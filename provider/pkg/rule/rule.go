@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/order"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
@@ -52,6 +53,52 @@ type Rule struct {
 	// to Service is EC2's self.
 	Peer        flow.Endpoint `json:"peer"`
 	Description string        `json:"description"`
+	// Sources are the declarations the rule comes from, recorded when it is
+	// made, in the order CompareSources gives. Not part of the plan's JSON,
+	// whose flows already carry their origins.
+	Sources []Source `json:"-"`
+}
+
+// Source is one declaration a rule comes from: a service's ingress[i] or
+// egress[i], or the egress policy. Mirrored marks the caller-side egress copy
+// the mirror policy makes of a group-to-group ingress rule.
+type Source struct {
+	flow.Origin
+	// Direction is the side the declaration is written on (flow.Flow's
+	// Declared): ingress for a mirror copy, though the rule is egress.
+	Direction string
+	Mirrored  bool
+}
+
+// Written reports whether a user wrote the rule this source names (not the
+// egress policy, not a mirror copy).
+func (s Source) Written() bool { return !s.Mirrored && s.Rule != flow.PolicyRule }
+
+// Text names the source for a reader, relative to the service a finding is on.
+func (s Source) Text(on string) string {
+	switch {
+	case s.Rule == flow.PolicyRule:
+		return "the egress policy"
+	case s.Mirrored:
+		return "the mirror egress of " + s.Service + " " + s.Rule
+	case s.Service == on:
+		return s.Rule
+	default:
+		return s.Service + " " + s.Rule
+	}
+}
+
+// CompareSources orders what a user did not write (the egress policy, mirror
+// copies) first, then declarations by service, side and index.
+func CompareSources(a, b Source) int {
+	written := func(s Source) int {
+		if s.Written() {
+			return 1
+		}
+		return 0
+	}
+	return cmp.Or(cmp.Compare(written(a), written(b)), cmp.Compare(a.Service, b.Service),
+		cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.Index, b.Index))
 }
 
 // Self reports whether the rule's peer is its own group.
@@ -87,39 +134,97 @@ func Groups(m spec.Mesh) []Group {
 // Project turns flows into rules: ingress on the callee for flows declared as
 // ingress, egress on the caller for flows declared as egress, and under the
 // mirror policy egress on the caller for group-to-group ingress flows too.
-// Rules with the same key are merged; the result is sorted by key.
+// Rules with the same key are merged; each records the declarations it comes
+// from (Sources). The result is sorted by key.
 func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
-	index := map[string]int{}
-	var out []Rule
-	var descs [][]string
-	add := func(service string, dir Direction, peer flow.Endpoint, f flow.Flow) {
-		r := Rule{Service: service, Direction: dir, Ports: f.Ports, Peer: canonical(peer)}
-		r.Key = Key(r)
-		i, ok := index[r.Key]
+	index := make(map[id]int, len(flows))
+	out := make([]Rule, 0, len(flows))
+	// merged holds the descriptions of the few rules several flows yield;
+	// the others keep their one description as it is.
+	merged := map[int][]string{}
+	srcs := make([]sourced, 0, len(flows))
+	add := func(service string, dir Direction, peer flow.Endpoint, f *flow.Flow, mirrored bool) {
+		k := id{service, dir, f.Ports, canonical(peer)}
+		d := describe(f, dir)
+		i, ok := index[k]
 		if !ok {
 			i = len(out)
-			index[r.Key] = i
-			out = append(out, r)
-			descs = append(descs, nil)
+			index[k] = i
+			out = append(out, Rule{Service: service, Direction: dir, Ports: f.Ports, Peer: k.peer, Description: d})
+		} else {
+			if merged[i] == nil {
+				merged[i] = []string{out[i].Description}
+			}
+			merged[i] = append(merged[i], d)
 		}
-		descs[i] = append(descs[i], describe(f, dir))
+		srcs = append(srcs, sourced{i, Source{Origin: f.Origin, Direction: f.Declared, Mirrored: mirrored}})
 	}
-	for _, f := range flows {
+	for i := range flows {
+		f := &flows[i]
 		switch f.Declared {
 		case flow.Ingress:
-			add(f.To.Service, Ingress, f.From, f)
+			add(f.To.Service, Ingress, f.From, f, false)
 			if policy == spec.EgressMirror && f.From.Kind == flow.Group {
-				add(f.From.Service, Egress, f.To, f)
+				add(f.From.Service, Egress, f.To, f, true)
 			}
 		case flow.Egress:
-			add(f.From.Service, Egress, f.To, f)
+			add(f.From.Service, Egress, f.To, f, false)
 		}
 	}
 	for i := range out {
-		out[i].Description = joinDescriptions(descs[i])
+		out[i].Key = Key(out[i])
+		if list, ok := merged[i]; ok {
+			out[i].Description = joinDescriptions(list)
+		} else {
+			out[i].Description = truncate(out[i].Description)
+		}
 	}
-	slices.SortFunc(out, func(a, b Rule) int { return cmp.Compare(a.Key, b.Key) })
+	giveSources(out, srcs)
+	perm := order.Identity(len(out))
+	slices.SortFunc(perm, func(a, b int32) int { return cmp.Compare(out[a].Key, out[b].Key) })
+	order.Apply(out, perm)
 	return out
+}
+
+// sourced is a source of the rule at index rule of Project's output.
+type sourced struct {
+	rule int
+	src  Source
+}
+
+// giveSources sets each rule's Sources, sorted and without repeats, as
+// slices of one array (one allocation, not one per rule).
+func giveSources(rules []Rule, srcs []sourced) {
+	start := make([]int, len(rules)+1)
+	for _, s := range srcs {
+		start[s.rule+1]++
+	}
+	for i := range rules {
+		start[i+1] += start[i]
+	}
+	next := slices.Clone(start[:len(rules)])
+	all := make([]Source, len(srcs))
+	for _, s := range srcs {
+		all[next[s.rule]] = s.src
+		next[s.rule]++
+	}
+	for i := range rules {
+		own := all[start[i]:start[i+1]]
+		if len(own) > 1 {
+			slices.SortFunc(own, CompareSources)
+			own = slices.Compact(own)
+		}
+		rules[i].Sources = own[:len(own):len(own)]
+	}
+}
+
+// id is a rule's identity as Key spells it, without building the string for
+// every flow (projection is on the planner's hot path).
+type id struct {
+	service string
+	dir     Direction
+	ports   ports.Range
+	peer    flow.Endpoint
 }
 
 // canonical drops how a CIDR was named, so one CIDR named twice is one rule.
@@ -209,7 +314,7 @@ func (p Peer) Text(names []string) string {
 
 // describe gives a rule a readable default: the user's text, else the port's
 // well-known name and where the flow comes from or goes to.
-func describe(f flow.Flow, dir Direction) string {
+func describe(f *flow.Flow, dir Direction) string {
 	if f.Description != "" {
 		return f.Description
 	}
@@ -230,9 +335,13 @@ func joinDescriptions(list []string) string {
 		slices.Sort(list)
 		list = slices.Compact(list)
 	}
-	s := strings.Join(list, "; ")
+	return truncate(strings.Join(list, "; "))
+}
+
+// truncate keeps a description within EC2's 255 characters.
+func truncate(s string) string {
 	if len(s) > 255 {
-		s = s[:252] + "..."
+		return s[:252] + "..."
 	}
 	return s
 }

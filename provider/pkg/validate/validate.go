@@ -15,18 +15,6 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
-// Check ids reported by this package.
-const (
-	CheckInvalidName      = "invalid-name"
-	CheckDuplicateName    = "duplicate-name"
-	CheckUnknownReference = "unknown-reference"
-	CheckInvalidCIDR      = "invalid-cidr"
-	CheckInvalidPeer      = "invalid-peer"
-	CheckInvalidException = "invalid-exception"
-	CheckInvalidEgress    = "invalid-egress-policy"
-	CheckEmpty            = "empty-mesh"
-)
-
 // namePattern is a strict subset of EC2's group-name characters, chosen so a
 // name is safe in resource names, tags and diagrams alike.
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -57,21 +45,21 @@ type validator struct {
 func (v *validator) declared(kind, name string) bool { return v.known[kind][name] }
 
 func (v *validator) errorf(check, service, rule, fix, format string, args ...any) {
-	v.out.Add(finding.Error, check, service, rule, fix, format, args...)
+	v.out.Add(check, service, rule, fix, format, args...)
 }
 
 func (v *validator) mesh() {
 	if p := v.m.NamePrefix; p != "" && !namePattern.MatchString(p) {
-		v.errorf(CheckInvalidName, "", "", "use letters, digits, '.', '_' and '-'", "namePrefix %q has characters EC2 group names do not allow", p)
+		v.errorf(finding.CheckInvalidName, "", "", "use letters, digits, '.', '_' and '-'", "namePrefix %q has characters EC2 group names do not allow", p)
 	}
 	if e := v.m.Egress; e != "" && !slices.Contains(spec.EgressPolicies, e) {
-		v.errorf(CheckInvalidEgress, "", "", "use allowAll, none or mirror", "unknown egress policy %q", e)
+		v.errorf(finding.CheckInvalidEgress, "", "", "use allowAll, none or mirror", "unknown egress policy %q", e)
 	}
 	if len(v.m.Tiers) == 0 {
-		v.errorf(CheckEmpty, "", "", "declare tiers outermost first, e.g. dmz, web, app, data", "no tiers declared")
+		v.errorf(finding.CheckEmpty, "", "", "declare tiers outermost first, e.g. dmz, web, app, data", "no tiers declared")
 	}
 	if len(v.m.Services) == 0 {
-		v.errorf(CheckEmpty, "", "", "declare at least one service", "no services declared")
+		v.errorf(finding.CheckEmpty, "", "", "declare at least one service", "no services declared")
 	}
 	v.tierCIDRs = map[string]int{}
 	v.known = map[string]map[string]bool{"tier": {}, "network": {}, "service": {}}
@@ -87,7 +75,7 @@ func (v *validator) mesh() {
 		where := fmt.Sprintf("networks[%d]", i)
 		v.networks = v.name("network", where, n.Name, v.networks)
 		if len(n.CidrBlocks) == 0 {
-			v.errorf(CheckInvalidCIDR, "", where, "list its IPv4 or IPv6 CIDRs, e.g. cidrBlocks: [203.0.113.0/24]", "network %q has no cidrBlocks", n.Name)
+			v.errorf(finding.CheckInvalidCIDR, "", where, "list its IPv4 or IPv6 CIDRs, e.g. cidrBlocks: [203.0.113.0/24]", "network %q has no cidrBlocks", n.Name)
 		}
 		for _, c := range n.CidrBlocks {
 			v.cidr("", where, c)
@@ -96,7 +84,7 @@ func (v *validator) mesh() {
 	for i, s := range v.m.Services {
 		v.services = v.name("service", fmt.Sprintf("services[%d]", i), s.Name, v.services)
 		if len(v.m.NamePrefix)+len(s.Name) > MaxNameLength {
-			v.errorf(CheckInvalidName, s.Name, "", "shorten the service name or namePrefix",
+			v.errorf(finding.CheckInvalidName, s.Name, "", "shorten the service name or namePrefix",
 				"group name %q is longer than EC2's %d characters", v.m.NamePrefix+s.Name, MaxNameLength)
 		}
 	}
@@ -109,15 +97,15 @@ func (v *validator) mesh() {
 func (v *validator) name(kind, where, name string, seen []string) []string {
 	switch {
 	case name == "":
-		v.errorf(CheckInvalidName, "", where, "give it a name", "%s has no name", kind)
+		v.errorf(finding.CheckInvalidName, "", where, "give it a name", "%s has no name", kind)
 		return seen
 	case !namePattern.MatchString(name):
-		v.errorf(CheckInvalidName, "", where, "use letters, digits, '.', '_' and '-', starting with a letter or digit",
+		v.errorf(finding.CheckInvalidName, "", where, "use letters, digits, '.', '_' and '-', starting with a letter or digit",
 			"%s name %q has characters that are not allowed", kind, name)
 	case kind == "service" && strings.HasPrefix(strings.ToLower(name), "sg-"):
-		v.errorf(CheckInvalidName, name, "", "rename it; EC2 reserves names starting with sg-", "service name %q starts with sg-", name)
+		v.errorf(finding.CheckInvalidName, name, "", "rename it; EC2 reserves names starting with sg-", "service name %q starts with sg-", name)
 	case v.known[kind][name]:
-		v.errorf(CheckDuplicateName, "", where, fmt.Sprintf("rename one of the %ss called %q", kind, name), "duplicate %s name %q", kind, name)
+		v.errorf(finding.CheckDuplicateName, "", where, fmt.Sprintf("rename one of the %ss called %q", kind, name), "duplicate %s name %q", kind, name)
 		return seen
 	}
 	v.known[kind][name] = true
@@ -128,28 +116,28 @@ func (v *validator) cidr(service, rule, c string) {
 	p, err := netip.ParsePrefix(strings.TrimSpace(c))
 	switch {
 	case err != nil:
-		v.errorf(CheckInvalidCIDR, service, rule, "write a CIDR such as 10.0.0.0/16 or 2001:db8::/32", "%q is not a CIDR block", c)
+		v.errorf(finding.CheckInvalidCIDR, service, rule, "write a CIDR such as 10.0.0.0/16 or 2001:db8::/32", "%q is not a CIDR block", c)
 	case p.Masked() != p || p.String() != c:
-		v.errorf(CheckInvalidCIDR, service, rule, fmt.Sprintf("write it as %s", p.Masked()), "%q is not in canonical network form", c)
+		v.errorf(finding.CheckInvalidCIDR, service, rule, fmt.Sprintf("write it as %s", p.Masked()), "%q is not in canonical network form", c)
 	}
 }
 
 func (v *validator) service(s spec.Service) {
 	if s.Tier == "" {
-		v.errorf(CheckUnknownReference, s.Name, "", "set tier to one of: "+strings.Join(v.tiers, ", "), "service has no tier")
+		v.errorf(finding.CheckUnknownReference, s.Name, "", "set tier to one of: "+strings.Join(v.tiers, ", "), "service has no tier")
 	} else if !v.declared("tier", s.Tier) {
-		v.errorf(CheckUnknownReference, s.Name, "", didYouMean("tier", s.Tier, v.tiers), "service is in undeclared tier %q", s.Tier)
+		v.errorf(finding.CheckUnknownReference, s.Name, "", didYouMean("tier", s.Tier, v.tiers), "service is in undeclared tier %q", s.Tier)
 	}
 	for _, other := range s.AttachedWith {
 		if !v.declared("service", other) {
-			v.errorf(CheckUnknownReference, s.Name, "attachedWith", didYouMean("service", other, v.services), "attachedWith names unknown service %q", other)
+			v.errorf(finding.CheckUnknownReference, s.Name, "attachedWith", didYouMean("service", other, v.services), "attachedWith names unknown service %q", other)
 		}
 	}
 	for i, r := range s.Ingress {
-		v.rule(s, fmt.Sprintf("ingress[%d]", i), r.Traffic, r.From, "from")
+		v.rule(s, finding.RulePath("ingress", i), r.Traffic, r.From, "from")
 	}
 	for i, r := range s.Egress {
-		v.rule(s, fmt.Sprintf("egress[%d]", i), r.Traffic, r.To, "to")
+		v.rule(s, finding.RulePath("egress", i), r.Traffic, r.To, "to")
 	}
 }
 
@@ -160,7 +148,7 @@ func (v *validator) rule(s spec.Service, where string, t spec.Traffic, p spec.Pe
 	}
 	for i, e := range t.Exceptions {
 		if strings.TrimSpace(e.Check) == "" || strings.TrimSpace(e.Reason) == "" {
-			v.errorf(CheckInvalidException, s.Name, fmt.Sprintf("%s.exceptions[%d]", where, i),
+			v.errorf(finding.CheckInvalidException, s.Name, fmt.Sprintf("%s.exceptions[%d]", where, i),
 				"give both check (the guardrail's id) and a written reason", "an exception needs a check and a reason")
 		}
 	}
@@ -169,25 +157,25 @@ func (v *validator) rule(s spec.Service, where string, t spec.Traffic, p spec.Pe
 
 func (v *validator) peers(s spec.Service, where, field string, p spec.Peers, ranges []ports.Range) {
 	if !p.Self && !p.Internet && len(p.Services)+len(p.Networks)+len(p.Tiers)+len(p.CidrBlocks)+len(p.PrefixListIDs) == 0 {
-		v.errorf(CheckInvalidPeer, s.Name, where, fmt.Sprintf("set %s: {services: [...]}, networks, tiers, cidrBlocks, prefixListIds, self or internet", field),
+		v.errorf(finding.CheckInvalidPeer, s.Name, where, fmt.Sprintf("set %s: {services: [...]}, networks, tiers, cidrBlocks, prefixListIds, self or internet", field),
 			"rule has no peers in %q", field)
 	}
 	for _, name := range p.Services {
 		if !v.declared("service", name) {
-			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("service", name, v.services), "%s names unknown service %q", field, name)
+			v.errorf(finding.CheckUnknownReference, s.Name, where, didYouMean("service", name, v.services), "%s names unknown service %q", field, name)
 		}
 	}
 	for _, name := range p.Networks {
 		if !v.declared("network", name) {
-			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("network", name, v.networks), "%s names unknown network %q", field, name)
+			v.errorf(finding.CheckUnknownReference, s.Name, where, didYouMean("network", name, v.networks), "%s names unknown network %q", field, name)
 		}
 	}
 	for _, name := range p.Tiers {
 		switch {
 		case !v.declared("tier", name):
-			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("tier", name, v.tiers), "%s names unknown tier %q", field, name)
+			v.errorf(finding.CheckUnknownReference, s.Name, where, didYouMean("tier", name, v.tiers), "%s names unknown tier %q", field, name)
 		case v.tierCIDRs[name] == 0:
-			v.errorf(CheckInvalidPeer, s.Name, where, fmt.Sprintf("give tier %q cidrBlocks, or name the services instead", name),
+			v.errorf(finding.CheckInvalidPeer, s.Name, where, fmt.Sprintf("give tier %q cidrBlocks, or name the services instead", name),
 				"%s names tier %q, which has no cidrBlocks", field, name)
 		}
 	}
@@ -196,7 +184,7 @@ func (v *validator) peers(s spec.Service, where, field string, p spec.Peers, ran
 	}
 	for _, pl := range p.PrefixListIDs {
 		if !prefixListPattern.MatchString(pl) {
-			v.errorf(CheckInvalidPeer, s.Name, where, "use a managed prefix list id such as pl-0123456789abcdef0", "%q is not a prefix list id", pl)
+			v.errorf(finding.CheckInvalidPeer, s.Name, where, "use a managed prefix list id such as pl-0123456789abcdef0", "%q is not a prefix list id", pl)
 		}
 	}
 	v.icmpFamilies(s, where, p, ranges)
@@ -213,9 +201,9 @@ func (v *validator) icmpFamilies(s spec.Service, where string, p spec.Peers, ran
 			}
 			switch {
 			case r.Protocol == ports.ICMP && pre.Addr().Is6():
-				v.errorf(CheckInvalidPeer, s.Name, where, "use protocol icmpv6 for IPv6 peers", "icmp never matches IPv6 peer %s", c)
+				v.errorf(finding.CheckInvalidPeer, s.Name, where, "use protocol icmpv6 for IPv6 peers", "icmp never matches IPv6 peer %s", c)
 			case r.Protocol == ports.ICMPv6 && pre.Addr().Is4():
-				v.errorf(CheckInvalidPeer, s.Name, where, "use protocol icmp for IPv4 peers", "icmpv6 never matches IPv4 peer %s", c)
+				v.errorf(finding.CheckInvalidPeer, s.Name, where, "use protocol icmp for IPv4 peers", "icmpv6 never matches IPv4 peer %s", c)
 			}
 		}
 	}

@@ -39,8 +39,8 @@ var Table = []Port{
 	{"redis", "tcp", 6379, Database, "Redis"},
 	{"elasticsearch", "tcp", 9200, Database, "Elasticsearch"},
 	{"mongodb", "tcp", 27017, Database, "MongoDB"},
-	{"statsd", "udp", 8125, Other, "StatsD"},
 	{"rdp-udp", "udp", 3389, Admin, "RDP"},
+	{"statsd", "udp", 8125, Other, "StatsD"},
 }
 
 var byKey = func() map[key]Port {

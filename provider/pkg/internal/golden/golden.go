@@ -13,14 +13,17 @@ import (
 )
 
 // update is `go test ./provider/pkg/<package> -update`: rewrite the files.
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ (the run then fails; rerun without it to compare)")
 
-// Check compares got with testdata/name, or rewrites it with -update.
-func Check(t *testing.T, name, got string) {
+// Check compares got with testdata/name. With -update it only rewrites the
+// file and fails the test: an update is a separate step from the comparison,
+// so a run that rewrote a file never also reports it as passing.
+func Check(t testing.TB, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		t.Fatalf("updated %s; review the diff and rerun without -update", path)
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run go test on this package with -update to create it")
