@@ -68,7 +68,7 @@ var mdCases = []mdCase{
 		mysql := service(m, "MySQL")
 		mysql.Ingress = append(mysql.Ingress, spec.IngressRule{
 			Traffic: spec.Traffic{Ports: []int{3306}, Description: "Reports read the database",
-				Exceptions: []spec.Exception{{Check: guard.CheckTierAdjacency, Reason: "nightly reports | approved in SEC-42"}}},
+				Exceptions: []spec.Exception{{Check: finding.CheckTierAdjacency, Reason: "nightly reports | approved in SEC-42"}}},
 			From: spec.Peers{Services: []string{"FrontEnd-Web"}}})
 	},
 		headings:   []string{"ServiceMesh mesh (test)", "Flows opened (1)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (3)"},
@@ -80,7 +80,7 @@ var mdCases = []mdCase{
 	{name: "a world-open rule added", golden: "world-open.md", old: ref(), new: func(m *spec.Mesh) {
 		g := service(m, "Graphite")
 		g.Ingress = append(g.Ingress, spec.IngressRule{
-			Traffic: spec.Traffic{Ports: []int{443}, Exceptions: []spec.Exception{{Check: guard.CheckWorldOpen, Reason: "public status dashboard"}}},
+			Traffic: spec.Traffic{Ports: []int{443}, Exceptions: []spec.Exception{{Check: finding.CheckWorldOpen, Reason: "public status dashboard"}}},
 			From:    spec.Peers{Internet: true}})
 		mysql := service(m, "MySQL")
 		mysql.Ingress = append(mysql.Ingress, spec.IngressRule{
@@ -206,17 +206,18 @@ func TestQuotaChanges(t *testing.T) {
 }
 
 func TestMarkdownTrimsFindingsLast(t *testing.T) {
-	many := func(sev finding.Severity, n int) finding.List {
+	// The severity is the check's own (the registry): wide-cidr warns, tier-adjacency fails.
+	many := func(check string, n int) finding.List {
 		var l finding.List
 		for i := range n {
-			l.Add(sev, "wide-cidr", fmt.Sprintf("svc-%04d", i), "ingress[0]", "narrow it", "10.0.0.0/%d is wide", i%8)
+			l.Add(check, fmt.Sprintf("svc-%04d", i), "ingress[0]", "narrow it", "10.0.0.0/%d is wide", i%8)
 		}
 		return l
 	}
 	flows := flowdiff.Diff{Opened: []flowdiff.Change{{Caller: "a", Callee: "b", Ports: []string{"tcp/1"}, Rules: []string{"b ingress[0]"}}}, Closed: []flowdiff.Change{}}
 	for name, r := range map[string]plandiff.Review{
-		"warnings": {Title: "t", Flows: &flows, Findings: many(finding.Warning, 2000)},
-		"errors":   {Title: "t", Findings: many(finding.Error, 2000)},
+		"warnings": {Title: "t", Flows: &flows, Findings: many(finding.CheckWideCIDR, 2000)},
+		"errors":   {Title: "t", Findings: many(finding.CheckTierAdjacency, 2000)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			md := r.Markdown(plandiff.CommentLimit)
