@@ -31,7 +31,9 @@ type Mesh struct {
 }
 
 // RevokesRulesOnDelete is RevokeRulesOnDelete with its default applied.
-func (m Mesh) RevokesRulesOnDelete() bool { return m.RevokeRulesOnDelete == nil || *m.RevokeRulesOnDelete }
+func (m Mesh) RevokesRulesOnDelete() bool {
+	return m.RevokeRulesOnDelete == nil || *m.RevokeRulesOnDelete
+}
 
 // Tier is a network layer such as dmz, web, app or data.
 type Tier struct {
