@@ -63,7 +63,9 @@ func New(t testing.TB) *Engine {
 		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":    "true",
 		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
 		"AWS_STANDIN_STATE":                           filepath.Join(dir, "aws-account.json"),
-		"PATH":                                        Bin() + string(os.PathListSeparator) + os.Getenv("PATH"),
+		// A refused group delete retries for 2s here, not the real 15 minutes.
+		awsstandin.EnvDeleteTimeout: "2s",
+		"PATH":                      Bin() + string(os.PathListSeparator) + os.Getenv("PATH"),
 	}}
 	for _, d := range []string{"home", "state"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
