@@ -234,6 +234,25 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// Read returns the account at path, as it is now.
+func Read(path string) (*Account, error) {
+	var out *Account
+	err := withAccount(path, false, func(a *Account) error { out = a; return nil })
+	return out, err
+}
+
+// DeleteRule removes rule id from the account at path, as a change out of
+// band (the console, another tool) would.
+func DeleteRule(path, id string) error {
+	return withAccount(path, true, func(a *Account) error {
+		if _, ok := a.Rules[id]; !ok {
+			return ec2Error("InvalidSecurityGroupRuleId.NotFound", "%s does not exist", id)
+		}
+		delete(a.Rules, id)
+		return nil
+	})
+}
+
 // Attach seeds a network interface eni attached to groups in the account at
 // path, as something outside the stack (an instance, a load balancer) would.
 func Attach(path, eni string, groups ...string) error {
