@@ -72,6 +72,18 @@ const (
 	EnvFailRule = "AWS_STANDIN_FAIL_RULE"
 )
 
+// EnvCreateDelay is how long a group create waits, after the group exists
+// in the account, before it answers (a Go duration; none by default): the
+// window in which a killed `pulumi up` leaves a group EC2 has and the state
+// does not.
+const EnvCreateDelay = "AWS_STANDIN_CREATE_DELAY"
+
+// CreateDelay is $AWS_STANDIN_CREATE_DELAY, else 0.
+func CreateDelay() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(EnvCreateDelay))
+	return max(d, 0)
+}
+
 // DeleteTimeout is $AWS_STANDIN_DELETE_TIMEOUT, else 15 minutes.
 func DeleteTimeout() time.Duration {
 	if d, err := time.ParseDuration(os.Getenv(EnvDeleteTimeout)); err == nil && d >= 0 {

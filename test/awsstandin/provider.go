@@ -384,7 +384,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 				g.Name = uniqueName(str(props, "namePrefix"))
 			}
 			if err := a.createGroup(g); err != nil {
-				return err
+				return fmt.Errorf("creating Security Group (%s): %w", g.Name, err)
 			}
 			out = groupOutputs(props, g)
 			return nil
@@ -404,6 +404,11 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	})
 	if err != nil {
 		return nil, err
+	}
+	if t == GroupType {
+		// The group exists in EC2 from here on; the real provider still has
+		// calls to make (revoking the default egress) before it reports it.
+		time.Sleep(CreateDelay())
 	}
 	res, err := marshal(out)
 	return &pulumirpc.CreateResponse{Id: str(out, "id"), Properties: res}, err

@@ -839,3 +839,29 @@ func TestReplaceKeysAgreeWithTheModel(t *testing.T) {
 	}
 	assert.Len(t, resources.ReplaceOn, len(replaceKeys))
 }
+
+// A group exists in the account before its create answers, for as long as
+// AWS_STANDIN_CREATE_DELAY says: the window a killed `pulumi up` falls into.
+func TestCreateDelayAfterTheGroupExists(t *testing.T) {
+	t.Setenv(EnvCreateDelay, "400ms")
+	p := newProvider(t)
+	done := make(chan string)
+	go func() {
+		id, err := createGroup(p, "web", "vpc-1", false)
+		assert.NoError(t, err)
+		done <- id
+	}()
+	require.Eventually(t, func() bool { return len(account(t, p).Groups) == 1 }, 300*time.Millisecond, 10*time.Millisecond)
+	select {
+	case <-done:
+		t.Fatal("the create answered before the delay")
+	default:
+	}
+	id := <-done
+	assert.Contains(t, account(t, p).Groups, id)
+
+	t.Setenv(EnvCreateDelay, "")
+	assert.Zero(t, CreateDelay())
+	_, err := createGroup(p, "WEB", "vpc-1", false)
+	assert.EqualError(t, err, `creating Security Group (WEB): InvalidGroup.Duplicate: the security group "WEB" already exists for VPC "vpc-1" (stand-in EC2)`)
+}
