@@ -208,3 +208,23 @@ func TestPreviewWarnings(t *testing.T) {
 			"preview warns %q; it warned %q", w.String(), c.Warnings)
 	}
 }
+
+// revokeRulesOnDelete is an input: turned off, the groups carry it, and a
+// destroy of groups that reference each other still completes (the delete of
+// a referenced group is retried until the referencing group is gone).
+func TestRevokeRulesOnDeleteOff(t *testing.T) {
+	e := New(t)
+	ctx := context.Background()
+	m := small()
+	off := false
+	m.RevokeRulesOnDelete = &off
+	s := stackFor(t, ctx, e, filepath.Join(e.Dir, "norevoke"), m)
+	_, err := s.Up(ctx, optup.SuppressProgress())
+	require.NoError(t, err)
+	for _, g := range e.Account(t).Groups {
+		assert.False(t, g.RevokeRulesOnDelete, g.Name)
+	}
+	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
+	require.NoError(t, err)
+	e.RequireEmptyAccount(t)
+}
