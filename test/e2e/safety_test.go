@@ -119,6 +119,11 @@ func TestUpdatesAndDeleteFirstReplacementsAsPredicted(t *testing.T) {
 	c, err = Preview(ctx, s)
 	require.NoError(t, err)
 	assert.Equal(t, predicted.Replace, names(c.With(apitype.OpReplace)), "the preview replaces what plan --diff predicted")
+	for _, urn := range c.With(apitype.OpReplace) {
+		// What the preview shows of delete-first: the old resource's delete
+		// step before its replacement's create (the component cannot warn).
+		assert.True(t, c.DeletesFirst(urn), "the preview deletes %s first", ShortName(urn))
+	}
 	assert.Empty(t, c.With(apitype.OpCreate))
 	assert.Empty(t, c.With(apitype.OpDelete))
 
