@@ -37,6 +37,11 @@
 // changes; every rule of a replaced group, and every rule naming it as a peer,
 // is then replaced too.
 //
+// The AWS provider replaces a rule, and a group whose name is set (always,
+// here), by deleting it before creating its successor, so each flow through
+// a replaced group is cut until the new group and its rules exist: a replaced
+// group's Change lists those flows (Cuts).
+//
 // Compare works on two plans; CompareSpecs plans two declarations, taking
 // their vpcId into account. Neither needs a stack.
 package plandiff
