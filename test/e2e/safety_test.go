@@ -19,6 +19,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
 // small is a two-service mesh: API reachable from the office, DB from API,
@@ -229,6 +230,33 @@ func TestRevokeRulesOnDeleteOff(t *testing.T) {
 	for _, g := range e.Account(t).Groups {
 		assert.False(t, g.RevokeRulesOnDelete, g.Name)
 	}
+	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
+	require.NoError(t, err)
+	e.RequireEmptyAccount(t)
+}
+
+// The reference architecture renamed: every group and rule replaced, each
+// deleted first, with groups referencing each other across the mesh; the
+// account ends holding exactly the state.
+func TestReferenceRenamed(t *testing.T) {
+	e := New(t)
+	ctx := context.Background()
+	dir := filepath.Join(e.Dir, "rename")
+	s := stackFor(t, ctx, e, dir, reference.Mesh())
+	_, err := s.Up(ctx, optup.SuppressProgress())
+	require.NoError(t, err)
+	renamed := reference.Mesh()
+	renamed.NamePrefix = "v2-"
+	predicted, err := plandiff.CompareSpecs("mesh", reference.Mesh(), renamed)
+	require.NoError(t, err)
+	up, err := Up(ctx, stackFor(t, ctx, e, dir, renamed))
+	require.NoError(t, err)
+	assert.Equal(t, predicted.Replace, names(up.With(apitype.OpReplace)))
+	assert.Len(t, predicted.Replace, referenceGroups+referenceRules)
+	for _, urn := range up.With(apitype.OpReplace) {
+		assert.True(t, up.DeletesFirst(urn), "%s is deleted first", ShortName(urn))
+	}
+	requireStateIsTheAccount(ctx, t, e, s)
 	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
 	require.NoError(t, err)
 	e.RequireEmptyAccount(t)
