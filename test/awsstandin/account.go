@@ -191,20 +191,15 @@ func (a *Account) createGroup(g *Group) error {
 
 // revokeRules drops every rule of group id and every rule of another group
 // that references it, as the real provider's forceRevokeSecurityGroupRules
-// does before deleting a group with revokeRulesOnDelete. It returns the ids
-// of the other groups' rules it revoked: on AWS those may belong to another
-// stack, which then has rules in its state that no longer exist.
-func (a *Account) revokeRules(id string) (others []string) {
+// does before deleting a group with revokeRulesOnDelete. On AWS the other
+// groups' rules may belong to another stack, which then holds rules in its
+// state that no longer exist.
+func (a *Account) revokeRules(id string) {
 	for rid, r := range a.Rules {
-		if r.GroupID == id {
+		if r.GroupID == id || r.references(id) {
 			delete(a.Rules, rid)
-		} else if r.references(id) {
-			delete(a.Rules, rid)
-			others = append(others, rid)
 		}
 	}
-	slices.Sort(others)
-	return others
 }
 
 // deleteGroup deletes a group as EC2 does: a network interface it is attached
