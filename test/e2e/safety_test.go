@@ -230,6 +230,14 @@ func TestRevokeRulesOnDeleteOff(t *testing.T) {
 	for _, g := range e.Account(t).Groups {
 		assert.False(t, g.RevokeRulesOnDelete, g.Name)
 	}
+	// Turning it back on updates each group in place, as plan --diff predicts.
+	predicted, err := plandiff.CompareSpecs("mesh", m, small())
+	require.NoError(t, err)
+	c, err := Preview(ctx, stackFor(t, ctx, e, filepath.Join(e.Dir, "norevoke"), small()))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"mesh-API", "mesh-DB"}, predicted.Update)
+	assert.Equal(t, predicted.Update, names(c.With(apitype.OpUpdate)))
+	assert.Empty(t, c.With(apitype.OpReplace))
 	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
 	require.NoError(t, err)
 	e.RequireEmptyAccount(t)

@@ -53,3 +53,16 @@ func TestReplacedGroupListsTheFlowsItCuts(t *testing.T) {
 	}
 	assert.NotContains(t, d.Text(), "delete first")
 }
+
+// Turning revokeRulesOnDelete off updates each group in place.
+func TestRevokeRulesOnDeleteUpdatesInPlace(t *testing.T) {
+	on := spec.Mesh{Tiers: []spec.Tier{{Name: "app"}}, Services: []spec.Service{{Name: "API", Tier: "app"}}}
+	off, no := on, false
+	off.RevokeRulesOnDelete = &no
+	d, err := plandiff.CompareSpecs("m", on, off)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"m-API"}, d.Update)
+	assert.Empty(t, d.Replace)
+	require.Len(t, d.Changes, 1)
+	assert.Equal(t, []plandiff.Field{{Name: "revokeRulesOnDelete", Old: "true", New: "false"}}, d.Changes[0].Fields)
+}
