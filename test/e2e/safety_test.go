@@ -269,3 +269,53 @@ func TestReferenceRenamed(t *testing.T) {
 	require.NoError(t, err)
 	e.RequireEmptyAccount(t)
 }
+
+// The documented safe path for a new namePrefix: a second mesh beside the
+// first, the interfaces moved to its groups, then the first removed. Nothing
+// is replaced, so no flow is cut, and nothing is attached when the old groups go.
+func TestTwoStepRename(t *testing.T) {
+	e := New(t)
+	ctx := context.Background()
+	dir := filepath.Join(e.Dir, "twostep")
+	stack := func(meshes map[string]spec.Mesh) auto.Stack {
+		require.NoError(t, WriteYAMLMeshes(dir, "twostep", meshes))
+		s, err := auto.UpsertStackLocalSource(ctx, "dev", dir, e.Opts()...)
+		require.NoError(t, err)
+		return s
+	}
+	renamed := small()
+	renamed.NamePrefix = "v2-"
+	state := e.Env[awsstandin.EnvState]
+
+	s := stack(map[string]spec.Mesh{"mesh": small()})
+	_, err := s.Up(ctx, optup.SuppressProgress())
+	require.NoError(t, err)
+	require.NoError(t, awsstandin.Attach(state, "eni-1", StateIDs(ctx, t, s, groupType)["mesh-DB"]))
+
+	// Step 1: the new mesh beside the old one; the old one is untouched.
+	s = stack(map[string]spec.Mesh{"mesh": small(), "next": renamed})
+	c, err := Preview(ctx, s)
+	require.NoError(t, err)
+	assert.Len(t, c.With(apitype.OpCreate), 2+len(smallRules)+1, "the new mesh, its groups and rules")
+	for _, op := range []apitype.OpType{apitype.OpDelete, apitype.OpReplace, apitype.OpUpdate} {
+		assert.Empty(t, c.With(op), op)
+	}
+	_, err = s.Up(ctx, optup.SuppressProgress())
+	require.NoError(t, err)
+	ids := StateIDs(ctx, t, s, groupType)
+	require.NoError(t, awsstandin.Detach(state, "eni-1"))
+	require.NoError(t, awsstandin.Attach(state, "eni-1", ids["next-DB"]))
+
+	// Step 2: the old mesh removed: deleted, nothing attached to it.
+	s = stack(map[string]spec.Mesh{"next": renamed})
+	_, err = s.Up(ctx, optup.SuppressProgress())
+	require.NoError(t, err)
+	requireStateIsTheAccount(ctx, t, e, s)
+	assert.Equal(t, map[string]string{"next-API": ids["next-API"], "next-DB": ids["next-DB"]}, StateIDs(ctx, t, s, groupType),
+		"the new groups were never replaced")
+
+	require.NoError(t, awsstandin.Detach(state, "eni-1"))
+	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
+	require.NoError(t, err)
+	e.RequireEmptyAccount(t)
+}
