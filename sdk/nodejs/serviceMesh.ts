@@ -78,6 +78,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
             resourceInputs["limits"] = args?.limits;
             resourceInputs["namePrefix"] = args?.namePrefix;
             resourceInputs["networks"] = args?.networks;
+            resourceInputs["revokeRulesOnDelete"] = args?.revokeRulesOnDelete;
             resourceInputs["services"] = args?.services;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["tiers"] = args?.tiers;
@@ -116,13 +117,17 @@ export interface ServiceMeshArgs {
      */
     limits?: inputs.LimitsArgs;
     /**
-     * Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group.
+     * Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
      */
     namePrefix?: string;
     /**
      * Named external address ranges, e.g. the office.
      */
     networks?: inputs.NetworkArgs[];
+    /**
+     * Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
+     */
+    revokeRulesOnDelete?: boolean;
     /**
      * The services; each gets one security group named after it.
      */

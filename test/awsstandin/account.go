@@ -10,11 +10,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Group is a security group in the stand-in account.
@@ -30,9 +33,12 @@ type Group struct {
 // Rule is one security-group rule as one API call authorizes it. Peers are
 // its single sources or destinations, each "cidr:<v4>", "ipv6:<v6>",
 // "pl:<prefix list>" or "sg:<group id>": EC2 stores and compares them one by
-// one, which is why duplicates and quotas are judged per peer.
+// one, which is why duplicates and quotas are judged per peer. ID is the
+// provider's content-derived sgrule-<hash>; SGRID is EC2's own sgr- id, which
+// the provider reports only when the call made exactly one EC2 rule.
 type Rule struct {
 	ID          string   `json:"id"`
+	SGRID       string   `json:"sgrId,omitempty"`
 	GroupID     string   `json:"groupId"`
 	Type        string   `json:"type"`
 	Protocol    string   `json:"protocol"`
@@ -43,17 +49,48 @@ type Rule struct {
 	Description string   `json:"description,omitempty"`
 }
 
-// Account is everything the stand-in's EC2 holds.
+// Account is everything the stand-in's EC2 holds. Attachments are network
+// interfaces (by eni- id) and the groups attached to them: the stand-in does
+// not manage ENIs, a test seeds them (Attach, Detach) as instances, load
+// balancers or Lambdas would create them in a real VPC.
 type Account struct {
-	Groups map[string]*Group `json:"groups"`
-	Rules  map[string]*Rule  `json:"rules"`
+	Groups      map[string]*Group   `json:"groups"`
+	Rules       map[string]*Rule    `json:"rules"`
+	Attachments map[string][]string `json:"attachments,omitempty"`
 }
 
 // Environment variables the stand-in reads.
 const (
 	EnvState         = "AWS_STANDIN_STATE"
 	EnvRulesPerGroup = "AWS_STANDIN_RULES_PER_GROUP"
+	// EnvDeleteTimeout is how long a group delete retries DependencyViolation
+	// (a Go duration; the real provider's delete timeout, 15m, by default).
+	EnvDeleteTimeout = "AWS_STANDIN_DELETE_TIMEOUT"
+	// EnvFailRule makes the k-th rule create of one plugin process fail with
+	// an EC2 code, "<k>:<code>" (e.g. "3:RulesPerSecurityGroupLimitExceeded"
+	// or "3:RequestLimitExceeded"), to test an up that fails part-way.
+	EnvFailRule = "AWS_STANDIN_FAIL_RULE"
 )
+
+// EnvCreateDelay is how long a group create waits, after the group exists
+// in the account, before it answers (a Go duration; none by default): the
+// window in which a killed `pulumi up` leaves a group EC2 has and the state
+// does not.
+const EnvCreateDelay = "AWS_STANDIN_CREATE_DELAY"
+
+// CreateDelay is $AWS_STANDIN_CREATE_DELAY, else 0.
+func CreateDelay() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(EnvCreateDelay))
+	return max(d, 0)
+}
+
+// DeleteTimeout is $AWS_STANDIN_DELETE_TIMEOUT, else 15 minutes.
+func DeleteTimeout() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(EnvDeleteTimeout)); err == nil && d >= 0 {
+		return d
+	}
+	return 15 * time.Minute
+}
 
 // StatePath is where the account lives: $AWS_STANDIN_STATE, else under
 // $PULUMI_HOME, else the temporary directory.
@@ -98,7 +135,7 @@ func withAccount(path string, write bool, fn func(*Account) error) error {
 	}
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck
 
-	acct := &Account{Groups: map[string]*Group{}, Rules: map[string]*Rule{}}
+	acct := &Account{Groups: map[string]*Group{}, Rules: map[string]*Rule{}, Attachments: map[string][]string{}}
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -143,7 +180,7 @@ func (a *Account) createGroup(g *Group) error {
 		return ec2Error("InvalidParameterValue", "group name %q may not start with sg-", g.Name)
 	}
 	for _, o := range a.Groups {
-		if o.VpcID == g.VpcID && o.Name == g.Name {
+		if o.VpcID == g.VpcID && strings.EqualFold(o.Name, g.Name) {
 			return ec2Error("InvalidGroup.Duplicate", "the security group %q already exists for VPC %q", g.Name, g.VpcID)
 		}
 	}
@@ -152,33 +189,100 @@ func (a *Account) createGroup(g *Group) error {
 	return nil
 }
 
-// revokeRules drops every rule of group id, as the real provider does before
-// deleting a group with revokeRulesOnDelete (one Revoke call per direction).
+// revokeRules drops every rule of group id and every rule of another group
+// that references it, as the real provider's forceRevokeSecurityGroupRules
+// does before deleting a group with revokeRulesOnDelete. On AWS the other
+// groups' rules may belong to another stack, which then holds rules in its
+// state that no longer exist.
 func (a *Account) revokeRules(id string) {
 	for rid, r := range a.Rules {
-		if r.GroupID == id {
+		if r.GroupID == id || r.references(id) {
 			delete(a.Rules, rid)
 		}
 	}
 }
 
-// deleteGroup deletes a group as EC2 does: a rule of ANOTHER group that still
-// references it is a DependencyViolation; its own rules, including those
-// referencing other groups or itself, go with it.
+// deleteGroup deletes a group as EC2 does: a network interface it is attached
+// to, or a rule of ANOTHER group that still references it, is a
+// DependencyViolation; its own rules, including those referencing other
+// groups or itself, go with it. A group already gone is InvalidGroup.NotFound.
 func (a *Account) deleteGroup(id string) error {
 	g, ok := a.Groups[id]
 	if !ok {
-		return nil // already gone: the real provider treats NotFound on delete as done
+		return ec2Error("InvalidGroup.NotFound", "the security group ID %q does not exist", id)
 	}
-	for _, r := range a.Rules {
-		if r.GroupID != id && r.references(id) {
+	for _, eni := range sortedKeys(a.Attachments) {
+		if slices.Contains(a.Attachments[eni], id) {
+			return ec2Error("DependencyViolation", "resource %s (%s) has a dependent object: it is attached to network interface %s",
+				id, g.Name, eni)
+		}
+	}
+	for _, rid := range sortedKeys(a.Rules) {
+		if r := a.Rules[rid]; r.GroupID != id && r.references(id) {
 			return ec2Error("DependencyViolation", "resource %s (%s) has a dependent object: rule %s of group %s references it",
 				id, g.Name, r.ID, r.GroupID)
 		}
 	}
-	a.revokeRules(id)
+	for rid, r := range a.Rules {
+		if r.GroupID == id {
+			delete(a.Rules, rid)
+		}
+	}
 	delete(a.Groups, id)
 	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Read returns the account at path, as it is now.
+func Read(path string) (*Account, error) {
+	var out *Account
+	err := withAccount(path, false, func(a *Account) error { out = a; return nil })
+	return out, err
+}
+
+// DeleteRule removes rule id from the account at path, as a change out of
+// band (the console, another tool) would.
+func DeleteRule(path, id string) error {
+	return withAccount(path, true, func(a *Account) error {
+		if _, ok := a.Rules[id]; !ok {
+			return ec2Error("InvalidSecurityGroupRuleId.NotFound", "%s does not exist", id)
+		}
+		delete(a.Rules, id)
+		return nil
+	})
+}
+
+// Attach seeds a network interface eni attached to groups in the account at
+// path, as something outside the stack (an instance, a load balancer) would.
+func Attach(path, eni string, groups ...string) error {
+	return withAccount(path, true, func(a *Account) error {
+		for _, g := range groups {
+			if _, ok := a.Groups[g]; !ok {
+				return ec2Error("InvalidGroup.NotFound", "the security group ID %q does not exist", g)
+			}
+		}
+		a.Attachments[eni] = append(a.Attachments[eni], groups...)
+		return nil
+	})
+}
+
+// Detach deletes the network interface eni from the account at path.
+func Detach(path, eni string) error {
+	return withAccount(path, true, func(a *Account) error {
+		if _, ok := a.Attachments[eni]; !ok {
+			return ec2Error("InvalidNetworkInterfaceID.NotFound", "the network interface %q does not exist", eni)
+		}
+		delete(a.Attachments, eni)
+		return nil
+	})
 }
 
 // peerText is a peer as EC2 prints it: the CIDR or id alone.
@@ -239,7 +343,7 @@ func (a *Account) addRule(r *Rule) error {
 			if same && mine[p] {
 				return ec2Error("InvalidPermission.Duplicate",
 					"the specified rule \"peer: %s, %s, from port: %d, to port: %d, ALLOW\" already exists in %s (%s)",
-					peerText(p), r.Protocol, r.FromPort, r.ToPort, r.GroupID, r.Type)
+					peerText(p), strings.ToUpper(r.Protocol), r.FromPort, r.ToPort, r.GroupID, r.Type)
 			}
 			d4, d6 := families(p)
 			v4, v6 = v4+d4, v6+d6
@@ -250,9 +354,22 @@ func (a *Account) addRule(r *Rule) error {
 			"the maximum number of rules per security group has been reached: %s %s would hold %d IPv4 and %d IPv6 rules, quota %d each",
 			r.GroupID, r.Type, v4, v6, limit)
 	}
-	r.ID = newID("sgr-")
+	r.ID = r.createID()
+	if len(r.Peers) == 1 {
+		r.SGRID = newID("sgr-")
+	}
 	a.Rules[r.ID] = r
 	return nil
+}
+
+// createID is the provider's id of a rule resource (securityGroupRuleCreateID):
+// "sgrule-" and a CRC-32 of the group, ports, protocol, type and sorted peers.
+// It is derived from content, so re-creating the same rule gives the same id.
+func (r *Rule) createID() string {
+	peers := slices.Clone(r.Peers)
+	slices.Sort(peers)
+	key := fmt.Sprintf("%s-%d-%d-%s-%s-%s", r.GroupID, r.FromPort, r.ToPort, r.Protocol, r.Type, strings.Join(peers, "-"))
+	return fmt.Sprintf("sgrule-%d", crc32.ChecksumIEEE([]byte(key)))
 }
 
 // protocolNames maps the numbers the real provider accepts for the named

@@ -6,7 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/netip"
+	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -49,6 +53,8 @@ type Provider struct {
 	pulumirpc.UnimplementedResourceProviderServer
 	// State is the account file; empty means StatePath().
 	State string
+	// ruleCreates counts rule creates, for EnvFailRule.
+	ruleCreates atomic.Int64
 }
 
 func (p *Provider) state() string {
@@ -172,8 +178,12 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 		setDefault(news, "description", resource.NewStringProperty("Managed by Pulumi"))
 		if _, named := news["name"]; !named && !news["namePrefix"].HasValue() {
 			news["name"] = autoName(req.GetUrn(), olds, req.GetRandomSeed())
+			// The bridge records the fields it defaulted; Diff reads this to
+			// tell an auto-name from a name the program set.
+			news[defaultsKey] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewStringProperty("name")})
 		}
 	} else {
+		failures = append(failures, checkRuleValues(news)...)
 		for _, k := range ruleRequired {
 			if !news[k].HasValue() && !news[k].IsComputed() {
 				failures = append(failures, &pulumirpc.CheckFailure{Property: string(k),
@@ -195,6 +205,46 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 	}
 	inputs, err := marshal(news)
 	return &pulumirpc.CheckResponse{Inputs: inputs, Failures: failures}, err
+}
+
+// defaultsKey is the bridge's list of the inputs it defaulted in Check.
+const defaultsKey = "__defaults"
+
+// ruleDescription is validSecurityGroupRuleDescription's charset: EC2's,
+// with & allowed.
+var ruleDescription = regexp.MustCompile(`^[A-Za-z0-9 ._:/()#,@\[\]+=&;{}!$*-]*$`)
+
+// checkRuleValues validates at Check time what the real provider's schema
+// validates (ValidateFunc), so a bad value fails the preview, not the apply.
+func checkRuleValues(news resource.PropertyMap) []*pulumirpc.CheckFailure {
+	var out []*pulumirpc.CheckFailure
+	if v := news["description"]; v.IsString() && (len(v.StringValue()) > 255 || !ruleDescription.MatchString(v.StringValue())) {
+		out = append(out, &pulumirpc.CheckFailure{Property: "description", Reason: fmt.Sprintf(
+			"%q must be up to 255 characters of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*", v.StringValue())})
+	}
+	for k, v6 := range map[resource.PropertyKey]bool{"cidrBlocks": false, "ipv6CidrBlocks": true} {
+		for i, c := range strs(news, k) {
+			if err := cidrNetwork(c, v6); err != nil {
+				out = append(out, &pulumirpc.CheckFailure{Property: fmt.Sprintf("%s[%d]", k, i), Reason: err.Error()})
+			}
+		}
+	}
+	return out
+}
+
+// cidrNetwork is verify.ValidIPv4CIDRNetworkAddress (or IPv6): a CIDR of the
+// right family whose address is the network's own.
+func cidrNetwork(c string, v6 bool) error {
+	prefix, err := netip.ParsePrefix(c)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a valid CIDR block: %w", c, err)
+	case prefix.Addr().Is4() == v6 || prefix.Addr().Is4In6():
+		return fmt.Errorf("%q is not a valid IPv%d CIDR block", c, map[bool]int{false: 4, true: 6}[v6])
+	case prefix.Masked() != prefix:
+		return fmt.Errorf("%q is not a valid CIDR network address; expected %q", c, prefix.Masked())
+	}
+	return nil
 }
 
 func setDefault(m resource.PropertyMap, k resource.PropertyKey, v resource.PropertyValue) {
@@ -278,7 +328,21 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	}
 	slices.Sort(resp.Diffs)
 	slices.Sort(resp.Replaces)
+	// pulumi-aws marks aws_security_group_rule DeleteBeforeReplace (a new
+	// rule equal to the old would be a Duplicate); the bridge deletes first
+	// for any resource whose auto-named field (a group's name) the program
+	// set, because the successor's name would collide.
+	if len(resp.Replaces) > 0 {
+		resp.DeleteBeforeReplace = t == RuleType || news["name"].HasValue() && !autoNamed(news)
+	}
 	return resp, nil
+}
+
+func autoNamed(news resource.PropertyMap) bool {
+	if d := news[defaultsKey]; d.IsArray() {
+		return slices.ContainsFunc(d.ArrayValue(), func(v resource.PropertyValue) bool { return v.IsString() && v.StringValue() == "name" })
+	}
+	return false
 }
 
 // computed is what a preview of a create shows: the inputs, and unknowns
@@ -307,6 +371,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	delete(props, defaultsKey)
 	if req.GetPreview() {
 		out, err := marshal(computed(t, props))
 		return &pulumirpc.CreateResponse{Properties: out}, err
@@ -319,7 +384,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 				g.Name = uniqueName(str(props, "namePrefix"))
 			}
 			if err := a.createGroup(g); err != nil {
-				return err
+				return fmt.Errorf("creating Security Group (%s): %w", g.Name, err)
 			}
 			out = groupOutputs(props, g)
 			return nil
@@ -328,8 +393,11 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		if err != nil {
 			return err
 		}
+		if err := p.injectedFault(); err != nil {
+			return fmt.Errorf("authorizing Security Group (%s) Rule: %w", r.GroupID, err)
+		}
 		if err := a.addRule(r); err != nil {
-			return err
+			return ruleCreateError(r, err)
 		}
 		out = ruleOutputs(props, r)
 		return nil
@@ -337,8 +405,37 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	if t == GroupType {
+		// The group exists in EC2 from here on; the real provider still has
+		// calls to make (revoking the default egress) before it reports it.
+		time.Sleep(CreateDelay())
+	}
 	res, err := marshal(out)
 	return &pulumirpc.CreateResponse{Id: str(out, "id"), Properties: res}, err
+}
+
+// ruleCreateError wraps EC2's refusal as the real provider's
+// resourceSecurityGroupRuleCreate does, its Duplicate text included.
+func ruleCreateError(r *Rule, err error) error {
+	if strings.HasPrefix(err.Error(), "InvalidPermission.Duplicate: ") {
+		return fmt.Errorf(`[WARN] A duplicate Security Group rule was found on (%s). This may be
+a side effect of a now-fixed Terraform issue causing two security groups with
+identical attributes but different source_security_group_ids to overwrite each
+other in the state. See https://github.com/hashicorp/terraform/pull/2376 for more
+information and instructions for recovery. Error: %w`, r.GroupID, err)
+	}
+	return fmt.Errorf("authorizing Security Group (%s) Rule (%s): %w", r.GroupID, r.createID(), err)
+}
+
+// injectedFault is $AWS_STANDIN_FAIL_RULE's error when this is the k-th
+// rule create of this plugin process (one process serves one CLI run).
+func (p *Provider) injectedFault() error {
+	k, code, ok := strings.Cut(os.Getenv(EnvFailRule), ":")
+	n, err := strconv.Atoi(k)
+	if !ok || err != nil || p.ruleCreates.Add(1) != int64(n) {
+		return nil
+	}
+	return ec2Error(code, "injected by %s=%s", EnvFailRule, os.Getenv(EnvFailRule))
 }
 
 var nameCounter atomic.Uint32
@@ -377,7 +474,7 @@ func groupOutputs(props resource.PropertyMap, g *Group) resource.PropertyMap {
 func ruleOutputs(props resource.PropertyMap, r *Rule) resource.PropertyMap {
 	out := props.Copy()
 	out["id"] = resource.NewStringProperty(r.ID)
-	out["securityGroupRuleId"] = resource.NewStringProperty(r.ID)
+	out["securityGroupRuleId"] = resource.NewStringProperty(r.SGRID)
 	if r.Description != "" || props.HasValue("description") {
 		out["description"] = resource.NewStringProperty(r.Description)
 	}
@@ -490,6 +587,7 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 		return nil, err
 	}
 	// What EC2 assigned stays; the rest follows the new inputs.
+	delete(news, defaultsKey)
 	out := news.Copy()
 	for _, k := range []resource.PropertyKey{"id", "arn", "ownerId", "name", "securityGroupRuleId"} {
 		if v, ok := olds[k]; ok && !news[k].HasValue() {
@@ -527,11 +625,15 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	return &pulumirpc.UpdateResponse{Properties: res}, err
 }
 
-// Delete deletes as the real provider does. For a group with
-// revokeRulesOnDelete it first revokes the group's own rules, in a call of
-// their own so the revocation sticks even when the delete is then refused:
-// revoking never clears other groups' references to this one.
-func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+// Delete deletes as the real provider does. A rule whose group is gone is an
+// error (the provider reads the group first); a rule already revoked is done.
+// A group delete is resourceSecurityGroupDelete: with revokeRulesOnDelete,
+// revoke the group's own rules and every rule of another group referencing
+// it (a call of its own: the revocation sticks even when the delete is then
+// refused); then delete, retrying DependencyViolation and InvalidGroup.InUse
+// until DeleteTimeout, revoking again before each retry; a group already gone
+// is done.
+func (p *Provider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
 	t, err := typeOf(req.GetUrn())
 	if err != nil {
 		return nil, err
@@ -543,16 +645,42 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 	id := req.GetId()
 	if t == RuleType {
 		return &emptypb.Empty{}, withAccount(p.state(), true, func(a *Account) error {
-			delete(a.Rules, id) // a rule already gone is fine, as for the real provider
+			if g := str(props, "securityGroupId"); a.Groups[g] == nil {
+				return fmt.Errorf("reading Security Group (%s): %w", g,
+					ec2Error("InvalidGroup.NotFound", "the security group ID %q does not exist", g))
+			}
+			delete(a.Rules, id)
 			return nil
 		})
 	}
-	if v := props["revokeRulesOnDelete"]; v.IsBool() && v.BoolValue() {
-		if err := withAccount(p.state(), true, func(a *Account) error { a.revokeRules(id); return nil }); err != nil {
-			return nil, err
+	revoke := props["revokeRulesOnDelete"].IsBool() && props["revokeRulesOnDelete"].BoolValue()
+	deadline := time.Now().Add(DeleteTimeout())
+	for {
+		if revoke {
+			if err := withAccount(p.state(), true, func(a *Account) error { a.revokeRules(id); return nil }); err != nil {
+				return nil, err
+			}
+		}
+		err := withAccount(p.state(), true, func(a *Account) error { return a.deleteGroup(id) })
+		switch {
+		case err == nil, strings.HasPrefix(err.Error(), "InvalidGroup.NotFound: "):
+			return &emptypb.Empty{}, nil
+		case !strings.HasPrefix(err.Error(), "DependencyViolation: ") && !strings.HasPrefix(err.Error(), "InvalidGroup.InUse: "),
+			time.Now().After(deadline):
+			return nil, fmt.Errorf("deleting Security Group (%s): %w", id, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("deleting Security Group (%s): %w", id, err)
+		case <-time.After(retryEvery(DeleteTimeout())):
 		}
 	}
-	return &emptypb.Empty{}, withAccount(p.state(), true, func(a *Account) error { return a.deleteGroup(id) })
+}
+
+// retryEvery is how often a delete retries: often enough that a test's
+// short window sees a dependency go, and at most every 5 seconds.
+func retryEvery(window time.Duration) time.Duration {
+	return min(max(window/10, 50*time.Millisecond), 5*time.Second)
 }
 
 func str(m resource.PropertyMap, k resource.PropertyKey) string {

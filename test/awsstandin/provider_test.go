@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 
@@ -23,6 +25,13 @@ import (
 )
 
 var ctx = context.Background()
+
+// TestMain shortens the delete retry window from the real 15 minutes, so a
+// refused delete fails in a fraction of a second.
+func TestMain(m *testing.M) {
+	os.Setenv(EnvDeleteTimeout, "300ms")
+	os.Exit(m.Run())
+}
 
 func urn(typ, name string) string {
 	return string(resource.NewURN("dev", "proj", "", tokens.Type(typ), name))
@@ -187,6 +196,21 @@ func TestCheck(t *testing.T) {
 			want: map[string]any{"protocol": "tcp"}},
 		{name: "rule missing required inputs", typ: RuleType, news: map[string]any{"type": "sideways"},
 			failures: []string{"securityGroupId", "protocol", "fromPort", "toPort", "type"}},
+		{name: "rule description may hold &", typ: RuleType,
+			news: map[string]any{"type": "ingress", "securityGroupId": "sg-1", "protocol": "tcp", "fromPort": 1, "toPort": 2,
+				"cidrBlocks": []any{"10.0.0.0/8"}, "description": "a & b: {x}! $y*"}},
+		{name: "rule description charset and length", typ: RuleType,
+			news: map[string]any{"type": "ingress", "securityGroupId": "sg-1", "protocol": "tcp", "fromPort": 1, "toPort": 2,
+				"cidrBlocks": []any{"10.0.0.0/8"}, "description": "café <b>"},
+			failures: []string{"description"}},
+		{name: "rule description over 255", typ: RuleType,
+			news: map[string]any{"type": "ingress", "securityGroupId": "sg-1", "protocol": "tcp", "fromPort": 1, "toPort": 2,
+				"self": true, "description": strings.Repeat("d", 256)},
+			failures: []string{"description"}},
+		{name: "rule CIDRs must be network addresses of their family", typ: RuleType,
+			news: map[string]any{"type": "ingress", "securityGroupId": "sg-1", "protocol": "tcp", "fromPort": 1, "toPort": 2,
+				"cidrBlocks": []any{"10.0.0.0/8", "10.0.0.1/8", "10.0.0.0", "::/0"}, "ipv6CidrBlocks": []any{"2001:db8::/32", "10.0.0.0/8", "2001:db8::1/32"}},
+			failures: []string{"cidrBlocks[1]", "cidrBlocks[2]", "cidrBlocks[3]", "ipv6CidrBlocks[1]", "ipv6CidrBlocks[2]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,6 +261,7 @@ func TestDiff(t *testing.T) {
 		replaces []string
 		diffs    []string
 		kind     pulumirpc.PropertyDiff_Kind // of the first diff
+		dbr      bool                        // delete before replace
 	}{
 		{name: "group unchanged", typ: GroupType, olds: grp, news: grp},
 		{name: "group tags update", typ: GroupType, olds: grp, news: with(grp, "tags", map[string]any{"a": "2"}),
@@ -245,49 +270,53 @@ func TestDiff(t *testing.T) {
 			diffs: []string{"revokeRulesOnDelete"}, kind: pulumirpc.PropertyDiff_UPDATE},
 		{name: "group tags removed", typ: GroupType, olds: grp, news: with(grp, "tags", nil),
 			diffs: []string{"tags"}, kind: pulumirpc.PropertyDiff_DELETE},
-		{name: "group description replaces", typ: GroupType, olds: grp, news: with(grp, "description", "e"),
-			diffs: []string{"description"}, replaces: []string{"description"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
-		{name: "group name replaces", typ: GroupType, olds: grp, news: with(grp, "name", "api"),
-			diffs: []string{"name"}, replaces: []string{"name"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
-		{name: "group vpc replaces", typ: GroupType, olds: grp, news: with(grp, "vpcId", "vpc-2"),
+		{name: "named group description replaces, deleting first", typ: GroupType, olds: grp, news: with(grp, "description", "e"),
+			diffs: []string{"description"}, replaces: []string{"description"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, dbr: true},
+		{name: "named group name replaces, deleting first", typ: GroupType, olds: grp, news: with(grp, "name", "api"),
+			diffs: []string{"name"}, replaces: []string{"name"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, dbr: true},
+		{name: "named group vpc replaces, deleting first", typ: GroupType, olds: grp, news: with(grp, "vpcId", "vpc-2"),
+			diffs: []string{"vpcId"}, replaces: []string{"vpcId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, dbr: true},
+		{name: "auto-named group replaces, creating first", typ: GroupType, olds: with(grp, "__defaults", []any{"name"}),
+			news:  with(with(grp, "vpcId", "vpc-2"), "__defaults", []any{"name"}),
 			diffs: []string{"vpcId"}, replaces: []string{"vpcId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
-		{name: "group namePrefix added replaces", typ: GroupType, olds: grp, news: with(grp, "namePrefix", "w-"),
+		{name: "namePrefix-only group replaces, creating first", typ: GroupType, olds: with(grp, "name", nil),
+			news:  with(with(grp, "name", nil), "namePrefix", "w-"),
 			diffs: []string{"namePrefix"}, replaces: []string{"namePrefix"}, kind: pulumirpc.PropertyDiff_ADD_REPLACE},
 		{name: "group unknown vpc replaces", typ: GroupType, olds: grp, news: with(grp, "vpcId", unknown),
-			diffs: []string{"vpcId"}, replaces: []string{"vpcId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+			diffs: []string{"vpcId"}, replaces: []string{"vpcId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, dbr: true},
 		{name: "group unknown tags update", typ: GroupType, olds: grp, news: with(grp, "tags", unknown),
 			diffs: []string{"tags"}, kind: pulumirpc.PropertyDiff_UPDATE},
 		{name: "rule unchanged", typ: RuleType, olds: rul, news: rul},
 		{name: "rule description update", typ: RuleType, olds: rul, news: with(rul, "description", "e"),
 			diffs: []string{"description"}, kind: pulumirpc.PropertyDiff_UPDATE},
 		{name: "rule port replaces", typ: RuleType, olds: rul, news: with(rul, "toPort", 444),
-			diffs: []string{"toPort"}, replaces: []string{"toPort"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+			diffs: []string{"toPort"}, replaces: []string{"toPort"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, dbr: true},
 		{name: "rule cidr replaces", typ: RuleType, olds: rul, news: with(rul, "cidrBlocks", []any{"10.0.0.0/8", "10.1.0.0/16"}),
-			diffs: []string{"cidrBlocks"}, replaces: []string{"cidrBlocks"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+			diffs: []string{"cidrBlocks"}, replaces: []string{"cidrBlocks"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, dbr: true},
 		{name: "rule unknown group replaces", typ: RuleType, olds: rul, news: with(rul, "securityGroupId", unknown),
-			diffs: []string{"securityGroupId"}, replaces: []string{"securityGroupId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE},
+			diffs: []string{"securityGroupId"}, replaces: []string{"securityGroupId"}, kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, dbr: true},
 		{name: "rule peer kind swap replaces", typ: RuleType, olds: rul,
 			news:  with(with(rul, "cidrBlocks", nil), "sourceSecurityGroupId", "sg-2"),
 			diffs: []string{"cidrBlocks", "sourceSecurityGroupId"}, replaces: []string{"cidrBlocks", "sourceSecurityGroupId"},
-			kind: pulumirpc.PropertyDiff_DELETE_REPLACE},
+			kind: pulumirpc.PropertyDiff_DELETE_REPLACE, dbr: true},
 		{name: "rule self added replaces", typ: RuleType, olds: rul, news: with(with(rul, "cidrBlocks", nil), "self", true),
-			diffs: []string{"cidrBlocks", "self"}, replaces: []string{"cidrBlocks", "self"}, kind: pulumirpc.PropertyDiff_DELETE_REPLACE},
+			diffs: []string{"cidrBlocks", "self"}, replaces: []string{"cidrBlocks", "self"}, kind: pulumirpc.PropertyDiff_DELETE_REPLACE, dbr: true},
 		{name: "rule prefix list added replaces", typ: RuleType, olds: with(rul, "cidrBlocks", nil),
 			news:  with(with(rul, "cidrBlocks", nil), "prefixListIds", []any{"pl-1"}),
-			diffs: []string{"prefixListIds"}, replaces: []string{"prefixListIds"}, kind: pulumirpc.PropertyDiff_ADD_REPLACE},
+			diffs: []string{"prefixListIds"}, replaces: []string{"prefixListIds"}, kind: pulumirpc.PropertyDiff_ADD_REPLACE, dbr: true},
 		{name: "rule every field but description replaces", typ: RuleType, olds: rul,
 			news: map[string]any{"type": "egress", "securityGroupId": "sg-2", "protocol": "udp", "fromPort": 1,
 				"toPort": 2, "ipv6CidrBlocks": []any{"::/0"}, "description": "d"},
 			diffs:    []string{"cidrBlocks", "fromPort", "ipv6CidrBlocks", "protocol", "securityGroupId", "toPort", "type"},
 			replaces: []string{"cidrBlocks", "fromPort", "ipv6CidrBlocks", "protocol", "securityGroupId", "toPort", "type"},
-			kind:     pulumirpc.PropertyDiff_DELETE_REPLACE},
+			kind:     pulumirpc.PropertyDiff_DELETE_REPLACE, dbr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, err := p.Diff(ctx, &pulumirpc.DiffRequest{Urn: urn(tt.typ, "x"), Id: "id",
 				OldInputs: props(t, tt.olds), Olds: props(t, tt.olds), News: props(t, tt.news)})
 			require.NoError(t, err)
-			assert.False(t, resp.GetDeleteBeforeReplace())
+			assert.Equal(t, tt.dbr, resp.GetDeleteBeforeReplace(), "delete before replace")
 			if len(tt.diffs) == 0 {
 				assert.Equal(t, pulumirpc.DiffResponse_DIFF_NONE, resp.GetChanges())
 				assert.Empty(t, resp.GetDetailedDiff())
@@ -347,8 +376,23 @@ func TestCreateAssignsEC2ShapedIDs(t *testing.T) {
 	assert.Equal(t, "web", out["name"].StringValue())
 	assert.Equal(t, out["tags"], out["tagsAll"])
 
-	rid := rule(t, p, map[string]any{"securityGroupId": resp.GetId(), "cidrBlocks": []any{"10.0.0.0/8"}})
-	assert.Regexp(t, `^sgr-[0-9a-f]{17}$`, rid)
+	// A rule's id is the provider's sgrule-<hash> of its content; EC2's sgr- id
+	// is reported only when the call made exactly one EC2 rule.
+	ruleOut := func(in map[string]any) resource.PropertyMap {
+		in["securityGroupId"] = resp.GetId()
+		in["type"], in["protocol"], in["fromPort"], in["toPort"] = "ingress", "tcp", 443, 443
+		r, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(RuleType, "r"), Properties: props(t, in)})
+		require.NoError(t, err)
+		out := propsOf(t, r.GetProperties())
+		assert.Equal(t, r.GetId(), out["id"].StringValue())
+		return out
+	}
+	one := ruleOut(map[string]any{"cidrBlocks": []any{"10.0.0.0/8"}})
+	assert.Regexp(t, `^sgrule-\d+$`, one["id"].StringValue())
+	assert.Regexp(t, `^sgr-[0-9a-f]{17}$`, one["securityGroupRuleId"].StringValue())
+	two := ruleOut(map[string]any{"cidrBlocks": []any{"10.1.0.0/16", "10.2.0.0/16"}})
+	assert.Regexp(t, `^sgrule-\d+$`, two["id"].StringValue())
+	assert.Empty(t, two["securityGroupRuleId"].StringValue(), "two EC2 rules: no single sgr- id")
 
 	// A namePrefix gets a unique name, as the real provider gives it.
 	s = props(t, map[string]any{"namePrefix": "api-", "vpcId": "vpc-1"})
@@ -357,7 +401,8 @@ func TestCreateAssignsEC2ShapedIDs(t *testing.T) {
 	assert.Regexp(t, `^api-\d{26}$`, propsOf(t, resp.GetProperties())["name"].StringValue())
 }
 
-// expectCode asserts err is EC2's error with that code.
+// expectCode asserts err carries EC2's error with that code (the provider
+// wraps EC2's errors in its own words).
 func expectCode(t *testing.T, code string, err error) {
 	t.Helper()
 	if code == "" {
@@ -365,7 +410,7 @@ func expectCode(t *testing.T, code string, err error) {
 		return
 	}
 	require.Error(t, err)
-	assert.True(t, strings.HasPrefix(err.Error(), code+": "), "want %s, got %v", code, err)
+	assert.Regexp(t, `(^|: )`+regexp.QuoteMeta(code)+`: `, err.Error(), "want %s", code)
 }
 
 func TestEC2Errors(t *testing.T) {
@@ -427,14 +472,21 @@ func TestEC2Errors(t *testing.T) {
 		{"InvalidGroup.NotFound for the source group", []step{
 			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "sg-00000000000000000"}), "InvalidGroup.NotFound"},
 		}},
-		{"InvalidGroup.Duplicate in one VPC only", []step{
+		{"InvalidGroup.Duplicate in one VPC only, case-insensitively", []step{
 			{newGroup("A", "vpc-1"), "InvalidGroup.Duplicate"},
+			{newGroup("a", "vpc-1"), "InvalidGroup.Duplicate"},
 			{newGroup("A", "vpc-2"), ""},
 		}},
-		{"DependencyViolation: another group's rule references it, revoke or not", []step{
+		{"DependencyViolation: another group's rule references it, without revokeRulesOnDelete", []step{
 			{withRule(map[string]any{"securityGroupId": "B", "sourceSecurityGroupId": "A"}), ""},
+			{func(p *Provider, g map[string]string) error { return deleteGroup(p, g["A"], false) }, "DependencyViolation"},
+		}},
+		{"DependencyViolation: attached to a network interface, revoke or not", []step{
+			{func(p *Provider, g map[string]string) error { return Attach(p.State, "eni-1", g["A"]) }, ""},
 			{func(p *Provider, g map[string]string) error { return deleteGroup(p, g["A"], true) }, "DependencyViolation"},
 			{func(p *Provider, g map[string]string) error { return deleteGroup(p, g["A"], false) }, "DependencyViolation"},
+			{func(p *Provider, _ map[string]string) error { return Detach(p.State, "eni-1") }, ""},
+			{func(p *Provider, g map[string]string) error { return deleteGroup(p, g["A"], false) }, ""},
 		}},
 		{"no DependencyViolation for its own rules referencing others or itself", []step{
 			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "B"}), ""},
@@ -496,38 +548,125 @@ func TestEC2Errors(t *testing.T) {
 
 func TestRevokeRulesOnDelete(t *testing.T) {
 	p := newProvider(t)
-	a, b := group(t, p, "A", "vpc-1", true), group(t, p, "B", "vpc-1", true)
+	// C stands for a group of another stack whose rule references A.
+	a, b, c := group(t, p, "A", "vpc-1", true), group(t, p, "B", "vpc-1", true), group(t, p, "C", "vpc-1", false)
 	rule(t, p, map[string]any{"securityGroupId": a, "sourceSecurityGroupId": b})
-	rule(t, p, map[string]any{"securityGroupId": b, "sourceSecurityGroupId": a})
+	fromA := rule(t, p, map[string]any{"securityGroupId": b, "sourceSecurityGroupId": a})
+	otherStack := rule(t, p, map[string]any{"securityGroupId": c, "sourceSecurityGroupId": a})
+	keep := rule(t, p, map[string]any{"securityGroupId": c, "cidrBlocks": []any{"10.0.0.0/8"}})
 
-	// A cycle: revoking A's rules does not clear B's reference to A...
-	expectCode(t, "DependencyViolation", deleteGroup(p, a, true))
-	acct := account(t, p)
-	assert.Contains(t, acct.Groups, a, "the refused delete left A")
-	for _, r := range acct.Rules {
-		assert.NotEqual(t, a, r.GroupID, "but A's own rules were revoked and stay revoked")
-	}
-	// ...and then B goes (nothing references it any more), and A after it.
-	require.NoError(t, deleteGroup(p, b, true))
+	// A goes at once: its own rules and every other group's rule referencing
+	// it are revoked first, the other stack's included.
 	require.NoError(t, deleteGroup(p, a, true))
-	assert.Empty(t, account(t, p).Groups)
-	assert.Empty(t, account(t, p).Rules)
+	acct := account(t, p)
+	assert.NotContains(t, acct.Groups, a)
+	assert.NotContains(t, acct.Rules, fromA)
+	assert.NotContains(t, acct.Rules, otherStack, "revokeRulesOnDelete strips other stacks' rules too")
+	assert.Equal(t, []string{keep}, sortedKeys(acct.Rules))
 
-	// Without revokeRulesOnDelete the same cycle leaves everything in place.
-	a, b = group(t, p, "A", "vpc-1", false), group(t, p, "B", "vpc-1", false)
-	rule(t, p, map[string]any{"securityGroupId": a, "sourceSecurityGroupId": b})
-	rule(t, p, map[string]any{"securityGroupId": b, "sourceSecurityGroupId": a})
+	// Deleting a group already gone is done (InvalidGroup.NotFound).
+	require.NoError(t, deleteGroup(p, a, true))
+
+	// Without revokeRulesOnDelete a cycle refuses both deletes...
+	a, b = group(t, p, "A", "vpc-1", false), group(t, p, "B2", "vpc-1", false)
+	ab := rule(t, p, map[string]any{"securityGroupId": a, "sourceSecurityGroupId": b})
+	ba := rule(t, p, map[string]any{"securityGroupId": b, "sourceSecurityGroupId": a})
 	expectCode(t, "DependencyViolation", deleteGroup(p, a, false))
 	expectCode(t, "DependencyViolation", deleteGroup(p, b, false))
-	assert.Len(t, account(t, p).Rules, 2)
+	assert.Contains(t, account(t, p).Rules, ab)
 
-	// Deleting the rules (as the engine does first on destroy) frees both.
-	for id := range account(t, p).Rules {
-		_, err := p.Delete(ctx, &pulumirpc.DeleteRequest{Urn: urn(RuleType, "r"), Id: id})
+	// ...until the rules go (as the engine deletes them first on destroy).
+	for _, id := range []string{ab, ba} {
+		_, err := p.Delete(ctx, &pulumirpc.DeleteRequest{Urn: urn(RuleType, "r"), Id: id,
+			Properties: props(t, map[string]any{"securityGroupId": map[string]string{ab: a, ba: b}[id]})})
 		require.NoError(t, err)
 	}
 	require.NoError(t, deleteGroup(p, a, false))
 	require.NoError(t, deleteGroup(p, b, false))
+}
+
+// A refused delete is retried for the delete timeout: a dependency that goes
+// within it (an ENI detached) lets the delete succeed; one that stays fails
+// it after the timeout, naming the group and what holds it.
+func TestDeleteRetriesDependencyViolation(t *testing.T) {
+	t.Setenv(EnvDeleteTimeout, "3s")
+	p := newProvider(t)
+	a := group(t, p, "A", "vpc-1", true)
+	require.NoError(t, Attach(p.State, "eni-0123", a))
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		assert.NoError(t, Detach(p.State, "eni-0123"))
+	}()
+	start := time.Now()
+	require.NoError(t, deleteGroup(p, a, true))
+	assert.GreaterOrEqual(t, time.Since(start), 500*time.Millisecond, "it waited for the detach")
+	assert.Empty(t, account(t, p).Groups)
+
+	t.Setenv(EnvDeleteTimeout, "1s")
+	b := group(t, p, "B", "vpc-1", true)
+	require.NoError(t, Attach(p.State, "eni-0456", b))
+	start = time.Now()
+	err := deleteGroup(p, b, true)
+	assert.GreaterOrEqual(t, time.Since(start), time.Second, "it retried for the whole window")
+	require.Error(t, err)
+	assert.Equal(t, "deleting Security Group ("+b+"): DependencyViolation: resource "+b+
+		" (B) has a dependent object: it is attached to network interface eni-0456 (stand-in EC2)", err.Error())
+	assert.Contains(t, account(t, p).Groups, b)
+
+	t.Run("default window is 15 minutes", func(t *testing.T) {
+		t.Setenv(EnvDeleteTimeout, "")
+		assert.Equal(t, 15*time.Minute, DeleteTimeout())
+	})
+}
+
+// Deleting a rule reads its group first: a group gone is an error; a rule
+// already revoked (InvalidPermission.NotFound) is done.
+func TestDeleteRule(t *testing.T) {
+	p := newProvider(t)
+	a := group(t, p, "A", "vpc-1", false)
+	rid := rule(t, p, map[string]any{"securityGroupId": a, "cidrBlocks": []any{"10.0.0.0/8"}})
+	del := func(id, group string) error {
+		_, err := p.Delete(ctx, &pulumirpc.DeleteRequest{Urn: urn(RuleType, "r"), Id: id,
+			Properties: props(t, map[string]any{"securityGroupId": group})})
+		return err
+	}
+	require.NoError(t, del(rid, a))
+	assert.Empty(t, account(t, p).Rules)
+	require.NoError(t, del(rid, a), "already revoked")
+	require.NoError(t, deleteGroup(p, a, false))
+	err := del(rid, a)
+	expectCode(t, "InvalidGroup.NotFound", err)
+	assert.Contains(t, err.Error(), "reading Security Group ("+a+")")
+}
+
+func TestDuplicateRuleIsWrappedAsTheProviderDoes(t *testing.T) {
+	p := newProvider(t)
+	a := group(t, p, "A", "vpc-1", false)
+	rule(t, p, map[string]any{"securityGroupId": a, "cidrBlocks": []any{"10.0.0.0/8"}})
+	_, err := createRule(p, map[string]any{"securityGroupId": a, "cidrBlocks": []any{"10.0.0.0/8"}})
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "[WARN] A duplicate Security Group rule was found on ("+a+")."), err.Error())
+	assert.Contains(t, err.Error(), `Error: InvalidPermission.Duplicate: the specified rule "peer: 10.0.0.0/8, TCP, from port: 443, to port: 443, ALLOW" already exists`)
+}
+
+// AWS_STANDIN_FAIL_RULE fails exactly the k-th rule create of a process.
+func TestInjectedRuleFault(t *testing.T) {
+	t.Setenv(EnvFailRule, "2:RequestLimitExceeded")
+	p := newProvider(t)
+	a := group(t, p, "A", "vpc-1", false)
+	var codes []string
+	for port := 80; port < 83; port++ {
+		_, err := createRule(p, map[string]any{"securityGroupId": a, "fromPort": port, "toPort": port, "cidrBlocks": []any{"10.0.0.0/8"}})
+		if err != nil {
+			codes = append(codes, err.Error())
+		} else {
+			codes = append(codes, "ok")
+		}
+	}
+	assert.Equal(t, "ok", codes[0])
+	assert.Contains(t, codes[1], "authorizing Security Group ("+a+") Rule: RequestLimitExceeded: injected")
+	assert.Equal(t, "ok", codes[2])
+	assert.Len(t, account(t, p).Rules, 2, "the failed create authorized nothing")
 }
 
 func TestRulesPerGroupQuota(t *testing.T) {
@@ -699,4 +838,30 @@ func TestReplaceKeysAgreeWithTheModel(t *testing.T) {
 		assert.ElementsMatch(t, keys, resources.ReplaceOn[typ], typ)
 	}
 	assert.Len(t, resources.ReplaceOn, len(replaceKeys))
+}
+
+// A group exists in the account before its create answers, for as long as
+// AWS_STANDIN_CREATE_DELAY says: the window a killed `pulumi up` falls into.
+func TestCreateDelayAfterTheGroupExists(t *testing.T) {
+	t.Setenv(EnvCreateDelay, "400ms")
+	p := newProvider(t)
+	done := make(chan string)
+	go func() {
+		id, err := createGroup(p, "web", "vpc-1", false)
+		assert.NoError(t, err)
+		done <- id
+	}()
+	require.Eventually(t, func() bool { return len(account(t, p).Groups) == 1 }, 300*time.Millisecond, 10*time.Millisecond)
+	select {
+	case <-done:
+		t.Fatal("the create answered before the delay")
+	default:
+	}
+	id := <-done
+	assert.Contains(t, account(t, p).Groups, id)
+
+	t.Setenv(EnvCreateDelay, "")
+	assert.Zero(t, CreateDelay())
+	_, err := createGroup(p, "WEB", "vpc-1", false)
+	assert.EqualError(t, err, `creating Security Group (WEB): InvalidGroup.Duplicate: the security group "WEB" already exists for VPC "vpc-1" (stand-in EC2)`)
 }

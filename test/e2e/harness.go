@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	servicemeshprovider "github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/provider"
@@ -63,7 +64,9 @@ func New(t testing.TB) *Engine {
 		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK":    "true",
 		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
 		"AWS_STANDIN_STATE":                           filepath.Join(dir, "aws-account.json"),
-		"PATH":                                        Bin() + string(os.PathListSeparator) + os.Getenv("PATH"),
+		// A refused group delete retries for 2s here, not the real 15 minutes.
+		awsstandin.EnvDeleteTimeout: "2s",
+		"PATH":                      Bin() + string(os.PathListSeparator) + os.Getenv("PATH"),
 	}}
 	for _, d := range []string{"home", "state"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
@@ -113,7 +116,58 @@ func (e *Engine) Opts() []auto.LocalWorkspaceOption {
 type Changes struct {
 	Summary map[apitype.OpType]int
 	// Ops maps each resource's URN to its operation (create, same, replace...).
+	// The engine's three steps of a replacement (replace, create-replacement,
+	// delete-replaced) are folded into one: replace.
 	Ops map[string]apitype.OpType
+	// Steps are the engine's steps in the order it announced them, unfolded,
+	// so a test can see whether a replacement deletes first.
+	Steps []Step
+	// Warnings are the warning diagnostics the preview printed.
+	Warnings []string
+}
+
+// Step is one engine step on one resource.
+type Step struct {
+	URN string
+	Op  apitype.OpType
+}
+
+// replaceSteps are the engine's steps of one replacement.
+var replaceSteps = map[apitype.OpType]bool{apitype.OpReplace: true, apitype.OpCreateReplacement: true, apitype.OpDeleteReplaced: true}
+
+// Collect reads an engine event stream into Changes until it closes.
+func Collect(ch <-chan events.EngineEvent) *Changes {
+	c := &Changes{Ops: map[string]apitype.OpType{}}
+	for ev := range ch {
+		if ev.ResourcePreEvent != nil {
+			m := ev.ResourcePreEvent.Metadata
+			c.Steps = append(c.Steps, Step{URN: m.URN, Op: m.Op})
+			op := m.Op
+			if replaceSteps[op] {
+				op = apitype.OpReplace
+			}
+			c.Ops[m.URN] = op
+		}
+		if d := ev.DiagnosticEvent; d != nil && d.Severity == "warning" {
+			c.Warnings = append(c.Warnings, strings.TrimSpace(d.Message))
+		}
+	}
+	return c
+}
+
+// DeletesFirst reports whether the steps delete urn's old resource before
+// creating its replacement.
+func (c Changes) DeletesFirst(urn string) bool {
+	del, create := -1, -1
+	for i, s := range c.Steps {
+		switch {
+		case s.URN == urn && s.Op == apitype.OpDeleteReplaced && del < 0:
+			del = i
+		case s.URN == urn && s.Op == apitype.OpCreateReplacement && create < 0:
+			create = i
+		}
+	}
+	return del >= 0 && create >= 0 && del < create
 }
 
 // Count returns how many resources the preview gives op.
@@ -135,23 +189,63 @@ func (c Changes) With(op apitype.OpType) []string {
 // operation from the engine's own event stream.
 func Preview(ctx context.Context, s auto.Stack) (Changes, error) {
 	ch := make(chan events.EngineEvent)
-	ops := map[string]apitype.OpType{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev := range ch {
-			if ev.ResourcePreEvent != nil {
-				m := ev.ResourcePreEvent.Metadata
-				ops[m.URN] = m.Op
-			}
-		}
-	}()
+	got := make(chan *Changes)
+	go func() { got <- Collect(ch) }()
 	res, err := s.Preview(ctx, optpreview.EventStreams(ch), optpreview.SuppressProgress())
-	<-done
+	c := <-got
 	if err != nil {
 		return Changes{}, err
 	}
-	return Changes{Summary: res.ChangeSummary, Ops: ops}, nil
+	c.Summary = res.ChangeSummary
+	return *c, nil
+}
+
+// Up runs `pulumi up` and returns its steps as Changes (Summary is the
+// update's), with its error.
+func Up(ctx context.Context, s auto.Stack) (Changes, error) {
+	ch := make(chan events.EngineEvent)
+	got := make(chan *Changes)
+	go func() { got <- Collect(ch) }()
+	res, err := s.Up(ctx, optup.EventStreams(ch), optup.SuppressProgress())
+	c := <-got
+	if err == nil && res.Summary.ResourceChanges != nil {
+		c.Summary = map[apitype.OpType]int{}
+		for op, n := range *res.Summary.ResourceChanges {
+			c.Summary[apitype.OpType(op)] = n
+		}
+	}
+	return *c, err
+}
+
+// StateIDs are the ids the stack's state records for resources of typ, by
+// resource name.
+func StateIDs(ctx context.Context, t testing.TB, s auto.Stack, typ string) map[string]string {
+	t.Helper()
+	dep, err := s.Export(ctx)
+	if err != nil {
+		t.Fatalf("exporting the stack: %v", err)
+	}
+	var st apitype.DeploymentV3
+	if err := json.Unmarshal(dep.Deployment, &st); err != nil {
+		t.Fatalf("reading the stack's state: %v", err)
+	}
+	out := map[string]string{}
+	for _, r := range st.Resources {
+		if string(r.Type) == typ {
+			out[ShortName(string(r.URN))] = string(r.ID)
+		}
+	}
+	return out
+}
+
+// Account reads the stand-in's account.
+func (e *Engine) Account(t testing.TB) *awsstandin.Account {
+	t.Helper()
+	a, err := awsstandin.Read(e.Env[awsstandin.EnvState])
+	if err != nil {
+		t.Fatalf("reading the stand-in account: %v", err)
+	}
+	return a
 }
 
 // ShortName is the last part of a URN: the resource's name.

@@ -16,18 +16,22 @@ import (
 // named "mesh" into dir, so a test can preview any variant of a declaration
 // through the real YAML language host.
 func WriteYAMLProgram(dir, project string, m spec.Mesh) error {
-	props, err := Properties(m)
-	if err != nil {
-		return err
+	return WriteYAMLMeshes(dir, project, map[string]spec.Mesh{"mesh": m})
+}
+
+// WriteYAMLMeshes writes a program declaring one ServiceMesh per entry of
+// meshes, by resource name; each one's group ids are a stack output of that name.
+func WriteYAMLMeshes(dir, project string, meshes map[string]spec.Mesh) error {
+	resources, outputs := map[string]any{}, map[string]any{}
+	for name, m := range meshes {
+		props, err := Properties(m)
+		if err != nil {
+			return err
+		}
+		resources[name] = map[string]any{"type": "servicemesh:index:ServiceMesh", "properties": props}
+		outputs[name] = "${" + name + ".securityGroupIds}"
 	}
-	program := map[string]any{
-		"name":    project,
-		"runtime": "yaml",
-		"resources": map[string]any{
-			"mesh": map[string]any{"type": "servicemesh:index:ServiceMesh", "properties": props},
-		},
-		"outputs": map[string]any{"securityGroupIds": "${mesh.securityGroupIds}"},
-	}
+	program := map[string]any{"name": project, "runtime": "yaml", "resources": resources, "outputs": outputs}
 	out, err := yaml.Marshal(program)
 	if err != nil {
 		return err

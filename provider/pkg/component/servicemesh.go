@@ -6,6 +6,7 @@ package component
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -103,7 +104,12 @@ func Emit(ctx *pulumi.Context, prefix string, vpcID pulumi.StringInput, p *plan.
 			}
 			groups[r.Name], byService[r.Service] = sg, sg
 		default:
-			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups), opts...); err != nil {
+			// EC2 deletes a group's own rules with it. Without deletedWith the
+			// engine may still call Delete on a rule after its group is gone (a
+			// delete-first replacement of two groups runs their chains in
+			// parallel), and the AWS provider fails that: it reads the group first.
+			ruleOpts := append(slices.Clone(opts), pulumi.DeletedWith(groups[r.Rule.SecurityGroup]))
+			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups), ruleOpts...); err != nil {
 				return nil, fmt.Errorf("creating rule %q: %w", r.Name, err)
 			}
 		}

@@ -76,6 +76,26 @@ func describe(name string, in resource.PropertyMap) string {
 
 func port(v resource.PropertyValue) string { return strconv.Itoa(int(v.NumberValue())) }
 
+// revokeRulesOnDelete is the user's choice, on unless turned off.
+func TestComponentRevokeRulesOnDeleteIsAnInput(t *testing.T) {
+	off := false
+	for _, tt := range []struct {
+		name string
+		in   *bool
+		want bool
+	}{{"default", nil, true}, {"off", &off, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := reference.Mesh()
+			m.RevokeRulesOnDelete = tt.in
+			rec, err := run(t, m)
+			require.NoError(t, err)
+			for name, in := range rec.of("aws:ec2/securityGroup:SecurityGroup") {
+				assert.Equal(t, tt.want, in["revokeRulesOnDelete"].BoolValue(), name)
+			}
+		})
+	}
+}
+
 func TestComponentEmitsTheReferenceArchitecture(t *testing.T) {
 	rec, err := run(t, reference.Mesh())
 	require.NoError(t, err)

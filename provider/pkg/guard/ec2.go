@@ -15,10 +15,10 @@ import (
 // EC2's rules for what the component creates (EC2 API reference:
 // CreateSecurityGroup, SecurityGroupRule and Tag).
 var (
-	// groupChars are the characters of group names and group descriptions.
-	groupChars = charset("._-:/()#,@[]+=&;{}!$* ")
-	// ruleChars are the characters of rule descriptions: as groupChars, without &.
-	ruleChars = charset("._-:/()#,@[]+=;{}!$* ")
+	// textChars are the characters of group names, group descriptions and
+	// rule descriptions; & included (the provider's
+	// validSecurityGroupRuleDescription allows it, and EC2 does).
+	textChars = charset("._-:/()#,@[]+=&;{}!$* ")
 )
 
 // chars is a set of ASCII characters; letters and digits are always in it.
@@ -56,7 +56,7 @@ const (
 	reservedName = "default"
 )
 
-const ruleCharsText = "letters, digits, spaces and ._-:/()#,@[]+=;{}!$*"
+const textCharsText = "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*"
 
 // ec2Names checks the groups' names as EC2 will see them, prefix included:
 // not starting with sg-, not the reserved "default", and unique per VPC,
@@ -72,8 +72,8 @@ func (g *guard) ec2Names(groups []rule.Group) {
 	for _, gr := range groups {
 		lower := strings.ToLower(gr.Name)
 		switch {
-		case !groupChars.MatchString(gr.Name) || len(gr.Name) > MaxText:
-			g.out.Add(finding.CheckInvalidName, gr.Service, "", "use at most 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+		case !textChars.MatchString(gr.Name) || len(gr.Name) > MaxText:
+			g.out.Add(finding.CheckInvalidName, gr.Service, "", "use at most 255 "+textCharsText,
 				"group name %q is not one EC2 accepts", gr.Name)
 		case lower == reservedName:
 			g.out.Add(finding.CheckInvalidName, gr.Service, "", "rename the service or set a namePrefix; every VPC already has its default group",
@@ -98,9 +98,9 @@ func (g *guard) ec2Text(groups []rule.Group, rules []rule.Rule) {
 	badDecl := map[flow.Origin]bool{}
 	for _, s := range g.m.Services {
 		check := func(o flow.Origin, desc string) {
-			if len(desc) > MaxText || !ruleChars.MatchString(desc) {
+			if len(desc) > MaxText || !textChars.MatchString(desc) {
 				badDecl[o] = true
-				g.out.Add(finding.CheckInvalidText, s.Name, o.Rule, "use at most 255 "+ruleCharsText,
+				g.out.Add(finding.CheckInvalidText, s.Name, o.Rule, "use at most 255 "+textCharsText,
 					"description %q is not one EC2 accepts for a rule", desc)
 			}
 		}
@@ -112,13 +112,13 @@ func (g *guard) ec2Text(groups []rule.Group, rules []rule.Rule) {
 		}
 	}
 	for _, r := range rules {
-		if len(r.Description) <= MaxText && ruleChars.MatchString(r.Description) {
+		if len(r.Description) <= MaxText && textChars.MatchString(r.Description) {
 			continue
 		}
 		if slices.ContainsFunc(r.Sources, func(s rule.Source) bool { return badDecl[s.Origin] }) {
 			continue // already reported where it was written
 		}
-		g.out.Add(finding.CheckInvalidText, r.Service, "", "set a description on the rule that yields it, of "+ruleCharsText,
+		g.out.Add(finding.CheckInvalidText, r.Service, "", "set a description on the rule that yields it, of "+textCharsText,
 			"rule %s would get the description %q, which EC2 refuses", r.Key, r.Description)
 	}
 	for _, gr := range groups {
@@ -127,7 +127,7 @@ func (g *guard) ec2Text(groups []rule.Group, rules []rule.Rule) {
 			g.out.Add(finding.CheckInvalidText, gr.Service, "",
 				fmt.Sprintf("shorten the group name (namePrefix and service name) to at most %d characters", MaxText-(len(gr.Description)-len(gr.Name))),
 				"the group name's %d characters make the group description %d characters long, over EC2's %d", len(gr.Name), len(gr.Description), MaxText)
-		case !groupChars.MatchString(gr.Description):
+		case !textChars.MatchString(gr.Description):
 			g.out.Add(finding.CheckInvalidText, gr.Service, "", "use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* in the group name",
 				"group description %q is not one EC2 accepts", gr.Description)
 		}

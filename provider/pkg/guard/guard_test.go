@@ -236,3 +236,13 @@ func TestRulesPerGroupAtTheLimit(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), `service "MySQL": group has 11 inboundRulesPerGroup (IPv4) rules, over the limit of 10`), err.Error())
 }
+
+// A rule description takes the provider's charset (validSecurityGroupRuleDescription):
+// & and the other punctuation EC2 allows plan cleanly.
+func TestRuleDescriptionCharset(t *testing.T) {
+	for _, desc := range []string{"R&D reports", "a._-:/()#,@[]+=&;{}!$* z"} {
+		t.Run(desc, func(t *testing.T) {
+			assert.Empty(t, findings(t, func(m *spec.Mesh) { service(m, "MySQL").Ingress[0].Description = desc }))
+		})
+	}
+}

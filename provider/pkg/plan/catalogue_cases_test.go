@@ -179,7 +179,6 @@ var badInputs = []badInput{
 	{"group name too long for its description", func(m *spec.Mesh) {
 		m.Services = append(m.Services, spec.Service{Name: strings.Repeat("Batch", 44), Tier: "app", AttachedWith: []string{"AdminAccess"}})
 	}},
-	{"ampersand in a rule description", func(m *spec.Mesh) { service(m, "MySQL").Ingress[0].Description = "R&D reports" }},
 	{"rule description too long", func(m *spec.Mesh) { service(m, "MySQL").Ingress[0].Description = strings.Repeat("x", 256) }},
 	{"tag value too long", func(m *spec.Mesh) { m.Tags = map[string]string{"Owner": strings.Repeat("é", 257)} }},
 	{"tag key too long", func(m *spec.Mesh) { m.Tags = map[string]string{strings.Repeat("k", 128): "v"} }},

@@ -153,7 +153,7 @@ var catalogue = map[string][]string{
 		"error [quota-groups-per-region] services: the mesh declares 8 groups, over the limit of 5 per Region; fix: request a higher quota from AWS and set limits.groupsPerRegion, or split the mesh across Regions",
 	},
 	"rule description EC2 refuses": {
-		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"café <admin>\" is not one EC2 accepts for a rule; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=;{}!$*",
+		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"café <admin>\" is not one EC2 accepts for a rule; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
 	},
 	"tag key reserved by AWS": {
 		"error [invalid-tag] tags: tag key \"aws:owner\" starts with aws:; fix: rename it; the aws: prefix is reserved",
@@ -212,11 +212,8 @@ var catalogue = map[string][]string{
 	"group name too long for its description": {
 		"error [invalid-description] service \"BatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatchBatch\": the group name's 220 characters make the group description 266 characters long, over EC2's 255; fix: shorten the group name (namePrefix and service name) to at most 209 characters",
 	},
-	"ampersand in a rule description": {
-		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"R&D reports\" is not one EC2 accepts for a rule; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=;{}!$*",
-	},
 	"rule description too long": {
-		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" is not one EC2 accepts for a rule; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=;{}!$*",
+		"error [invalid-description] service \"MySQL\" rule ingress[0]: description \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" is not one EC2 accepts for a rule; fix: use at most 255 letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
 	},
 	"tag value too long": {
 		"error [invalid-tag] tags: tag \"Owner\" has a value of 257 characters; fix: shorten it to 256 characters",

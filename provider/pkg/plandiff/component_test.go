@@ -68,7 +68,6 @@ func flatten(in presource.PropertyMap) map[string]string {
 	for k, v := range in {
 		key := string(k)
 		switch {
-		case key == "revokeRulesOnDelete": // constant: never differs
 		case v.IsObject():
 			for tk, tv := range v.ObjectValue() {
 				out[key+"."+string(tk)] = tv.StringValue()

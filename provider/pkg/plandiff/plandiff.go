@@ -37,6 +37,11 @@
 // changes; every rule of a replaced group, and every rule naming it as a peer,
 // is then replaced too.
 //
+// The AWS provider replaces a rule, and a group whose name is set (always,
+// here), by deleting it before creating its successor, so each flow through
+// a replaced group is cut until the new group and its rules exist: a replaced
+// group's Change lists those flows (Cuts).
+//
 // Compare works on two plans; CompareSpecs plans two declarations, taking
 // their vpcId into account. Neither needs a stack.
 package plandiff
@@ -47,6 +52,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
@@ -92,6 +98,10 @@ type Change struct {
 	About string `json:"about"`
 	// Fields are the inputs that differ, for a replace or an update.
 	Fields []Field `json:"fields,omitempty"`
+	// Cuts are the flows through a replaced group, as "From -> To ports":
+	// the AWS provider deletes the group (its name is set) before creating
+	// its successor, so each is cut until the successor and its rules exist.
+	Cuts []string `json:"cuts,omitempty"`
 }
 
 // Field is one input that differs. Replaces says it forces a replacement.
@@ -175,12 +185,15 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 			if len(fields) == 0 {
 				continue
 			}
-			op := Update
+			c := Change{Op: Update, Type: a.Type, Name: name, About: a.About, Fields: fields}
 			if slices.ContainsFunc(fields, func(f Field) bool { return f.Replaces }) {
-				op = Replace
+				c.Op = Replace
 				replaced[name] = true
+				if typ == GroupType {
+					c.Cuts = flowsThrough(old.Flows, b.Service)
+				}
 			}
-			d.Changes = append(d.Changes, Change{Op: op, Type: a.Type, Name: name, About: a.About, Fields: fields})
+			d.Changes = append(d.Changes, c)
 		}
 	}
 	compare(GroupType)
@@ -207,6 +220,19 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 		}
 	}
 	return d
+}
+
+// flowsThrough lists, sorted and once each, the flows with service's group
+// at either end.
+func flowsThrough(flows []flow.Flow, service string) []string {
+	var out []string
+	for _, f := range flows {
+		if f.From.Kind == flow.Group && f.From.Service == service || f.To.Kind == flow.Group && f.To.Service == service {
+			out = append(out, fmt.Sprintf("%s -> %s %s", f.From.Label(), f.To.Label(), f.Ports))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // diffInputs lists the inputs that differ, sorted by name. A ref to a

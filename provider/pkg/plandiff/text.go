@@ -11,7 +11,8 @@ var signs = map[Op]string{Create: "+", Delete: "-", Replace: "+-", Update: "~"}
 
 // Text is the diff for a reviewer: a summary, then one line per touched
 // resource (sign, op, name, what it is) with, under a replace or an update,
-// each input that differs. It ends with a caution when groups are replaced.
+// each input that differs; under a replaced group, the flows its
+// delete-first replacement cuts. It ends with a caution when groups are replaced.
 func (d Diff) Text() string {
 	var b strings.Builder
 	if d.Empty() {
@@ -37,12 +38,21 @@ func (d Diff) Text() string {
 		}
 		if c.Op == Replace && c.Type == GroupType {
 			groups++
+			cuts := "none"
+			if len(c.Cuts) > 0 {
+				cuts = strings.Join(c.Cuts, ", ")
+			}
+			fmt.Fprintf(&b, "             replace, delete first: flows cut: %s\n", cuts)
 		}
 	}
 	if groups > 0 {
-		fmt.Fprintf(&b, "\nCaution: %d security group(s) replaced. EC2 cannot rename a group or move it to another VPC,\n"+
-			"and will not delete one that network interfaces still carry: reattach instances to the new group,\n"+
-			"or keep the name, namePrefix and VPC as they were.\n", groups)
+		fmt.Fprintf(&b, "\nCaution: %d security group(s) replaced. Each is deleted BEFORE its successor exists\n"+
+			"(the AWS provider deletes first when a group's name is set, and the mesh always sets it):\n"+
+			"the flows listed are cut until the new group and its rules exist, and the delete fails\n"+
+			"(DependencyViolation) while a network interface still carries the old group.\n"+
+			"To change namePrefix or vpcId without an outage, migrate in two steps: add a second\n"+
+			"ServiceMesh with the new namePrefix or vpcId beside this one, move the instances to its\n"+
+			"groups, then remove this one (README, \"Replacing groups\").\n", groups)
 	}
 	return b.String()
 }

@@ -58,7 +58,8 @@ type GroupInputs struct {
 	Name        string
 	Description string
 	Tags        map[string]string
-	// RevokeRulesOnDelete lets groups that reference each other be destroyed.
+	// RevokeRulesOnDelete lets groups that reference each other be destroyed
+	// (the mesh's revokeRulesOnDelete, on by default).
 	RevokeRulesOnDelete bool
 }
 
@@ -88,7 +89,7 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		out = append(out, Resource{
 			Type: GroupType, Name: groupName(g.Service), Service: g.Service,
 			About: fmt.Sprintf("group %s (tier %s)", g.Service, g.Tier),
-			Group: &GroupInputs{Name: g.Name, Description: g.Description, Tags: g.Tags, RevokeRulesOnDelete: true},
+			Group: &GroupInputs{Name: g.Name, Description: g.Description, Tags: g.Tags, RevokeRulesOnDelete: !g.KeepRulesOnDelete},
 		})
 	}
 	names := cidrNames(p.Flows)
@@ -148,10 +149,10 @@ type Field struct {
 
 // Fields are the resource's inputs by the AWS provider's names, one per tag
 // (tags.KEY), as text. vpc is the groups' VPC when known offline, else "".
-// Constant inputs (revokeRulesOnDelete) are left out: they never differ.
 func (r Resource) Fields(vpc string) map[string]Field {
 	if g := r.Group; g != nil {
-		out := map[string]Field{"name": {Value: g.Name}, "description": {Value: g.Description}, "vpcId": {Value: vpc}}
+		out := map[string]Field{"name": {Value: g.Name}, "description": {Value: g.Description}, "vpcId": {Value: vpc},
+			"revokeRulesOnDelete": {Value: fmt.Sprint(g.RevokeRulesOnDelete)}}
 		for k, v := range g.Tags {
 			out["tags."+k] = Field{Value: v}
 		}

@@ -57,7 +57,7 @@ services:
 	assert.Equal(t, []string{"m-A", "m-B",
 		"m-A-ingress-all-self", "m-A-ingress-icmp-8-0-pl-0123456789abcdef0", "m-A-ingress-proto50-sg_B",
 		"m-A-ingress-tcp-22-2001.db8.._48", "m-A-ingress-tcp-22-203.0.113.0_24", "m-B-egress-tcp-443-sg_A"}, order)
-	assert.Equal(t, map[string]resources.Field{"name": val("p-A"), "vpcId": val("vpc-1"),
+	assert.Equal(t, map[string]resources.Field{"name": val("p-A"), "vpcId": val("vpc-1"), "revokeRulesOnDelete": val("true"),
 		"description": val("p-A security group, managed by pulumi-servicemesh"),
 		"tags.Name":   val("p-A"), "tags.Service": val("A"), "tags.Tier": val("t"), "tags.ManagedBy": val("pulumi-servicemesh")},
 		got["m-A"])

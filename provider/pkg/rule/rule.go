@@ -37,6 +37,9 @@ type Group struct {
 	InternetFacing bool   `json:"internetFacing,omitempty"`
 	// Tags are the mesh's tags plus Name, Service, Tier, Description and ManagedBy.
 	Tags map[string]string `json:"tags"`
+	// KeepRulesOnDelete is set when the mesh turns revokeRulesOnDelete off
+	// (its default, on, is left out of the plan's JSON).
+	KeepRulesOnDelete bool `json:"keepRulesOnDelete,omitempty"`
 }
 
 // ManagedBy is the value of the ManagedBy tag on every group.
@@ -124,7 +127,7 @@ func Groups(m spec.Mesh) []Group {
 			tags["Description"] = s.Description
 		}
 		out = append(out, Group{Service: s.Name, Name: name, Tier: s.Tier, Shared: s.Shared,
-			InternetFacing: s.InternetFacing, Tags: tags,
+			InternetFacing: s.InternetFacing, Tags: tags, KeepRulesOnDelete: !m.RevokesRulesOnDelete(),
 			Description: fmt.Sprintf("%s security group, managed by %s", name, ManagedBy)})
 	}
 	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(a.Service, b.Service) })

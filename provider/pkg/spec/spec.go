@@ -23,6 +23,16 @@ type Mesh struct {
 	Tags map[string]string `json:"tags,omitempty"`
 	// Limits are the account's security-group quotas; nil means today's AWS defaults.
 	Limits *Limits `json:"limits,omitempty"`
+	// RevokeRulesOnDelete is each group's revokeRulesOnDelete; nil means true,
+	// so groups that reference each other can be destroyed. On AWS it also
+	// revokes rules of OTHER groups (other stacks included) that reference a
+	// group being deleted.
+	RevokeRulesOnDelete *bool `json:"revokeRulesOnDelete,omitempty"`
+}
+
+// RevokesRulesOnDelete is RevokeRulesOnDelete with its default applied.
+func (m Mesh) RevokesRulesOnDelete() bool {
+	return m.RevokeRulesOnDelete == nil || *m.RevokeRulesOnDelete
 }
 
 // Tier is a network layer such as dmz, web, app or data.

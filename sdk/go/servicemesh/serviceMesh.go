@@ -62,10 +62,12 @@ type serviceMeshArgs struct {
 	Egress *EgressPolicy `pulumi:"egress"`
 	// The account's security-group quotas; defaults to today's AWS figures.
 	Limits *Limits `pulumi:"limits"`
-	// Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group.
+	// Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
 	NamePrefix *string `pulumi:"namePrefix"`
 	// Named external address ranges, e.g. the office.
 	Networks []Network `pulumi:"networks"`
+	// Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
+	RevokeRulesOnDelete *bool `pulumi:"revokeRulesOnDelete"`
 	// The services; each gets one security group named after it.
 	Services []Service `pulumi:"services"`
 	// Tags for every security group, besides the Name, Service, Tier and ManagedBy tags the component sets.
@@ -82,10 +84,12 @@ type ServiceMeshArgs struct {
 	Egress *EgressPolicy
 	// The account's security-group quotas; defaults to today's AWS figures.
 	Limits *LimitsArgs
-	// Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group.
+	// Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
 	NamePrefix *string
 	// Named external address ranges, e.g. the office.
 	Networks []NetworkArgs
+	// Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
+	RevokeRulesOnDelete *bool
 	// The services; each gets one security group named after it.
 	Services []ServiceArgs
 	// Tags for every security group, besides the Name, Service, Tier and ManagedBy tags the component sets.

@@ -29,6 +29,7 @@ class ServiceMeshArgs:
                  limits: Optional['LimitsArgs'] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  networks: Optional[Sequence['NetworkArgs']] = None,
+                 revoke_rules_on_delete: Optional[_builtins.bool] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None):
         """
         The set of arguments for constructing a ServiceMesh resource.
@@ -38,8 +39,9 @@ class ServiceMeshArgs:
         :param pulumi.Input[_builtins.str] vpc_id: The VPC the security groups are created in.
         :param 'EgressPolicy' egress: The mesh-wide outbound policy: `allowAll` (default), `none` or `mirror`.
         :param 'LimitsArgs' limits: The account's security-group quotas; defaults to today's AWS figures.
-        :param _builtins.str name_prefix: Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group.
+        :param _builtins.str name_prefix: Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
         :param Sequence['NetworkArgs'] networks: Named external address ranges, e.g. the office.
+        :param _builtins.bool revoke_rules_on_delete: Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
         :param Mapping[str, _builtins.str] tags: Tags for every security group, besides the Name, Service, Tier and ManagedBy tags the component sets.
         """
         pulumi.set(__self__, "services", services)
@@ -53,6 +55,8 @@ class ServiceMeshArgs:
             pulumi.set(__self__, "name_prefix", name_prefix)
         if networks is not None:
             pulumi.set(__self__, "networks", networks)
+        if revoke_rules_on_delete is not None:
+            pulumi.set(__self__, "revoke_rules_on_delete", revoke_rules_on_delete)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
 
@@ -120,7 +124,7 @@ class ServiceMeshArgs:
     @pulumi.getter(name="namePrefix")
     def name_prefix(self) -> Optional[_builtins.str]:
         """
-        Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group.
+        Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
         """
         return pulumi.get(self, "name_prefix")
 
@@ -139,6 +143,18 @@ class ServiceMeshArgs:
     @networks.setter
     def networks(self, value: Optional[Sequence['NetworkArgs']]):
         pulumi.set(self, "networks", value)
+
+    @_builtins.property
+    @pulumi.getter(name="revokeRulesOnDelete")
+    def revoke_rules_on_delete(self) -> Optional[_builtins.bool]:
+        """
+        Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
+        """
+        return pulumi.get(self, "revoke_rules_on_delete")
+
+    @revoke_rules_on_delete.setter
+    def revoke_rules_on_delete(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "revoke_rules_on_delete", value)
 
     @_builtins.property
     @pulumi.getter
@@ -163,6 +179,7 @@ class ServiceMesh(pulumi.ComponentResource):
                  limits: Optional[Union['LimitsArgs', 'LimitsArgsDict']] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  networks: Optional[Sequence[Union['NetworkArgs', 'NetworkArgsDict']]] = None,
+                 revoke_rules_on_delete: Optional[_builtins.bool] = None,
                  services: Optional[Sequence[Union['ServiceArgs', 'ServiceArgsDict']]] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None,
                  tiers: Optional[Sequence[Union['TierArgs', 'TierArgsDict']]] = None,
@@ -175,8 +192,9 @@ class ServiceMesh(pulumi.ComponentResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param 'EgressPolicy' egress: The mesh-wide outbound policy: `allowAll` (default), `none` or `mirror`.
         :param Union['LimitsArgs', 'LimitsArgsDict'] limits: The account's security-group quotas; defaults to today's AWS figures.
-        :param _builtins.str name_prefix: Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group.
+        :param _builtins.str name_prefix: Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
         :param Sequence[Union['NetworkArgs', 'NetworkArgsDict']] networks: Named external address ranges, e.g. the office.
+        :param _builtins.bool revoke_rules_on_delete: Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
         :param Sequence[Union['ServiceArgs', 'ServiceArgsDict']] services: The services; each gets one security group named after it.
         :param Mapping[str, _builtins.str] tags: Tags for every security group, besides the Name, Service, Tier and ManagedBy tags the component sets.
         :param Sequence[Union['TierArgs', 'TierArgsDict']] tiers: Network tiers, outermost first, e.g. dmz, web, app, data.
@@ -210,6 +228,7 @@ class ServiceMesh(pulumi.ComponentResource):
                  limits: Optional[Union['LimitsArgs', 'LimitsArgsDict']] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  networks: Optional[Sequence[Union['NetworkArgs', 'NetworkArgsDict']]] = None,
+                 revoke_rules_on_delete: Optional[_builtins.bool] = None,
                  services: Optional[Sequence[Union['ServiceArgs', 'ServiceArgsDict']]] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None,
                  tiers: Optional[Sequence[Union['TierArgs', 'TierArgsDict']]] = None,
@@ -229,6 +248,7 @@ class ServiceMesh(pulumi.ComponentResource):
             __props__.__dict__["limits"] = limits
             __props__.__dict__["name_prefix"] = name_prefix
             __props__.__dict__["networks"] = networks
+            __props__.__dict__["revoke_rules_on_delete"] = revoke_rules_on_delete
             if services is None and not opts.urn:
                 raise TypeError("Missing required property 'services'")
             __props__.__dict__["services"] = services
