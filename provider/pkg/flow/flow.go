@@ -20,12 +20,17 @@ const (
 	Group      Kind = "group"
 	CIDR       Kind = "cidr"
 	PrefixList Kind = "prefixList"
+	// External is a security group made outside the mesh (spec.ExternalGroup),
+	// named in Service. The mesh puts no rule on it.
+	External Kind = "external"
 )
 
-// Endpoint is one end of a flow: a service's group, one CIDR, or one prefix list.
+// Endpoint is one end of a flow: a service's group, an external group, one
+// CIDR, or one prefix list.
 type Endpoint struct {
 	Kind Kind `json:"kind"`
-	// Service is set for groups; CIDR and PrefixList for the other kinds.
+	// Service is set for groups and external groups; CIDR and PrefixList for
+	// the other kinds.
 	Service    string `json:"service,omitempty"`
 	CIDR       string `json:"cidr,omitempty"`
 	PrefixList string `json:"prefixList,omitempty"`
@@ -39,6 +44,8 @@ func (e Endpoint) ID() string {
 	switch e.Kind {
 	case Group:
 		return "sg:" + e.Service
+	case External:
+		return "ext:" + e.Service
 	case PrefixList:
 		return "pl:" + e.PrefixList
 	default:
@@ -49,7 +56,7 @@ func (e Endpoint) ID() string {
 // Label is the endpoint as a reader names it.
 func (e Endpoint) Label() string {
 	switch {
-	case e.Kind == Group:
+	case e.Kind == Group, e.Kind == External:
 		return e.Service
 	case e.Kind == PrefixList:
 		return e.PrefixList
@@ -100,7 +107,10 @@ var Internet = []string{"0.0.0.0/0", "::/0"}
 // Resolve lists the flows of a validated declaration, sorted. Egress-policy
 // flows (allowAll) are included; mirror egress is a projection, not a flow.
 func Resolve(m spec.Mesh) []Flow {
-	r := resolver{m: m, tiers: map[string][]string{}, networks: map[string][]string{}}
+	r := resolver{m: m, tiers: map[string][]string{}, networks: map[string][]string{}, external: map[string]bool{}}
+	for _, e := range m.ExternalGroups {
+		r.external[e.Name] = true
+	}
 	for _, t := range m.Tiers {
 		r.tiers[t.Name] = t.CidrBlocks
 	}
@@ -149,6 +159,7 @@ func mustExpand(t spec.Traffic) []ports.Range {
 type resolver struct {
 	m               spec.Mesh
 	tiers, networks map[string][]string
+	external        map[string]bool
 }
 
 // peers expands a rule's peers into endpoints. A service naming itself is self.
@@ -158,7 +169,11 @@ func (r resolver) peers(service string, p spec.Peers, rng ports.Range) []Endpoin
 		out = append(out, Endpoint{Kind: Group, Service: service})
 	}
 	for _, s := range p.Services {
-		out = append(out, Endpoint{Kind: Group, Service: s})
+		kind := Group
+		if r.external[s] {
+			kind = External
+		}
+		out = append(out, Endpoint{Kind: kind, Service: s})
 	}
 	cidrs := func(via string, list []string) {
 		for _, c := range list {
@@ -224,15 +239,17 @@ func compareEndpoints(a, b Endpoint) int {
 		cmp.Compare(a.CIDR, b.CIDR), cmp.Compare(a.PrefixList, b.PrefixList), cmp.Compare(a.Via, b.Via))
 }
 
-// kindOrder sorts kinds as their ID prefixes do: cidr:, pl:, sg:.
+// kindOrder sorts kinds as their ID prefixes do: cidr:, ext:, pl:, sg:.
 func kindOrder(k Kind) int {
 	switch k {
 	case CIDR:
 		return 0
-	case PrefixList:
+	case External:
 		return 1
-	default:
+	case PrefixList:
 		return 2
+	default:
+		return 3
 	}
 }
 

@@ -6,6 +6,7 @@ package plan
 
 import (
 	"cmp"
+	"slices"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
@@ -18,13 +19,21 @@ import (
 // Plan is everything a declaration yields, deterministic for a given input.
 type Plan struct {
 	// Tiers are the tier names, outermost first.
-	Tiers      []string             `json:"tiers"`
-	Groups     []rule.Group         `json:"groups"`
-	Rules      []rule.Rule          `json:"rules"`
-	Flows      []flow.Flow          `json:"flows"`
-	RuleCounts map[string]RuleCount `json:"ruleCounts"`
-	Findings   finding.List         `json:"findings"`
-	QuotaUsage []guard.Usage        `json:"quotaUsage"`
+	Tiers  []string     `json:"tiers"`
+	Groups []rule.Group `json:"groups"`
+	// ExternalGroups are the groups made outside the mesh that rules may
+	// reference, sorted by name; the mesh emits nothing for them.
+	ExternalGroups []spec.ExternalGroup `json:"externalGroups,omitempty"`
+	// Attachments are, per service, the groups an instance of it carries:
+	// its own, then its distinct attachedWith groups (services or external
+	// groups), in declared order. The groups-per-interface quota counts them.
+	// The component shows them, by id, as its attachments output.
+	Attachments map[string][]string  `json:"-"`
+	Rules       []rule.Rule          `json:"rules"`
+	Flows       []flow.Flow          `json:"flows"`
+	RuleCounts  map[string]RuleCount `json:"ruleCounts"`
+	Findings    finding.List         `json:"findings"`
+	QuotaUsage  []guard.Usage        `json:"quotaUsage"`
 }
 
 // RuleCount is a group's number of rules in each direction.
@@ -45,6 +54,12 @@ func Build(m spec.Mesh) (*Plan, error) {
 		p.Tiers = append(p.Tiers, t.Name)
 	}
 	p.Groups = rule.Groups(m)
+	p.ExternalGroups = slices.SortedFunc(slices.Values(m.ExternalGroups),
+		func(a, b spec.ExternalGroup) int { return cmp.Compare(a.Name, b.Name) })
+	p.Attachments = make(map[string][]string, len(m.Services))
+	for _, s := range m.Services {
+		p.Attachments[s.Name] = guard.InterfaceGroups(s)
+	}
 	p.Flows = flow.Resolve(m)
 	p.Rules = rule.Project(p.Flows, cmp.Or(m.Egress, spec.EgressAllowAll))
 	p.RuleCounts = countRules(p.Groups, p.Rules)

@@ -25,6 +25,7 @@ const (
 	tierNode                   // a tier's subnets, named as a peer
 	cidrNode                   // a literal CIDR
 	prefixListNode             // a customer-managed prefix list
+	externalGroupNode          // a security group made outside the mesh
 	serviceNode                // a service's security group
 )
 
@@ -93,7 +94,7 @@ func newGraph(p *plan.Plan) *graph {
 		} else {
 			byKey[n.key] = n
 		}
-		if n.kind != serviceNode && n.kind != prefixListNode && !slices.Contains(n.cidrs, e.CIDR) {
+		if e.Kind == flow.CIDR && !slices.Contains(n.cidrs, e.CIDR) {
 			n.cidrs = append(n.cidrs, e.CIDR)
 		}
 		return n
@@ -140,6 +141,8 @@ func endpointNode(e flow.Endpoint) *node {
 		return &node{key: "sg:" + e.Service, label: e.Service, kind: serviceNode, name: e.Service}
 	case e.Kind == flow.PrefixList:
 		return &node{key: "pl:" + e.PrefixList, label: e.PrefixList, kind: prefixListNode, name: e.PrefixList}
+	case e.Kind == flow.External:
+		return &node{key: "ext:" + e.Service, label: e.Service, kind: externalGroupNode, name: e.Service}
 	case e.Via == "internet":
 		return &node{key: "internet", label: "internet", kind: internetNode, name: "internet"}
 	case strings.HasPrefix(e.Via, "network:"):
@@ -160,7 +163,8 @@ func uniqueLabels(nodes []*node) {
 	for _, n := range nodes {
 		count[n.label]++
 	}
-	qualify := map[kind]string{internetNode: "the ", networkNode: "network ", cidrNode: "cidr ", prefixListNode: "prefix list "}
+	qualify := map[kind]string{internetNode: "the ", networkNode: "network ", cidrNode: "cidr ", prefixListNode: "prefix list ",
+		externalGroupNode: "external group "}
 	for _, n := range nodes {
 		if count[n.label] > 1 && n.kind != serviceNode {
 			n.label = qualify[n.kind] + n.label

@@ -64,7 +64,9 @@ type GroupInputs struct {
 
 // RuleInputs are an aws.ec2.SecurityGroupRule's inputs. SecurityGroup and
 // SourceSecurityGroup name groups of the mesh by their logical name: their
-// ids exist only at run time.
+// ids exist only at run time. SourceExternalGroup instead names a group made
+// outside the mesh by its declared name; the component passes that group's
+// id input, and SourceExternalGroupID is the id when known offline.
 type RuleInputs struct {
 	Type                string
 	SecurityGroup       string
@@ -73,9 +75,12 @@ type RuleInputs struct {
 	Description         string
 	Self                bool
 	SourceSecurityGroup string
-	CidrBlocks          []string
-	Ipv6CidrBlocks      []string
-	PrefixListIDs       []string
+	SourceExternalGroup string
+	// SourceExternalGroupID is "" when the declaration does not give it.
+	SourceExternalGroupID string
+	CidrBlocks            []string
+	Ipv6CidrBlocks        []string
+	PrefixListIDs         []string
 }
 
 // Of lists the children of a plan for a ServiceMesh named mesh: the groups,
@@ -92,6 +97,10 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		})
 	}
 	names := cidrNames(p.Flows)
+	externalIDs := map[string]string{}
+	for _, e := range p.ExternalGroups {
+		externalIDs[e.Name] = e.SecurityGroupID
+	}
 	rules := make([]Resource, 0, len(p.Rules))
 	for _, r := range p.Rules {
 		peer := r.PeerOf()
@@ -102,7 +111,11 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		case rule.FieldSelf:
 			in.Self = true
 		case rule.FieldSourceSecurityGroupID:
-			in.SourceSecurityGroup = groupName(peer.Service)
+			if peer.Kind == flow.External {
+				in.SourceExternalGroup, in.SourceExternalGroupID = peer.Service, externalIDs[peer.Service]
+			} else {
+				in.SourceSecurityGroup = groupName(peer.Service)
+			}
 		case rule.FieldPrefixListIDs:
 			in.PrefixListIDs = []string{peer.PrefixList}
 		case rule.FieldIpv6CidrBlocks:
@@ -171,6 +184,8 @@ func (r Resource) Fields(vpc string) map[string]Field {
 		out[rule.FieldSelf] = Field{Value: "true"}
 	case in.SourceSecurityGroup != "":
 		out[rule.FieldSourceSecurityGroupID] = Field{Value: in.SourceSecurityGroup, Ref: true}
+	case in.SourceExternalGroup != "":
+		out[rule.FieldSourceSecurityGroupID] = Field{Value: cmp.Or(in.SourceExternalGroupID, "id of external group "+in.SourceExternalGroup)}
 	}
 	for field, list := range map[string][]string{rule.FieldCidrBlocks: in.CidrBlocks,
 		rule.FieldIpv6CidrBlocks: in.Ipv6CidrBlocks, rule.FieldPrefixListIDs: in.PrefixListIDs} {

@@ -165,7 +165,7 @@ func (p Peer) EC2Field() string {
 	switch {
 	case p.Self:
 		return FieldSelf
-	case p.Kind == flow.Group:
+	case p.Kind == flow.Group, p.Kind == flow.External:
 		return FieldSourceSecurityGroupID
 	case p.Kind == flow.PrefixList:
 		return FieldPrefixListIDs
@@ -176,12 +176,14 @@ func (p Peer) EC2Field() string {
 	}
 }
 
-// Slug is the peer's part of a rule's key and resource name.
+// Slug is the peer's part of a rule's key and resource name. An external
+// group's is its declared name, like a service's (the two share one
+// namespace), never its id, which may be unknown at preview.
 func (p Peer) Slug() string {
 	switch {
 	case p.Self:
 		return "self"
-	case p.Kind == flow.Group:
+	case p.Kind == flow.Group, p.Kind == flow.External:
 		return "sg_" + p.Service
 	case p.Kind == flow.PrefixList:
 		return p.PrefixList
@@ -198,6 +200,8 @@ func (p Peer) Text(names []string) string {
 		return "self"
 	case p.Kind == flow.Group:
 		return "group " + p.Service
+	case p.Kind == flow.External:
+		return "external group " + p.Service
 	case p.Kind == flow.PrefixList:
 		return "prefix list " + p.PrefixList
 	case len(names) > 0:

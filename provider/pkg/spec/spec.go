@@ -17,6 +17,11 @@ type Mesh struct {
 	Networks []Network `json:"networks,omitempty"`
 	// Services each get one security group.
 	Services []Service `json:"services"`
+	// ExternalGroups are security groups made outside the mesh (by another
+	// stack, pulumi-eks, a partner), usable as peers by name in services:.
+	// The mesh references them in its rules and never creates, changes or
+	// deletes them.
+	ExternalGroups []ExternalGroup `json:"externalGroups,omitempty"`
 	// Egress is the mesh-wide outbound policy; see EgressPolicy.
 	Egress EgressPolicy `json:"egress,omitempty"`
 	// Tags are applied to every group.
@@ -40,6 +45,22 @@ type Network struct {
 	Description string   `json:"description,omitempty"`
 }
 
+// ExternalGroup is a security group the mesh references but does not own.
+// Rules name it by Name, never by its id, so their resource names are known
+// at preview even when the id is another resource's unknown output.
+type ExternalGroup struct {
+	Name string `json:"name"`
+	// SecurityGroupID is the group's id (sg-...). The component takes it as a
+	// Pulumi input; the offline planner does not need it.
+	SecurityGroupID string `json:"securityGroupId,omitempty"`
+	// Tier places the group for tier adjacency; without one (and not shared)
+	// its flows are allowed and listed, but not checked.
+	Tier string `json:"tier,omitempty"`
+	// Shared exempts its flows from tier adjacency, as for a service.
+	Shared      bool   `json:"shared,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
 // Service is one security group and the rules that let others reach it.
 type Service struct {
 	// Name is the group's descriptive name, e.g. ELB-FrontEnd-Web.
@@ -51,8 +72,9 @@ type Service struct {
 	Shared bool `json:"shared,omitempty"`
 	// InternetFacing marks services meant to be reached from the whole internet.
 	InternetFacing bool `json:"internetFacing,omitempty"`
-	// AttachedWith names the other services' groups that this service's network
-	// interfaces carry too, for the groups-per-interface quota.
+	// AttachedWith names the other services' (or external) groups that this
+	// service's network interfaces carry too: the attachments output and the
+	// groups-per-interface quota.
 	AttachedWith []string      `json:"attachedWith,omitempty"`
 	Ingress      []IngressRule `json:"ingress,omitempty"`
 	Egress       []EgressRule  `json:"egress,omitempty"`

@@ -33,6 +33,8 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 var prefixListPattern = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
 
+var groupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+
 // MaxNameLength is EC2's limit on a group name, prefix included.
 const MaxNameLength = 255
 
@@ -49,6 +51,9 @@ type validator struct {
 	out finding.List
 	// Declared names in order (for suggestions) and as sets (for lookups).
 	tiers, networks, services []string
+	// groups are the names a rule's services: may name: services, then
+	// external groups (one namespace: both are security groups).
+	groups []string
 	known                     map[string]map[string]bool
 	tierCIDRs                 map[string]int
 }
@@ -74,7 +79,7 @@ func (v *validator) mesh() {
 		v.errorf(CheckEmpty, "", "", "declare at least one service", "no services declared")
 	}
 	v.tierCIDRs = map[string]int{}
-	v.known = map[string]map[string]bool{"tier": {}, "network": {}, "service": {}}
+	v.known = map[string]map[string]bool{"tier": {}, "network": {}, "service": {}, "external group": {}}
 	for i, t := range v.m.Tiers {
 		where := fmt.Sprintf("tiers[%d]", i)
 		v.tiers = v.name("tier", where, t.Name, v.tiers)
@@ -100,9 +105,38 @@ func (v *validator) mesh() {
 				"group name %q is longer than EC2's %d characters", v.m.NamePrefix+s.Name, MaxNameLength)
 		}
 	}
+	v.groups = append([]string(nil), v.services...)
+	for i, e := range v.m.ExternalGroups {
+		v.externalGroup(fmt.Sprintf("externalGroups[%d]", i), e)
+	}
 	for _, s := range v.m.Services {
 		v.service(s)
 	}
+}
+
+// externalGroup checks a group made outside the mesh: a name no service has
+// (rules name both alike), a declared tier if any, and an sg- id if known.
+func (v *validator) externalGroup(where string, e spec.ExternalGroup) {
+	if v.declared("service", e.Name) {
+		v.errorf(CheckDuplicateName, "", where, fmt.Sprintf("rename the external group or the service called %q", e.Name),
+			"external group %q has the name of a service", e.Name)
+		return
+	}
+	n := len(v.groups)
+	if v.groups = v.name("external group", where, e.Name, v.groups); len(v.groups) == n {
+		return
+	}
+	if e.Tier != "" && !v.declared("tier", e.Tier) {
+		v.errorf(CheckUnknownReference, "", where, didYouMean("tier", e.Tier, v.tiers), "external group %q is in undeclared tier %q", e.Name, e.Tier)
+	}
+	if id := e.SecurityGroupID; id != "" && !groupIDPattern.MatchString(id) {
+		v.errorf(CheckInvalidPeer, "", where, "use a security group id such as sg-0123456789abcdef0", "external group %q: %q is not a security group id", e.Name, id)
+	}
+}
+
+// group reports whether a rule's services: may name name.
+func (v *validator) group(name string) bool {
+	return v.declared("service", name) || v.declared("external group", name)
 }
 
 // name checks one declared name and returns the list with it added.
@@ -141,8 +175,8 @@ func (v *validator) service(s spec.Service) {
 		v.errorf(CheckUnknownReference, s.Name, "", didYouMean("tier", s.Tier, v.tiers), "service is in undeclared tier %q", s.Tier)
 	}
 	for _, other := range s.AttachedWith {
-		if !v.declared("service", other) {
-			v.errorf(CheckUnknownReference, s.Name, "attachedWith", didYouMean("service", other, v.services), "attachedWith names unknown service %q", other)
+		if !v.group(other) {
+			v.errorf(CheckUnknownReference, s.Name, "attachedWith", didYouMean("service", other, v.groups), "attachedWith names unknown service %q", other)
 		}
 	}
 	for i, r := range s.Ingress {
@@ -173,8 +207,8 @@ func (v *validator) peers(s spec.Service, where, field string, p spec.Peers, ran
 			"rule has no peers in %q", field)
 	}
 	for _, name := range p.Services {
-		if !v.declared("service", name) {
-			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("service", name, v.services), "%s names unknown service %q", field, name)
+		if !v.group(name) {
+			v.errorf(CheckUnknownReference, s.Name, where, didYouMean("service", name, v.groups), "%s names unknown service %q", field, name)
 		}
 	}
 	for _, name := range p.Networks {
