@@ -20,13 +20,13 @@ import (
 type kind int
 
 const (
-	internetNode   kind = iota // 0.0.0.0/0 and ::/0
-	networkNode                // a named network such as office
-	tierNode                   // a tier's subnets, named as a peer
-	cidrNode                   // a literal CIDR
-	prefixListNode             // a customer-managed prefix list
-	externalGroupNode          // a security group made outside the mesh
-	serviceNode                // a service's security group
+	internetNode      kind = iota // 0.0.0.0/0 and ::/0
+	networkNode                   // a named network such as office
+	tierNode                      // a tier's subnets, named as a peer
+	cidrNode                      // a literal CIDR
+	prefixListNode                // a customer-managed prefix list
+	externalGroupNode             // a security group made outside the mesh
+	serviceNode                   // a service's security group
 )
 
 // node is one end of a flow as the matrix and diagram show it: a service, or

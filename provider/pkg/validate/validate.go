@@ -53,9 +53,9 @@ type validator struct {
 	tiers, networks, services []string
 	// groups are the names a rule's services: may name: services, then
 	// external groups (one namespace: both are security groups).
-	groups []string
-	known                     map[string]map[string]bool
-	tierCIDRs                 map[string]int
+	groups    []string
+	known     map[string]map[string]bool
+	tierCIDRs map[string]int
 }
 
 // declared reports whether a tier, network or service of that name exists.
