@@ -23,6 +23,9 @@ const (
 	// External is a security group made outside the mesh (spec.ExternalGroup),
 	// named in Service. The mesh puts no rule on it.
 	External Kind = "external"
+	// CIDRList is a tier's or network's cidrBlocksFrom, as one endpoint
+	// whatever its values: Via names it (tier:web, network:office).
+	CIDRList Kind = "cidrList"
 )
 
 // Endpoint is one end of a flow: a service's group, an external group, one
@@ -46,6 +49,8 @@ func (e Endpoint) ID() string {
 		return "sg:" + e.Service
 	case External:
 		return "ext:" + e.Service
+	case CIDRList:
+		return "list:" + e.Via
 	case PrefixList:
 		return "pl:" + e.PrefixList
 	default:
@@ -60,6 +65,8 @@ func (e Endpoint) Label() string {
 		return e.Service
 	case e.Kind == PrefixList:
 		return e.PrefixList
+	case e.Kind == CIDRList:
+		return e.Via + " (cidrBlocksFrom)"
 	case e.Via != "":
 		return e.Via + " (" + e.CIDR + ")"
 	default:
@@ -107,15 +114,21 @@ var Internet = []string{"0.0.0.0/0", "::/0"}
 // Resolve lists the flows of a validated declaration, sorted. Egress-policy
 // flows (allowAll) are included; mirror egress is a projection, not a flow.
 func Resolve(m spec.Mesh) []Flow {
-	r := resolver{m: m, tiers: map[string][]string{}, networks: map[string][]string{}, external: map[string]bool{}}
+	r := resolver{m: m, tiers: map[string][]string{}, networks: map[string][]string{}, external: map[string]bool{},
+		lists: map[string]bool{}}
 	for _, e := range m.ExternalGroups {
 		r.external[e.Name] = true
 	}
+	for _, id := range m.Unknown {
+		r.lists[id] = true
+	}
 	for _, t := range m.Tiers {
 		r.tiers[t.Name] = t.CidrBlocks
+		r.lists[spec.ListID("tier", t.Name)] = r.lists[spec.ListID("tier", t.Name)] || len(t.CidrBlocksFrom) > 0
 	}
 	for _, n := range m.Networks {
 		r.networks[n.Name] = n.CidrBlocks
+		r.lists[spec.ListID("network", n.Name)] = r.lists[spec.ListID("network", n.Name)] || len(n.CidrBlocksFrom) > 0
 	}
 	var out []Flow
 	for _, s := range m.Services {
@@ -160,6 +173,8 @@ type resolver struct {
 	m               spec.Mesh
 	tiers, networks map[string][]string
 	external        map[string]bool
+	// lists are the tiers and networks (spec.ListID) with a cidrBlocksFrom.
+	lists map[string]bool
 }
 
 // peers expands a rule's peers into endpoints. A service naming itself is self.
@@ -182,11 +197,18 @@ func (r resolver) peers(service string, p spec.Peers, rng ports.Range) []Endpoin
 			}
 		}
 	}
+	list := func(id string) {
+		if r.lists[id] {
+			out = append(out, Endpoint{Kind: CIDRList, Via: id})
+		}
+	}
 	for _, n := range p.Networks {
 		cidrs("network:"+n, r.networks[n])
+		list(spec.ListID("network", n))
 	}
 	for _, t := range p.Tiers {
 		cidrs("tier:"+t, r.tiers[t])
+		list(spec.ListID("tier", t))
 	}
 	cidrs("", p.CidrBlocks)
 	if p.Internet {
@@ -239,17 +261,19 @@ func compareEndpoints(a, b Endpoint) int {
 		cmp.Compare(a.CIDR, b.CIDR), cmp.Compare(a.PrefixList, b.PrefixList), cmp.Compare(a.Via, b.Via))
 }
 
-// kindOrder sorts kinds as their ID prefixes do: cidr:, ext:, pl:, sg:.
+// kindOrder sorts kinds as their ID prefixes do: cidr:, ext:, list:, pl:, sg:.
 func kindOrder(k Kind) int {
 	switch k {
 	case CIDR:
 		return 0
 	case External:
 		return 1
-	case PrefixList:
+	case CIDRList:
 		return 2
-	default:
+	case PrefixList:
 		return 3
+	default:
+		return 4
 	}
 }
 

@@ -228,7 +228,9 @@ func (g *guard) report(f flow.Flow, sev finding.Severity, check, fix, format str
 func sources(flows []flow.Flow, policy spec.EgressPolicy) map[ruleID][]source {
 	out := make(map[ruleID][]source, len(flows))
 	add := func(service string, dir rule.Direction, peer flow.Endpoint, f flow.Flow, mirrored bool) {
-		peer.Via = ""
+		if peer.Kind != flow.CIDRList { // as rule.Project keys rules
+			peer.Via = ""
+		}
 		k := ruleID{service, dir, f.Ports, peer}
 		s := source{f.Origin, mirrored}
 		if !slices.Contains(out[k], s) {

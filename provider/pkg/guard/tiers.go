@@ -121,11 +121,11 @@ func (g *guard) places(e flow.Endpoint, buf []place) []place {
 		if t := g.external[e.Service].Tier; t != "" {
 			return append(buf, place{e, t})
 		}
-	case flow.CIDR:
+	case flow.CIDR, flow.CIDRList:
 		if t, ok := strings.CutPrefix(e.Via, "tier:"); ok {
 			return append(buf, place{e, t})
 		}
-		if len(g.tierNets) == 0 {
+		if len(g.tierNets) == 0 || e.Kind == flow.CIDRList { // a network's list: checked once known (plan)
 			return buf
 		}
 		p, err := netip.ParsePrefix(e.CIDR)

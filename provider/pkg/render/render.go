@@ -94,8 +94,11 @@ func newGraph(p *plan.Plan) *graph {
 		} else {
 			byKey[n.key] = n
 		}
-		if e.Kind == flow.CIDR && !slices.Contains(n.cidrs, e.CIDR) {
+		switch {
+		case e.Kind == flow.CIDR && !slices.Contains(n.cidrs, e.CIDR):
 			n.cidrs = append(n.cidrs, e.CIDR)
+		case e.Kind == flow.CIDRList && !slices.Contains(n.cidrs, fromOutput):
+			n.cidrs = append(n.cidrs, fromOutput)
 		}
 		return n
 	}
@@ -131,6 +134,9 @@ func newGraph(p *plan.Plan) *graph {
 	})
 	return g
 }
+
+// fromOutput stands in a node's CIDRs for its cidrBlocksFrom list.
+const fromOutput = "cidrBlocksFrom"
 
 // endpointNode is a new node for a flow's endpoint, named as the declaration
 // named it: a service, the internet, a network or tier by name, or a literal

@@ -123,8 +123,11 @@ func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
 }
 
 // canonical drops how a CIDR was named, so one CIDR named twice is one rule.
+// A cidrBlocksFrom list is its name.
 func canonical(e flow.Endpoint) flow.Endpoint {
-	e.Via = ""
+	if e.Kind != flow.CIDRList {
+		e.Via = ""
+	}
 	return e
 }
 
@@ -169,6 +172,8 @@ func (p Peer) EC2Field() string {
 		return FieldSourceSecurityGroupID
 	case p.Kind == flow.PrefixList:
 		return FieldPrefixListIDs
+	case p.Kind == flow.CIDRList: // IPv6 members go to ipv6CidrBlocks of the same rule
+		return FieldCidrBlocks
 	case p.IsIPv6():
 		return FieldIpv6CidrBlocks
 	default:
@@ -187,6 +192,8 @@ func (p Peer) Slug() string {
 		return "sg_" + p.Service
 	case p.Kind == flow.PrefixList:
 		return p.PrefixList
+	case p.Kind == flow.CIDRList: // the tier's or network's name, never the values
+		return strings.Replace(p.Via, ":", "_", 1)
 	default:
 		return strings.Replace(p.CIDR, "/", "_", 1)
 	}
@@ -204,6 +211,8 @@ func (p Peer) Text(names []string) string {
 		return "external group " + p.Service
 	case p.Kind == flow.PrefixList:
 		return "prefix list " + p.PrefixList
+	case p.Kind == flow.CIDRList:
+		return p.Label()
 	case len(names) > 0:
 		return strings.Join(names, ", ") + " (" + p.CIDR + ")"
 	default:

@@ -28,21 +28,37 @@ type Mesh struct {
 	Tags map[string]string `json:"tags,omitempty"`
 	// Limits are the account's security-group quotas; nil means today's AWS defaults.
 	Limits *Limits `json:"limits,omitempty"`
+	// Unknown lists the tiers and networks (ListID) whose cidrBlocksFrom is
+	// another resource's output not known yet, at preview. The component sets
+	// it; the checks that need the values wait until they are known.
+	Unknown []string `json:"-"`
 }
+
+// ListID names the cidrBlocksFrom list of a tier or network (kind "tier" or
+// "network"), as Mesh.Unknown and the rules carrying it do: tier:web.
+func ListID(kind, name string) string { return kind + ":" + name }
 
 // Tier is a network layer such as dmz, web, app or data.
 type Tier struct {
 	Name string `json:"name"`
 	// CidrBlocks are the tier's subnets, used when a rule names the tier as a peer.
-	CidrBlocks  []string `json:"cidrBlocks,omitempty"`
-	Description string   `json:"description,omitempty"`
+	CidrBlocks []string `json:"cidrBlocks,omitempty"`
+	// CidrBlocksFrom are subnets that come from another resource's output.
+	// A rule naming the tier gets one rule resource for the whole list,
+	// named after the tier, so its name is the same whether or not the list
+	// is known at preview; a change of the list replaces those rules only.
+	CidrBlocksFrom []string `json:"cidrBlocksFrom,omitempty"`
+	Description    string   `json:"description,omitempty"`
 }
 
 // Network is a named external address range (IPv4 and IPv6 CIDRs mixed).
+// It needs cidrBlocks, cidrBlocksFrom, or both.
 type Network struct {
-	Name        string   `json:"name"`
-	CidrBlocks  []string `json:"cidrBlocks"`
-	Description string   `json:"description,omitempty"`
+	Name       string   `json:"name"`
+	CidrBlocks []string `json:"cidrBlocks,omitempty"`
+	// CidrBlocksFrom: as Tier.CidrBlocksFrom.
+	CidrBlocksFrom []string `json:"cidrBlocksFrom,omitempty"`
+	Description    string   `json:"description,omitempty"`
 }
 
 // ExternalGroup is a security group the mesh references but does not own.

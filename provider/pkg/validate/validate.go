@@ -83,18 +83,21 @@ func (v *validator) mesh() {
 	for i, t := range v.m.Tiers {
 		where := fmt.Sprintf("tiers[%d]", i)
 		v.tiers = v.name("tier", where, t.Name, v.tiers)
-		v.tierCIDRs[t.Name] = len(t.CidrBlocks)
-		for _, c := range t.CidrBlocks {
+		v.tierCIDRs[t.Name] = len(t.CidrBlocks) + len(t.CidrBlocksFrom)
+		if slices.Contains(v.m.Unknown, spec.ListID("tier", t.Name)) {
+			v.tierCIDRs[t.Name]++ // known at up; checked then
+		}
+		for _, c := range slices.Concat(t.CidrBlocks, t.CidrBlocksFrom) {
 			v.cidr("", where, c)
 		}
 	}
 	for i, n := range v.m.Networks {
 		where := fmt.Sprintf("networks[%d]", i)
 		v.networks = v.name("network", where, n.Name, v.networks)
-		if len(n.CidrBlocks) == 0 {
+		if len(n.CidrBlocks)+len(n.CidrBlocksFrom) == 0 && !slices.Contains(v.m.Unknown, spec.ListID("network", n.Name)) {
 			v.errorf(CheckInvalidCIDR, "", where, "list its IPv4 or IPv6 CIDRs, e.g. cidrBlocks: [203.0.113.0/24]", "network %q has no cidrBlocks", n.Name)
 		}
-		for _, c := range n.CidrBlocks {
+		for _, c := range slices.Concat(n.CidrBlocks, n.CidrBlocksFrom) {
 			v.cidr("", where, c)
 		}
 	}
@@ -261,7 +264,7 @@ func (v *validator) peerCIDRs(p spec.Peers) []string {
 	out := append([]string(nil), p.CidrBlocks...)
 	for _, n := range v.m.Networks {
 		if slices.Contains(p.Networks, n.Name) {
-			out = append(out, n.CidrBlocks...)
+			out = append(out, slices.Concat(n.CidrBlocks, n.CidrBlocksFrom)...)
 		}
 	}
 	return out
