@@ -85,8 +85,8 @@ type RuleInputs struct {
 	// when known offline.
 	CidrBlocksFrom string
 	CidrBlocks     []string
-	Ipv6CidrBlocks        []string
-	PrefixListIDs         []string
+	Ipv6CidrBlocks []string
+	PrefixListIDs  []string
 }
 
 // Of lists the children of a plan for a ServiceMesh named mesh: the groups,
