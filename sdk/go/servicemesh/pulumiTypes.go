@@ -285,6 +285,20 @@ func (o ExceptionArrayOutput) Index(i pulumi.IntInput) ExceptionOutput {
 	}).(ExceptionOutput)
 }
 
+// A security group made outside the mesh (by pulumi-eks, pulumi-awsx, another stack, a partner). Rules name it in `services:` like a service; the mesh references it and never creates, changes or deletes it.
+type ExternalGroup struct {
+	// What the group is.
+	Description *string `pulumi:"description"`
+	// The name rules use for it, e.g. `eks-nodes`; rule names derive from it, never from the id. Must not be a service's name.
+	Name string `pulumi:"name"`
+	// The group's id, e.g. `cluster.nodeSecurityGroup.id`; may be another resource's output. A new id replaces only the rules that reference the group.
+	SecurityGroupId string `pulumi:"securityGroupId"`
+	// Cross-cutting (monitoring, a bastion): its flows are exempt from tier adjacency.
+	Shared *bool `pulumi:"shared"`
+	// The tier it sits in, for tier adjacency. Without one (and not shared), its flows are allowed and listed in `flows`.
+	Tier *string `pulumi:"tier"`
+}
+
 // One resolved flow: who may reach whom, on which protocol and ports.
 type Flow struct {
 	// The rule's description, if any.
@@ -756,6 +770,8 @@ func (o LimitsPtrOutput) RulesTimesGroups() pulumi.IntPtrOutput {
 type Network struct {
 	// IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
 	CidrBlocks []string `pulumi:"cidrBlocks"`
+	// Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
+	CidrBlocksFrom []string `pulumi:"cidrBlocksFrom"`
 	// Who is in the network.
 	Description *string `pulumi:"description"`
 	// The network's name, e.g. `office`.
@@ -777,6 +793,8 @@ type NetworkInput interface {
 type NetworkArgs struct {
 	// IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
 	CidrBlocks []string `pulumi:"cidrBlocks"`
+	// Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
+	CidrBlocksFrom pulumi.StringArrayInput `pulumi:"cidrBlocksFrom"`
 	// Who is in the network.
 	Description *string `pulumi:"description"`
 	// The network's name, e.g. `office`.
@@ -838,6 +856,11 @@ func (o NetworkOutput) ToNetworkOutputWithContext(ctx context.Context) NetworkOu
 // IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
 func (o NetworkOutput) CidrBlocks() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Network) []string { return v.CidrBlocks }).(pulumi.StringArrayOutput)
+}
+
+// Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
+func (o NetworkOutput) CidrBlocksFrom() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Network) []string { return v.CidrBlocksFrom }).(pulumi.StringArrayOutput)
 }
 
 // Who is in the network.
@@ -1425,6 +1448,8 @@ func (o ServiceArrayOutput) Index(i pulumi.IntInput) ServiceOutput {
 type Tier struct {
 	// The tier's subnets, used when a rule names the tier as a peer.
 	CidrBlocks []string `pulumi:"cidrBlocks"`
+	// Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+	CidrBlocksFrom []string `pulumi:"cidrBlocksFrom"`
 	// What the tier holds.
 	Description *string `pulumi:"description"`
 	// The tier's name, e.g. `web`.
@@ -1446,6 +1471,8 @@ type TierInput interface {
 type TierArgs struct {
 	// The tier's subnets, used when a rule names the tier as a peer.
 	CidrBlocks []string `pulumi:"cidrBlocks"`
+	// Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+	CidrBlocksFrom pulumi.StringArrayInput `pulumi:"cidrBlocksFrom"`
 	// What the tier holds.
 	Description *string `pulumi:"description"`
 	// The tier's name, e.g. `web`.
@@ -1507,6 +1534,11 @@ func (o TierOutput) ToTierOutputWithContext(ctx context.Context) TierOutput {
 // The tier's subnets, used when a rule names the tier as a peer.
 func (o TierOutput) CidrBlocks() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Tier) []string { return v.CidrBlocks }).(pulumi.StringArrayOutput)
+}
+
+// Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+func (o TierOutput) CidrBlocksFrom() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Tier) []string { return v.CidrBlocksFrom }).(pulumi.StringArrayOutput)
 }
 
 // What the tier holds.
