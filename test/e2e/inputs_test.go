@@ -18,9 +18,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	sm "github.com/pulumi-servicemesh/pulumi-servicemesh/sdk/go/servicemesh"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
-	sm "github.com/pulumi-servicemesh/pulumi-servicemesh/sdk/go/servicemesh"
 )
 
 // Programs in these tests are inline Go programs against the generated SDK:
