@@ -239,3 +239,48 @@ func containsText(list []string, s string) bool {
 	}
 	return false
 }
+
+// misspeltProgram sends the mesh's inputs as a raw map (as an untyped
+// language could), with a tier key misspelt; the office's ranges come from an
+// output when fromOutput.
+func misspeltProgram(fromOutput bool) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		var office pulumi.StringArrayInput = pulumi.ToStringArray([]string{"203.0.113.0/24"})
+		if fromOutput {
+			vpc, err := ec2.NewSecurityGroup(ctx, "stands-for-a-vpc", &ec2.SecurityGroupArgs{
+				Name: pulumi.String("vpc"), Description: pulumi.String("its id stands for a VPC output"),
+				VpcId: pulumi.String(reference.VpcID),
+			})
+			if err != nil {
+				return err
+			}
+			office = vpc.ID().ApplyT(func(string) []string { return []string{"203.0.113.0/24"} }).(pulumi.StringArrayOutput)
+		}
+		var res pulumi.ResourceState
+		return ctx.RegisterRemoteComponentResource("servicemesh:index:ServiceMesh", "mesh", pulumi.Map{
+			"vpcId":    pulumi.String(reference.VpcID),
+			"tiers":    pulumi.Array{pulumi.Map{"name": pulumi.String("app"), "cidrBlock": pulumi.ToStringArray([]string{"10.0.2.0/24"})}},
+			"networks": pulumi.Array{pulumi.Map{"name": pulumi.String("office"), "cidrBlocksFrom": office}},
+			"services": pulumi.Array{pulumi.Map{"name": pulumi.String("Api"), "tier": pulumi.String("app")}},
+		}, &res)
+	}
+}
+
+// A misspelt key inside a list with input fields is an error as soon as the
+// list is known: at preview when it is, at up at the latest.
+func TestMisspeltKeyBesideAnInputField(t *testing.T) {
+	e := New(t)
+	ctx := context.Background()
+	s, err := auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-misspelt", misspeltProgram(false), e.Opts()...)
+	require.NoError(t, err)
+	_, err = previewWithInputs(ctx, s)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown field "cidrBlock"`)
+
+	s, err = auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-misspelt", misspeltProgram(true), e.Opts()...)
+	require.NoError(t, err)
+	_, err = s.Up(ctx, optup.SuppressProgress())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown field "cidrBlock"`)
+	assert.Empty(t, e.account(t).Rules)
+}

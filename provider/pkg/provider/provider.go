@@ -201,6 +201,9 @@ func DecodeArgs(ctx *pulumi.Context, inputs pprovider.ConstructInputs) (componen
 		}
 		plain[name] = list
 	}
+	if err := wholeValues(ctx, inputs, plain); err != nil {
+		return component.Args{}, err
+	}
 	js, err := json.Marshal(plain)
 	if err != nil {
 		return component.Args{}, fmt.Errorf("reading ServiceMesh inputs: %w", err)
@@ -213,6 +216,32 @@ func DecodeArgs(ctx *pulumi.Context, inputs pprovider.ConstructInputs) (componen
 	args.VpcID, _ = v.Elem().Field(0).Interface().(pulumi.StringInput)
 	args.Mesh = m
 	return args, nil
+}
+
+// wholeValues replaces each list with an input field by its whole value when
+// every part of it is known, so the strict decoder sees every key the
+// program sent (the typed copy keeps only the keys it knows): a misspelt key
+// is an error, not a dropped value. While part is unknown (at preview) the
+// typed copy stands in; the whole value is checked at up.
+func wholeValues(ctx *pulumi.Context, inputs pprovider.ConstructInputs, plain map[string]any) error {
+	all, err := inputs.Map()
+	if err != nil {
+		return fmt.Errorf("reading ServiceMesh inputs: %w", err)
+	}
+	for _, in := range inputFields {
+		out, ok := all[in.property]
+		if !ok {
+			continue
+		}
+		state, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(out))
+		if err != nil {
+			return fmt.Errorf("reading ServiceMesh input %s: %w", in.property, err)
+		}
+		if state.Known && state.Value != nil {
+			plain[in.property] = state.Value
+		}
+	}
+	return nil
 }
 
 // elemValues turns one list element into plain values for the decoder,
