@@ -134,24 +134,45 @@ func (c Changes) With(op apitype.OpType) []string {
 // Preview runs `pulumi preview` on the stack and collects each resource's
 // operation from the engine's own event stream.
 func Preview(ctx context.Context, s auto.Stack) (Changes, error) {
+	p, err := PreviewInputs(ctx, s)
+	return p.Changes, err
+}
+
+// Previewed is what one preview would do, the inputs it plans by resource
+// name, and the engine's diagnostics.
+type Previewed struct {
+	Changes
+	Inputs map[string]map[string]any
+	Diags  []string
+}
+
+// PreviewInputs is Preview with the planned inputs and the diagnostics.
+func PreviewInputs(ctx context.Context, s auto.Stack) (Previewed, error) {
 	ch := make(chan events.EngineEvent)
-	ops := map[string]apitype.OpType{}
+	out := Previewed{Changes: Changes{Ops: map[string]apitype.OpType{}}, Inputs: map[string]map[string]any{}}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for ev := range ch {
 			if ev.ResourcePreEvent != nil {
 				m := ev.ResourcePreEvent.Metadata
-				ops[m.URN] = m.Op
+				out.Ops[m.URN] = m.Op
+				if m.New != nil {
+					out.Inputs[ShortName(m.URN)] = m.New.Inputs
+				}
+			}
+			if ev.DiagnosticEvent != nil {
+				out.Diags = append(out.Diags, ev.DiagnosticEvent.Message)
 			}
 		}
 	}()
 	res, err := s.Preview(ctx, optpreview.EventStreams(ch), optpreview.SuppressProgress())
 	<-done
 	if err != nil {
-		return Changes{}, err
+		return out, err
 	}
-	return Changes{Summary: res.ChangeSummary, Ops: ops}, nil
+	out.Summary = res.ChangeSummary
+	return out, nil
 }
 
 // ShortName is the last part of a URN: the resource's name.

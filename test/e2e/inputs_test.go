@@ -9,8 +9,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -26,42 +24,6 @@ import (
 // Programs in these tests are inline Go programs against the generated SDK:
 // the values the mesh takes come from a stand-in aws.ec2.SecurityGroup made
 // in the same program, so they are unknown at the first preview.
-
-// previewed is what one preview would do and the inputs it plans, by
-// resource name, with the engine's diagnostics.
-type previewed struct {
-	Changes
-	inputs map[string]map[string]any
-	diags  []string
-}
-
-func previewWithInputs(ctx context.Context, s auto.Stack) (previewed, error) {
-	ch := make(chan events.EngineEvent)
-	out := previewed{Changes: Changes{Ops: map[string]apitype.OpType{}}, inputs: map[string]map[string]any{}}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev := range ch {
-			if ev.ResourcePreEvent != nil {
-				m := ev.ResourcePreEvent.Metadata
-				out.Ops[m.URN] = m.Op
-				if m.New != nil {
-					out.inputs[ShortName(m.URN)] = m.New.Inputs
-				}
-			}
-			if ev.DiagnosticEvent != nil {
-				out.diags = append(out.diags, ev.DiagnosticEvent.Message)
-			}
-		}
-	}()
-	res, err := s.Preview(ctx, optpreview.EventStreams(ch), optpreview.SuppressProgress())
-	<-done
-	if err != nil {
-		return out, err
-	}
-	out.Summary = res.ChangeSummary
-	return out, nil
-}
 
 // account reads the stand-in's EC2 account.
 func (e *Engine) account(t *testing.T) awsstandin.Account {
@@ -129,9 +91,9 @@ func TestExternalGroupFromAnotherResource(t *testing.T) {
 	s, err := auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-external", externalProgram("lb-blue"), e.Opts()...)
 	require.NoError(t, err)
 
-	p, err := previewWithInputs(ctx, s)
+	p, err := PreviewInputs(ctx, s)
 	require.NoError(t, err, "preview")
-	rule := p.inputs["mesh-Web-ingress-tcp-443-sg_lb"]
+	rule := p.Inputs["mesh-Web-ingress-tcp-443-sg_lb"]
 	require.NotNil(t, rule, "the rule is planned under the declared name: %v", p.Changes)
 	assert.Equal(t, plugin.UnknownStringValue, rule["sourceSecurityGroupId"], "the external id is unknown at preview")
 	assert.Equal(t, 3, countByType(p.Changes, groupType, apitype.OpCreate), "the program's external group and the mesh's two")
@@ -194,11 +156,11 @@ func TestCidrBlocksFromAnOutput(t *testing.T) {
 		listProgram([]string{"203.0.113.0/24", "2001:db8::/48"}), e.Opts()...)
 	require.NoError(t, err)
 
-	p, err := previewWithInputs(ctx, s)
+	p, err := PreviewInputs(ctx, s)
 	require.NoError(t, err, "preview")
-	require.Contains(t, p.inputs, "mesh-Api-ingress-tcp-22-network_office", "one rule, named after the network: %v", p.Changes)
-	assert.True(t, containsText(p.diags, "deferred check: network:office: cidrBlocksFrom is another resource's output, not known yet"),
-		"the preview says what waits: %q", p.diags)
+	require.Contains(t, p.Inputs, "mesh-Api-ingress-tcp-22-network_office", "one rule, named after the network: %v", p.Changes)
+	assert.True(t, containsText(p.Diags, "deferred check: network:office: cidrBlocksFrom is another resource's output, not known yet"),
+		"the preview says what waits: %q", p.Diags)
 
 	_, err = s.Up(ctx, optup.SuppressProgress())
 	require.NoError(t, err, "up")
@@ -218,7 +180,7 @@ func TestDeferredCheckFailsTheUp(t *testing.T) {
 	ctx := context.Background()
 	s, err := auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-lists-bad", listProgram([]string{"0.0.0.0/0"}), e.Opts()...)
 	require.NoError(t, err)
-	_, err = previewWithInputs(ctx, s)
+	_, err = PreviewInputs(ctx, s)
 	require.NoError(t, err, "preview defers the check")
 
 	_, err = s.Up(ctx, optup.SuppressProgress())
@@ -273,7 +235,7 @@ func TestMisspeltKeyBesideAnInputField(t *testing.T) {
 	ctx := context.Background()
 	s, err := auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-misspelt", misspeltProgram(false), e.Opts()...)
 	require.NoError(t, err)
-	_, err = previewWithInputs(ctx, s)
+	_, err = PreviewInputs(ctx, s)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown field "cidrBlock"`)
 
