@@ -84,7 +84,7 @@ check "nodejs SDK loads at run time and carries schema.json's version" \
 		const got = require(process.argv[1] + "/node_modules/pulumi-servicemesh/package.json").version;
 		if (typeof sm.ServiceMesh !== "function") throw new Error("no ServiceMesh class");
 		if (got !== want) throw new Error(`package.json version ${got}, schema.json ${want}`);' "$root/$ts"
-check "TypeScript examples type-check with tsc --strict (reference.ts, run.ts, fixture.ts)" \
+check "TypeScript examples type-check with tsc --strict (reference.ts, run.ts, fixture.ts, wired.ts)" \
 	bash -c "cd $ts && '$tsc'"
 check "TypeScript reference architecture sends exactly examples/reference.yaml" \
 	bash -c "node $ts/bin/fixture.js > $work/inputs-ts.json && go run ./test/fixturecheck $work/inputs-ts.json"

@@ -1,19 +1,40 @@
 // Runs the reference architecture as an Automation API inline program (no
 // language host needed) and prints what happened as JSON on stdout:
-//   node bin/run.js preview|up|destroy
-// The end-to-end tests call it with a private PULUMI_HOME and file:// backend.
+//   node bin/run.js preview|up|destroy [wired]
+// "wired" runs wired.ts instead, fed by a group made in the same program
+// (its id unknown at the first preview). The end-to-end tests call it with a
+// private PULUMI_HOME and file:// backend.
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as pulumi from "@pulumi/pulumi";
 import { referenceArchitecture } from "./reference";
+import { wiredArchitecture } from "./wired";
 
-async function main(action: string): Promise<void> {
-    const program = async () => {
-        const vpcId = new pulumi.Config().get("vpcId") ?? "vpc-0123456789abcdef0";
-        const mesh = referenceArchitecture("mesh", vpcId);
-        return { securityGroupIds: mesh.securityGroupIds, ruleCounts: mesh.ruleCounts };
-    };
+const reference = async () => {
+    const vpcId = new pulumi.Config().get("vpcId") ?? "vpc-0123456789abcdef0";
+    const mesh = referenceArchitecture("mesh", vpcId);
+    return { securityGroupIds: mesh.securityGroupIds, ruleCounts: mesh.ruleCounts };
+};
+
+// Stands for a group made elsewhere: an aws.ec2.SecurityGroup, untyped here
+// (this example depends on @pulumi/pulumi only).
+class Group extends pulumi.CustomResource {
+    constructor(name: string, props: pulumi.Inputs) {
+        super("aws:ec2/securityGroup:SecurityGroup", name, props);
+    }
+}
+
+const wired = async () => {
+    const vpcId = "vpc-0123456789abcdef0";
+    const lb = new Group("lb", { name: "lb", description: "load balancer, made outside the mesh", vpcId, revokeRulesOnDelete: true });
+    const office = lb.id.apply(() => ["203.0.113.0/24"]);
+    const mesh = wiredArchitecture("mesh", vpcId, lb.id, office);
+    return { lb: lb.id, securityGroupIds: mesh.securityGroupIds, attachments: mesh.attachments };
+};
+
+async function main(action: string, which?: string): Promise<void> {
+    const program = which === "wired" ? wired : reference;
     const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: "dev", projectName: "servicemesh-reference-typescript", program },
+        { stackName: "dev", projectName: `servicemesh-${which ?? "reference"}-typescript`, program },
         { envVars: process.env as { [key: string]: string } },
     );
     const ops: { [urn: string]: string } = {};
@@ -48,7 +69,7 @@ async function main(action: string): Promise<void> {
     process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-main(process.argv[2]).catch((err) => {
+main(process.argv[2], process.argv[3]).catch((err) => {
     process.stderr.write(`${err}\n`);
     process.exit(1);
 });

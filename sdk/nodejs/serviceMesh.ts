@@ -26,6 +26,10 @@ export class ServiceMesh extends pulumi.ComponentResource {
     }
 
     /**
+     * Per service, the security-group ids an instance, launch template, load balancer or task of it must carry: its own group, then its `attachedWith` groups, in that order. Its length is what the groups-per-interface quota counts.
+     */
+    declare public /*out*/ readonly attachments: pulumi.Output<{[key: string]: string[]}>;
+    /**
      * A Mermaid flowchart of the mesh: tiers as subgraphs, groups as nodes, edges labelled with ports.
      */
     declare public /*out*/ readonly diagram: pulumi.Output<string>;
@@ -75,6 +79,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
                 throw new Error("Missing required property 'vpcId'");
             }
             resourceInputs["egress"] = args?.egress;
+            resourceInputs["externalGroups"] = args?.externalGroups;
             resourceInputs["limits"] = args?.limits;
             resourceInputs["namePrefix"] = args?.namePrefix;
             resourceInputs["networks"] = args?.networks;
@@ -83,6 +88,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
             resourceInputs["tags"] = args?.tags;
             resourceInputs["tiers"] = args?.tiers;
             resourceInputs["vpcId"] = args?.vpcId;
+            resourceInputs["attachments"] = undefined /*out*/;
             resourceInputs["diagram"] = undefined /*out*/;
             resourceInputs["flowMatrix"] = undefined /*out*/;
             resourceInputs["flows"] = undefined /*out*/;
@@ -91,6 +97,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
             resourceInputs["securityGroupArns"] = undefined /*out*/;
             resourceInputs["securityGroupIds"] = undefined /*out*/;
         } else {
+            resourceInputs["attachments"] = undefined /*out*/;
             resourceInputs["diagram"] = undefined /*out*/;
             resourceInputs["flowMatrix"] = undefined /*out*/;
             resourceInputs["flows"] = undefined /*out*/;
@@ -112,6 +119,10 @@ export interface ServiceMeshArgs {
      * The mesh-wide outbound policy: `allowAll` (default), `none` or `mirror`.
      */
     egress?: enums.EgressPolicy;
+    /**
+     * Security groups made outside the mesh that rules may name in `services:`.
+     */
+    externalGroups?: inputs.ExternalGroupArgs[];
     /**
      * The account's security-group quotas; defaults to today's AWS figures.
      */

@@ -739,6 +739,12 @@ func ruleFrom(m resource.PropertyMap) (*Rule, error) {
 	}
 	add("cidr:", strs(m, "cidrBlocks"))
 	add("ipv6:", strs(m, "ipv6CidrBlocks"))
+	if len(strs(m, "cidrBlocks")) > 0 && len(strs(m, "ipv6CidrBlocks")) > 0 {
+		// One kind, addresses: terraform-provider-aws v5 lets cidrBlocks and
+		// ipv6CidrBlocks share a rule (AtLeastOneOf; each conflicts only with
+		// sourceSecurityGroupId and self).
+		kinds--
+	}
 	add("pl:", strs(m, "prefixListIds"))
 	if sg := str(m, "sourceSecurityGroupId"); sg != "" {
 		add("sg:", []string{sg})

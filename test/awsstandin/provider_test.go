@@ -518,7 +518,8 @@ func TestEC2Errors(t *testing.T) {
 			{withRule(map[string]any{"securityGroupId": "A", "protocol": "50", "fromPort": 0, "toPort": 0, "cidrBlocks": []any{"10.0.0.0/8"}}), ""},
 		}},
 		{"InvalidParameterValue: two peer kinds", []step{
-			{withRule(map[string]any{"securityGroupId": "A", "cidrBlocks": []any{"10.0.0.0/8"}, "ipv6CidrBlocks": []any{"::/0"}}), "InvalidParameterValue"},
+			{withRule(map[string]any{"securityGroupId": "A", "cidrBlocks": []any{"10.0.0.0/8"}, "prefixListIds": []any{"pl-0123456789abcdef0"}, "sourceSecurityGroupId": "B"}), "InvalidParameterValue"},
+			{withRule(map[string]any{"securityGroupId": "A", "cidrBlocks": []any{"10.0.0.0/8"}, "ipv6CidrBlocks": []any{"::/0"}}), ""},
 			{withRule(map[string]any{"securityGroupId": "A", "sourceSecurityGroupId": "B", "self": true}), "InvalidParameterValue"},
 		}},
 		{"InvalidParameterValue: no peer", []step{

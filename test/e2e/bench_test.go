@@ -43,7 +43,7 @@ func viaComponent(m spec.Mesh) pulumi.RunFunc {
 // the same names and inputs, planned once outside the timed region.
 func direct(p *plan.Plan) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		_, err := component.Emit(ctx, "mesh", pulumi.String(reference.VpcID), p)
+		_, err := component.Emit(ctx, "mesh", component.Args{VpcID: pulumi.String(reference.VpcID)}, p)
 		return err
 	}
 }
@@ -56,7 +56,7 @@ func parented(p *plan.Plan) pulumi.RunFunc {
 		if err := ctx.RegisterComponentResource(component.Type, "mesh", &parent); err != nil {
 			return err
 		}
-		_, err := component.Emit(ctx, "mesh", pulumi.String(reference.VpcID), p, pulumi.Parent(&parent))
+		_, err := component.Emit(ctx, "mesh", component.Args{VpcID: pulumi.String(reference.VpcID)}, p, pulumi.Parent(&parent))
 		return err
 	}
 }

@@ -122,8 +122,11 @@ type Changes struct {
 	// Steps are the engine's steps in the order it announced them, unfolded,
 	// so a test can see whether a replacement deletes first.
 	Steps []Step
-	// Warnings are the warning diagnostics the preview printed.
+	// Warnings are the warning diagnostics the preview printed; Diags all of them.
 	Warnings []string
+	Diags    []string
+	// Inputs are the planned inputs by resource name.
+	Inputs map[string]map[string]any
 }
 
 // Step is one engine step on one resource.
@@ -137,19 +140,25 @@ var replaceSteps = map[apitype.OpType]bool{apitype.OpReplace: true, apitype.OpCr
 
 // Collect reads an engine event stream into Changes until it closes.
 func Collect(ch <-chan events.EngineEvent) *Changes {
-	c := &Changes{Ops: map[string]apitype.OpType{}}
+	c := &Changes{Ops: map[string]apitype.OpType{}, Inputs: map[string]map[string]any{}}
 	for ev := range ch {
 		if ev.ResourcePreEvent != nil {
 			m := ev.ResourcePreEvent.Metadata
 			c.Steps = append(c.Steps, Step{URN: m.URN, Op: m.Op})
+			if m.New != nil {
+				c.Inputs[ShortName(m.URN)] = m.New.Inputs
+			}
 			op := m.Op
 			if replaceSteps[op] {
 				op = apitype.OpReplace
 			}
 			c.Ops[m.URN] = op
 		}
-		if d := ev.DiagnosticEvent; d != nil && d.Severity == "warning" {
-			c.Warnings = append(c.Warnings, strings.TrimSpace(d.Message))
+		if d := ev.DiagnosticEvent; d != nil {
+			c.Diags = append(c.Diags, d.Message)
+			if d.Severity == "warning" {
+				c.Warnings = append(c.Warnings, strings.TrimSpace(d.Message))
+			}
 		}
 	}
 	return c
@@ -186,7 +195,7 @@ func (c Changes) With(op apitype.OpType) []string {
 }
 
 // Preview runs `pulumi preview` on the stack and collects each resource's
-// operation from the engine's own event stream.
+// operation, planned inputs and the diagnostics from the engine's own event stream.
 func Preview(ctx context.Context, s auto.Stack) (Changes, error) {
 	ch := make(chan events.EngineEvent)
 	got := make(chan *Changes)
@@ -194,7 +203,7 @@ func Preview(ctx context.Context, s auto.Stack) (Changes, error) {
 	res, err := s.Preview(ctx, optpreview.EventStreams(ch), optpreview.SuppressProgress())
 	c := <-got
 	if err != nil {
-		return Changes{}, err
+		return *c, err
 	}
 	c.Summary = res.ChangeSummary
 	return *c, nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,13 +22,14 @@ type driverResult struct {
 	Outputs map[string]any            `json:"outputs"`
 }
 
-// driver runs one language's Automation API program for one action.
-type driver func(action string) driverResult
+// driver runs one language's Automation API program for one action (and
+// the program's own extra arguments).
+type driver func(action string, extra ...string) driverResult
 
 func commandDriver(t *testing.T, e *Engine, dir string, argv ...string) driver {
-	return func(action string) driverResult {
+	return func(action string, extra ...string) driverResult {
 		t.Helper()
-		cmd := exec.CommandContext(context.Background(), argv[0], append(argv[1:], action)...)
+		cmd := exec.CommandContext(context.Background(), argv[0], slices.Concat(argv[1:], []string{action}, extra)...)
 		cmd.Dir = dir
 		cmd.Env = e.Environ()
 		var stderr strings.Builder
@@ -82,5 +84,33 @@ func TestPythonExample(t *testing.T) {
 	requireFile(t, python, "run `bash .ci/check-sdks.sh` (make sdk-check) to make the virtual environment")
 	e := New(t)
 	driverLifecycle(t, commandDriver(t, e, filepath.Join(RepoRoot(), "examples", "python"), python, "run.py"))
+	e.RequireEmptyAccount(t)
+}
+
+// The TypeScript SDK takes outputs where the schema says so: wired.ts gets a
+// group made in the same program (id unknown at the first preview) and an
+// office range derived from its id.
+func TestTypeScriptWired(t *testing.T) {
+	dir := filepath.Join(RepoRoot(), "examples", "typescript")
+	requireFile(t, filepath.Join(dir, "bin", "wired.js"), "run `bash .ci/check-sdks.sh` (make sdk-check) to build the SDK and example")
+	e := New(t)
+	run := commandDriver(t, e, dir, "node", "bin/run.js")
+	c := run("preview", "wired")
+	assert.Equal(t, map[apitype.OpType]int{apitype.OpCreate: 6}, c.Summary, "stack, lb, mesh, Web and its two rules")
+	var planned []string
+	for urn := range c.Ops {
+		planned = append(planned, ShortName(urn))
+	}
+	assert.Subset(t, planned, []string{"mesh-Web-ingress-tcp-443-sg_lb", "mesh-Web-ingress-tcp-22-network_office"})
+
+	up := run("up", "wired")
+	lb := up.Outputs["lb"].(string)
+	web := up.Outputs["securityGroupIds"].(map[string]any)["Web"].(string)
+	assert.Equal(t, map[string]any{"Web": []any{web, lb}}, up.Outputs["attachments"])
+	assert.ElementsMatch(t, []string{"ingress tcp sg:" + lb, "ingress tcp cidr:203.0.113.0/24"}, rulesOf(e.account(t), "Web"))
+
+	again := run("preview", "wired")
+	assert.Equal(t, map[apitype.OpType]int{apitype.OpSame: 6}, again.Summary, "a second preview must report no changes")
+	run("destroy", "wired")
 	e.RequireEmptyAccount(t)
 }

@@ -6,6 +6,7 @@ package component
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -21,12 +22,19 @@ import (
 // Type is the component's Pulumi type token.
 const Type = "servicemesh:index:ServiceMesh"
 
-// Args are the component's inputs: the VPC as a Pulumi input (it usually comes
-// from another resource) and the declaration itself as plain values, which
-// must be known at preview so the plan, and so the preview, is exact.
+// Args are the component's inputs: the declaration as plain values, which
+// must be known at preview so the plan, and so the preview, is exact, and
+// the few values that usually come from other resources as Pulumi inputs.
+// Rules name those by what they belong to, never by their values.
 type Args struct {
 	VpcID pulumi.StringInput
 	Mesh  spec.Mesh
+	// ExternalGroupIDs are the external groups' ids, by declared name. A
+	// group missing here takes the declaration's securityGroupId.
+	ExternalGroupIDs map[string]pulumi.StringInput
+	// CidrBlocksFrom are the tiers' and networks' cidrBlocksFrom, by
+	// spec.ListID. A list missing here takes the declaration's values.
+	CidrBlocksFrom map[string]pulumi.StringArrayInput
 }
 
 // ServiceMesh is the component resource. Output fields carry their schema names.
@@ -40,6 +48,8 @@ type ServiceMesh struct {
 	QuotaUsage        pulumi.AnyOutput       `pulumi:"quotaUsage"`
 	FlowMatrix        pulumi.StringOutput    `pulumi:"flowMatrix"`
 	Diagram           pulumi.StringOutput    `pulumi:"diagram"`
+	// Attachments are, per service, the group ids an instance of it carries.
+	Attachments pulumi.StringArrayMapOutput `pulumi:"attachments"`
 }
 
 // New plans the declaration and registers the component and its children.
@@ -52,6 +62,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, fmt.Errorf("service mesh %q: %w", name, err)
 	}
+	if args, err = references(name, &args, p); err != nil {
+		return nil, err
+	}
 	mesh := &ServiceMesh{}
 	if err := ctx.RegisterComponentResource(Type, name, mesh, opts...); err != nil {
 		return nil, err
@@ -59,9 +72,24 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	for _, w := range p.Findings.Warnings() {
 		_ = ctx.Log.Warn(w.String(), &pulumi.LogArgs{Resource: mesh})
 	}
-	groups, err := Emit(ctx, name, args.VpcID, p, pulumi.Parent(mesh))
+	for _, d := range p.Deferred {
+		_ = ctx.Log.Info("deferred check: "+d, &pulumi.LogArgs{Resource: mesh})
+	}
+	groups, err := Emit(ctx, name, args, p, pulumi.Parent(mesh))
 	if err != nil {
 		return nil, err
+	}
+	attachments := pulumi.StringArrayMap{}
+	for svc, list := range p.Attachments {
+		ids := make(pulumi.StringArray, len(list))
+		for i, g := range list {
+			if sg, ok := groups[g]; ok {
+				ids[i] = sg.ID().ToStringOutput()
+			} else {
+				ids[i] = args.ExternalGroupIDs[g] // references has checked it is set
+			}
+		}
+		attachments[svc] = ids
 	}
 
 	ids, arns := pulumi.StringMap{}, pulumi.StringMap{}
@@ -76,7 +104,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	mesh.QuotaUsage = plainOutput(p.QuotaUsage)
 	mesh.FlowMatrix = pulumi.String(render.Matrix(p)).ToStringOutput()
 	mesh.Diagram = pulumi.String(render.Mermaid(p)).ToStringOutput()
+	mesh.Attachments = attachments.ToStringArrayMapOutput()
 	return mesh, ctx.RegisterResourceOutputs(mesh, pulumi.Map{
+		"attachments":       mesh.Attachments,
 		"securityGroupIds":  mesh.SecurityGroupIds,
 		"securityGroupArns": mesh.SecurityGroupArns,
 		"ruleCounts":        mesh.RuleCounts,
@@ -90,15 +120,21 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 // Emit registers a plan's children (package resources), named after prefix,
 // and returns the groups by service. The component calls it with itself as
 // parent; a program may call it directly (the benchmarks compare the two).
-func Emit(ctx *pulumi.Context, prefix string, vpcID pulumi.StringInput, p *plan.Plan,
+// It fills in args' external group ids and lists from the plan where args
+// has none (a declaration read from a file).
+func Emit(ctx *pulumi.Context, prefix string, args Args, p *plan.Plan,
 	opts ...pulumi.ResourceOption,
 ) (map[string]*ec2.SecurityGroup, error) {
+	refs, err := references(prefix, &args, p)
+	if err != nil {
+		return nil, err
+	}
 	groups := map[string]*ec2.SecurityGroup{}    // by logical name, for rules' references
 	byService := map[string]*ec2.SecurityGroup{} // the result
 	for _, r := range resources.Of(prefix, p) {
 		switch {
 		case r.Group != nil:
-			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, vpcID), opts...)
+			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, args.VpcID), opts...)
 			if err != nil {
 				return nil, fmt.Errorf("creating security group %q: %w", r.Group.Name, err)
 			}
@@ -109,12 +145,42 @@ func Emit(ctx *pulumi.Context, prefix string, vpcID pulumi.StringInput, p *plan.
 			// delete-first replacement of two groups runs their chains in
 			// parallel), and the AWS provider fails that: it reads the group first.
 			ruleOpts := append(slices.Clone(opts), pulumi.DeletedWith(groups[r.Rule.SecurityGroup]))
-			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups), ruleOpts...); err != nil {
+			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups, refs), ruleOpts...); err != nil {
 				return nil, fmt.Errorf("creating rule %q: %w", r.Name, err)
 			}
 		}
 	}
 	return byService, nil
+}
+
+// references completes args' external group ids and lists from the plan, and
+// refuses an external group with no id at all.
+func references(mesh string, args *Args, p *plan.Plan) (Args, error) {
+	ids := maps.Clone(args.ExternalGroupIDs)
+	if ids == nil {
+		ids = map[string]pulumi.StringInput{}
+	}
+	for _, e := range p.ExternalGroups {
+		switch {
+		case ids[e.Name] != nil:
+		case e.SecurityGroupID != "":
+			ids[e.Name] = pulumi.String(e.SecurityGroupID)
+		default:
+			return Args{}, fmt.Errorf("service mesh %q: external group %q has no securityGroupId; "+
+				"pass the group's id, e.g. securityGroupId: cluster.nodeSecurityGroup.id", mesh, e.Name)
+		}
+	}
+	lists := maps.Clone(args.CidrBlocksFrom)
+	if lists == nil {
+		lists = map[string]pulumi.StringArrayInput{}
+	}
+	for id, values := range p.Lists {
+		if lists[id] == nil {
+			lists[id] = pulumi.ToStringArray(values)
+		}
+	}
+	args.ExternalGroupIDs, args.CidrBlocksFrom = ids, lists
+	return *args, nil
 }
 
 func groupArgs(g *resources.GroupInputs, vpcID pulumi.StringInput) *ec2.SecurityGroupArgs {
@@ -128,8 +194,9 @@ func groupArgs(g *resources.GroupInputs, vpcID pulumi.StringInput) *ec2.Security
 }
 
 // ruleArgs maps the model's rule inputs onto the SDK's; groups of the mesh
-// are referenced by their ids.
-func ruleArgs(in *resources.RuleInputs, groups map[string]*ec2.SecurityGroup) *ec2.SecurityGroupRuleArgs {
+// are referenced by their ids, external groups and cidrBlocksFrom lists by
+// the inputs in refs.
+func ruleArgs(in *resources.RuleInputs, groups map[string]*ec2.SecurityGroup, refs Args) *ec2.SecurityGroupRuleArgs {
 	args := &ec2.SecurityGroupRuleArgs{
 		Type:            pulumi.String(in.Type),
 		SecurityGroupId: groups[in.SecurityGroup].ID(),
@@ -138,11 +205,18 @@ func ruleArgs(in *resources.RuleInputs, groups map[string]*ec2.SecurityGroup) *e
 		ToPort:          pulumi.Int(in.ToPort),
 		Description:     pulumi.String(in.Description),
 	}
-	if in.Self {
+	switch {
+	case in.Self:
 		args.Self = pulumi.Bool(true)
-	}
-	if in.SourceSecurityGroup != "" {
+	case in.SourceSecurityGroup != "":
 		args.SourceSecurityGroupId = groups[in.SourceSecurityGroup].ID()
+	case in.SourceExternalGroup != "":
+		args.SourceSecurityGroupId = refs.ExternalGroupIDs[in.SourceExternalGroup]
+	case in.CidrBlocksFrom != "":
+		list := refs.CidrBlocksFrom[in.CidrBlocksFrom].ToStringArrayOutput()
+		args.CidrBlocks = list.ApplyT(func(l []string) []string { v4, _ := resources.SplitFamilies(l); return v4 }).(pulumi.StringArrayOutput)
+		args.Ipv6CidrBlocks = list.ApplyT(func(l []string) []string { _, v6 := resources.SplitFamilies(l); return v6 }).(pulumi.StringArrayOutput)
+		return args
 	}
 	if len(in.CidrBlocks) > 0 {
 		args.CidrBlocks = pulumi.ToStringArray(in.CidrBlocks)

@@ -21,12 +21,20 @@ const (
 	Group      Kind = "group"
 	CIDR       Kind = "cidr"
 	PrefixList Kind = "prefixList"
+	// External is a security group made outside the mesh (spec.ExternalGroup),
+	// named in Service. The mesh puts no rule on it.
+	External Kind = "external"
+	// CIDRList is a tier's or network's cidrBlocksFrom, as one endpoint
+	// whatever its values: Via names it (tier:web, network:office).
+	CIDRList Kind = "cidrList"
 )
 
-// Endpoint is one end of a flow: a service's group, one CIDR, or one prefix list.
+// Endpoint is one end of a flow: a service's group, an external group, one
+// CIDR, or one prefix list.
 type Endpoint struct {
 	Kind Kind `json:"kind"`
-	// Service is set for groups; CIDR and PrefixList for the other kinds.
+	// Service is set for groups and external groups; CIDR and PrefixList for
+	// the other kinds.
 	Service    string `json:"service,omitempty"`
 	CIDR       string `json:"cidr,omitempty"`
 	PrefixList string `json:"prefixList,omitempty"`
@@ -40,6 +48,10 @@ func (e Endpoint) ID() string {
 	switch e.Kind {
 	case Group:
 		return "sg:" + e.Service
+	case External:
+		return "ext:" + e.Service
+	case CIDRList:
+		return "list:" + e.Via
 	case PrefixList:
 		return "pl:" + e.PrefixList
 	default:
@@ -50,10 +62,12 @@ func (e Endpoint) ID() string {
 // Label is the endpoint as a reader names it.
 func (e Endpoint) Label() string {
 	switch {
-	case e.Kind == Group:
+	case e.Kind == Group, e.Kind == External:
 		return e.Service
 	case e.Kind == PrefixList:
 		return e.PrefixList
+	case e.Kind == CIDRList:
+		return e.Via + " (cidrBlocksFrom)"
 	case e.Via != "":
 		return e.Via + " (" + e.CIDR + ")"
 	default:
@@ -110,12 +124,21 @@ var Internet = []string{"0.0.0.0/0", "::/0"}
 // Resolve lists the flows of a validated declaration, sorted. Egress-policy
 // flows (allowAll) are included; mirror egress is a projection, not a flow.
 func Resolve(m spec.Mesh) []Flow {
-	r := resolver{m: m, tiers: map[string][]string{}, networks: map[string][]string{}}
+	r := resolver{m: m, tiers: map[string][]string{}, networks: map[string][]string{}, external: map[string]bool{},
+		lists: map[string]bool{}}
+	for _, e := range m.ExternalGroups {
+		r.external[e.Name] = true
+	}
+	for _, id := range m.Unknown {
+		r.lists[id] = true
+	}
 	for _, t := range m.Tiers {
 		r.tiers[t.Name] = t.CidrBlocks
+		r.lists[spec.ListID("tier", t.Name)] = r.lists[spec.ListID("tier", t.Name)] || len(t.CidrBlocksFrom) > 0
 	}
 	for _, n := range m.Networks {
 		r.networks[n.Name] = n.CidrBlocks
+		r.lists[spec.ListID("network", n.Name)] = r.lists[spec.ListID("network", n.Name)] || len(n.CidrBlocksFrom) > 0
 	}
 	out := make([]Flow, 0, r.most())
 	for _, s := range m.Services {
@@ -159,6 +182,9 @@ func mustExpand(t spec.Traffic) []ports.Range {
 type resolver struct {
 	m               spec.Mesh
 	tiers, networks map[string][]string
+	external        map[string]bool
+	// lists are the tiers and networks (spec.ListID) with a cidrBlocksFrom.
+	lists map[string]bool
 }
 
 // most bounds the number of flows Resolve makes, so it allocates them once:
@@ -195,7 +221,11 @@ func (r resolver) peers(service string, p spec.Peers, rng ports.Range) []Endpoin
 		out = append(out, Endpoint{Kind: Group, Service: service})
 	}
 	for _, s := range p.Services {
-		out = append(out, Endpoint{Kind: Group, Service: s})
+		kind := Group
+		if r.external[s] {
+			kind = External
+		}
+		out = append(out, Endpoint{Kind: kind, Service: s})
 	}
 	cidrs := func(via string, list []string) {
 		for _, c := range list {
@@ -204,11 +234,18 @@ func (r resolver) peers(service string, p spec.Peers, rng ports.Range) []Endpoin
 			}
 		}
 	}
+	list := func(id string) {
+		if r.lists[id] {
+			out = append(out, Endpoint{Kind: CIDRList, Via: id})
+		}
+	}
 	for _, n := range p.Networks {
 		cidrs("network:"+n, r.networks[n])
+		list(spec.ListID("network", n))
 	}
 	for _, t := range p.Tiers {
 		cidrs("tier:"+t, r.tiers[t])
+		list(spec.ListID("tier", t))
 	}
 	cidrs("", p.CidrBlocks)
 	if p.Internet {
@@ -292,15 +329,19 @@ func compareEndpoints(a, b Endpoint) int {
 		cmp.Compare(a.CIDR, b.CIDR), cmp.Compare(a.PrefixList, b.PrefixList), cmp.Compare(a.Via, b.Via))
 }
 
-// kindOrder sorts kinds as their ID prefixes do: cidr:, pl:, sg:.
+// kindOrder sorts kinds as their ID prefixes do: cidr:, ext:, list:, pl:, sg:.
 func kindOrder(k Kind) int {
 	switch k {
 	case CIDR:
 		return 0
-	case PrefixList:
+	case External:
 		return 1
-	default:
+	case CIDRList:
 		return 2
+	case PrefixList:
+		return 3
+	default:
+		return 4
 	}
 }
 

@@ -72,6 +72,7 @@ func Check(m spec.Mesh, groups []rule.Group, flows []flow.Flow, rules []rule.Rul
 type guard struct {
 	m         spec.Mesh
 	services  map[string]spec.Service
+	external  map[string]spec.ExternalGroup
 	tierIndex map[string]int
 	tierNets  []tierNet
 	out       finding.List
@@ -87,8 +88,11 @@ type ackKey struct {
 }
 
 func newGuard(m spec.Mesh, flows []flow.Flow) *guard {
-	g := &guard{m: m, services: map[string]spec.Service{}, tierIndex: map[string]int{},
-		acks: map[flow.Origin][]spec.Exception{}, used: map[ackKey]bool{}}
+	g := &guard{m: m, services: map[string]spec.Service{}, external: map[string]spec.ExternalGroup{},
+		tierIndex: map[string]int{}, acks: map[flow.Origin][]spec.Exception{}, used: map[ackKey]bool{}}
+	for _, e := range m.ExternalGroups {
+		g.external[e.Name] = e
+	}
 	for i, t := range m.Tiers {
 		g.tierIndex[t.Name] = i
 	}

@@ -136,7 +136,7 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 			}
 		}
 
-		groups := interfaceGroups(s)
+		groups := InterfaceGroups(s)
 		usage = append(usage, Usage{"groupsPerInterface", "interface of " + s.Name, len(groups), lim.GroupsPerInterface})
 		if len(groups) > lim.GroupsPerInterface && lim.GroupsPerInterface >= 1 {
 			out.Add(finding.CheckGroupsPerInterface, s.Name, "attachedWith",
@@ -145,7 +145,9 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 		}
 		var sum counter
 		for _, gname := range groups {
-			sum.plus(*counts[gname])
+			if c := counts[gname]; c != nil { // an external group's own rules are not the mesh's to count
+				sum.plus(*c)
+			}
 		}
 		total := sum.fullest()
 		usage = append(usage, Usage{"rulesTimesGroups", "interface of " + s.Name, total.used, lim.RulesTimesGroups})
@@ -174,9 +176,10 @@ func quotas(m spec.Mesh, rules []rule.Rule) ([]Usage, finding.List) {
 	return usage, out
 }
 
-// interfaceGroups lists the groups a service's interfaces carry: its own,
-// then its distinct attachedWith groups in order.
-func interfaceGroups(s spec.Service) []string {
+// InterfaceGroups lists the groups a service's interfaces carry: its own,
+// then its distinct attachedWith groups in order. The component's
+// attachments output is this list, so the quota counts what users attach.
+func InterfaceGroups(s spec.Service) []string {
 	out := []string{s.Name}
 	for _, o := range s.AttachedWith {
 		if !slices.Contains(out, o) {

@@ -40,6 +40,8 @@ func (p place) label() string {
 	switch {
 	case p.e.Kind == flow.Group:
 		return p.e.Service + " (tier " + p.tier + ")"
+	case p.e.Kind == flow.External:
+		return "external group " + p.e.Service + " (tier " + p.tier + ")"
 	case strings.HasPrefix(p.e.Via, "tier:"):
 		return "tier " + p.tier
 	}
@@ -57,6 +59,8 @@ func (p place) label() string {
 //
 // Where an endpoint sits:
 //   - a service's group: in its tier;
+//   - an external group: in its declared tier; without one, outside the
+//     tiers and not checked (its flows are still listed in flows);
 //   - a `tiers:` peer: in that tier;
 //   - any other CIDR (a literal or a network's) that overlaps a tier's
 //     cidrBlocks: in every tier it overlaps, so naming a tier's addresses is
@@ -99,7 +103,13 @@ func (g *guard) tiers(f flow.Flow) {
 }
 
 func (g *guard) shared(e flow.Endpoint) bool {
-	return e.Kind == flow.Group && g.services[e.Service].Shared
+	switch e.Kind {
+	case flow.Group:
+		return g.services[e.Service].Shared
+	case flow.External:
+		return g.external[e.Service].Shared
+	}
+	return false
 }
 
 // places appends the tiers an endpoint sits in (see tiers) to buf.
@@ -107,11 +117,15 @@ func (g *guard) places(e flow.Endpoint, buf []place) []place {
 	switch e.Kind {
 	case flow.Group:
 		return append(buf, place{e, g.services[e.Service].Tier})
-	case flow.CIDR:
+	case flow.External:
+		if t := g.external[e.Service].Tier; t != "" {
+			return append(buf, place{e, t})
+		}
+	case flow.CIDR, flow.CIDRList:
 		if t, ok := strings.CutPrefix(e.Via, "tier:"); ok {
 			return append(buf, place{e, t})
 		}
-		if len(g.tierNets) == 0 {
+		if len(g.tierNets) == 0 || e.Kind == flow.CIDRList { // a network's list: checked once known (plan)
 			return buf
 		}
 		p, err := netip.ParsePrefix(e.CIDR)

@@ -5,6 +5,10 @@
 package plan
 
 import (
+	"cmp"
+	"slices"
+	"strings"
+
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
@@ -26,6 +30,20 @@ type Plan struct {
 	RuleCounts map[string]RuleCount `json:"ruleCounts"`
 	Findings   finding.List         `json:"findings"`
 	QuotaUsage []guard.Usage        `json:"quotaUsage"`
+
+	// ExternalGroups are the groups made outside the mesh that rules may
+	// reference, sorted by name; the mesh emits nothing for them.
+	ExternalGroups []spec.ExternalGroup `json:"externalGroups,omitempty"`
+	// Attachments are, per service, the groups an instance of it carries:
+	// its own, then its distinct attachedWith groups (services or external
+	// groups), in declared order. The groups-per-interface quota counts them.
+	// The component shows them, by id, as its attachments output.
+	Attachments map[string][]string `json:"-"`
+	// Deferred says which checks wait for cidrBlocksFrom values that are not
+	// known yet (spec.Mesh.Unknown), and why; they run once the values are.
+	Deferred []string `json:"deferred,omitempty"`
+	// Lists are the known cidrBlocksFrom values by spec.ListID.
+	Lists map[string][]string `json:"-"`
 }
 
 // RuleCount is a group's number of rules in each direction.
@@ -37,8 +55,58 @@ type RuleCount struct {
 // Build plans a declaration. It returns the plan and, when any finding is an
 // error, a *finding.Errors listing them all; the plan is then incomplete and
 // must not be emitted.
+//
+// Rules name a cidrBlocksFrom list by its tier or network, so the resources
+// are the same whether or not its values are known. The checks that need
+// the values (tier overlap, world-open, wide CIDRs, quotas by CIDR count)
+// run on the declaration with every known list written out as cidrBlocks,
+// which is exactly what EC2 will hold; lists still unknown are Deferred.
 func Build(m spec.Mesh) (*Plan, error) {
-	p := &Plan{Findings: validate.Mesh(m)}
+	p, err := build(m)
+	if !hasKnownLists(m) {
+		return p, err
+	}
+	values, _ := build(writeOut(m))
+	p.Findings = append(values.Findings, uniqueNames(p.Rules)...)
+	p.Findings.Sort()
+	p.Findings = slices.Compact(p.Findings)
+	p.QuotaUsage = values.QuotaUsage
+	return p, p.Findings.Err()
+}
+
+func hasKnownLists(m spec.Mesh) bool {
+	return slices.ContainsFunc(m.Tiers, func(t spec.Tier) bool { return len(t.CidrBlocksFrom) > 0 }) ||
+		slices.ContainsFunc(m.Networks, func(n spec.Network) bool { return len(n.CidrBlocksFrom) > 0 })
+}
+
+// writeOut moves the known cidrBlocksFrom values into cidrBlocks.
+func writeOut(m spec.Mesh) spec.Mesh {
+	m.Tiers = slices.Clone(m.Tiers)
+	for i, t := range m.Tiers {
+		m.Tiers[i].CidrBlocks, m.Tiers[i].CidrBlocksFrom = slices.Concat(t.CidrBlocks, t.CidrBlocksFrom), nil
+	}
+	m.Networks = slices.Clone(m.Networks)
+	for i, n := range m.Networks {
+		m.Networks[i].CidrBlocks, m.Networks[i].CidrBlocksFrom = slices.Concat(n.CidrBlocks, n.CidrBlocksFrom), nil
+	}
+	return m
+}
+
+// deferred says, for each unknown list, what waits for it.
+func deferred(m spec.Mesh) []string {
+	var out []string
+	for _, id := range slices.Sorted(slices.Values(m.Unknown)) {
+		what := "world-open and wide-cidr checks, tier overlap of its CIDRs, and the rule quotas (each CIDR is one EC2 rule)"
+		if kind, name, _ := strings.Cut(id, ":"); kind == "tier" {
+			what += ", and tier adjacency of CIDRs overlapping tier " + name
+		}
+		out = append(out, id+": cidrBlocksFrom is another resource's output, not known yet; deferred until it is (at up at the latest, before any rule is created): "+what)
+	}
+	return out
+}
+
+func build(m spec.Mesh) (*Plan, error) {
+	p := &Plan{Findings: validate.Mesh(m), Deferred: deferred(m)}
 	if err := p.Findings.Err(); err != nil {
 		return p, err
 	}
@@ -46,6 +114,23 @@ func Build(m spec.Mesh) (*Plan, error) {
 		p.Tiers = append(p.Tiers, t.Name)
 	}
 	p.Groups = rule.Groups(m)
+	p.Lists = map[string][]string{}
+	for _, t := range m.Tiers {
+		if len(t.CidrBlocksFrom) > 0 {
+			p.Lists[spec.ListID("tier", t.Name)] = t.CidrBlocksFrom
+		}
+	}
+	for _, n := range m.Networks {
+		if len(n.CidrBlocksFrom) > 0 {
+			p.Lists[spec.ListID("network", n.Name)] = n.CidrBlocksFrom
+		}
+	}
+	p.ExternalGroups = slices.SortedFunc(slices.Values(m.ExternalGroups),
+		func(a, b spec.ExternalGroup) int { return cmp.Compare(a.Name, b.Name) })
+	p.Attachments = make(map[string][]string, len(m.Services))
+	for _, s := range m.Services {
+		p.Attachments[s.Name] = guard.InterfaceGroups(s)
+	}
 	p.Flows = flow.Resolve(m)
 	p.Egress = m.ResolvedEgress()
 	p.Rules = rule.Project(p.Flows, p.Egress)

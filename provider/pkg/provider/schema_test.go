@@ -124,8 +124,8 @@ var goEnums = map[reflect.Type][]string{
 }
 
 // requiredOnlyInSchema are the properties the component requires although
-// the shared Go type does not (the offline planner has no VPC).
-var requiredOnlyInSchema = map[string]bool{"ServiceMesh.vpcId": true}
+// the shared Go type does not (the offline planner needs no VPC or ids).
+var requiredOnlyInSchema = map[string]bool{"ServiceMesh.vpcId": true, "ServiceMesh.externalGroups[].securityGroupId": true}
 
 // agree checks that a Go type and a schema property describe the same value,
 // recursing into object types property by property, both ways.
@@ -205,30 +205,38 @@ func TestSchemaInputsMatchSpec(t *testing.T) {
 		"Construct copies exactly the schema's inputs")
 }
 
-// vpcId is a Pulumi input (it usually comes from another resource); every
-// other input, down to the leaves, is plain: the provider plans the mesh at
-// preview, so the SDKs must not accept outputs there.
-func TestSchemaInputsArePlainButVpcID(t *testing.T) {
+// vpcId, the external groups' ids and the cidrBlocksFrom lists are Pulumi
+// inputs (they usually come from other resources); every other input, down
+// to the leaves, is plain: the provider plans the mesh at preview, so the
+// SDKs must not accept outputs there. The provider decodes exactly the
+// inputs the schema marks (provider.InputPaths).
+func TestSchemaInputsArePlainButTheInputPaths(t *testing.T) {
 	s := loadSchema(t)
 	res := meshResource(t, s)
-	for _, name := range slices.Sorted(maps.Keys(res.InputProperties)) {
-		p := res.InputProperties[name]
-		if name == "vpcId" {
-			assert.False(t, p.Plain, "vpcId must accept another resource's output")
-			continue
-		}
-		assertPlain(t, s, "ServiceMesh."+name, p, map[string]bool{})
+	inputs := map[string]bool{}
+	for _, p := range provider.InputPaths() {
+		inputs["ServiceMesh."+p] = true
 	}
+	found := map[string]bool{}
+	for _, name := range slices.Sorted(maps.Keys(res.InputProperties)) {
+		assertPlain(t, s, "ServiceMesh."+name, res.InputProperties[name], inputs, found, map[string]bool{})
+	}
+	assert.Equal(t, inputs, found, "the schema's non-plain inputs are the provider's input paths")
 }
 
-func assertPlain(t *testing.T, s packageSchema, path string, p property, seen map[string]bool) {
+func assertPlain(t *testing.T, s packageSchema, path string, p property, inputs, found, seen map[string]bool) {
 	t.Helper()
+	if inputs[path] {
+		assert.False(t, p.Plain, "%s must accept another resource's output", path)
+		found[path] = true
+		return
+	}
 	assert.True(t, p.Plain, "%s must be plain: true", path)
 	switch {
 	case p.Items != nil:
-		assertPlain(t, s, path+"[]", *p.Items, seen)
+		assertPlain(t, s, path+"[]", *p.Items, inputs, found, seen)
 	case p.AdditionalProperties != nil:
-		assertPlain(t, s, path+"{}", *p.AdditionalProperties, seen)
+		assertPlain(t, s, path+"{}", *p.AdditionalProperties, inputs, found, seen)
 	case p.Ref != "":
 		name := strings.TrimPrefix(p.Ref, "#/types/")
 		if seen[name] {
@@ -237,7 +245,7 @@ func assertPlain(t *testing.T, s packageSchema, path string, p property, seen ma
 		seen[name] = true
 		props := s.Types[name].Properties
 		for _, k := range slices.Sorted(maps.Keys(props)) {
-			assertPlain(t, s, path+"."+k, props[k], seen)
+			assertPlain(t, s, path+"."+k, props[k], inputs, found, seen)
 		}
 	}
 }

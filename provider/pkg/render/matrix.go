@@ -221,6 +221,8 @@ func describeNode(n *node) string {
 		return s
 	case prefixListNode:
 		return "customer-managed prefix list"
+	case externalGroupNode:
+		return "security group made outside the mesh"
 	case cidrNode:
 		return "CIDR named in a rule"
 	default:

@@ -104,6 +104,8 @@ func shape(n *node) string {
 		return "[/" + quote(n.label) + "/]"
 	case prefixListNode:
 		return "{{" + quote(n.label) + "}}"
+	case externalGroupNode:
+		return "[" + quote("external group "+n.label) + "]"
 	default:
 		if n.internetFacing {
 			return "([" + quote(n.label) + "])"

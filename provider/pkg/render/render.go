@@ -20,12 +20,13 @@ import (
 type kind int
 
 const (
-	internetNode   kind = iota // 0.0.0.0/0 and ::/0
-	networkNode                // a named network such as office
-	tierNode                   // a tier's subnets, named as a peer
-	cidrNode                   // a literal CIDR
-	prefixListNode             // a customer-managed prefix list
-	serviceNode                // a service's security group
+	internetNode      kind = iota // 0.0.0.0/0 and ::/0
+	networkNode                   // a named network such as office
+	tierNode                      // a tier's subnets, named as a peer
+	cidrNode                      // a literal CIDR
+	prefixListNode                // a customer-managed prefix list
+	externalGroupNode             // a security group made outside the mesh
+	serviceNode                   // a service's security group
 )
 
 // node is one end of a flow as the matrix and diagram show it: a service, or
@@ -93,8 +94,11 @@ func newGraph(p *plan.Plan) *graph {
 		} else {
 			byKey[n.key] = n
 		}
-		if n.kind != serviceNode && n.kind != prefixListNode && !slices.Contains(n.cidrs, e.CIDR) {
+		switch {
+		case e.Kind == flow.CIDR && !slices.Contains(n.cidrs, e.CIDR):
 			n.cidrs = append(n.cidrs, e.CIDR)
+		case e.Kind == flow.CIDRList && !slices.Contains(n.cidrs, fromOutput):
+			n.cidrs = append(n.cidrs, fromOutput)
 		}
 		return n
 	}
@@ -131,6 +135,9 @@ func newGraph(p *plan.Plan) *graph {
 	return g
 }
 
+// fromOutput stands in a node's CIDRs for its cidrBlocksFrom list.
+const fromOutput = "cidrBlocksFrom"
+
 // endpointNode is a new node for a flow's endpoint, named as the declaration
 // named it: a service, the internet, a network or tier by name, or a literal
 // CIDR or prefix list.
@@ -140,6 +147,8 @@ func endpointNode(e flow.Endpoint) *node {
 		return &node{key: "sg:" + e.Service, label: e.Service, kind: serviceNode, name: e.Service}
 	case e.Kind == flow.PrefixList:
 		return &node{key: "pl:" + e.PrefixList, label: e.PrefixList, kind: prefixListNode, name: e.PrefixList}
+	case e.Kind == flow.External:
+		return &node{key: "ext:" + e.Service, label: e.Service, kind: externalGroupNode, name: e.Service}
 	case e.Via == "internet":
 		return &node{key: "internet", label: "internet", kind: internetNode, name: "internet"}
 	case strings.HasPrefix(e.Via, "network:"):
@@ -160,7 +169,8 @@ func uniqueLabels(nodes []*node) {
 	for _, n := range nodes {
 		count[n.label]++
 	}
-	qualify := map[kind]string{internetNode: "the ", networkNode: "network ", cidrNode: "cidr ", prefixListNode: "prefix list "}
+	qualify := map[kind]string{internetNode: "the ", networkNode: "network ", cidrNode: "cidr ", prefixListNode: "prefix list ",
+		externalGroupNode: "external group "}
 	for _, n := range nodes {
 		if count[n.label] > 1 && n.kind != serviceNode {
 			n.label = qualify[n.kind] + n.label

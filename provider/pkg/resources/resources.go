@@ -9,6 +9,7 @@ package resources
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -65,7 +66,9 @@ type GroupInputs struct {
 
 // RuleInputs are an aws.ec2.SecurityGroupRule's inputs. SecurityGroup and
 // SourceSecurityGroup name groups of the mesh by their logical name: their
-// ids exist only at run time.
+// ids exist only at run time. SourceExternalGroup instead names a group made
+// outside the mesh by its declared name; the component passes that group's
+// id input, and SourceExternalGroupID is the id when known offline.
 type RuleInputs struct {
 	Type                string
 	SecurityGroup       string
@@ -74,9 +77,17 @@ type RuleInputs struct {
 	Description         string
 	Self                bool
 	SourceSecurityGroup string
-	CidrBlocks          []string
-	Ipv6CidrBlocks      []string
-	PrefixListIDs       []string
+	SourceExternalGroup string
+	// SourceExternalGroupID is "" when the declaration does not give it.
+	SourceExternalGroupID string
+	// CidrBlocksFrom names the tier's or network's cidrBlocksFrom list
+	// (spec.ListID) the rule carries: the component passes that input, split
+	// by family into cidrBlocks and ipv6CidrBlocks, which hold the values
+	// when known offline.
+	CidrBlocksFrom string
+	CidrBlocks     []string
+	Ipv6CidrBlocks []string
+	PrefixListIDs  []string
 }
 
 // Of lists the children of a plan for a ServiceMesh named mesh: the groups,
@@ -93,6 +104,10 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		})
 	}
 	names := cidrNames(p.Flows)
+	externalIDs := map[string]string{}
+	for _, e := range p.ExternalGroups {
+		externalIDs[e.Name] = e.SecurityGroupID
+	}
 	rules := make([]Resource, 0, len(p.Rules))
 	for _, r := range p.Rules {
 		peer := r.PeerOf()
@@ -102,14 +117,23 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		switch peer.EC2Field() {
 		case rule.FieldSelf:
 			in.Self = true
+		case rule.FieldCidrBlocks:
+			if peer.Kind == flow.CIDRList {
+				in.CidrBlocksFrom = peer.Via
+				in.CidrBlocks, in.Ipv6CidrBlocks = SplitFamilies(p.Lists[peer.Via])
+			} else {
+				in.CidrBlocks = []string{peer.CIDR}
+			}
 		case rule.FieldSourceSecurityGroupID:
-			in.SourceSecurityGroup = groupName(peer.Service)
+			if peer.Kind == flow.External {
+				in.SourceExternalGroup, in.SourceExternalGroupID = peer.Service, externalIDs[peer.Service]
+			} else {
+				in.SourceSecurityGroup = groupName(peer.Service)
+			}
 		case rule.FieldPrefixListIDs:
 			in.PrefixListIDs = []string{peer.PrefixList}
 		case rule.FieldIpv6CidrBlocks:
 			in.Ipv6CidrBlocks = []string{peer.CIDR}
-		default:
-			in.CidrBlocks = []string{peer.CIDR}
 		}
 		dir := "from"
 		if r.Direction == rule.Egress {
@@ -122,6 +146,19 @@ func Of(mesh string, p *plan.Plan) []Resource {
 	}
 	slices.SortFunc(rules, func(a, b Resource) int { return cmp.Compare(a.Name, b.Name) })
 	return append(out, rules...)
+}
+
+// SplitFamilies splits CIDRs into IPv4 and IPv6, in order: one EC2 rule
+// carries a cidrBlocksFrom list in both fields.
+func SplitFamilies(cidrs []string) (v4, v6 []string) {
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Addr().Is6() {
+			v6 = append(v6, c)
+		} else {
+			v4 = append(v4, c)
+		}
+	}
+	return v4, v6
 }
 
 // cidrNames maps each CIDR to the names the declaration reaches it by, sorted.
@@ -172,6 +209,10 @@ func (r Resource) Fields(vpc string) map[string]Field {
 		out[rule.FieldSelf] = Field{Value: "true"}
 	case in.SourceSecurityGroup != "":
 		out[rule.FieldSourceSecurityGroupID] = Field{Value: in.SourceSecurityGroup, Ref: true}
+	case in.SourceExternalGroup != "":
+		out[rule.FieldSourceSecurityGroupID] = Field{Value: cmp.Or(in.SourceExternalGroupID, "id of external group "+in.SourceExternalGroup)}
+	case in.CidrBlocksFrom != "" && len(in.CidrBlocks)+len(in.Ipv6CidrBlocks) == 0:
+		out[rule.FieldCidrBlocks] = Field{Value: "cidrBlocksFrom of " + in.CidrBlocksFrom}
 	}
 	for field, list := range map[string][]string{rule.FieldCidrBlocks: in.CidrBlocks,
 		rule.FieldIpv6CidrBlocks: in.Ipv6CidrBlocks, rule.FieldPrefixListIDs: in.PrefixListIDs} {

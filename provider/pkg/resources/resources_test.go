@@ -88,3 +88,31 @@ func TestReplaces(t *testing.T) {
 		assert.Equal(t, tc.want, resources.Replaces(tc.typ, tc.field), "%s %s", tc.typ, tc.field)
 	}
 }
+
+// A rule from an external group carries its id (or says whose id it will
+// be) and references no group of the mesh; its name is the declared name's.
+func TestOfReferencesExternalGroupsByDeclaredName(t *testing.T) {
+	for _, tc := range []struct {
+		id, want string
+	}{
+		{"sg-0123456789abcdef0", "sg-0123456789abcdef0"},
+		{"", "id of external group lb"},
+	} {
+		m, err := spec.Decode([]byte(`
+egress: none
+tiers: [{name: t}]
+externalGroups: [{name: lb, securityGroupId: "` + tc.id + `"}]
+services: [{name: A, tier: t, ingress: [{ports: [443], from: {services: [lb]}}]}]
+`))
+		require.NoError(t, err)
+		p, err := plan.Build(m)
+		require.NoError(t, err)
+		list := resources.Of("m", p)
+		require.Len(t, list, 2)
+		assert.Equal(t, "m-A-ingress-tcp-443-sg_lb", list[1].Name)
+		assert.Equal(t, "rule: A ingress tcp/443 from external group lb", list[1].About)
+		assert.Equal(t, &resources.RuleInputs{Type: "ingress", SecurityGroup: "m-A", Protocol: "tcp", FromPort: 443, ToPort: 443,
+			Description: "HTTPS from lb", SourceExternalGroup: "lb", SourceExternalGroupID: tc.id}, list[1].Rule)
+		assert.Equal(t, resources.Field{Value: tc.want}, list[1].Fields("")["sourceSecurityGroupId"])
+	}
+}

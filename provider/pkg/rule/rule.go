@@ -231,8 +231,11 @@ type id struct {
 }
 
 // canonical drops how a CIDR was named, so one CIDR named twice is one rule.
+// A cidrBlocksFrom list is its name.
 func canonical(e flow.Endpoint) flow.Endpoint {
-	e.Via = ""
+	if e.Kind != flow.CIDRList {
+		e.Via = ""
+	}
 	return e
 }
 
@@ -273,10 +276,12 @@ func (p Peer) EC2Field() string {
 	switch {
 	case p.Self:
 		return FieldSelf
-	case p.Kind == flow.Group:
+	case p.Kind == flow.Group, p.Kind == flow.External:
 		return FieldSourceSecurityGroupID
 	case p.Kind == flow.PrefixList:
 		return FieldPrefixListIDs
+	case p.Kind == flow.CIDRList: // IPv6 members go to ipv6CidrBlocks of the same rule
+		return FieldCidrBlocks
 	case p.IsIPv6():
 		return FieldIpv6CidrBlocks
 	default:
@@ -284,15 +289,19 @@ func (p Peer) EC2Field() string {
 	}
 }
 
-// Slug is the peer's part of a rule's key and resource name.
+// Slug is the peer's part of a rule's key and resource name. An external
+// group's is its declared name, like a service's (the two share one
+// namespace), never its id, which may be unknown at preview.
 func (p Peer) Slug() string {
 	switch {
 	case p.Self:
 		return "self"
-	case p.Kind == flow.Group:
+	case p.Kind == flow.Group, p.Kind == flow.External:
 		return "sg_" + p.Service
 	case p.Kind == flow.PrefixList:
 		return p.PrefixList
+	case p.Kind == flow.CIDRList: // the tier's or network's name, never the values
+		return strings.Replace(p.Via, ":", "_", 1)
 	default:
 		return strings.Replace(p.CIDR, "/", "_", 1)
 	}
@@ -306,8 +315,12 @@ func (p Peer) Text(names []string) string {
 		return "self"
 	case p.Kind == flow.Group:
 		return "group " + p.Service
+	case p.Kind == flow.External:
+		return "external group " + p.Service
 	case p.Kind == flow.PrefixList:
 		return "prefix list " + p.PrefixList
+	case p.Kind == flow.CIDRList:
+		return p.Label()
 	case len(names) > 0:
 		return strings.Join(names, ", ") + " (" + p.CIDR + ")"
 	default:

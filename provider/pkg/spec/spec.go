@@ -17,6 +17,11 @@ type Mesh struct {
 	Networks []Network `json:"networks,omitempty"`
 	// Services each get one security group.
 	Services []Service `json:"services"`
+	// ExternalGroups are security groups made outside the mesh (by another
+	// stack, pulumi-eks, a partner), usable as peers by name in services:.
+	// The mesh references them in its rules and never creates, changes or
+	// deletes them.
+	ExternalGroups []ExternalGroup `json:"externalGroups,omitempty"`
 	// Egress is the mesh-wide outbound policy; see EgressPolicy.
 	Egress EgressPolicy `json:"egress,omitempty"`
 	// Tags are applied to every group.
@@ -28,6 +33,11 @@ type Mesh struct {
 	// revokes rules of OTHER groups (other stacks included) that reference a
 	// group being deleted.
 	RevokeRulesOnDelete *bool `json:"revokeRulesOnDelete,omitempty"`
+
+	// Unknown lists the tiers and networks (ListID) whose cidrBlocksFrom is
+	// another resource's output not known yet, at preview. The component sets
+	// it; the checks that need the values wait until they are known.
+	Unknown []string `json:"-"`
 }
 
 // RevokesRulesOnDelete is RevokeRulesOnDelete with its default applied.
@@ -35,19 +45,47 @@ func (m Mesh) RevokesRulesOnDelete() bool {
 	return m.RevokeRulesOnDelete == nil || *m.RevokeRulesOnDelete
 }
 
+// ListID names the cidrBlocksFrom list of a tier or network (kind "tier" or
+// "network"), as Mesh.Unknown and the rules carrying it do: tier:web.
+func ListID(kind, name string) string { return kind + ":" + name }
+
 // Tier is a network layer such as dmz, web, app or data.
 type Tier struct {
 	Name string `json:"name"`
 	// CidrBlocks are the tier's subnets, used when a rule names the tier as a peer.
-	CidrBlocks  []string `json:"cidrBlocks,omitempty"`
-	Description string   `json:"description,omitempty"`
+	CidrBlocks []string `json:"cidrBlocks,omitempty"`
+	// CidrBlocksFrom are subnets that come from another resource's output.
+	// A rule naming the tier gets one rule resource for the whole list,
+	// named after the tier, so its name is the same whether or not the list
+	// is known at preview; a change of the list replaces those rules only.
+	CidrBlocksFrom []string `json:"cidrBlocksFrom,omitempty"`
+	Description    string   `json:"description,omitempty"`
 }
 
 // Network is a named external address range (IPv4 and IPv6 CIDRs mixed).
+// It needs cidrBlocks, cidrBlocksFrom, or both.
 type Network struct {
-	Name        string   `json:"name"`
-	CidrBlocks  []string `json:"cidrBlocks"`
-	Description string   `json:"description,omitempty"`
+	Name       string   `json:"name"`
+	CidrBlocks []string `json:"cidrBlocks,omitempty"`
+	// CidrBlocksFrom: as Tier.CidrBlocksFrom.
+	CidrBlocksFrom []string `json:"cidrBlocksFrom,omitempty"`
+	Description    string   `json:"description,omitempty"`
+}
+
+// ExternalGroup is a security group the mesh references but does not own.
+// Rules name it by Name, never by its id, so their resource names are known
+// at preview even when the id is another resource's unknown output.
+type ExternalGroup struct {
+	Name string `json:"name"`
+	// SecurityGroupID is the group's id (sg-...). The component takes it as a
+	// Pulumi input; the offline planner does not need it.
+	SecurityGroupID string `json:"securityGroupId,omitempty"`
+	// Tier places the group for tier adjacency; without one (and not shared)
+	// its flows are allowed and listed, but not checked.
+	Tier string `json:"tier,omitempty"`
+	// Shared exempts its flows from tier adjacency, as for a service.
+	Shared      bool   `json:"shared,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 // Service is one security group and the rules that let others reach it.
@@ -61,8 +99,9 @@ type Service struct {
 	Shared bool `json:"shared,omitempty"`
 	// InternetFacing marks services meant to be reached from the whole internet.
 	InternetFacing bool `json:"internetFacing,omitempty"`
-	// AttachedWith names the other services' groups that this service's network
-	// interfaces carry too, for the groups-per-interface quota.
+	// AttachedWith names the other services' (or external) groups that this
+	// service's network interfaces carry too: the attachments output and the
+	// groups-per-interface quota.
 	AttachedWith []string      `json:"attachedWith,omitempty"`
 	Ingress      []IngressRule `json:"ingress,omitempty"`
 	Egress       []EgressRule  `json:"egress,omitempty"`

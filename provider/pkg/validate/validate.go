@@ -21,6 +21,8 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 var prefixListPattern = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
 
+var groupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+
 // MaxNameLength is EC2's limit on a group name, prefix included.
 const MaxNameLength = 255
 
@@ -37,8 +39,11 @@ type validator struct {
 	out finding.List
 	// Declared names in order (for suggestions) and as sets (for lookups).
 	tiers, networks, services []string
-	known                     map[string]map[string]bool
-	tierCIDRs                 map[string]int
+	// groups are the names a rule's services: may name: services, then
+	// external groups (one namespace: both are security groups).
+	groups    []string
+	known     map[string]map[string]bool
+	tierCIDRs map[string]int
 }
 
 // declared reports whether a tier, network or service of that name exists.
@@ -62,22 +67,25 @@ func (v *validator) mesh() {
 		v.errorf(finding.CheckEmpty, "", "", "declare at least one service", "no services declared")
 	}
 	v.tierCIDRs = map[string]int{}
-	v.known = map[string]map[string]bool{"tier": {}, "network": {}, "service": {}}
+	v.known = map[string]map[string]bool{"tier": {}, "network": {}, "service": {}, "external group": {}}
 	for i, t := range v.m.Tiers {
 		where := fmt.Sprintf("tiers[%d]", i)
 		v.tiers = v.name("tier", where, t.Name, v.tiers)
-		v.tierCIDRs[t.Name] = len(t.CidrBlocks)
-		for _, c := range t.CidrBlocks {
+		v.tierCIDRs[t.Name] = len(t.CidrBlocks) + len(t.CidrBlocksFrom)
+		if slices.Contains(v.m.Unknown, spec.ListID("tier", t.Name)) {
+			v.tierCIDRs[t.Name]++ // known at up; checked then
+		}
+		for _, c := range slices.Concat(t.CidrBlocks, t.CidrBlocksFrom) {
 			v.cidr("", where, c)
 		}
 	}
 	for i, n := range v.m.Networks {
 		where := fmt.Sprintf("networks[%d]", i)
 		v.networks = v.name("network", where, n.Name, v.networks)
-		if len(n.CidrBlocks) == 0 {
+		if len(n.CidrBlocks)+len(n.CidrBlocksFrom) == 0 && !slices.Contains(v.m.Unknown, spec.ListID("network", n.Name)) {
 			v.errorf(finding.CheckInvalidCIDR, "", where, "list its IPv4 or IPv6 CIDRs, e.g. cidrBlocks: [203.0.113.0/24]", "network %q has no cidrBlocks", n.Name)
 		}
-		for _, c := range n.CidrBlocks {
+		for _, c := range slices.Concat(n.CidrBlocks, n.CidrBlocksFrom) {
 			v.cidr("", where, c)
 		}
 	}
@@ -88,9 +96,38 @@ func (v *validator) mesh() {
 				"group name %q is longer than EC2's %d characters", v.m.NamePrefix+s.Name, MaxNameLength)
 		}
 	}
+	v.groups = append([]string(nil), v.services...)
+	for i, e := range v.m.ExternalGroups {
+		v.externalGroup(fmt.Sprintf("externalGroups[%d]", i), e)
+	}
 	for _, s := range v.m.Services {
 		v.service(s)
 	}
+}
+
+// externalGroup checks a group made outside the mesh: a name no service has
+// (rules name both alike), a declared tier if any, and an sg- id if known.
+func (v *validator) externalGroup(where string, e spec.ExternalGroup) {
+	if v.declared("service", e.Name) {
+		v.errorf(finding.CheckDuplicateName, "", where, fmt.Sprintf("rename the external group or the service called %q", e.Name),
+			"external group %q has the name of a service", e.Name)
+		return
+	}
+	n := len(v.groups)
+	if v.groups = v.name("external group", where, e.Name, v.groups); len(v.groups) == n {
+		return
+	}
+	if e.Tier != "" && !v.declared("tier", e.Tier) {
+		v.errorf(finding.CheckUnknownReference, "", where, didYouMean("tier", e.Tier, v.tiers), "external group %q is in undeclared tier %q", e.Name, e.Tier)
+	}
+	if id := e.SecurityGroupID; id != "" && !groupIDPattern.MatchString(id) {
+		v.errorf(finding.CheckInvalidPeer, "", where, "use a security group id such as sg-0123456789abcdef0", "external group %q: %q is not a security group id", e.Name, id)
+	}
+}
+
+// group reports whether a rule's services: may name name.
+func (v *validator) group(name string) bool {
+	return v.declared("service", name) || v.declared("external group", name)
 }
 
 // name checks one declared name and returns the list with it added.
@@ -129,8 +166,8 @@ func (v *validator) service(s spec.Service) {
 		v.errorf(finding.CheckUnknownReference, s.Name, "", didYouMean("tier", s.Tier, v.tiers), "service is in undeclared tier %q", s.Tier)
 	}
 	for _, other := range s.AttachedWith {
-		if !v.declared("service", other) {
-			v.errorf(finding.CheckUnknownReference, s.Name, "attachedWith", didYouMean("service", other, v.services), "attachedWith names unknown service %q", other)
+		if !v.group(other) {
+			v.errorf(finding.CheckUnknownReference, s.Name, "attachedWith", didYouMean("service", other, v.groups), "attachedWith names unknown service %q", other)
 		}
 	}
 	for i, r := range s.Ingress {
@@ -161,8 +198,8 @@ func (v *validator) peers(s spec.Service, where, field string, p spec.Peers, ran
 			"rule has no peers in %q", field)
 	}
 	for _, name := range p.Services {
-		if !v.declared("service", name) {
-			v.errorf(finding.CheckUnknownReference, s.Name, where, didYouMean("service", name, v.services), "%s names unknown service %q", field, name)
+		if !v.group(name) {
+			v.errorf(finding.CheckUnknownReference, s.Name, where, didYouMean("service", name, v.groups), "%s names unknown service %q", field, name)
 		}
 	}
 	for _, name := range p.Networks {
@@ -215,7 +252,7 @@ func (v *validator) peerCIDRs(p spec.Peers) []string {
 	out := append([]string(nil), p.CidrBlocks...)
 	for _, n := range v.m.Networks {
 		if slices.Contains(p.Networks, n.Name) {
-			out = append(out, n.CidrBlocks...)
+			out = append(out, slices.Concat(n.CidrBlocks, n.CidrBlocksFrom)...)
 		}
 	}
 	return out

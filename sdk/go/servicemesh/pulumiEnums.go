@@ -3,6 +3,13 @@
 
 package servicemesh
 
+import (
+	"context"
+	"reflect"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
 // The mesh-wide outbound policy.
 type EgressPolicy string
 
@@ -15,5 +22,168 @@ const (
 	EgressPolicyMirror = EgressPolicy("mirror")
 )
 
+func (EgressPolicy) ElementType() reflect.Type {
+	return reflect.TypeOf((*EgressPolicy)(nil)).Elem()
+}
+
+func (e EgressPolicy) ToEgressPolicyOutput() EgressPolicyOutput {
+	return pulumi.ToOutput(e).(EgressPolicyOutput)
+}
+
+func (e EgressPolicy) ToEgressPolicyOutputWithContext(ctx context.Context) EgressPolicyOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(EgressPolicyOutput)
+}
+
+func (e EgressPolicy) ToEgressPolicyPtrOutput() EgressPolicyPtrOutput {
+	return e.ToEgressPolicyPtrOutputWithContext(context.Background())
+}
+
+func (e EgressPolicy) ToEgressPolicyPtrOutputWithContext(ctx context.Context) EgressPolicyPtrOutput {
+	return EgressPolicy(e).ToEgressPolicyOutputWithContext(ctx).ToEgressPolicyPtrOutputWithContext(ctx)
+}
+
+func (e EgressPolicy) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e EgressPolicy) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e EgressPolicy) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e EgressPolicy) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type EgressPolicyOutput struct{ *pulumi.OutputState }
+
+func (EgressPolicyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EgressPolicy)(nil)).Elem()
+}
+
+func (o EgressPolicyOutput) ToEgressPolicyOutput() EgressPolicyOutput {
+	return o
+}
+
+func (o EgressPolicyOutput) ToEgressPolicyOutputWithContext(ctx context.Context) EgressPolicyOutput {
+	return o
+}
+
+func (o EgressPolicyOutput) ToEgressPolicyPtrOutput() EgressPolicyPtrOutput {
+	return o.ToEgressPolicyPtrOutputWithContext(context.Background())
+}
+
+func (o EgressPolicyOutput) ToEgressPolicyPtrOutputWithContext(ctx context.Context) EgressPolicyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v EgressPolicy) *EgressPolicy {
+		return &v
+	}).(EgressPolicyPtrOutput)
+}
+
+func (o EgressPolicyOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o EgressPolicyOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e EgressPolicy) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o EgressPolicyOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o EgressPolicyOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e EgressPolicy) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type EgressPolicyPtrOutput struct{ *pulumi.OutputState }
+
+func (EgressPolicyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**EgressPolicy)(nil)).Elem()
+}
+
+func (o EgressPolicyPtrOutput) ToEgressPolicyPtrOutput() EgressPolicyPtrOutput {
+	return o
+}
+
+func (o EgressPolicyPtrOutput) ToEgressPolicyPtrOutputWithContext(ctx context.Context) EgressPolicyPtrOutput {
+	return o
+}
+
+func (o EgressPolicyPtrOutput) Elem() EgressPolicyOutput {
+	return o.ApplyT(func(v *EgressPolicy) EgressPolicy {
+		if v != nil {
+			return *v
+		}
+		var ret EgressPolicy
+		return ret
+	}).(EgressPolicyOutput)
+}
+
+func (o EgressPolicyPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o EgressPolicyPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *EgressPolicy) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// EgressPolicyInput is an input type that accepts values of the EgressPolicy enum
+// A concrete instance of `EgressPolicyInput` can be one of the following:
+//
+//	EgressPolicyAllowAll
+//	EgressPolicyNone
+//	EgressPolicyMirror
+type EgressPolicyInput interface {
+	pulumi.Input
+
+	ToEgressPolicyOutput() EgressPolicyOutput
+	ToEgressPolicyOutputWithContext(context.Context) EgressPolicyOutput
+}
+
+var egressPolicyPtrType = reflect.TypeOf((**EgressPolicy)(nil)).Elem()
+
+type EgressPolicyPtrInput interface {
+	pulumi.Input
+
+	ToEgressPolicyPtrOutput() EgressPolicyPtrOutput
+	ToEgressPolicyPtrOutputWithContext(context.Context) EgressPolicyPtrOutput
+}
+
+type egressPolicyPtr string
+
+func EgressPolicyPtr(v string) EgressPolicyPtrInput {
+	return (*egressPolicyPtr)(&v)
+}
+
+func (*egressPolicyPtr) ElementType() reflect.Type {
+	return egressPolicyPtrType
+}
+
+func (in *egressPolicyPtr) ToEgressPolicyPtrOutput() EgressPolicyPtrOutput {
+	return pulumi.ToOutput(in).(EgressPolicyPtrOutput)
+}
+
+func (in *egressPolicyPtr) ToEgressPolicyPtrOutputWithContext(ctx context.Context) EgressPolicyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(EgressPolicyPtrOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*EgressPolicyInput)(nil)).Elem(), EgressPolicy("allowAll"))
+	pulumi.RegisterInputType(reflect.TypeOf((*EgressPolicyPtrInput)(nil)).Elem(), EgressPolicy("allowAll"))
+	pulumi.RegisterOutputType(EgressPolicyOutput{})
+	pulumi.RegisterOutputType(EgressPolicyPtrOutput{})
 }

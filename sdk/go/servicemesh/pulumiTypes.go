@@ -285,6 +285,142 @@ func (o ExceptionArrayOutput) Index(i pulumi.IntInput) ExceptionOutput {
 	}).(ExceptionOutput)
 }
 
+// A security group made outside the mesh (by pulumi-eks, pulumi-awsx, another stack, a partner). Rules name it in `services:` like a service; the mesh references it and never creates, changes or deletes it.
+type ExternalGroup struct {
+	// What the group is.
+	Description *string `pulumi:"description"`
+	// The name rules use for it, e.g. `eks-nodes`; rule names derive from it, never from the id. Must not be a service's name.
+	Name string `pulumi:"name"`
+	// The group's id, e.g. `cluster.nodeSecurityGroup.id`; may be another resource's output. A new id replaces only the rules that reference the group.
+	SecurityGroupId string `pulumi:"securityGroupId"`
+	// Cross-cutting (monitoring, a bastion): its flows are exempt from tier adjacency.
+	Shared *bool `pulumi:"shared"`
+	// The tier it sits in, for tier adjacency. Without one (and not shared), its flows are allowed and listed in `flows`.
+	Tier *string `pulumi:"tier"`
+}
+
+// ExternalGroupInput is an input type that accepts ExternalGroupArgs and ExternalGroupOutput values.
+// You can construct a concrete instance of `ExternalGroupInput` via:
+//
+//	ExternalGroupArgs{...}
+type ExternalGroupInput interface {
+	pulumi.Input
+
+	ToExternalGroupOutput() ExternalGroupOutput
+	ToExternalGroupOutputWithContext(context.Context) ExternalGroupOutput
+}
+
+// A security group made outside the mesh (by pulumi-eks, pulumi-awsx, another stack, a partner). Rules name it in `services:` like a service; the mesh references it and never creates, changes or deletes it.
+type ExternalGroupArgs struct {
+	// What the group is.
+	Description *string `pulumi:"description"`
+	// The name rules use for it, e.g. `eks-nodes`; rule names derive from it, never from the id. Must not be a service's name.
+	Name string `pulumi:"name"`
+	// The group's id, e.g. `cluster.nodeSecurityGroup.id`; may be another resource's output. A new id replaces only the rules that reference the group.
+	SecurityGroupId pulumi.StringInput `pulumi:"securityGroupId"`
+	// Cross-cutting (monitoring, a bastion): its flows are exempt from tier adjacency.
+	Shared *bool `pulumi:"shared"`
+	// The tier it sits in, for tier adjacency. Without one (and not shared), its flows are allowed and listed in `flows`.
+	Tier *string `pulumi:"tier"`
+}
+
+func (ExternalGroupArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExternalGroup)(nil)).Elem()
+}
+
+func (i ExternalGroupArgs) ToExternalGroupOutput() ExternalGroupOutput {
+	return i.ToExternalGroupOutputWithContext(context.Background())
+}
+
+func (i ExternalGroupArgs) ToExternalGroupOutputWithContext(ctx context.Context) ExternalGroupOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExternalGroupOutput)
+}
+
+// ExternalGroupArrayInput is an input type that accepts ExternalGroupArray and ExternalGroupArrayOutput values.
+// You can construct a concrete instance of `ExternalGroupArrayInput` via:
+//
+//	ExternalGroupArray{ ExternalGroupArgs{...} }
+type ExternalGroupArrayInput interface {
+	pulumi.Input
+
+	ToExternalGroupArrayOutput() ExternalGroupArrayOutput
+	ToExternalGroupArrayOutputWithContext(context.Context) ExternalGroupArrayOutput
+}
+
+type ExternalGroupArray []ExternalGroupInput
+
+func (ExternalGroupArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ExternalGroup)(nil)).Elem()
+}
+
+func (i ExternalGroupArray) ToExternalGroupArrayOutput() ExternalGroupArrayOutput {
+	return i.ToExternalGroupArrayOutputWithContext(context.Background())
+}
+
+func (i ExternalGroupArray) ToExternalGroupArrayOutputWithContext(ctx context.Context) ExternalGroupArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ExternalGroupArrayOutput)
+}
+
+// A security group made outside the mesh (by pulumi-eks, pulumi-awsx, another stack, a partner). Rules name it in `services:` like a service; the mesh references it and never creates, changes or deletes it.
+type ExternalGroupOutput struct{ *pulumi.OutputState }
+
+func (ExternalGroupOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ExternalGroup)(nil)).Elem()
+}
+
+func (o ExternalGroupOutput) ToExternalGroupOutput() ExternalGroupOutput {
+	return o
+}
+
+func (o ExternalGroupOutput) ToExternalGroupOutputWithContext(ctx context.Context) ExternalGroupOutput {
+	return o
+}
+
+// What the group is.
+func (o ExternalGroupOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ExternalGroup) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The name rules use for it, e.g. `eks-nodes`; rule names derive from it, never from the id. Must not be a service's name.
+func (o ExternalGroupOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v ExternalGroup) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// The group's id, e.g. `cluster.nodeSecurityGroup.id`; may be another resource's output. A new id replaces only the rules that reference the group.
+func (o ExternalGroupOutput) SecurityGroupId() pulumi.StringOutput {
+	return o.ApplyT(func(v ExternalGroup) string { return v.SecurityGroupId }).(pulumi.StringOutput)
+}
+
+// Cross-cutting (monitoring, a bastion): its flows are exempt from tier adjacency.
+func (o ExternalGroupOutput) Shared() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ExternalGroup) *bool { return v.Shared }).(pulumi.BoolPtrOutput)
+}
+
+// The tier it sits in, for tier adjacency. Without one (and not shared), its flows are allowed and listed in `flows`.
+func (o ExternalGroupOutput) Tier() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ExternalGroup) *string { return v.Tier }).(pulumi.StringPtrOutput)
+}
+
+type ExternalGroupArrayOutput struct{ *pulumi.OutputState }
+
+func (ExternalGroupArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ExternalGroup)(nil)).Elem()
+}
+
+func (o ExternalGroupArrayOutput) ToExternalGroupArrayOutput() ExternalGroupArrayOutput {
+	return o
+}
+
+func (o ExternalGroupArrayOutput) ToExternalGroupArrayOutputWithContext(ctx context.Context) ExternalGroupArrayOutput {
+	return o
+}
+
+func (o ExternalGroupArrayOutput) Index(i pulumi.IntInput) ExternalGroupOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ExternalGroup {
+		return vs[0].([]ExternalGroup)[vs[1].(int)]
+	}).(ExternalGroupOutput)
+}
+
 // One resolved flow: who may reach whom, on which protocol and ports.
 type Flow struct {
 	// The rule's description, if any.
@@ -301,6 +437,72 @@ type Flow struct {
 	To string `pulumi:"to"`
 	// Last port (ICMP code for icmp; 0 for all).
 	ToPort int `pulumi:"toPort"`
+}
+
+// FlowInput is an input type that accepts FlowArgs and FlowOutput values.
+// You can construct a concrete instance of `FlowInput` via:
+//
+//	FlowArgs{...}
+type FlowInput interface {
+	pulumi.Input
+
+	ToFlowOutput() FlowOutput
+	ToFlowOutputWithContext(context.Context) FlowOutput
+}
+
+// One resolved flow: who may reach whom, on which protocol and ports.
+type FlowArgs struct {
+	// The rule's description, if any.
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// The caller: a service, or a network, tier, CIDR or prefix list.
+	From pulumi.StringInput `pulumi:"from"`
+	// First port (ICMP type for icmp; 0 for all).
+	FromPort pulumi.IntInput `pulumi:"fromPort"`
+	// Protocol and ports as one readable string, e.g. `tcp/443`.
+	Ports pulumi.StringInput `pulumi:"ports"`
+	// tcp, udp, icmp, icmpv6, all, or a protocol number.
+	Protocol pulumi.StringInput `pulumi:"protocol"`
+	// The callee.
+	To pulumi.StringInput `pulumi:"to"`
+	// Last port (ICMP code for icmp; 0 for all).
+	ToPort pulumi.IntInput `pulumi:"toPort"`
+}
+
+func (FlowArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Flow)(nil)).Elem()
+}
+
+func (i FlowArgs) ToFlowOutput() FlowOutput {
+	return i.ToFlowOutputWithContext(context.Background())
+}
+
+func (i FlowArgs) ToFlowOutputWithContext(ctx context.Context) FlowOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FlowOutput)
+}
+
+// FlowArrayInput is an input type that accepts FlowArray and FlowArrayOutput values.
+// You can construct a concrete instance of `FlowArrayInput` via:
+//
+//	FlowArray{ FlowArgs{...} }
+type FlowArrayInput interface {
+	pulumi.Input
+
+	ToFlowArrayOutput() FlowArrayOutput
+	ToFlowArrayOutputWithContext(context.Context) FlowArrayOutput
+}
+
+type FlowArray []FlowInput
+
+func (FlowArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Flow)(nil)).Elem()
+}
+
+func (i FlowArray) ToFlowArrayOutput() FlowArrayOutput {
+	return i.ToFlowArrayOutputWithContext(context.Background())
+}
+
+func (i FlowArray) ToFlowArrayOutputWithContext(ctx context.Context) FlowArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(FlowArrayOutput)
 }
 
 // One resolved flow: who may reach whom, on which protocol and ports.
@@ -756,6 +958,8 @@ func (o LimitsPtrOutput) RulesTimesGroups() pulumi.IntPtrOutput {
 type Network struct {
 	// IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
 	CidrBlocks []string `pulumi:"cidrBlocks"`
+	// Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
+	CidrBlocksFrom []string `pulumi:"cidrBlocksFrom"`
 	// Who is in the network.
 	Description *string `pulumi:"description"`
 	// The network's name, e.g. `office`.
@@ -777,6 +981,8 @@ type NetworkInput interface {
 type NetworkArgs struct {
 	// IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
 	CidrBlocks []string `pulumi:"cidrBlocks"`
+	// Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
+	CidrBlocksFrom pulumi.StringArrayInput `pulumi:"cidrBlocksFrom"`
 	// Who is in the network.
 	Description *string `pulumi:"description"`
 	// The network's name, e.g. `office`.
@@ -838,6 +1044,11 @@ func (o NetworkOutput) ToNetworkOutputWithContext(ctx context.Context) NetworkOu
 // IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
 func (o NetworkOutput) CidrBlocks() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Network) []string { return v.CidrBlocks }).(pulumi.StringArrayOutput)
+}
+
+// Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
+func (o NetworkOutput) CidrBlocksFrom() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Network) []string { return v.CidrBlocksFrom }).(pulumi.StringArrayOutput)
 }
 
 // Who is in the network.
@@ -1150,6 +1361,66 @@ type QuotaUsage struct {
 	Used int `pulumi:"used"`
 }
 
+// QuotaUsageInput is an input type that accepts QuotaUsageArgs and QuotaUsageOutput values.
+// You can construct a concrete instance of `QuotaUsageInput` via:
+//
+//	QuotaUsageArgs{...}
+type QuotaUsageInput interface {
+	pulumi.Input
+
+	ToQuotaUsageOutput() QuotaUsageOutput
+	ToQuotaUsageOutputWithContext(context.Context) QuotaUsageOutput
+}
+
+// One quota figure against its limit.
+type QuotaUsageArgs struct {
+	// The limit in force.
+	Limit pulumi.IntInput `pulumi:"limit"`
+	// Which quota, e.g. `inboundRulesPerGroup (IPv4)`.
+	Quota pulumi.StringInput `pulumi:"quota"`
+	// What it applies to, e.g. `group MySQL` or `interface of CustomerManagement-API`.
+	Scope pulumi.StringInput `pulumi:"scope"`
+	// How much of it the mesh uses.
+	Used pulumi.IntInput `pulumi:"used"`
+}
+
+func (QuotaUsageArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*QuotaUsage)(nil)).Elem()
+}
+
+func (i QuotaUsageArgs) ToQuotaUsageOutput() QuotaUsageOutput {
+	return i.ToQuotaUsageOutputWithContext(context.Background())
+}
+
+func (i QuotaUsageArgs) ToQuotaUsageOutputWithContext(ctx context.Context) QuotaUsageOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(QuotaUsageOutput)
+}
+
+// QuotaUsageArrayInput is an input type that accepts QuotaUsageArray and QuotaUsageArrayOutput values.
+// You can construct a concrete instance of `QuotaUsageArrayInput` via:
+//
+//	QuotaUsageArray{ QuotaUsageArgs{...} }
+type QuotaUsageArrayInput interface {
+	pulumi.Input
+
+	ToQuotaUsageArrayOutput() QuotaUsageArrayOutput
+	ToQuotaUsageArrayOutputWithContext(context.Context) QuotaUsageArrayOutput
+}
+
+type QuotaUsageArray []QuotaUsageInput
+
+func (QuotaUsageArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]QuotaUsage)(nil)).Elem()
+}
+
+func (i QuotaUsageArray) ToQuotaUsageArrayOutput() QuotaUsageArrayOutput {
+	return i.ToQuotaUsageArrayOutputWithContext(context.Background())
+}
+
+func (i QuotaUsageArray) ToQuotaUsageArrayOutputWithContext(ctx context.Context) QuotaUsageArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(QuotaUsageArrayOutput)
+}
+
 // One quota figure against its limit.
 type QuotaUsageOutput struct{ *pulumi.OutputState }
 
@@ -1211,6 +1482,62 @@ type RuleCount struct {
 	Inbound int `pulumi:"inbound"`
 	// Outbound rules.
 	Outbound int `pulumi:"outbound"`
+}
+
+// RuleCountInput is an input type that accepts RuleCountArgs and RuleCountOutput values.
+// You can construct a concrete instance of `RuleCountInput` via:
+//
+//	RuleCountArgs{...}
+type RuleCountInput interface {
+	pulumi.Input
+
+	ToRuleCountOutput() RuleCountOutput
+	ToRuleCountOutputWithContext(context.Context) RuleCountOutput
+}
+
+// A group's number of rules in each direction.
+type RuleCountArgs struct {
+	// Inbound rules.
+	Inbound pulumi.IntInput `pulumi:"inbound"`
+	// Outbound rules.
+	Outbound pulumi.IntInput `pulumi:"outbound"`
+}
+
+func (RuleCountArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RuleCount)(nil)).Elem()
+}
+
+func (i RuleCountArgs) ToRuleCountOutput() RuleCountOutput {
+	return i.ToRuleCountOutputWithContext(context.Background())
+}
+
+func (i RuleCountArgs) ToRuleCountOutputWithContext(ctx context.Context) RuleCountOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RuleCountOutput)
+}
+
+// RuleCountMapInput is an input type that accepts RuleCountMap and RuleCountMapOutput values.
+// You can construct a concrete instance of `RuleCountMapInput` via:
+//
+//	RuleCountMap{ "key": RuleCountArgs{...} }
+type RuleCountMapInput interface {
+	pulumi.Input
+
+	ToRuleCountMapOutput() RuleCountMapOutput
+	ToRuleCountMapOutputWithContext(context.Context) RuleCountMapOutput
+}
+
+type RuleCountMap map[string]RuleCountInput
+
+func (RuleCountMap) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]RuleCount)(nil)).Elem()
+}
+
+func (i RuleCountMap) ToRuleCountMapOutput() RuleCountMapOutput {
+	return i.ToRuleCountMapOutputWithContext(context.Background())
+}
+
+func (i RuleCountMap) ToRuleCountMapOutputWithContext(ctx context.Context) RuleCountMapOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RuleCountMapOutput)
 }
 
 // A group's number of rules in each direction.
@@ -1425,6 +1752,8 @@ func (o ServiceArrayOutput) Index(i pulumi.IntInput) ServiceOutput {
 type Tier struct {
 	// The tier's subnets, used when a rule names the tier as a peer.
 	CidrBlocks []string `pulumi:"cidrBlocks"`
+	// Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+	CidrBlocksFrom []string `pulumi:"cidrBlocksFrom"`
 	// What the tier holds.
 	Description *string `pulumi:"description"`
 	// The tier's name, e.g. `web`.
@@ -1446,6 +1775,8 @@ type TierInput interface {
 type TierArgs struct {
 	// The tier's subnets, used when a rule names the tier as a peer.
 	CidrBlocks []string `pulumi:"cidrBlocks"`
+	// Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+	CidrBlocksFrom pulumi.StringArrayInput `pulumi:"cidrBlocksFrom"`
 	// What the tier holds.
 	Description *string `pulumi:"description"`
 	// The tier's name, e.g. `web`.
@@ -1509,6 +1840,11 @@ func (o TierOutput) CidrBlocks() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v Tier) []string { return v.CidrBlocks }).(pulumi.StringArrayOutput)
 }
 
+// Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+func (o TierOutput) CidrBlocksFrom() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Tier) []string { return v.CidrBlocksFrom }).(pulumi.StringArrayOutput)
+}
+
 // What the tier holds.
 func (o TierOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Tier) *string { return v.Description }).(pulumi.StringPtrOutput)
@@ -1544,6 +1880,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*EgressRuleArrayInput)(nil)).Elem(), EgressRuleArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExceptionInput)(nil)).Elem(), ExceptionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExceptionArrayInput)(nil)).Elem(), ExceptionArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExternalGroupInput)(nil)).Elem(), ExternalGroupArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ExternalGroupArrayInput)(nil)).Elem(), ExternalGroupArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FlowInput)(nil)).Elem(), FlowArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*FlowArrayInput)(nil)).Elem(), FlowArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IngressRuleInput)(nil)).Elem(), IngressRuleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IngressRuleArrayInput)(nil)).Elem(), IngressRuleArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LimitsInput)(nil)).Elem(), LimitsArgs{})
@@ -1553,6 +1893,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*PeersInput)(nil)).Elem(), PeersArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PortRangeInput)(nil)).Elem(), PortRangeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PortRangePtrInput)(nil)).Elem(), PortRangeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*QuotaUsageInput)(nil)).Elem(), QuotaUsageArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*QuotaUsageArrayInput)(nil)).Elem(), QuotaUsageArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RuleCountInput)(nil)).Elem(), RuleCountArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RuleCountMapInput)(nil)).Elem(), RuleCountMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServiceInput)(nil)).Elem(), ServiceArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServiceArrayInput)(nil)).Elem(), ServiceArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TierInput)(nil)).Elem(), TierArgs{})
@@ -1561,6 +1905,8 @@ func init() {
 	pulumi.RegisterOutputType(EgressRuleArrayOutput{})
 	pulumi.RegisterOutputType(ExceptionOutput{})
 	pulumi.RegisterOutputType(ExceptionArrayOutput{})
+	pulumi.RegisterOutputType(ExternalGroupOutput{})
+	pulumi.RegisterOutputType(ExternalGroupArrayOutput{})
 	pulumi.RegisterOutputType(FlowOutput{})
 	pulumi.RegisterOutputType(FlowArrayOutput{})
 	pulumi.RegisterOutputType(IngressRuleOutput{})

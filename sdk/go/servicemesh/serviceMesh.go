@@ -16,6 +16,8 @@ import (
 type ServiceMesh struct {
 	pulumi.ResourceState
 
+	// Per service, the security-group ids an instance, launch template, load balancer or task of it must carry: its own group, then its `attachedWith` groups, in that order. Its length is what the groups-per-interface quota counts.
+	Attachments pulumi.StringArrayMapOutput `pulumi:"attachments"`
 	// A Mermaid flowchart of the mesh: tiers as subgraphs, groups as nodes, edges labelled with ports.
 	Diagram pulumi.StringOutput `pulumi:"diagram"`
 	// A text table of the flows: callers as rows, callees as columns, cells the protocol and ports.
@@ -60,6 +62,8 @@ func NewServiceMesh(ctx *pulumi.Context,
 type serviceMeshArgs struct {
 	// The mesh-wide outbound policy: `allowAll` (default), `none` or `mirror`.
 	Egress *EgressPolicy `pulumi:"egress"`
+	// Security groups made outside the mesh that rules may name in `services:`.
+	ExternalGroups []ExternalGroup `pulumi:"externalGroups"`
 	// The account's security-group quotas; defaults to today's AWS figures.
 	Limits *Limits `pulumi:"limits"`
 	// Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
@@ -82,6 +86,8 @@ type serviceMeshArgs struct {
 type ServiceMeshArgs struct {
 	// The mesh-wide outbound policy: `allowAll` (default), `none` or `mirror`.
 	Egress *EgressPolicy
+	// Security groups made outside the mesh that rules may name in `services:`.
+	ExternalGroups []ExternalGroupArgs
 	// The account's security-group quotas; defaults to today's AWS figures.
 	Limits *LimitsArgs
 	// Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
@@ -135,6 +141,11 @@ func (o ServiceMeshOutput) ToServiceMeshOutput() ServiceMeshOutput {
 
 func (o ServiceMeshOutput) ToServiceMeshOutputWithContext(ctx context.Context) ServiceMeshOutput {
 	return o
+}
+
+// Per service, the security-group ids an instance, launch template, load balancer or task of it must carry: its own group, then its `attachedWith` groups, in that order. Its length is what the groups-per-interface quota counts.
+func (o ServiceMeshOutput) Attachments() pulumi.StringArrayMapOutput {
+	return o.ApplyT(func(v *ServiceMesh) pulumi.StringArrayMapOutput { return v.Attachments }).(pulumi.StringArrayMapOutput)
 }
 
 // A Mermaid flowchart of the mesh: tiers as subgraphs, groups as nodes, edges labelled with ports.

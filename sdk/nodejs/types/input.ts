@@ -59,6 +59,32 @@ export interface ExceptionArgs {
 }
 
 /**
+ * A security group made outside the mesh (by pulumi-eks, pulumi-awsx, another stack, a partner). Rules name it in `services:` like a service; the mesh references it and never creates, changes or deletes it.
+ */
+export interface ExternalGroupArgs {
+    /**
+     * What the group is.
+     */
+    description?: string;
+    /**
+     * The name rules use for it, e.g. `eks-nodes`; rule names derive from it, never from the id. Must not be a service's name.
+     */
+    name: string;
+    /**
+     * The group's id, e.g. `cluster.nodeSecurityGroup.id`; may be another resource's output. A new id replaces only the rules that reference the group.
+     */
+    securityGroupId: pulumi.Input<string>;
+    /**
+     * Cross-cutting (monitoring, a bastion): its flows are exempt from tier adjacency.
+     */
+    shared?: boolean;
+    /**
+     * The tier it sits in, for tier adjacency. Without one (and not shared), its flows are allowed and listed in `flows`.
+     */
+    tier?: string;
+}
+
+/**
  * Lets peers reach the service. Each peer and port yields its own security-group rule.
  */
 export interface IngressRuleArgs {
@@ -129,7 +155,11 @@ export interface NetworkArgs {
     /**
      * IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
      */
-    cidrBlocks: string[];
+    cidrBlocks?: string[];
+    /**
+     * Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
+     */
+    cidrBlocksFrom?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Who is in the network.
      */
@@ -234,6 +264,10 @@ export interface TierArgs {
      * The tier's subnets, used when a rule names the tier as a peer.
      */
     cidrBlocks?: string[];
+    /**
+     * Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+     */
+    cidrBlocksFrom?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * What the tier holds.
      */

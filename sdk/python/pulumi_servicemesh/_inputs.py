@@ -20,6 +20,8 @@ __all__ = [
     'EgressRuleArgsDict',
     'ExceptionArgs',
     'ExceptionArgsDict',
+    'ExternalGroupArgs',
+    'ExternalGroupArgsDict',
     'IngressRuleArgs',
     'IngressRuleArgsDict',
     'LimitsArgs',
@@ -259,6 +261,118 @@ class ExceptionArgs:
     @reason.setter
     def reason(self, value: _builtins.str):
         pulumi.set(self, "reason", value)
+
+
+class ExternalGroupArgsDict(TypedDict):
+    """
+    A security group made outside the mesh (by pulumi-eks, pulumi-awsx, another stack, a partner). Rules name it in `services:` like a service; the mesh references it and never creates, changes or deletes it.
+    """
+    name: _builtins.str
+    """
+    The name rules use for it, e.g. `eks-nodes`; rule names derive from it, never from the id. Must not be a service's name.
+    """
+    security_group_id: pulumi.Input[_builtins.str]
+    """
+    The group's id, e.g. `cluster.nodeSecurityGroup.id`; may be another resource's output. A new id replaces only the rules that reference the group.
+    """
+    description: NotRequired[_builtins.str]
+    """
+    What the group is.
+    """
+    shared: NotRequired[_builtins.bool]
+    """
+    Cross-cutting (monitoring, a bastion): its flows are exempt from tier adjacency.
+    """
+    tier: NotRequired[_builtins.str]
+    """
+    The tier it sits in, for tier adjacency. Without one (and not shared), its flows are allowed and listed in `flows`.
+    """
+
+@pulumi.input_type
+class ExternalGroupArgs:
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 security_group_id: pulumi.Input[_builtins.str],
+                 description: Optional[_builtins.str] = None,
+                 shared: Optional[_builtins.bool] = None,
+                 tier: Optional[_builtins.str] = None):
+        """
+        A security group made outside the mesh (by pulumi-eks, pulumi-awsx, another stack, a partner). Rules name it in `services:` like a service; the mesh references it and never creates, changes or deletes it.
+
+        :param _builtins.str name: The name rules use for it, e.g. `eks-nodes`; rule names derive from it, never from the id. Must not be a service's name.
+        :param pulumi.Input[_builtins.str] security_group_id: The group's id, e.g. `cluster.nodeSecurityGroup.id`; may be another resource's output. A new id replaces only the rules that reference the group.
+        :param _builtins.str description: What the group is.
+        :param _builtins.bool shared: Cross-cutting (monitoring, a bastion): its flows are exempt from tier adjacency.
+        :param _builtins.str tier: The tier it sits in, for tier adjacency. Without one (and not shared), its flows are allowed and listed in `flows`.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "security_group_id", security_group_id)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if shared is not None:
+            pulumi.set(__self__, "shared", shared)
+        if tier is not None:
+            pulumi.set(__self__, "tier", tier)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The name rules use for it, e.g. `eks-nodes`; rule names derive from it, never from the id. Must not be a service's name.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: _builtins.str):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="securityGroupId")
+    def security_group_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The group's id, e.g. `cluster.nodeSecurityGroup.id`; may be another resource's output. A new id replaces only the rules that reference the group.
+        """
+        return pulumi.get(self, "security_group_id")
+
+    @security_group_id.setter
+    def security_group_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "security_group_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        What the group is.
+        """
+        return pulumi.get(self, "description")
+
+    @description.setter
+    def description(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def shared(self) -> Optional[_builtins.bool]:
+        """
+        Cross-cutting (monitoring, a bastion): its flows are exempt from tier adjacency.
+        """
+        return pulumi.get(self, "shared")
+
+    @shared.setter
+    def shared(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "shared", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tier(self) -> Optional[_builtins.str]:
+        """
+        The tier it sits in, for tier adjacency. Without one (and not shared), its flows are allowed and listed in `flows`.
+        """
+        return pulumi.get(self, "tier")
+
+    @tier.setter
+    def tier(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "tier", value)
 
 
 class IngressRuleArgsDict(TypedDict):
@@ -552,13 +666,17 @@ class NetworkArgsDict(TypedDict):
     """
     A named external address range, such as an office network.
     """
-    cidr_blocks: Sequence[_builtins.str]
-    """
-    IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
-    """
     name: _builtins.str
     """
     The network's name, e.g. `office`.
+    """
+    cidr_blocks: NotRequired[Sequence[_builtins.str]]
+    """
+    IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
+    """
+    cidr_blocks_from: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
     """
     description: NotRequired[_builtins.str]
     """
@@ -568,32 +686,25 @@ class NetworkArgsDict(TypedDict):
 @pulumi.input_type
 class NetworkArgs:
     def __init__(__self__, *,
-                 cidr_blocks: Sequence[_builtins.str],
                  name: _builtins.str,
+                 cidr_blocks: Optional[Sequence[_builtins.str]] = None,
+                 cidr_blocks_from: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  description: Optional[_builtins.str] = None):
         """
         A named external address range, such as an office network.
 
-        :param Sequence[_builtins.str] cidr_blocks: IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
         :param _builtins.str name: The network's name, e.g. `office`.
+        :param Sequence[_builtins.str] cidr_blocks: IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] cidr_blocks_from: Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
         :param _builtins.str description: Who is in the network.
         """
-        pulumi.set(__self__, "cidr_blocks", cidr_blocks)
         pulumi.set(__self__, "name", name)
+        if cidr_blocks is not None:
+            pulumi.set(__self__, "cidr_blocks", cidr_blocks)
+        if cidr_blocks_from is not None:
+            pulumi.set(__self__, "cidr_blocks_from", cidr_blocks_from)
         if description is not None:
             pulumi.set(__self__, "description", description)
-
-    @_builtins.property
-    @pulumi.getter(name="cidrBlocks")
-    def cidr_blocks(self) -> Sequence[_builtins.str]:
-        """
-        IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
-        """
-        return pulumi.get(self, "cidr_blocks")
-
-    @cidr_blocks.setter
-    def cidr_blocks(self, value: Sequence[_builtins.str]):
-        pulumi.set(self, "cidr_blocks", value)
 
     @_builtins.property
     @pulumi.getter
@@ -606,6 +717,30 @@ class NetworkArgs:
     @name.setter
     def name(self, value: _builtins.str):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cidrBlocks")
+    def cidr_blocks(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        IPv4 and IPv6 CIDR blocks, e.g. `["203.0.113.0/24", "2001:db8::/48"]`.
+        """
+        return pulumi.get(self, "cidr_blocks")
+
+    @cidr_blocks.setter
+    def cidr_blocks(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "cidr_blocks", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cidrBlocksFrom")
+    def cidr_blocks_from(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Ranges that come from another resource's output; may be unknown at preview. As a tier's `cidrBlocksFrom`: one rule resource per rule for the whole list, named after the network. A network needs `cidrBlocks`, `cidrBlocksFrom`, or both.
+        """
+        return pulumi.get(self, "cidr_blocks_from")
+
+    @cidr_blocks_from.setter
+    def cidr_blocks_from(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "cidr_blocks_from", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1010,6 +1145,10 @@ class TierArgsDict(TypedDict):
     """
     The tier's subnets, used when a rule names the tier as a peer.
     """
+    cidr_blocks_from: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+    """
     description: NotRequired[_builtins.str]
     """
     What the tier holds.
@@ -1020,17 +1159,21 @@ class TierArgs:
     def __init__(__self__, *,
                  name: _builtins.str,
                  cidr_blocks: Optional[Sequence[_builtins.str]] = None,
+                 cidr_blocks_from: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  description: Optional[_builtins.str] = None):
         """
         A network tier. Tiers are listed outermost first; a tier may talk to itself and to its direct neighbours.
 
         :param _builtins.str name: The tier's name, e.g. `web`.
         :param Sequence[_builtins.str] cidr_blocks: The tier's subnets, used when a rule names the tier as a peer.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] cidr_blocks_from: Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
         :param _builtins.str description: What the tier holds.
         """
         pulumi.set(__self__, "name", name)
         if cidr_blocks is not None:
             pulumi.set(__self__, "cidr_blocks", cidr_blocks)
+        if cidr_blocks_from is not None:
+            pulumi.set(__self__, "cidr_blocks_from", cidr_blocks_from)
         if description is not None:
             pulumi.set(__self__, "description", description)
 
@@ -1057,6 +1200,18 @@ class TierArgs:
     @cidr_blocks.setter
     def cidr_blocks(self, value: Optional[Sequence[_builtins.str]]):
         pulumi.set(self, "cidr_blocks", value)
+
+    @_builtins.property
+    @pulumi.getter(name="cidrBlocksFrom")
+    def cidr_blocks_from(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
+        """
+        return pulumi.get(self, "cidr_blocks_from")
+
+    @cidr_blocks_from.setter
+    def cidr_blocks_from(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "cidr_blocks_from", value)
 
     @_builtins.property
     @pulumi.getter

@@ -26,6 +26,7 @@ class ServiceMeshArgs:
                  tiers: Sequence['TierArgs'],
                  vpc_id: pulumi.Input[_builtins.str],
                  egress: Optional['EgressPolicy'] = None,
+                 external_groups: Optional[Sequence['ExternalGroupArgs']] = None,
                  limits: Optional['LimitsArgs'] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  networks: Optional[Sequence['NetworkArgs']] = None,
@@ -38,6 +39,7 @@ class ServiceMeshArgs:
         :param Sequence['TierArgs'] tiers: Network tiers, outermost first, e.g. dmz, web, app, data.
         :param pulumi.Input[_builtins.str] vpc_id: The VPC the security groups are created in.
         :param 'EgressPolicy' egress: The mesh-wide outbound policy: `allowAll` (default), `none` or `mirror`.
+        :param Sequence['ExternalGroupArgs'] external_groups: Security groups made outside the mesh that rules may name in `services:`.
         :param 'LimitsArgs' limits: The account's security-group quotas; defaults to today's AWS figures.
         :param _builtins.str name_prefix: Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
         :param Sequence['NetworkArgs'] networks: Named external address ranges, e.g. the office.
@@ -49,6 +51,8 @@ class ServiceMeshArgs:
         pulumi.set(__self__, "vpc_id", vpc_id)
         if egress is not None:
             pulumi.set(__self__, "egress", egress)
+        if external_groups is not None:
+            pulumi.set(__self__, "external_groups", external_groups)
         if limits is not None:
             pulumi.set(__self__, "limits", limits)
         if name_prefix is not None:
@@ -107,6 +111,18 @@ class ServiceMeshArgs:
     @egress.setter
     def egress(self, value: Optional['EgressPolicy']):
         pulumi.set(self, "egress", value)
+
+    @_builtins.property
+    @pulumi.getter(name="externalGroups")
+    def external_groups(self) -> Optional[Sequence['ExternalGroupArgs']]:
+        """
+        Security groups made outside the mesh that rules may name in `services:`.
+        """
+        return pulumi.get(self, "external_groups")
+
+    @external_groups.setter
+    def external_groups(self, value: Optional[Sequence['ExternalGroupArgs']]):
+        pulumi.set(self, "external_groups", value)
 
     @_builtins.property
     @pulumi.getter
@@ -176,6 +192,7 @@ class ServiceMesh(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  egress: Optional['EgressPolicy'] = None,
+                 external_groups: Optional[Sequence[Union['ExternalGroupArgs', 'ExternalGroupArgsDict']]] = None,
                  limits: Optional[Union['LimitsArgs', 'LimitsArgsDict']] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  networks: Optional[Sequence[Union['NetworkArgs', 'NetworkArgsDict']]] = None,
@@ -191,6 +208,7 @@ class ServiceMesh(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param 'EgressPolicy' egress: The mesh-wide outbound policy: `allowAll` (default), `none` or `mirror`.
+        :param Sequence[Union['ExternalGroupArgs', 'ExternalGroupArgsDict']] external_groups: Security groups made outside the mesh that rules may name in `services:`.
         :param Union['LimitsArgs', 'LimitsArgsDict'] limits: The account's security-group quotas; defaults to today's AWS figures.
         :param _builtins.str name_prefix: Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
         :param Sequence[Union['NetworkArgs', 'NetworkArgsDict']] networks: Named external address ranges, e.g. the office.
@@ -225,6 +243,7 @@ class ServiceMesh(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  egress: Optional['EgressPolicy'] = None,
+                 external_groups: Optional[Sequence[Union['ExternalGroupArgs', 'ExternalGroupArgsDict']]] = None,
                  limits: Optional[Union['LimitsArgs', 'LimitsArgsDict']] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  networks: Optional[Sequence[Union['NetworkArgs', 'NetworkArgsDict']]] = None,
@@ -245,6 +264,7 @@ class ServiceMesh(pulumi.ComponentResource):
             __props__ = ServiceMeshArgs.__new__(ServiceMeshArgs)
 
             __props__.__dict__["egress"] = egress
+            __props__.__dict__["external_groups"] = external_groups
             __props__.__dict__["limits"] = limits
             __props__.__dict__["name_prefix"] = name_prefix
             __props__.__dict__["networks"] = networks
@@ -259,6 +279,7 @@ class ServiceMesh(pulumi.ComponentResource):
             if vpc_id is None and not opts.urn:
                 raise TypeError("Missing required property 'vpc_id'")
             __props__.__dict__["vpc_id"] = vpc_id
+            __props__.__dict__["attachments"] = None
             __props__.__dict__["diagram"] = None
             __props__.__dict__["flow_matrix"] = None
             __props__.__dict__["flows"] = None
@@ -272,6 +293,14 @@ class ServiceMesh(pulumi.ComponentResource):
             __props__,
             opts,
             remote=True)
+
+    @_builtins.property
+    @pulumi.getter
+    def attachments(self) -> pulumi.Output[Mapping[str, Sequence[_builtins.str]]]:
+        """
+        Per service, the security-group ids an instance, launch template, load balancer or task of it must carry: its own group, then its `attachedWith` groups, in that order. Its length is what the groups-per-interface quota counts.
+        """
+        return pulumi.get(self, "attachments")
 
     @_builtins.property
     @pulumi.getter
