@@ -62,7 +62,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, fmt.Errorf("service mesh %q: %w", name, err)
 	}
-	if args, err = references(name, &args, p); err != nil {
+	if args, err = references(name, args, p); err != nil {
 		return nil, err
 	}
 	mesh := &ServiceMesh{}
@@ -125,7 +125,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 func Emit(ctx *pulumi.Context, prefix string, args Args, p *plan.Plan,
 	opts ...pulumi.ResourceOption,
 ) (map[string]*ec2.SecurityGroup, error) {
-	refs, err := references(prefix, &args, p)
+	refs, err := references(prefix, args, p)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func Emit(ctx *pulumi.Context, prefix string, args Args, p *plan.Plan,
 
 // references completes args' external group ids and lists from the plan, and
 // refuses an external group with no id at all.
-func references(mesh string, args *Args, p *plan.Plan) (Args, error) {
+func references(mesh string, args Args, p *plan.Plan) (Args, error) {
 	ids := maps.Clone(args.ExternalGroupIDs)
 	if ids == nil {
 		ids = map[string]pulumi.StringInput{}
@@ -180,7 +180,7 @@ func references(mesh string, args *Args, p *plan.Plan) (Args, error) {
 		}
 	}
 	args.ExternalGroupIDs, args.CidrBlocksFrom = ids, lists
-	return *args, nil
+	return args, nil
 }
 
 func groupArgs(g *resources.GroupInputs, vpcID pulumi.StringInput) *ec2.SecurityGroupArgs {

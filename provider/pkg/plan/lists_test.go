@@ -87,6 +87,18 @@ func TestListChecksWaitForTheValues(t *testing.T) {
 			"world-open and wide-cidr checks, tier overlap of its CIDRs, and the rule quotas (each CIDR is one EC2 rule), and tier adjacency of CIDRs overlapping tier web",
 	}, p.Deferred)
 
+	// An exception for a check that waits is not called unneeded meanwhile.
+	m := listMesh(t, nil, nil)
+	m.Services[0].Ingress[1].Exceptions = []spec.Exception{{Check: "world-open-admin-port", Reason: "break-glass"}}
+	p, err = plan.Build(m)
+	require.NoError(t, err)
+	assert.Empty(t, p.Findings)
+	m.Networks[1].CidrBlocksFrom, m.Unknown = []string{"203.0.113.0/24"}, []string{spec.ListID("tier", "web")}
+	p, err = plan.Build(m)
+	require.NoError(t, err)
+	require.Len(t, p.Findings, 1)
+	assert.Equal(t, "unneeded-exception", p.Findings[0].Check, "once known, it is")
+
 	p, err = plan.Build(listMesh(t, []string{"10.0.1.0/24"}, []string{"0.0.0.0/0"}))
 	assert.Empty(t, p.Deferred)
 	var fe *finding.Errors
@@ -99,7 +111,7 @@ func TestListChecksWaitForTheValues(t *testing.T) {
 		`fix: open it to the callers' groups or networks instead, or add exceptions: [{check: world-open-admin-port, reason: ...}]`}, got)
 
 	// A tier's list places CIDRs in the tier, as literal cidrBlocks do.
-	m := listMesh(t, []string{"10.0.1.0/24"}, []string{"10.0.1.128/25"})
+	m = listMesh(t, []string{"10.0.1.0/24"}, []string{"10.0.1.128/25"})
 	m.Tiers = append(m.Tiers, spec.Tier{Name: "data"})
 	m.Services[0].Tier = "data"
 	m.Services[0].Ingress = m.Services[0].Ingress[1:]

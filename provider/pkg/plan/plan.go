@@ -62,15 +62,15 @@ type RuleCount struct {
 // run on the declaration with every known list written out as cidrBlocks,
 // which is exactly what EC2 will hold; lists still unknown are Deferred.
 func Build(m spec.Mesh) (*Plan, error) {
-	p, err := build(m)
-	if !hasKnownLists(m) {
-		return p, err
+	p, _ := build(m)
+	if hasKnownLists(m) {
+		values, _ := build(writeOut(m))
+		p.Findings = append(values.Findings, uniqueNames(p.Rules)...)
+		p.Findings.Sort()
+		p.Findings = slices.Compact(p.Findings)
+		p.QuotaUsage = values.QuotaUsage
 	}
-	values, _ := build(writeOut(m))
-	p.Findings = append(values.Findings, uniqueNames(p.Rules)...)
-	p.Findings.Sort()
-	p.Findings = slices.Compact(p.Findings)
-	p.QuotaUsage = values.QuotaUsage
+	p.Findings = waitingExceptions(p, m.Unknown)
 	return p, p.Findings.Err()
 }
 
@@ -90,6 +90,26 @@ func writeOut(m spec.Mesh) spec.Mesh {
 		m.Networks[i].CidrBlocks, m.Networks[i].CidrBlocksFrom = slices.Concat(n.CidrBlocks, n.CidrBlocksFrom), nil
 	}
 	return m
+}
+
+// waitingExceptions drops the unneeded-exception warnings of rules that
+// reach an unknown list: whether their exception is needed is one of the
+// checks that wait for the values.
+func waitingExceptions(p *Plan, unknown []string) finding.List {
+	if len(unknown) == 0 {
+		return p.Findings
+	}
+	waiting := map[flow.Origin]bool{}
+	for _, f := range p.Flows {
+		for _, e := range []flow.Endpoint{f.From, f.To} {
+			if e.Kind == flow.CIDRList && slices.Contains(unknown, e.Via) {
+				waiting[f.Origin] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(p.Findings, func(f finding.Finding) bool {
+		return f.Check == guard.CheckUnneededException && waiting[flow.Origin{Service: f.Service, Rule: f.Rule}]
+	})
 }
 
 // deferred says, for each unknown list, what waits for it.
