@@ -238,8 +238,10 @@ func TestRevokeRulesOnDeleteOff(t *testing.T) {
 	assert.Equal(t, []string{"mesh-API", "mesh-DB"}, predicted.Update)
 	assert.Equal(t, predicted.Update, names(c.With(apitype.OpUpdate)))
 	assert.Empty(t, c.With(apitype.OpReplace))
-	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
+	gone, err := s.Destroy(ctx, optdestroy.SuppressProgress())
 	require.NoError(t, err)
+	// Rules deleted with their group (deletedWith) still count as deleted.
+	assert.Equal(t, 2+len(smallRules)+2, (*gone.Summary.ResourceChanges)[string(apitype.OpDelete)], "stack, mesh, groups, rules")
 	e.RequireEmptyAccount(t)
 }
 
