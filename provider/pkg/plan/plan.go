@@ -99,16 +99,18 @@ func waitingExceptions(p *Plan, unknown []string) finding.List {
 	if len(unknown) == 0 {
 		return p.Findings
 	}
-	waiting := map[flow.Origin]bool{}
+	// Keyed by service and rule text, as findings name them.
+	type at struct{ service, rule string }
+	waiting := map[at]bool{}
 	for _, f := range p.Flows {
 		for _, e := range []flow.Endpoint{f.From, f.To} {
 			if e.Kind == flow.CIDRList && slices.Contains(unknown, e.Via) {
-				waiting[f.Origin] = true
+				waiting[at{f.Origin.Service, f.Origin.Rule}] = true
 			}
 		}
 	}
 	return slices.DeleteFunc(p.Findings, func(f finding.Finding) bool {
-		return f.Check == guard.CheckUnneededException && waiting[flow.Origin{Service: f.Service, Rule: f.Rule}]
+		return f.Check == finding.CheckUnneededException && waiting[at{f.Service, f.Rule}]
 	})
 }
 
