@@ -27,6 +27,7 @@ const (
 const usage = `usage:
   servicemesh plan [--format table|json|mermaid|matrix] SPEC
   servicemesh plan --diff [--format table|json] [--name NAME] OLD NEW
+  servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -58,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
+	case "import":
+		return runImport(args[1:], stdout, stderr)
 	case "plan":
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

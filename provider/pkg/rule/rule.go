@@ -36,6 +36,8 @@ type Group struct {
 	InternetFacing bool   `json:"internetFacing,omitempty"`
 	// Tags are the mesh's tags plus Name, Service, Tier, Description and ManagedBy.
 	Tags map[string]string `json:"tags"`
+	// AdoptID is the existing group's id when the service adopts one.
+	AdoptID string `json:"adoptId,omitempty"`
 }
 
 // ManagedBy is the value of the ManagedBy tag on every group.
@@ -76,9 +78,16 @@ func Groups(m spec.Mesh) []Group {
 		if s.Description != "" {
 			tags["Description"] = s.Description
 		}
-		out = append(out, Group{Service: s.Name, Name: name, Tier: s.Tier, Shared: s.Shared,
+		g := Group{Service: s.Name, Name: name, Tier: s.Tier, Shared: s.Shared,
 			InternetFacing: s.InternetFacing, Tags: tags,
-			Description: fmt.Sprintf("%s security group, managed by %s", name, ManagedBy)})
+			Description: fmt.Sprintf("%s security group, managed by %s", name, ManagedBy)}
+		if a := s.Adopt; a != nil {
+			g.AdoptID = a.GroupID
+			g.Name = cmp.Or(a.Name, g.Name)
+			g.Description = cmp.Or(a.Description, g.Description)
+			tags["Name"] = g.Name
+		}
+		out = append(out, g)
 	}
 	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(a.Service, b.Service) })
 	return out

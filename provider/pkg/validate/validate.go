@@ -25,6 +25,7 @@ const (
 	CheckInvalidException = "invalid-exception"
 	CheckInvalidEgress    = "invalid-egress-policy"
 	CheckEmpty            = "empty-mesh"
+	CheckInvalidAdopt     = "invalid-adopt"
 )
 
 // namePattern is a strict subset of EC2's group-name characters, chosen so a
@@ -32,6 +33,8 @@ const (
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 var prefixListPattern = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+
+var groupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 
 // MaxNameLength is EC2's limit on a group name, prefix included.
 const MaxNameLength = 255
@@ -100,8 +103,18 @@ func (v *validator) mesh() {
 				"group name %q is longer than EC2's %d characters", v.m.NamePrefix+s.Name, MaxNameLength)
 		}
 	}
+	adopted := map[string]string{}
 	for _, s := range v.m.Services {
 		v.service(s)
+		if a := s.Adopt; a != nil {
+			switch other, dup := adopted[a.GroupID]; {
+			case !groupIDPattern.MatchString(a.GroupID):
+				v.errorf(CheckInvalidAdopt, s.Name, "adopt", "give the existing group's id, e.g. groupId: sg-0123456789abcdef0", "adopt.groupId %q is not a security group id", a.GroupID)
+			case dup:
+				v.errorf(CheckInvalidAdopt, s.Name, "adopt", fmt.Sprintf("a group has one owner: remove adopt from %q or %q", other, s.Name), "%s is adopted by %q too", a.GroupID, other)
+			}
+			adopted[a.GroupID] = s.Name
+		}
 	}
 }
 

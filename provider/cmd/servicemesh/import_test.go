@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
+)
+
+func legacyArgs() []string {
+	var args []string
+	for _, f := range legacy.Files() {
+		args = append(args, "--from", f)
+	}
+	for _, t := range legacy.Tiers {
+		args = append(args, "--tier", t)
+	}
+	return args
+}
+
+// TestImportThenPlan: the declaration import writes is one plan accepts.
+func TestImportThenPlan(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "legacy.yaml")
+	code, stdout, errs := runCLI(append([]string{"import", "-o", out}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "legacy.report.md: 5 service(s)")
+	report, err := os.ReadFile(filepath.Join(filepath.Dir(out), "legacy.report.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "**world-open-admin-port** bastion-host (`sg-0a000000000000001`)")
+
+	code, stdout, errs = runCLI("plan", out)
+	assert.Equal(t, exitOK, code, errs)
+	assert.Empty(t, errs)
+	assert.Contains(t, stdout, "5 security groups, 21 rules")
+}
+
+func TestImportToStdout(t *testing.T) {
+	code, stdout, errs := runCLI(append([]string{"import"}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "groupId: sg-0a000000000000001")
+	assert.Contains(t, errs, "# Migration report")
+}
+
+func TestImportErrors(t *testing.T) {
+	notDescribe := write(t, "mesh.json", `{"tiers":[],"services":[]}`)
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"no source":       {[]string{"import"}, "give --from FILE"},
+		"both sources":    {[]string{"import", "--from", legacy.Groups(), "--region", "us-east-1"}, "not both"},
+		"region no vpc":   {[]string{"import", "--region", "us-east-1"}, "--region needs --vpc-id"},
+		"not describe":    {[]string{"import", "--from", notDescribe}, `not the JSON of ` + "`aws ec2 describe-security-groups"},
+		"bad tier":        {[]string{"import", "--from", legacy.Groups(), "--tier", "web"}, "write NAME=CIDR"},
+		"file argument":   {[]string{"import", legacy.Groups()}, "use --from FILE"},
+		"vpc not in file": {[]string{"import", "--from", legacy.Groups(), "--vpc-id", "vpc-0other"}, "has no security groups in vpc-0other"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errs := runCLI(tc.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.Empty(t, out)
+			assert.Contains(t, errs, tc.want)
+		})
+	}
+}
