@@ -6,6 +6,7 @@ package component
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -95,20 +96,38 @@ func Emit(ctx *pulumi.Context, prefix string, vpcID pulumi.StringInput, p *plan.
 	groups := map[string]*ec2.SecurityGroup{}    // by logical name, for rules' references
 	byService := map[string]*ec2.SecurityGroup{} // the result
 	for _, r := range resources.Of(prefix, p) {
+		ropts := append(slices.Clip(opts), adoptOptions(r)...)
 		switch {
 		case r.Group != nil:
-			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, vpcID), opts...)
+			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, vpcID), ropts...)
 			if err != nil {
 				return nil, fmt.Errorf("creating security group %q: %w", r.Group.Name, err)
 			}
 			groups[r.Name], byService[r.Service] = sg, sg
 		default:
-			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups), opts...); err != nil {
+			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups), ropts...); err != nil {
 				return nil, fmt.Errorf("creating rule %q: %w", r.Name, err)
 			}
 		}
 	}
 	return byService, nil
+}
+
+// adoptOptions import an existing resource (package resources gives its
+// id). An import fails unless the declared inputs equal what the provider
+// reads, so the inputs AWS cannot hold as declared are left as they are:
+// a group's tags and revokeRulesOnDelete (not stored in AWS), a rule's
+// description (the mesh writes one where the existing rule has none).
+// They stay ignored on later updates of the adopted resources.
+func adoptOptions(r resources.Resource) []pulumi.ResourceOption {
+	if r.ImportID == "" {
+		return nil
+	}
+	ignore := []string{"description"}
+	if r.Group != nil {
+		ignore = []string{"tags", "revokeRulesOnDelete"}
+	}
+	return []pulumi.ResourceOption{pulumi.Import(pulumi.ID(r.ImportID)), pulumi.IgnoreChanges(ignore)}
 }
 
 func groupArgs(g *resources.GroupInputs, vpcID pulumi.StringInput) *ec2.SecurityGroupArgs {

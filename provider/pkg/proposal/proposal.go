@@ -458,6 +458,12 @@ func (b *builder) acknowledge() error {
 			return fmt.Errorf("planning the proposed declaration: %w", err)
 		}
 	}
+	for _, r := range p.Rules {
+		// Every declared rule is one that exists: adopt imports them all.
+		if a := b.svc(r.Service).Adopt; a != nil {
+			a.Rules = append(a.Rules, r.Key)
+		}
+	}
 	for _, f := range p.Findings.Errors() {
 		if f.Check == "unknown-reference" && strings.Contains(f.Message, "has no tier") {
 			continue // reported by place

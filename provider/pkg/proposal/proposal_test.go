@@ -161,3 +161,23 @@ func TestParseTiers(t *testing.T) {
 		assert.ErrorContains(t, err, "write NAME=CIDR", bad)
 	}
 }
+
+// TestImportIDs: adopting the proposal imports every group and rule it
+// declares, with pulumi-aws's import ids.
+func TestImportIDs(t *testing.T) {
+	_, prop := legacyProposal(t, legacy.Files()...)
+	p, err := plan.Build(prop.Mesh)
+	require.NoError(t, err)
+	ids := map[string]string{}
+	for _, r := range resources.Of("mesh", p) {
+		assert.NotEmpty(t, r.ImportID, "%s is imported", r.Name)
+		ids[r.Name] = r.ImportID
+	}
+	assert.Equal(t, "sg-0a000000000000005", ids["mesh-db"])
+	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_3306_3306_10.0.2.0/24", ids["mesh-db-ingress-tcp-3306-10.0.2.0_24"])
+	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_1186_1186_self", ids["mesh-db-ingress-tcp-1186-self"])
+	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_22_22_sg-0a000000000000001", ids["mesh-db-ingress-tcp-22-sg_bastion-host"])
+	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_3306_3306_pl-0123456789abcdef0", ids["mesh-db-ingress-tcp-3306-pl-0123456789abcdef0"])
+	assert.Equal(t, "sg-0a000000000000002_ingress_tcp_443_443_::/0", ids["mesh-web_elb-sg-ingress-tcp-443-.._0"])
+	assert.Equal(t, "sg-0a000000000000005_egress_all_0_0_0.0.0.0/0", ids["mesh-db-egress-all-0.0.0.0_0"])
+}

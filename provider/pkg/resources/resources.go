@@ -50,6 +50,9 @@ type Resource struct {
 	// Exactly one of Group and Rule is set.
 	Group *GroupInputs
 	Rule  *RuleInputs
+	// ImportID is set when the resource exists already (an adopted group and
+	// the rules adopt.rules lists): the AWS provider's import id.
+	ImportID string
 }
 
 // GroupInputs are an aws.ec2.SecurityGroup's inputs. Its vpcId is not here:
@@ -84,12 +87,17 @@ type RuleInputs struct {
 func Of(mesh string, p *plan.Plan) []Resource {
 	groupName := func(service string) string { return mesh + "-" + service }
 	out := make([]Resource, 0, len(p.Groups)+len(p.Rules))
+	adopted := map[string]rule.Group{}
 	for _, g := range p.Groups {
 		out = append(out, Resource{
 			Type: GroupType, Name: groupName(g.Service), Service: g.Service,
-			About: fmt.Sprintf("group %s (tier %s)", g.Service, g.Tier),
-			Group: &GroupInputs{Name: g.Name, Description: g.Description, Tags: g.Tags, RevokeRulesOnDelete: true},
+			About:    fmt.Sprintf("group %s (tier %s)", g.Service, g.Tier),
+			Group:    &GroupInputs{Name: g.Name, Description: g.Description, Tags: g.Tags, RevokeRulesOnDelete: true},
+			ImportID: g.AdoptID,
 		})
+		if g.AdoptID != "" {
+			adopted[g.Service] = g
+		}
 	}
 	names := cidrNames(p.Flows)
 	rules := make([]Resource, 0, len(p.Rules))
@@ -116,7 +124,8 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		}
 		rules = append(rules, Resource{
 			Type: RuleType, Name: mesh + "-" + rule.Name(r), Service: r.Service, Rule: in,
-			About: fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
+			About:    fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
+			ImportID: ruleImportID(r, in, adopted),
 		})
 	}
 	slices.SortFunc(rules, func(a, b Resource) int { return cmp.Compare(a.Name, b.Name) })
@@ -188,4 +197,33 @@ func ByName(list []Resource) map[string]Resource {
 		out[r.Name] = r
 	}
 	return out
+}
+
+// ruleImportID is pulumi-aws's import id of an existing rule (its
+// aws_security_group_rule importer's SGID_TYPE_PROTOCOL_FROM_TO_SOURCE), or
+// "" when the rule is to be created: its group is not adopted, adopt.rules
+// does not list it, or its peer group is new (plan reports that).
+func ruleImportID(r rule.Rule, in *RuleInputs, adopted map[string]rule.Group) string {
+	g, ok := adopted[r.Service]
+	if !ok || !slices.Contains(g.AdoptRules, r.Key) {
+		return ""
+	}
+	var source string
+	switch {
+	case in.Self:
+		source = "self"
+	case in.SourceSecurityGroup != "":
+		peer, ok := adopted[r.Peer.Service]
+		if !ok {
+			return ""
+		}
+		source = peer.AdoptID
+	default:
+		source = strings.Join(slices.Concat(in.CidrBlocks, in.Ipv6CidrBlocks, in.PrefixListIDs), "_")
+	}
+	protocol := in.Protocol
+	if protocol == "-1" {
+		protocol = "all"
+	}
+	return fmt.Sprintf("%s_%s_%s_%d_%d_%s", g.AdoptID, in.Type, protocol, in.FromPort, in.ToPort, source)
 }

@@ -36,8 +36,10 @@ type Group struct {
 	InternetFacing bool   `json:"internetFacing,omitempty"`
 	// Tags are the mesh's tags plus Name, Service, Tier, Description and ManagedBy.
 	Tags map[string]string `json:"tags"`
-	// AdoptID is the existing group's id when the service adopts one.
-	AdoptID string `json:"adoptId,omitempty"`
+	// AdoptID is the existing group's id when the service adopts one, and
+	// AdoptRules the keys of its rules that exist already.
+	AdoptID    string   `json:"adoptId,omitempty"`
+	AdoptRules []string `json:"adoptRules,omitempty"`
 }
 
 // ManagedBy is the value of the ManagedBy tag on every group.
@@ -82,7 +84,7 @@ func Groups(m spec.Mesh) []Group {
 			InternetFacing: s.InternetFacing, Tags: tags,
 			Description: fmt.Sprintf("%s security group, managed by %s", name, ManagedBy)}
 		if a := s.Adopt; a != nil {
-			g.AdoptID = a.GroupID
+			g.AdoptID, g.AdoptRules = a.GroupID, a.Rules
 			g.Name = cmp.Or(a.Name, g.Name)
 			g.Description = cmp.Or(a.Description, g.Description)
 			tags["Name"] = g.Name

@@ -69,6 +69,10 @@ type Adopt struct {
 	GroupID     string `json:"groupId"`
 	Name        string `json:"name,omitempty"`
 	Description string `json:"description,omitempty"`
+	// Rules are the keys of the service's rules that exist already and are
+	// imported with the group (servicemesh plan --format json shows keys);
+	// any other rule of the service is created.
+	Rules []string `json:"rules,omitempty"`
 }
 
 // Traffic is what a rule lets through: a protocol and its ports.

@@ -21,6 +21,8 @@ type Adopt struct {
 	GroupId string `pulumi:"groupId"`
 	// The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
 	Name *string `pulumi:"name"`
+	// Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+	Rules []string `pulumi:"rules"`
 }
 
 // AdoptInput is an input type that accepts AdoptArgs and AdoptOutput values.
@@ -42,6 +44,8 @@ type AdoptArgs struct {
 	GroupId string `pulumi:"groupId"`
 	// The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
 	Name *string `pulumi:"name"`
+	// Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+	Rules []string `pulumi:"rules"`
 }
 
 func (AdoptArgs) ElementType() reflect.Type {
@@ -137,6 +141,11 @@ func (o AdoptOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Adopt) *string { return v.Name }).(pulumi.StringPtrOutput)
 }
 
+// Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+func (o AdoptOutput) Rules() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Adopt) []string { return v.Rules }).(pulumi.StringArrayOutput)
+}
+
 type AdoptPtrOutput struct{ *pulumi.OutputState }
 
 func (AdoptPtrOutput) ElementType() reflect.Type {
@@ -189,6 +198,16 @@ func (o AdoptPtrOutput) Name() pulumi.StringPtrOutput {
 		}
 		return v.Name
 	}).(pulumi.StringPtrOutput)
+}
+
+// Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+func (o AdoptPtrOutput) Rules() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Adopt) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Rules
+	}).(pulumi.StringArrayOutput)
 }
 
 // Lets the service reach peers. Each peer and port yields its own security-group rule.

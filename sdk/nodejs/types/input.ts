@@ -22,6 +22,10 @@ export interface AdoptArgs {
      * The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
      */
     name?: string;
+    /**
+     * Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+     */
+    rules?: string[];
 }
 
 /**

@@ -54,25 +54,33 @@ class AdoptArgsDict(TypedDict):
     """
     The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
     """
+    rules: NotRequired[Sequence[_builtins.str]]
+    """
+    Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+    """
 
 @pulumi.input_type
 class AdoptArgs:
     def __init__(__self__, *,
                  group_id: _builtins.str,
                  description: Optional[_builtins.str] = None,
-                 name: Optional[_builtins.str] = None):
+                 name: Optional[_builtins.str] = None,
+                 rules: Optional[Sequence[_builtins.str]] = None):
         """
         An existing security group a service adopts. Its name and description are kept, because EC2 replaces a group whose name or description changes; the declared rules must equal the existing ones.
 
         :param _builtins.str group_id: The existing group's id, sg-....
         :param _builtins.str description: The existing group's description; omitted means the mesh's own, which must then be the existing one.
         :param _builtins.str name: The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+        :param Sequence[_builtins.str] rules: Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
         """
         pulumi.set(__self__, "group_id", group_id)
         if description is not None:
             pulumi.set(__self__, "description", description)
         if name is not None:
             pulumi.set(__self__, "name", name)
+        if rules is not None:
+            pulumi.set(__self__, "rules", rules)
 
     @_builtins.property
     @pulumi.getter(name="groupId")
@@ -109,6 +117,18 @@ class AdoptArgs:
     @name.setter
     def name(self, value: Optional[_builtins.str]):
         pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def rules(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+        """
+        return pulumi.get(self, "rules")
+
+    @rules.setter
+    def rules(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "rules", value)
 
 
 class EgressRuleArgsDict(TypedDict):
