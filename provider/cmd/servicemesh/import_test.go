@@ -67,3 +67,32 @@ func TestImportErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestAudit(t *testing.T) {
+	spec := filepath.Join(t.TempDir(), "legacy.yaml")
+	code, _, errs := runCLI(append([]string{"import", "-o", spec}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+	from := []string{"--from", legacy.Files()[0], "--from", legacy.Files()[1]}
+
+	code, out, errs := runCLI(append([]string{"audit", spec, "--format", "json"}, from...)...)
+	assert.Equal(t, exitDrift, code, errs)
+	assert.Contains(t, out, `"kind": "unplanned-rule"`)
+	assert.Contains(t, out, `sgr-0b000000000000015`, "the revoke command names the rule id")
+
+	// Declaring the cross-account rule's group away: a mesh of the ELB alone is clean.
+	clean := write(t, "elb.yaml", "vpcId: "+legacy.VPC+"\negress: none\ntiers: [{name: dmz}]\nservices:\n"+
+		"  - name: elb\n    tier: dmz\n    internetFacing: true\n"+
+		"    adopt: {groupId: sg-0a000000000000002, name: web_elb sg, description: ELB for the shop}\n"+
+		"    ingress: [{ports: [80, 443], from: {internet: true}}]\n"+
+		"    egress: [{protocol: all, to: {cidrBlocks: [0.0.0.0/0]}}]\n")
+	code, out, errs = runCLI(append([]string{"audit", "--format", "markdown", clean}, from...)...)
+	assert.Equal(t, exitOK, code, errs)
+	assert.Contains(t, out, "No drift")
+
+	code, _, errs = runCLI("audit", "--from", legacy.Groups(), "--format", "pdf", clean)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, `unknown --format "pdf"`)
+	code, _, errs = runCLI("audit", "--from", legacy.Groups(), "--state", legacy.Groups(), clean)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "not the output of `pulumi stack export`")
+}

@@ -28,6 +28,7 @@ const usage = `usage:
   servicemesh plan [--format table|json|mermaid|matrix] SPEC
   servicemesh plan --diff [--format table|json] [--name NAME] OLD NEW
   servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
+  servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -61,6 +62,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "import":
 		return runImport(args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(args[1:], stdout, stderr)
 	case "plan":
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

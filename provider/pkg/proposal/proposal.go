@@ -431,7 +431,7 @@ func traffic(bk *bucket) spec.Traffic {
 // guardrail rejects, reporting it; errors that no exception can lift
 // (quotas, missing tiers) stay, and are reported.
 func (b *builder) acknowledge() error {
-	p, err := plan.Build(b.p.Mesh)
+	p, err := plan.Build(b.placed())
 	var fe *finding.Errors
 	if err != nil && !errors.As(err, &fe) {
 		return fmt.Errorf("planning the proposed declaration: %w", err)
@@ -453,7 +453,7 @@ func (b *builder) acknowledge() error {
 		added = true
 	}
 	if added {
-		p, err = plan.Build(b.p.Mesh)
+		p, err = plan.Build(b.placed())
 		if err != nil && !errors.As(err, &fe) {
 			return fmt.Errorf("planning the proposed declaration: %w", err)
 		}
@@ -465,9 +465,6 @@ func (b *builder) acknowledge() error {
 		}
 	}
 	for _, f := range p.Findings.Errors() {
-		if f.Check == "unknown-reference" && strings.Contains(f.Message, "has no tier") {
-			continue // reported by place
-		}
 		b.p.Report = append(b.p.Report, Item{Kind: KindPlanError, GroupID: b.p.GroupOf[f.Service], Service: f.Service, Rule: f.Rule,
 			Problem: "servicemesh plan: " + f.Message, Suggest: f.Fix})
 	}
@@ -479,6 +476,21 @@ func (b *builder) acknowledge() error {
 		}
 	}
 	return nil
+}
+
+// placed is the draft with each service that needs a tier placed in the
+// outermost one as shared (exempt from tier adjacency), so the other
+// guardrails still judge its rules. Its adjacency is judged once the user
+// gives it a tier, as the report says.
+func (b *builder) placed() spec.Mesh {
+	m := b.p.Mesh
+	m.Services = slices.Clone(m.Services)
+	for i, s := range m.Services {
+		if s.Tier == "" {
+			m.Services[i].Tier, m.Services[i].Shared = m.Tiers[0].Name, true
+		}
+	}
+	return m
 }
 
 // report adds a guardrail finding on an imported rule to the report.

@@ -199,25 +199,36 @@ func ByName(list []Resource) map[string]Resource {
 	return out
 }
 
-// ruleImportID is pulumi-aws's import id of an existing rule (its
-// aws_security_group_rule importer's SGID_TYPE_PROTOCOL_FROM_TO_SOURCE), or
-// "" when the rule is to be created: its group is not adopted, adopt.rules
-// does not list it, or its peer group is new (plan reports that).
+// ruleImportID is the import id of a rule adopt.rules lists, or "" when
+// the rule is to be created: its group is not adopted, adopt.rules does not
+// list it, or its peer group is new (plan reports that).
 func ruleImportID(r rule.Rule, in *RuleInputs, adopted map[string]rule.Group) string {
 	g, ok := adopted[r.Service]
 	if !ok || !slices.Contains(g.AdoptRules, r.Key) {
 		return ""
 	}
+	ids := map[string]string{in.SecurityGroup: g.AdoptID}
+	if in.SourceSecurityGroup != "" {
+		peer, ok := adopted[r.Peer.Service]
+		if !ok {
+			return ""
+		}
+		ids[in.SourceSecurityGroup] = peer.AdoptID
+	}
+	return RuleImportID(in, ids)
+}
+
+// RuleImportID is pulumi-aws's import id of a rule, the format of its
+// aws_security_group_rule importer: SGID_TYPE_PROTOCOL_FROM_TO_SOURCE, e.g.
+// sg-1_ingress_tcp_22_22_10.0.0.0/8, ..._self, ..._sg-2, ..._pl-3. ids maps
+// the rule's logical group names to group ids.
+func RuleImportID(in *RuleInputs, ids map[string]string) string {
 	var source string
 	switch {
 	case in.Self:
 		source = "self"
 	case in.SourceSecurityGroup != "":
-		peer, ok := adopted[r.Peer.Service]
-		if !ok {
-			return ""
-		}
-		source = peer.AdoptID
+		source = ids[in.SourceSecurityGroup]
 	default:
 		source = strings.Join(slices.Concat(in.CidrBlocks, in.Ipv6CidrBlocks, in.PrefixListIDs), "_")
 	}
@@ -225,5 +236,5 @@ func ruleImportID(r rule.Rule, in *RuleInputs, adopted map[string]rule.Group) st
 	if protocol == "-1" {
 		protocol = "all"
 	}
-	return fmt.Sprintf("%s_%s_%s_%d_%d_%s", g.AdoptID, in.Type, protocol, in.FromPort, in.ToPort, source)
+	return fmt.Sprintf("%s_%s_%s_%d_%d_%s", ids[in.SecurityGroup], in.Type, protocol, in.FromPort, in.ToPort, source)
 }
