@@ -12,6 +12,7 @@
 package moto
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -22,6 +23,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
 // Version is the moto release series the tests are written against.
@@ -96,4 +101,25 @@ func Start(t *testing.T) string {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 	return url
+}
+
+// Client is an EC2 client for moto's endpoint, in us-east-1.
+func Client(t *testing.T, endpoint string) *ec2.Client {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(endpoint) })
+}
+
+// CreateGroup creates a group in the VPC and returns its id.
+func CreateGroup(t *testing.T, c *ec2.Client, vpc, name, desc string) string {
+	t.Helper()
+	out, err := c.CreateSecurityGroup(context.Background(), &ec2.CreateSecurityGroupInput{VpcId: aws.String(vpc),
+		GroupName: aws.String(name), Description: aws.String(desc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.GroupId)
 }

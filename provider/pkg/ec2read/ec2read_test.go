@@ -89,7 +89,7 @@ func TestReadFilesErrors(t *testing.T) {
 		name, data, want string
 	}{
 		{"not JSON", `tiers: []`, "not the JSON of `aws ec2 describe-security-groups --output json`"},
-		{"a declaration", `{"tiers":[],"services":[]}`, `unexpected key "tiers"`},
+		{"a declaration", `{"tiers":[],"services":[]}`, `unexpected key "services"`},
 		{"empty object", `{}`, "it has none of SecurityGroups"},
 		{"rules alone", `{"SecurityGroupRules":[]}`, "no SecurityGroups: give the output of `aws ec2 describe-security-groups --output json` too"},
 		{"wrong shape", `{"SecurityGroups":{"GroupId":"sg-1"}}`, "not the JSON of"},

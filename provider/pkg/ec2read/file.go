@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -63,7 +65,7 @@ func decode(data []byte) (describeOutput, error) {
 	}
 	known := map[string]bool{"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true, "NextToken": true}
 	found := false
-	for k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if !known[k] {
 			return describeOutput{}, fmt.Errorf("%s: unexpected key %q", want, k)
 		}

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/stretchr/testify/assert"
@@ -20,12 +19,12 @@ import (
 func TestLiveMoto(t *testing.T) {
 	endpoint := moto.Start(t)
 	ctx := context.Background()
-	client := MotoClient(t, endpoint)
+	client := moto.Client(t, endpoint)
 	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})
 	require.NoError(t, err)
 	vpcID := aws.ToString(vpc.Vpc.VpcId)
-	web := CreateGroup(t, client, vpcID, "web", "web servers")
-	db := CreateGroup(t, client, vpcID, "db", "MySQL")
+	web := moto.CreateGroup(t, client, vpcID, "web", "web servers")
+	db := moto.CreateGroup(t, client, vpcID, "db", "MySQL")
 	_, err = client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(db),
 		IpPermissions: []types.IpPermission{
 			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306),
@@ -65,19 +64,4 @@ func TestLiveNoCredentials(t *testing.T) {
 	assert.Contains(t, err.Error(), "reading EC2 in us-east-1: no AWS credentials: set AWS_PROFILE")
 	_, err = ec2read.Live{}.Read(context.Background())
 	assert.ErrorContains(t, err, "--region is required")
-}
-
-// MotoClient is an EC2 client for moto's endpoint.
-func MotoClient(t *testing.T, endpoint string) *ec2.Client {
-	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"))
-	require.NoError(t, err)
-	return ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(endpoint) })
-}
-
-// CreateGroup creates a group and returns its id.
-func CreateGroup(t *testing.T, c *ec2.Client, vpc, name, desc string) string {
-	out, err := c.CreateSecurityGroup(context.Background(), &ec2.CreateSecurityGroupInput{VpcId: aws.String(vpc),
-		GroupName: aws.String(name), Description: aws.String(desc)})
-	require.NoError(t, err)
-	return aws.ToString(out.GroupId)
 }
