@@ -41,7 +41,8 @@ func WriteYAMLProgram(dir, project string, m spec.Mesh) error {
 	return nil
 }
 
-// Properties are a declaration's ServiceMesh inputs, with the offline VPC.
+// Properties are a declaration's ServiceMesh inputs, with the offline VPC
+// unless the declaration names its own.
 func Properties(m spec.Mesh) (map[string]any, error) {
 	js, err := json.Marshal(m)
 	if err != nil {
@@ -51,6 +52,8 @@ func Properties(m spec.Mesh) (map[string]any, error) {
 	if err := json.Unmarshal(js, &props); err != nil {
 		return nil, err
 	}
-	props["vpcId"] = reference.VpcID
+	if m.VpcID == "" {
+		props["vpcId"] = reference.VpcID
+	}
 	return props, nil
 }
