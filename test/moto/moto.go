@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // Version is the moto release series the tests are written against.
@@ -122,4 +123,38 @@ func CreateGroup(t *testing.T, c *ec2.Client, vpc, name, desc string) string {
 		t.Fatal(err)
 	}
 	return aws.ToString(out.GroupId)
+}
+
+// WebDB is the small account the live tests start from: a VPC 10.9.0.0/16
+// with groups web ("web servers") and db ("MySQL"), and db open to web on
+// tcp/3306 ("from web").
+type WebDB struct {
+	Client       *ec2.Client
+	VPC, Web, DB string
+}
+
+// NewWebDB creates WebDB in the moto at endpoint.
+func NewWebDB(t *testing.T, endpoint string) WebDB {
+	t.Helper()
+	c := Client(t, endpoint)
+	vpc, err := c.CreateVpc(context.Background(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := WebDB{Client: c, VPC: aws.ToString(vpc.Vpc.VpcId)}
+	f.Web = CreateGroup(t, c, f.VPC, "web", "web servers")
+	f.DB = CreateGroup(t, c, f.VPC, "db", "MySQL")
+	f.Ingress(t, f.DB, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306),
+		UserIdGroupPairs: []types.UserIdGroupPair{{GroupId: aws.String(f.Web), Description: aws.String("from web")}}})
+	return f
+}
+
+// Ingress authorizes a permission on a group.
+func (f WebDB) Ingress(t *testing.T, group string, p types.IpPermission) {
+	t.Helper()
+	_, err := f.Client.AuthorizeSecurityGroupIngress(context.Background(), &ec2.AuthorizeSecurityGroupIngressInput{
+		GroupId: aws.String(group), IpPermissions: []types.IpPermission{p}})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -23,23 +23,14 @@ import (
 func TestLiveMoto(t *testing.T) {
 	endpoint := moto.Start(t)
 	ctx := context.Background()
-	c := moto.Client(t, endpoint)
-	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})
+	f := moto.NewWebDB(t, endpoint)
+	vpcID, web, db := f.VPC, f.Web, f.DB
+	subnet, err := f.Client.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpcID), CidrBlock: aws.String("10.9.1.0/24")})
 	require.NoError(t, err)
-	vpcID := aws.ToString(vpc.Vpc.VpcId)
-	web := moto.CreateGroup(t, c, vpcID, "web", "web servers")
-	db := moto.CreateGroup(t, c, vpcID, "db", "MySQL")
-	subnet, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpcID), CidrBlock: aws.String("10.9.1.0/24")})
+	_, err = f.Client.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: subnet.Subnet.SubnetId, Groups: []string{web}})
 	require.NoError(t, err)
-	_, err = c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: subnet.Subnet.SubnetId, Groups: []string{web}})
-	require.NoError(t, err)
-	for _, p := range []types.IpPermission{
-		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306), UserIdGroupPairs: []types.UserIdGroupPair{{GroupId: aws.String(web)}}},
-		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}},
-	} {
-		_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(db), IpPermissions: []types.IpPermission{p}})
-		require.NoError(t, err)
-	}
+	f.Ingress(t, db, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+		IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}})
 	m, err := spec.Decode([]byte(`
 vpcId: ` + vpcID + `
 egress: none

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,20 +18,10 @@ import (
 func TestLiveMoto(t *testing.T) {
 	endpoint := moto.Start(t)
 	ctx := context.Background()
-	client := moto.Client(t, endpoint)
-	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})
-	require.NoError(t, err)
-	vpcID := aws.ToString(vpc.Vpc.VpcId)
-	web := moto.CreateGroup(t, client, vpcID, "web", "web servers")
-	db := moto.CreateGroup(t, client, vpcID, "db", "MySQL")
-	_, err = client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(db),
-		IpPermissions: []types.IpPermission{
-			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306),
-				UserIdGroupPairs: []types.UserIdGroupPair{{GroupId: aws.String(web), Description: aws.String("from web")}}},
-			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
-				IpRanges: []types.IpRange{{CidrIp: aws.String("10.9.1.0/24")}}},
-		}})
-	require.NoError(t, err)
+	f := moto.NewWebDB(t, endpoint)
+	vpcID, web, db := f.VPC, f.Web, f.DB
+	f.Ingress(t, db, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+		IpRanges: []types.IpRange{{CidrIp: aws.String("10.9.1.0/24")}}})
 
 	a, err := ec2read.Live{Region: "us-east-1", VpcID: vpcID, Endpoint: endpoint}.Read(ctx)
 	require.NoError(t, err)
