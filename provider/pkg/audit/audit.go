@@ -76,11 +76,10 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 		if r.Group == nil {
 			continue
 		}
-		g := find(a, r, o.VpcID)
-		if g == nil {
-			out = append(out, Drift{Kind: KindMissingGroup, Service: r.Service,
-				Detail: fmt.Sprintf("group %q does not exist in %s", r.Group.Name, a.Source),
-				Fix:    "run pulumi up to create it, or adopt the existing group with adopt: {groupId: ...}"})
+		g, err := find(a, r, o.VpcID)
+		if err != nil {
+			out = append(out, Drift{Kind: KindMissingGroup, Service: r.Service, GroupID: r.ImportID, Detail: err.Error(),
+				Fix: "run pulumi up to create it, or adopt the existing group with adopt: {groupId: ...}"})
 			continue
 		}
 		ids[r.Name], services[g.ID] = g.ID, r.Service
@@ -132,17 +131,16 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 
 // find is the existing group a planned group is: the adopted id, else the
 // group of that name in the VPC.
-func find(a *ec2read.Account, r resources.Resource, vpc string) *ec2read.Group {
+func find(a *ec2read.Account, r resources.Resource, vpc string) (*ec2read.Group, error) {
 	if r.ImportID != "" {
-		g, _ := a.Group(r.ImportID)
-		return g
+		return a.Group(r.ImportID)
 	}
 	for i, g := range a.Groups {
 		if strings.EqualFold(g.Name, r.Group.Name) && (vpc == "" || g.VpcID == vpc) {
-			return &a.Groups[i]
+			return &a.Groups[i], nil
 		}
 	}
-	return nil
+	return nil, fmt.Errorf("group %q does not exist in %s", r.Group.Name, a.Source)
 }
 
 func groupDrift(r resources.Resource, g *ec2read.Group, vpc string, attachmentsKnown bool) []Drift {

@@ -71,6 +71,9 @@ func TestDriftKinds(t *testing.T) {
 			}
 			return out
 		}()},
+		"adopted group missing": {func(m *spec.Mesh) { service(m, "db").Adopt.GroupID = "sg-0dead000000000000" },
+			[]row{foreign, {audit.KindMissingGroup, "db", "", "security group sg-0dead000000000000 does not exist in " + a.Source +
+				": check the id (aws ec2 describe-security-groups --group-ids sg-0dead000000000000)"}}},
 		"group missing": {func(m *spec.Mesh) { m.Services = append(m.Services, spec.Service{Name: "cache", Tier: "data"}) },
 			[]row{foreign, {audit.KindMissingGroup, "cache", "", `group "cache" does not exist in ` + a.Source}}},
 	} {

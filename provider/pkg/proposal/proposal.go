@@ -470,7 +470,11 @@ func (b *builder) acknowledge() error {
 	}
 	for _, u := range p.QuotaUsage {
 		if u.Limit > 0 && u.Used*5 >= u.Limit*4 {
-			b.p.Report = append(b.p.Report, Item{Kind: KindQuota, Service: strings.TrimPrefix(u.Scope, "group "),
+			service, _ := strings.CutPrefix(u.Scope, "group ") // else the scope is an interface or the mesh
+			if service == u.Scope {
+				service = ""
+			}
+			b.p.Report = append(b.p.Report, Item{Kind: KindQuota, Service: service, GroupID: b.p.GroupOf[service],
 				Problem: fmt.Sprintf("%s: %s uses %d of %d", u.Quota, u.Scope, u.Used, u.Limit),
 				Suggest: "merge CIDR rules into group references, or ask AWS for a higher quota and set limits"})
 		}

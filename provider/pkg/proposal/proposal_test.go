@@ -2,6 +2,8 @@ package proposal_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -180,4 +182,23 @@ func TestImportIDs(t *testing.T) {
 	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_3306_3306_pl-0123456789abcdef0", ids["mesh-db-ingress-tcp-3306-pl-0123456789abcdef0"])
 	assert.Equal(t, "sg-0a000000000000002_ingress_tcp_443_443_::/0", ids["mesh-web_elb-sg-ingress-tcp-443-.._0"])
 	assert.Equal(t, "sg-0a000000000000005_egress_all_0_0_0.0.0.0/0", ids["mesh-db-egress-all-0.0.0.0_0"])
+}
+
+// A group near EC2's 60 inbound rules is reported as quota pressure.
+func TestQuotaPressure(t *testing.T) {
+	var perms []string
+	for port := 8000; port < 8050; port++ {
+		perms = append(perms, fmt.Sprintf(`{"IpProtocol":"tcp","FromPort":%d,"ToPort":%d,"IpRanges":[{"CidrIp":"10.1.0.0/16"}]}`, port, port))
+	}
+	path := filepath.Join(t.TempDir(), "groups.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"SecurityGroups":[{"GroupId":"sg-0b000000000000001","GroupName":"busy","Description":"busy",`+
+		`"VpcId":"vpc-1","IpPermissions":[`+strings.Join(perms, ",")+`]}]}`), 0o600))
+	a, err := ec2read.ReadFiles(path)
+	require.NoError(t, err)
+	p, err := proposal.Build(a, nil)
+	require.NoError(t, err)
+	i := slices.IndexFunc(p.Report, func(it proposal.Item) bool { return it.Kind == proposal.KindQuota })
+	require.GreaterOrEqual(t, i, 0, "%v", p.Report)
+	assert.Equal(t, "inboundRulesPerGroup (IPv4): group busy uses 50 of 60", p.Report[i].Problem)
+	assert.Equal(t, "sg-0b000000000000001", p.Report[i].GroupID)
 }
