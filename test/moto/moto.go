@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,7 +42,21 @@ func venv() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", ".work", "moto-venv")
 }
 
+// install installs moto once per machine: test binaries of several
+// packages run at once, so they take a file lock around it.
 func install() error {
+	if err := os.MkdirAll(filepath.Dir(venv()), 0o755); err != nil {
+		return err
+	}
+	lock, err := os.OpenFile(venv()+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck
 	server := filepath.Join(venv(), "bin", "moto_server")
 	if _, err := os.Stat(server); err == nil {
 		return nil
