@@ -114,6 +114,9 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
 		return exitFindings
 	}
+	if need := p.NeedTier(); len(need) > 0 {
+		fmt.Fprintf(stderr, "servicemesh import: %d service(s) still need a tier (see the report): %s\n", len(need), strings.Join(need, ", "))
+	}
 	if *out == "" {
 		fmt.Fprint(stdout, string(y))
 		fmt.Fprint(stderr, p.Markdown())

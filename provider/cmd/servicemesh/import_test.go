@@ -96,3 +96,13 @@ func TestAudit(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "not the output of `pulumi stack export`")
 }
+
+func TestImportSaysWhatNeedsATier(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "legacy.yaml")
+	code, _, errs := runCLI("import", "--from", legacy.Groups(), "--tier", "web=10.0.1.0/24", "-o", out)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, errs, "5 service(s) still need a tier (see the report): bastion-host, web_elb-sg, web-servers-nginx, app-tier, db")
+	code, _, errs = runCLI("plan", out)
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, errs, `service "db": service has no tier`)
+}

@@ -628,3 +628,14 @@ func (b *builder) shadowed() {
 		}
 	}
 }
+
+// NeedTier lists the services the proposal could not place in a tier.
+func (p *Proposal) NeedTier() []string {
+	var out []string
+	for _, s := range p.Mesh.Services {
+		if s.Tier == "" {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
