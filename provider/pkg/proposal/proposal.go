@@ -118,7 +118,6 @@ type builder struct {
 	p       *Proposal
 	groups  []*ec2read.Group
 	service map[string]string // group id -> service name
-	// svc indexes p.Mesh.Services by name.
 	buckets []*bucket
 }
 
@@ -287,7 +286,7 @@ func (b *builder) rules() {
 			bk.ec2Rules = append(bk.ec2Rules, r)
 		}
 	}
-	b.networks()
+	b.declare(b.networks())
 }
 
 func (b *builder) foreign(g *ec2read.Group, r ec2read.Rule) {
@@ -317,8 +316,9 @@ func ruleText(r ec2read.Rule) string {
 }
 
 // networks names the CIDRs: one network per set of rules that use them,
-// except the world, which is internet when both families are there.
-func (b *builder) networks() {
+// except the world, which is internet when both families are there. It
+// returns each CIDR's network.
+func (b *builder) networks() map[string]string {
 	uses := map[string][]int{}
 	var cidrs []string
 	for i, bk := range b.buckets {
@@ -359,6 +359,11 @@ func (b *builder) networks() {
 		}
 		b.p.Mesh.Networks = append(b.p.Mesh.Networks, *n)
 	}
+	return netOf
+}
+
+// declare writes each bucket as a rule of its service.
+func (b *builder) declare(netOf map[string]string) {
 	for _, bk := range b.buckets {
 		s := b.svc(b.service[bk.group.ID])
 		var peers spec.Peers
