@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -83,7 +84,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&tierFlags, "tier", "")
 	out := fs.String("o", "", "")
 	rest, err := parseInterspersed(fs, args)
-	if err == flag.ErrHelp {
+	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, importUsage)
 		return exitOK
 	}

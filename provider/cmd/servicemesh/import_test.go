@@ -106,3 +106,11 @@ func TestImportSaysWhatNeedsATier(t *testing.T) {
 	assert.Equal(t, exitFindings, code)
 	assert.Contains(t, errs, `service "db": service has no tier`)
 }
+
+func TestImportAndAuditHelp(t *testing.T) {
+	for cmd, want := range map[string]string{"import": "servicemesh import --from FILE", "audit": "Exit status: 0 no drift; 3 drift"} {
+		code, out, _ := runCLI(cmd, "--help")
+		assert.Equal(t, exitOK, code)
+		assert.Contains(t, out, want)
+	}
+}
