@@ -15,7 +15,7 @@ func TestSeed(t *testing.T) {
 	require.NoError(t, Seed(p.State, legacy.Files()...))
 	a := account(t, p)
 	assert.Len(t, a.Groups, 6)
-	assert.Len(t, a.Rules, 24, "one stand-in rule per EC2 rule and peer")
+	assert.Len(t, a.Rules, 26, "one stand-in rule per EC2 rule and peer")
 	g := a.Groups["sg-0a000000000000001"]
 	require.NotNil(t, g)
 	assert.Equal(t, Group{ID: "sg-0a000000000000001", Name: "launch-wizard-1", VpcID: legacy.VPC,
@@ -38,6 +38,8 @@ func TestReadImportID(t *testing.T) {
 		{"sg-0a000000000000005_ingress_tcp_3306_3306_pl-0123456789abcdef0", "sgr-"},
 		{"sg-0a000000000000002_ingress_tcp_443_443_::/0", "sgr-"},
 		{"sg-0a000000000000005_egress_all_0_0_0.0.0.0/0", "sgr-"},
+		{"sg-0a000000000000003_ingress_icmp_8_-1_10.0.0.0/16", "sgr-"},
+		{"sg-0a000000000000003_ingress_17_8125_8125_2001:db8:1::/48", "sgr-"},
 		{"sg-0a000000000000005_ingress_tcp_5432_5432_10.0.2.0/24", ""},
 		{"sg-0a000000000000005_ingress_tcp_3306_3306_10.0.9.0/24", ""},
 	} {

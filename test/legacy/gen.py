@@ -29,6 +29,8 @@ groups = [
     sg(3, "WebServers", "web servers", [
         perm("tcp", (443, 443), cidrs=["10.0.0.0/24"], desc="from the ELB subnet"),
         perm("tcp", (22, 22), groups=[B]),
+        perm("icmp", (8, -1), cidrs=["10.0.0.0/16"], desc="ping"),
+        perm("udp", (8125, 8125), v6=["2001:db8:1::/48"], desc="statsd over IPv6"),
     ], {"Name": "web servers (nginx)", "Team": "shop"}),
     sg(4, "app-tier", "Tomcat API", [
         perm("tcp", (7500, 7500), cidrs=["10.0.1.0/24"]),

@@ -35,7 +35,7 @@ func TestImportThenPlan(t *testing.T) {
 	code, stdout, errs = runCLI("plan", out)
 	assert.Equal(t, exitOK, code, errs)
 	assert.Empty(t, errs)
-	assert.Contains(t, stdout, "5 security groups, 21 rules")
+	assert.Contains(t, stdout, "5 security groups, 23 rules")
 }
 
 func TestImportToStdout(t *testing.T) {
@@ -77,7 +77,7 @@ func TestAudit(t *testing.T) {
 	code, out, errs := runCLI(append([]string{"audit", spec, "--format", "json"}, from...)...)
 	assert.Equal(t, exitDrift, code, errs)
 	assert.Contains(t, out, `"kind": "unplanned-rule"`)
-	assert.Contains(t, out, `sgr-0b000000000000015`, "the revoke command names the rule id")
+	assert.Contains(t, out, `sgr-0b000000000000017`, "the revoke command names the rule id")
 
 	// Declaring the cross-account rule's group away: a mesh of the ELB alone is clean.
 	clean := write(t, "elb.yaml", "vpcId: "+legacy.VPC+"\negress: none\ntiers: [{name: dmz}]\nservices:\n"+

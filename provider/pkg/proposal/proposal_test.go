@@ -79,7 +79,7 @@ func TestRoundTrip(t *testing.T) {
 	slices.Sort(existing)
 	slices.Sort(planned)
 	assert.Equal(t, existing, planned)
-	assert.Len(t, planned, 21)
+	assert.Len(t, planned, 23)
 
 	for _, l := range leftOut[:1] {
 		assert.True(t, slices.ContainsFunc(prop.Report, func(it proposal.Item) bool {
@@ -182,6 +182,8 @@ func TestImportIDs(t *testing.T) {
 	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_3306_3306_pl-0123456789abcdef0", ids["mesh-db-ingress-tcp-3306-pl-0123456789abcdef0"])
 	assert.Equal(t, "sg-0a000000000000002_ingress_tcp_443_443_::/0", ids["mesh-web_elb-sg-ingress-tcp-443-.._0"])
 	assert.Equal(t, "sg-0a000000000000005_egress_all_0_0_0.0.0.0/0", ids["mesh-db-egress-all-0.0.0.0_0"])
+	assert.Equal(t, "sg-0a000000000000003_ingress_icmp_8_-1_10.0.0.0/16", ids["mesh-web-servers-nginx-ingress-icmp-8-10.0.0.0_16"])
+	assert.Equal(t, "sg-0a000000000000003_ingress_udp_8125_8125_2001:db8:1::/48", ids["mesh-web-servers-nginx-ingress-udp-8125-2001.db8.1.._48"])
 }
 
 // A group near EC2's 60 inbound rules is reported as quota pressure.
