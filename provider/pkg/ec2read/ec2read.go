@@ -10,10 +10,11 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 )
 
 // Account is the security groups one read found, with what it knows.
@@ -84,21 +85,10 @@ func (r Rule) Key() string {
 	return fmt.Sprintf("%s %s %d %d %s", r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer)
 }
 
-// Ports is the rule's traffic for a reader: tcp/22, udp/8125-8126, all.
+// Ports is the rule's traffic for a reader, as the plan writes it: tcp/22,
+// udp/8125-8126, icmp/8, all.
 func (r Rule) Ports() string {
-	switch {
-	case r.Protocol == "-1":
-		return "all"
-	case r.Protocol == "tcp" || r.Protocol == "udp":
-		if r.FromPort == r.ToPort {
-			return fmt.Sprintf("%s/%d", r.Protocol, r.FromPort)
-		}
-		return fmt.Sprintf("%s/%d-%d", r.Protocol, r.FromPort, r.ToPort)
-	case r.Protocol == "icmp" || r.Protocol == "icmpv6":
-		return fmt.Sprintf("%s/%d:%d", r.Protocol, r.FromPort, r.ToPort)
-	default:
-		return "proto" + r.Protocol
-	}
+	return ports.Range{Protocol: r.Protocol, From: r.FromPort, To: r.ToPort}.String()
 }
 
 // Group returns the group with the id, or an error naming where it looked.
@@ -246,23 +236,21 @@ func fromRule(r types.SecurityGroupRule) (Rule, error) {
 	return out, nil
 }
 
-// protocolNames maps the IP protocol numbers the AWS provider names.
-var protocolNames = map[string]string{"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
-
-// traffic normalises EC2's protocol and ports to the AWS provider's: numbers
-// of named protocols become names; protocols without ports take 0/0.
+// traffic normalises EC2's protocol and ports to the AWS provider's, as
+// the plan has them (package ports): numbers of named protocols become
+// names, all is -1, and protocols without ports take 0/0.
 func traffic(protocol string, from, to *int32) (string, int, int, error) {
-	p := strings.ToLower(protocol)
-	if n, ok := protocolNames[p]; ok {
-		p = n
+	p, err := ports.ParseProtocol(protocol)
+	if err != nil || strings.TrimSpace(protocol) == "" {
+		return "", 0, 0, fmt.Errorf("IpProtocol %q is neither a protocol name nor a number 0-255", protocol)
 	}
-	switch p {
-	case "tcp", "udp":
+	switch {
+	case ports.HasPorts(p):
 		if from == nil || to == nil {
 			return "", 0, 0, fmt.Errorf("%s permission without FromPort/ToPort", p)
 		}
 		return p, int(*from), int(*to), nil
-	case "icmp", "icmpv6":
+	case ports.IsICMP(p):
 		f, t := -1, -1
 		if from != nil {
 			f = int(*from)
@@ -271,11 +259,6 @@ func traffic(protocol string, from, to *int32) (string, int, int, error) {
 			t = int(*to)
 		}
 		return p, f, t, nil
-	case "-1":
-		return p, 0, 0, nil
-	}
-	if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 255 {
-		return "", 0, 0, fmt.Errorf("IpProtocol %q is neither a protocol name nor a number 0-255", protocol)
 	}
 	return p, 0, 0, nil
 }
