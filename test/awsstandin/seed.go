@@ -2,6 +2,7 @@ package awsstandin
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,7 +71,7 @@ func (a *Account) importedRule(id string) (*Rule, error) {
 	case typ != "ingress" && typ != "egress":
 		return nil, bad("expecting 'ingress' or 'egress'")
 	}
-	if _, err := strconv.Atoi(proto); err != nil && !slicesContains([]string{"tcp", "udp", "icmp", "icmpv6"}, proto) {
+	if _, err := strconv.Atoi(proto); err != nil && !slices.Contains([]string{"tcp", "udp", "icmp", "icmpv6"}, proto) {
 		return nil, bad("protocol must be tcp/udp/icmp/icmpv6/all or a number")
 	}
 	from, err1 := strconv.Atoi(parts[3])
@@ -103,23 +104,7 @@ func (a *Account) importedRule(id string) (*Rule, error) {
 	return nil, nil
 }
 
-func slicesContains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
+// sameSet reports whether a and b hold the same peers, in any order.
 func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, v := range a {
-		if !slicesContains(b, v) {
-			return false
-		}
-	}
-	return true
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(v string) bool { return !slices.Contains(b, v) })
 }
