@@ -70,6 +70,7 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 	var out []Drift
 	list := resources.Of(o.Mesh, p)
 	ids := map[string]string{}      // logical group name -> existing group id
+	adopted := map[string]bool{}    // logical group names of adopted groups
 	services := map[string]string{} // existing group id -> service
 	planned := map[permission]resources.Resource{}
 	for _, r := range list {
@@ -82,7 +83,7 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 				Fix: "run pulumi up to create it, or adopt the existing group with adopt: {groupId: ...}"})
 			continue
 		}
-		ids[r.Name], services[g.ID] = g.ID, r.Service
+		ids[r.Name], services[g.ID], adopted[r.Name] = g.ID, r.Service, r.ImportID != ""
 		out = append(out, groupDrift(r, g, o.VpcID, a.AttachmentsKnown)...)
 		if o.State != nil && r.ImportID == "" && !o.State.HasID(resources.GroupType, g.ID) {
 			out = append(out, Drift{Kind: KindOrphanGroup, Service: r.Service, GroupID: g.ID,
@@ -118,9 +119,13 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 			out = append(out, Drift{Kind: KindMissingRule, Service: r.Service, GroupID: perm.group, Rule: perm.text(),
 				Detail: "planned but not in AWS: deleted by hand, or never created", Fix: "run pulumi refresh, then pulumi up to recreate it"})
 		case o.State != nil && r.ImportID == "" && !o.State.HasURN(resources.RuleType, r.Name):
+			fix := o.State.AdoptCommand(o.Mesh, r, resources.RuleImportID(r.Rule, ids))
+			if adopted[r.Rule.SecurityGroup] {
+				fix = "list its key (servicemesh plan --format json) in adopt.rules so pulumi up imports it, or: " + fix
+			}
 			out = append(out, Drift{Kind: KindOrphanRule, Service: r.Service, GroupID: perm.group, Rule: perm.text(),
-				Detail: "exists but the stack's state does not hold it (an interrupted pulumi up?)",
-				Fix:    o.State.AdoptCommand(o.Mesh, r, resources.RuleImportID(r.Rule, ids))})
+				Detail: "exists but the stack's state does not hold it (an interrupted pulumi up?); pulumi up would fail creating it",
+				Fix:    fix})
 		}
 	}
 	slices.SortFunc(out, func(x, y Drift) int {
