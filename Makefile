@@ -41,6 +41,8 @@ lint:
 	@test -z "$$(gofmt -l provider test examples tools embed.go)" || { gofmt -l provider test examples tools embed.go; echo "gofmt needed"; exit 1; }
 
 # Everything but the engine tests (test/e2e), which need `make tools build`.
+# The live EC2 tests run against moto, installed into .work/moto-venv from
+# PyPI on first use (python3 needed); under CI=true its absence fails them.
 unit:
 	$(GO_TEST) ./provider/... ./sdk/... ./test/awsstandin/... ./test/mermaidcheck/... ./test/markdowncheck/... ./test/reference/... .
 

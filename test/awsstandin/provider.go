@@ -495,15 +495,23 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 		return nil, err
 	}
 	var out, inputs resource.PropertyMap
+	id := req.GetId()
 	err = withAccount(p.state(), false, func(a *Account) error {
-		if g, ok := a.Groups[req.GetId()]; ok && t == GroupType {
+		if _, known := a.Rules[id]; !known && t == RuleType && strings.Contains(id, "_") {
+			r, err := a.importedRule(id) // an import by pulumi-aws's id
+			if err != nil || r == nil {
+				return err
+			}
+			id = r.ID
+		}
+		if g, ok := a.Groups[id]; ok && t == GroupType {
 			if len(props) == 0 {
 				props = resource.PropertyMap{"vpcId": resource.NewStringProperty(g.VpcID)}
 			}
 			out = groupOutputs(props, g)
 			inputs = pick(out, "name", "description", "vpcId", "tags", "revokeRulesOnDelete")
 		}
-		if r, ok := a.Rules[req.GetId()]; ok && t == RuleType {
+		if r, ok := a.Rules[id]; ok && t == RuleType {
 			if len(props) == 0 {
 				props = ruleProps(r)
 			}
@@ -529,7 +537,7 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 		return nil, err
 	}
 	inS, err := marshal(inputs)
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: outS, Inputs: inS}, err
+	return &pulumirpc.ReadResponse{Id: id, Properties: outS, Inputs: inS}, err
 }
 
 func pick(m resource.PropertyMap, keys ...resource.PropertyKey) resource.PropertyMap {

@@ -45,7 +45,8 @@ func WriteYAMLMeshes(dir, project string, meshes map[string]spec.Mesh) error {
 	return nil
 }
 
-// Properties are a declaration's ServiceMesh inputs, with the offline VPC.
+// Properties are a declaration's ServiceMesh inputs, with the offline VPC
+// unless the declaration names its own.
 func Properties(m spec.Mesh) (map[string]any, error) {
 	js, err := json.Marshal(m)
 	if err != nil {
@@ -55,6 +56,8 @@ func Properties(m spec.Mesh) (map[string]any, error) {
 	if err := json.Unmarshal(js, &props); err != nil {
 		return nil, err
 	}
-	props["vpcId"] = reference.VpcID
+	if m.VpcID == "" {
+		props["vpcId"] = reference.VpcID
+	}
 	return props, nil
 }

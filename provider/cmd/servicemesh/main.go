@@ -29,6 +29,8 @@ const usage = `usage:
                    [--fail-on warnings|opened-flows] OLD NEW
   servicemesh plan --diff --base REV [flags as above] NEW
   servicemesh preview-summary < preview.json
+  servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
+  servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -74,6 +76,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
+	case "import":
+		return runImport(args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(args[1:], stdout, stderr)
 	case "plan":
 	case "preview-summary":
 		return runPreviewSummary(args[1:], stdin, stdout, stderr)

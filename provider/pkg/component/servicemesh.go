@@ -132,9 +132,10 @@ func Emit(ctx *pulumi.Context, prefix string, args Args, p *plan.Plan,
 	groups := map[string]*ec2.SecurityGroup{}    // by logical name, for rules' references
 	byService := map[string]*ec2.SecurityGroup{} // the result
 	for _, r := range resources.Of(prefix, p) {
+		ropts := append(slices.Clip(opts), adoptOptions(r)...)
 		switch {
 		case r.Group != nil:
-			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, args.VpcID), opts...)
+			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, args.VpcID), ropts...)
 			if err != nil {
 				return nil, fmt.Errorf("creating security group %q: %w", r.Group.Name, err)
 			}
@@ -144,7 +145,7 @@ func Emit(ctx *pulumi.Context, prefix string, args Args, p *plan.Plan,
 			// engine may still call Delete on a rule after its group is gone (a
 			// delete-first replacement of two groups runs their chains in
 			// parallel), and the AWS provider fails that: it reads the group first.
-			ruleOpts := append(slices.Clone(opts), pulumi.DeletedWith(groups[r.Rule.SecurityGroup]))
+			ruleOpts := append(slices.Clip(ropts), pulumi.DeletedWith(groups[r.Rule.SecurityGroup]))
 			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups, refs), ruleOpts...); err != nil {
 				return nil, fmt.Errorf("creating rule %q: %w", r.Name, err)
 			}
@@ -181,6 +182,23 @@ func references(mesh string, args Args, p *plan.Plan) (Args, error) {
 	}
 	args.ExternalGroupIDs, args.CidrBlocksFrom = ids, lists
 	return args, nil
+}
+
+// adoptOptions import an existing resource (package resources gives its
+// id). An import fails unless the declared inputs equal what the provider
+// reads, so the inputs AWS cannot hold as declared are left as they are:
+// a group's tags and revokeRulesOnDelete (not stored in AWS), a rule's
+// description (the mesh writes one where the existing rule has none).
+// They stay ignored on later updates of the adopted resources.
+func adoptOptions(r resources.Resource) []pulumi.ResourceOption {
+	if r.ImportID == "" {
+		return nil
+	}
+	ignore := []string{"description"}
+	if r.Group != nil {
+		ignore = []string{"tags", "revokeRulesOnDelete"}
+	}
+	return []pulumi.ResourceOption{pulumi.Import(pulumi.ID(r.ImportID)), pulumi.IgnoreChanges(ignore)}
 }
 
 func groupArgs(g *resources.GroupInputs, vpcID pulumi.StringInput) *ec2.SecurityGroupArgs {

@@ -19,6 +19,11 @@ const (
 	CheckEmpty            = "empty-mesh"
 	CheckInvalidPort      = "invalid-port"
 	CheckInvalidProtocol  = "invalid-protocol"
+	// CheckInvalidAdopt: an adopt that cannot work (bad id, a group adopted
+	// twice, a rule imported whose peer group does not exist yet).
+	CheckInvalidAdopt = "invalid-adopt"
+	// CheckStaleAdoptRule: adopt.rules names a rule the service no longer has.
+	CheckStaleAdoptRule = "stale-adopt-rule"
 
 	// CheckTierAdjacency: a flow between tiers that are neither equal nor adjacent.
 	CheckTierAdjacency = "tier-adjacency"
@@ -88,6 +93,8 @@ var checks = sortedChecks([]Check{
 	{ID: CheckEmpty, Severity: Error, Instead: structural},
 	{ID: CheckInvalidPort, Severity: Error, Instead: structural},
 	{ID: CheckInvalidProtocol, Severity: Error, Instead: structural},
+	{ID: CheckInvalidAdopt, Severity: Error, Instead: structural},
+	{ID: CheckStaleAdoptRule, Severity: Warning, Instead: "remove the key from adopt.rules"},
 
 	{ID: CheckTierAdjacency, Severity: Error, Acknowledgeable: true},
 	{ID: CheckWorldOpen, Severity: Error, Acknowledgeable: true},

@@ -158,6 +158,7 @@ func build(m spec.Mesh) (*Plan, error) {
 	p.Rules = rule.Project(p.Flows, p.Egress)
 	p.RuleCounts = countRules(p.Groups, p.Rules)
 	p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
+	p.Findings = append(p.Findings, adoptedRules(p.Groups, p.Rules)...)
 	g := guard.Check(m, p.Groups, p.Flows, p.Rules)
 	p.Findings = append(p.Findings, g.Findings...)
 	p.QuotaUsage = g.Usage

@@ -51,6 +51,9 @@ type Resource struct {
 	// Exactly one of Group and Rule is set.
 	Group *GroupInputs
 	Rule  *RuleInputs
+	// ImportID is set when the resource exists already (an adopted group and
+	// the rules adopt.rules lists): the AWS provider's import id.
+	ImportID string
 }
 
 // GroupInputs are an aws.ec2.SecurityGroup's inputs. Its vpcId is not here:
@@ -96,12 +99,17 @@ type RuleInputs struct {
 func Of(mesh string, p *plan.Plan) []Resource {
 	groupName := func(service string) string { return mesh + "-" + service }
 	out := make([]Resource, 0, len(p.Groups)+len(p.Rules))
+	adopted := map[string]rule.Group{}
 	for _, g := range p.Groups {
 		out = append(out, Resource{
 			Type: GroupType, Name: groupName(g.Service), Service: g.Service,
-			About: fmt.Sprintf("group %s (tier %s)", g.Service, g.Tier),
-			Group: &GroupInputs{Name: g.Name, Description: g.Description, Tags: g.Tags, RevokeRulesOnDelete: !g.KeepRulesOnDelete},
+			About:    fmt.Sprintf("group %s (tier %s)", g.Service, g.Tier),
+			Group:    &GroupInputs{Name: g.Name, Description: g.Description, Tags: g.Tags, RevokeRulesOnDelete: !g.KeepRulesOnDelete},
+			ImportID: g.AdoptID,
 		})
+		if g.AdoptID != "" {
+			adopted[g.Service] = g
+		}
 	}
 	names := cidrNames(p.Flows)
 	externalIDs := map[string]string{}
@@ -141,7 +149,8 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		}
 		rules = append(rules, Resource{
 			Type: RuleType, Name: mesh + "-" + rule.Name(r), Service: r.Service, Rule: in,
-			About: fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
+			About:    fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
+			ImportID: ruleImportID(r, in, adopted),
 		})
 	}
 	slices.SortFunc(rules, func(a, b Resource) int { return cmp.Compare(a.Name, b.Name) })
@@ -230,4 +239,44 @@ func ByName(list []Resource) map[string]Resource {
 		out[r.Name] = r
 	}
 	return out
+}
+
+// ruleImportID is the import id of a rule adopt.rules lists, or "" when
+// the rule is to be created: its group is not adopted, adopt.rules does not
+// list it, or its peer group is new (plan reports that).
+func ruleImportID(r rule.Rule, in *RuleInputs, adopted map[string]rule.Group) string {
+	g, ok := adopted[r.Service]
+	if !ok || !slices.Contains(g.AdoptRules, r.Key) {
+		return ""
+	}
+	ids := map[string]string{in.SecurityGroup: g.AdoptID}
+	if in.SourceSecurityGroup != "" {
+		peer, ok := adopted[r.Peer.Service]
+		if !ok {
+			return ""
+		}
+		ids[in.SourceSecurityGroup] = peer.AdoptID
+	}
+	return RuleImportID(in, ids)
+}
+
+// RuleImportID is pulumi-aws's import id of a rule, the format of its
+// aws_security_group_rule importer: SGID_TYPE_PROTOCOL_FROM_TO_SOURCE, e.g.
+// sg-1_ingress_tcp_22_22_10.0.0.0/8, ..._self, ..._sg-2, ..._pl-3. ids maps
+// the rule's logical group names to group ids.
+func RuleImportID(in *RuleInputs, ids map[string]string) string {
+	var source string
+	switch {
+	case in.Self:
+		source = "self"
+	case in.SourceSecurityGroup != "":
+		source = ids[in.SourceSecurityGroup]
+	default:
+		source = strings.Join(slices.Concat(in.CidrBlocks, in.Ipv6CidrBlocks, in.PrefixListIDs), "_")
+	}
+	protocol := in.Protocol
+	if protocol == "-1" {
+		protocol = "all"
+	}
+	return fmt.Sprintf("%s_%s_%s_%d_%d_%s", ids[in.SecurityGroup], in.Type, protocol, in.FromPort, in.ToPort, source)
 }

@@ -116,3 +116,61 @@ services: [{name: A, tier: t, ingress: [{ports: [443], from: {services: [lb]}}]}
 		assert.Equal(t, resources.Field{Value: tc.want}, list[1].Fields("")["sourceSecurityGroupId"])
 	}
 }
+
+// Import ids: the adopted group, and the rules adopt.rules lists; a rule
+// not listed (a new one) is created, and so is everything of a new group.
+func TestImportIDs(t *testing.T) {
+	m, err := spec.Decode([]byte(`
+egress: none
+tiers: [{name: t}]
+services:
+  - name: A
+    tier: t
+    adopt: {groupId: sg-0aaaaaaaaaaaaaaaa, rules: [A/ingress/tcp-22/10.0.0.0_8, A/ingress/all/self]}
+    ingress:
+      - {ports: [22], from: {cidrBlocks: [10.0.0.0/8]}}
+      - {protocol: all, from: {self: true}}
+      - {ports: [443], from: {services: [B]}}
+  - name: B
+    tier: t
+    ingress:
+      - {ports: [80], from: {services: [A]}}
+`))
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, r := range resources.Of("m", p) {
+		got[r.Name] = r.ImportID
+	}
+	assert.Equal(t, map[string]string{
+		"m-A": "sg-0aaaaaaaaaaaaaaaa", "m-B": "",
+		"m-A-ingress-tcp-22-10.0.0.0_8": "sg-0aaaaaaaaaaaaaaaa_ingress_tcp_22_22_10.0.0.0/8",
+		"m-A-ingress-all-self":          "sg-0aaaaaaaaaaaaaaaa_ingress_all_0_0_self",
+		"m-A-ingress-tcp-443-sg_B":      "",
+		"m-B-ingress-tcp-80-sg_A":       "",
+	}, got)
+}
+
+func TestAdoptRulesFindings(t *testing.T) {
+	m, err := spec.Decode([]byte(`
+tiers: [{name: t}]
+services:
+  - {name: A, tier: t, adopt: {groupId: sg-0aaaaaaaaaaaaaaaa, rules: [A/ingress/tcp-443/sg_B, A/ingress/tcp-1/self]},
+     ingress: [{ports: [443], from: {services: [B]}}]}
+  - {name: B, tier: t}
+`))
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.Error(t, err)
+	var msgs []string
+	for _, f := range p.Findings {
+		if f.Check == "invalid-adopt" || f.Check == "stale-adopt-rule" {
+			msgs = append(msgs, string(f.Severity)+" "+f.Check+": "+f.Message)
+		}
+	}
+	assert.Equal(t, []string{
+		`error invalid-adopt: adopt.rules imports "A/ingress/tcp-443/sg_B", but its peer B is a new group, so the rule cannot exist yet`,
+		`warning stale-adopt-rule: adopt.rules names "A/ingress/tcp-1/self", which is not a rule of this service`,
+	}, msgs)
+}

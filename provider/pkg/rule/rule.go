@@ -40,6 +40,10 @@ type Group struct {
 	// KeepRulesOnDelete is set when the mesh turns revokeRulesOnDelete off
 	// (its default, on, is left out of the plan's JSON).
 	KeepRulesOnDelete bool `json:"keepRulesOnDelete,omitempty"`
+	// AdoptID is the existing group's id when the service adopts one, and
+	// AdoptRules the keys of its rules that exist already.
+	AdoptID    string   `json:"adoptId,omitempty"`
+	AdoptRules []string `json:"adoptRules,omitempty"`
 }
 
 // ManagedBy is the value of the ManagedBy tag on every group.
@@ -126,9 +130,16 @@ func Groups(m spec.Mesh) []Group {
 		if s.Description != "" {
 			tags["Description"] = s.Description
 		}
-		out = append(out, Group{Service: s.Name, Name: name, Tier: s.Tier, Shared: s.Shared,
+		g := Group{Service: s.Name, Name: name, Tier: s.Tier, Shared: s.Shared,
 			InternetFacing: s.InternetFacing, Tags: tags, KeepRulesOnDelete: !m.RevokesRulesOnDelete(),
-			Description: fmt.Sprintf("%s security group, managed by %s", name, ManagedBy)})
+			Description: fmt.Sprintf("%s security group, managed by %s", name, ManagedBy)}
+		if a := s.Adopt; a != nil {
+			g.AdoptID, g.AdoptRules = a.GroupID, a.Rules
+			g.Name = cmp.Or(a.Name, g.Name)
+			g.Description = cmp.Or(a.Description, g.Description)
+			tags["Name"] = g.Name
+		}
+		out = append(out, g)
 	}
 	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(a.Service, b.Service) })
 	return out

@@ -105,6 +105,23 @@ type Service struct {
 	AttachedWith []string      `json:"attachedWith,omitempty"`
 	Ingress      []IngressRule `json:"ingress,omitempty"`
 	Egress       []EgressRule  `json:"egress,omitempty"`
+	// Adopt says the service's group already exists: the component imports
+	// it instead of creating one (see Adopt).
+	Adopt *Adopt `json:"adopt,omitempty"`
+}
+
+// Adopt names an existing group for a service to take over without
+// recreating it. Its name and description are kept as they are, because EC2
+// replaces a group whose name or description changes; empty means the
+// mesh's own (which must then equal the existing group's).
+type Adopt struct {
+	GroupID     string `json:"groupId"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Rules are the keys of the service's rules that exist already and are
+	// imported with the group (servicemesh plan --format json shows keys);
+	// any other rule of the service is created.
+	Rules []string `json:"rules,omitempty"`
 }
 
 // Traffic is what a rule lets through: a protocol and its ports.

@@ -100,8 +100,18 @@ func (v *validator) mesh() {
 	for i, e := range v.m.ExternalGroups {
 		v.externalGroup(fmt.Sprintf("externalGroups[%d]", i), e)
 	}
+	adopted := map[string]string{}
 	for _, s := range v.m.Services {
 		v.service(s)
+		if a := s.Adopt; a != nil {
+			switch other, dup := adopted[a.GroupID]; {
+			case !groupIDPattern.MatchString(a.GroupID):
+				v.errorf(finding.CheckInvalidAdopt, s.Name, "adopt", "give the existing group's id, e.g. groupId: sg-0123456789abcdef0", "adopt.groupId %q is not a security group id", a.GroupID)
+			case dup:
+				v.errorf(finding.CheckInvalidAdopt, s.Name, "adopt", fmt.Sprintf("a group has one owner: remove adopt from %q or %q", other, s.Name), "%s is adopted by %q too", a.GroupID, other)
+			}
+			adopted[a.GroupID] = s.Name
+		}
 	}
 }
 

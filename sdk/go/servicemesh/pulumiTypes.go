@@ -13,6 +13,203 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// An existing security group a service adopts. Its name and description are kept, because EC2 replaces a group whose name or description changes; the declared rules must equal the existing ones.
+type Adopt struct {
+	// The existing group's description; omitted means the mesh's own, which must then be the existing one.
+	Description *string `pulumi:"description"`
+	// The existing group's id, sg-....
+	GroupId string `pulumi:"groupId"`
+	// The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+	Name *string `pulumi:"name"`
+	// Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+	Rules []string `pulumi:"rules"`
+}
+
+// AdoptInput is an input type that accepts AdoptArgs and AdoptOutput values.
+// You can construct a concrete instance of `AdoptInput` via:
+//
+//	AdoptArgs{...}
+type AdoptInput interface {
+	pulumi.Input
+
+	ToAdoptOutput() AdoptOutput
+	ToAdoptOutputWithContext(context.Context) AdoptOutput
+}
+
+// An existing security group a service adopts. Its name and description are kept, because EC2 replaces a group whose name or description changes; the declared rules must equal the existing ones.
+type AdoptArgs struct {
+	// The existing group's description; omitted means the mesh's own, which must then be the existing one.
+	Description *string `pulumi:"description"`
+	// The existing group's id, sg-....
+	GroupId string `pulumi:"groupId"`
+	// The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+	Name *string `pulumi:"name"`
+	// Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+	Rules []string `pulumi:"rules"`
+}
+
+func (AdoptArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Adopt)(nil)).Elem()
+}
+
+func (i AdoptArgs) ToAdoptOutput() AdoptOutput {
+	return i.ToAdoptOutputWithContext(context.Background())
+}
+
+func (i AdoptArgs) ToAdoptOutputWithContext(ctx context.Context) AdoptOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptOutput)
+}
+
+func (i AdoptArgs) ToAdoptPtrOutput() AdoptPtrOutput {
+	return i.ToAdoptPtrOutputWithContext(context.Background())
+}
+
+func (i AdoptArgs) ToAdoptPtrOutputWithContext(ctx context.Context) AdoptPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptOutput).ToAdoptPtrOutputWithContext(ctx)
+}
+
+// AdoptPtrInput is an input type that accepts AdoptArgs, AdoptPtr and AdoptPtrOutput values.
+// You can construct a concrete instance of `AdoptPtrInput` via:
+//
+//	        AdoptArgs{...}
+//
+//	or:
+//
+//	        nil
+type AdoptPtrInput interface {
+	pulumi.Input
+
+	ToAdoptPtrOutput() AdoptPtrOutput
+	ToAdoptPtrOutputWithContext(context.Context) AdoptPtrOutput
+}
+
+type adoptPtrType AdoptArgs
+
+func AdoptPtr(v *AdoptArgs) AdoptPtrInput {
+	return (*adoptPtrType)(v)
+}
+
+func (*adoptPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**Adopt)(nil)).Elem()
+}
+
+func (i *adoptPtrType) ToAdoptPtrOutput() AdoptPtrOutput {
+	return i.ToAdoptPtrOutputWithContext(context.Background())
+}
+
+func (i *adoptPtrType) ToAdoptPtrOutputWithContext(ctx context.Context) AdoptPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AdoptPtrOutput)
+}
+
+// An existing security group a service adopts. Its name and description are kept, because EC2 replaces a group whose name or description changes; the declared rules must equal the existing ones.
+type AdoptOutput struct{ *pulumi.OutputState }
+
+func (AdoptOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Adopt)(nil)).Elem()
+}
+
+func (o AdoptOutput) ToAdoptOutput() AdoptOutput {
+	return o
+}
+
+func (o AdoptOutput) ToAdoptOutputWithContext(ctx context.Context) AdoptOutput {
+	return o
+}
+
+func (o AdoptOutput) ToAdoptPtrOutput() AdoptPtrOutput {
+	return o.ToAdoptPtrOutputWithContext(context.Background())
+}
+
+func (o AdoptOutput) ToAdoptPtrOutputWithContext(ctx context.Context) AdoptPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Adopt) *Adopt {
+		return &v
+	}).(AdoptPtrOutput)
+}
+
+// The existing group's description; omitted means the mesh's own, which must then be the existing one.
+func (o AdoptOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Adopt) *string { return v.Description }).(pulumi.StringPtrOutput)
+}
+
+// The existing group's id, sg-....
+func (o AdoptOutput) GroupId() pulumi.StringOutput {
+	return o.ApplyT(func(v Adopt) string { return v.GroupId }).(pulumi.StringOutput)
+}
+
+// The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+func (o AdoptOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Adopt) *string { return v.Name }).(pulumi.StringPtrOutput)
+}
+
+// Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+func (o AdoptOutput) Rules() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Adopt) []string { return v.Rules }).(pulumi.StringArrayOutput)
+}
+
+type AdoptPtrOutput struct{ *pulumi.OutputState }
+
+func (AdoptPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Adopt)(nil)).Elem()
+}
+
+func (o AdoptPtrOutput) ToAdoptPtrOutput() AdoptPtrOutput {
+	return o
+}
+
+func (o AdoptPtrOutput) ToAdoptPtrOutputWithContext(ctx context.Context) AdoptPtrOutput {
+	return o
+}
+
+func (o AdoptPtrOutput) Elem() AdoptOutput {
+	return o.ApplyT(func(v *Adopt) Adopt {
+		if v != nil {
+			return *v
+		}
+		var ret Adopt
+		return ret
+	}).(AdoptOutput)
+}
+
+// The existing group's description; omitted means the mesh's own, which must then be the existing one.
+func (o AdoptPtrOutput) Description() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Adopt) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Description
+	}).(pulumi.StringPtrOutput)
+}
+
+// The existing group's id, sg-....
+func (o AdoptPtrOutput) GroupId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Adopt) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.GroupId
+	}).(pulumi.StringPtrOutput)
+}
+
+// The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+func (o AdoptPtrOutput) Name() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Adopt) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Name
+	}).(pulumi.StringPtrOutput)
+}
+
+// Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+func (o AdoptPtrOutput) Rules() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Adopt) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Rules
+	}).(pulumi.StringArrayOutput)
+}
+
 // Lets the service reach peers. Each peer and port yields its own security-group rule.
 type EgressRule struct {
 	// Description carried on every rule this declaration yields (defaults to the port's well-known name and the peer). Changing it updates rules in place.
@@ -1587,6 +1784,8 @@ func (o RuleCountMapOutput) MapIndex(k pulumi.StringInput) RuleCountOutput {
 
 // A service: one security group, and the rules that let others reach it.
 type Service struct {
+	// Takes over an existing security group instead of creating one: the component imports it and its matching rules, so nothing is recreated. `servicemesh import` proposes it.
+	Adopt *Adopt `pulumi:"adopt"`
 	// Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
 	AttachedWith []string `pulumi:"attachedWith"`
 	// What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
@@ -1618,6 +1817,8 @@ type ServiceInput interface {
 
 // A service: one security group, and the rules that let others reach it.
 type ServiceArgs struct {
+	// Takes over an existing security group instead of creating one: the component imports it and its matching rules, so nothing is recreated. `servicemesh import` proposes it.
+	Adopt *AdoptArgs `pulumi:"adopt"`
 	// Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
 	AttachedWith []string `pulumi:"attachedWith"`
 	// What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
@@ -1686,6 +1887,11 @@ func (o ServiceOutput) ToServiceOutput() ServiceOutput {
 
 func (o ServiceOutput) ToServiceOutputWithContext(ctx context.Context) ServiceOutput {
 	return o
+}
+
+// Takes over an existing security group instead of creating one: the component imports it and its matching rules, so nothing is recreated. `servicemesh import` proposes it.
+func (o ServiceOutput) Adopt() AdoptPtrOutput {
+	return o.ApplyT(func(v Service) *Adopt { return v.Adopt }).(AdoptPtrOutput)
 }
 
 // Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
@@ -1876,6 +2082,8 @@ func (o TierArrayOutput) Index(i pulumi.IntInput) TierOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptInput)(nil)).Elem(), AdoptArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AdoptPtrInput)(nil)).Elem(), AdoptArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EgressRuleInput)(nil)).Elem(), EgressRuleArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EgressRuleArrayInput)(nil)).Elem(), EgressRuleArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ExceptionInput)(nil)).Elem(), ExceptionArgs{})
@@ -1901,6 +2109,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ServiceArrayInput)(nil)).Elem(), ServiceArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TierInput)(nil)).Elem(), TierArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TierArrayInput)(nil)).Elem(), TierArray{})
+	pulumi.RegisterOutputType(AdoptOutput{})
+	pulumi.RegisterOutputType(AdoptPtrOutput{})
 	pulumi.RegisterOutputType(EgressRuleOutput{})
 	pulumi.RegisterOutputType(EgressRuleArrayOutput{})
 	pulumi.RegisterOutputType(ExceptionOutput{})

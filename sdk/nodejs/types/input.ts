@@ -7,6 +7,28 @@ import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
 /**
+ * An existing security group a service adopts. Its name and description are kept, because EC2 replaces a group whose name or description changes; the declared rules must equal the existing ones.
+ */
+export interface AdoptArgs {
+    /**
+     * The existing group's description; omitted means the mesh's own, which must then be the existing one.
+     */
+    description?: string;
+    /**
+     * The existing group's id, sg-....
+     */
+    groupId: string;
+    /**
+     * The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+     */
+    name?: string;
+    /**
+     * Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+     */
+    rules?: string[];
+}
+
+/**
  * Lets the service reach peers. Each peer and port yields its own security-group rule.
  */
 export interface EgressRuleArgs {
@@ -222,6 +244,10 @@ export interface PortRangeArgs {
  * A service: one security group, and the rules that let others reach it.
  */
 export interface ServiceArgs {
+    /**
+     * Takes over an existing security group instead of creating one: the component imports it and its matching rules, so nothing is recreated. `servicemesh import` proposes it.
+     */
+    adopt?: inputs.AdoptArgs;
     /**
      * Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
      */

@@ -16,6 +16,8 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AdoptArgs',
+    'AdoptArgsDict',
     'EgressRuleArgs',
     'EgressRuleArgsDict',
     'ExceptionArgs',
@@ -37,6 +39,99 @@ __all__ = [
     'TierArgs',
     'TierArgsDict',
 ]
+
+class AdoptArgsDict(TypedDict):
+    """
+    An existing security group a service adopts. Its name and description are kept, because EC2 replaces a group whose name or description changes; the declared rules must equal the existing ones.
+    """
+    group_id: _builtins.str
+    """
+    The existing group's id, sg-....
+    """
+    description: NotRequired[_builtins.str]
+    """
+    The existing group's description; omitted means the mesh's own, which must then be the existing one.
+    """
+    name: NotRequired[_builtins.str]
+    """
+    The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+    """
+    rules: NotRequired[Sequence[_builtins.str]]
+    """
+    Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+    """
+
+@pulumi.input_type
+class AdoptArgs:
+    def __init__(__self__, *,
+                 group_id: _builtins.str,
+                 description: Optional[_builtins.str] = None,
+                 name: Optional[_builtins.str] = None,
+                 rules: Optional[Sequence[_builtins.str]] = None):
+        """
+        An existing security group a service adopts. Its name and description are kept, because EC2 replaces a group whose name or description changes; the declared rules must equal the existing ones.
+
+        :param _builtins.str group_id: The existing group's id, sg-....
+        :param _builtins.str description: The existing group's description; omitted means the mesh's own, which must then be the existing one.
+        :param _builtins.str name: The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+        :param Sequence[_builtins.str] rules: Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+        """
+        pulumi.set(__self__, "group_id", group_id)
+        if description is not None:
+            pulumi.set(__self__, "description", description)
+        if name is not None:
+            pulumi.set(__self__, "name", name)
+        if rules is not None:
+            pulumi.set(__self__, "rules", rules)
+
+    @_builtins.property
+    @pulumi.getter(name="groupId")
+    def group_id(self) -> _builtins.str:
+        """
+        The existing group's id, sg-....
+        """
+        return pulumi.get(self, "group_id")
+
+    @group_id.setter
+    def group_id(self, value: _builtins.str):
+        pulumi.set(self, "group_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> Optional[_builtins.str]:
+        """
+        The existing group's description; omitted means the mesh's own, which must then be the existing one.
+        """
+        return pulumi.get(self, "description")
+
+    @description.setter
+    def description(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> Optional[_builtins.str]:
+        """
+        The existing group's name; omitted means the mesh's own name for the service, which must then be the existing one.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def rules(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Keys of the service's rules that exist already (as `servicemesh plan --format json` shows them), imported with the group; the service's other rules are created.
+        """
+        return pulumi.get(self, "rules")
+
+    @rules.setter
+    def rules(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "rules", value)
+
 
 class EgressRuleArgsDict(TypedDict):
     """
@@ -973,6 +1068,10 @@ class ServiceArgsDict(TypedDict):
     """
     The tier the service runs in.
     """
+    adopt: NotRequired['AdoptArgsDict']
+    """
+    Takes over an existing security group instead of creating one: the component imports it and its matching rules, so nothing is recreated. `servicemesh import` proposes it.
+    """
     attached_with: NotRequired[Sequence[_builtins.str]]
     """
     Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
@@ -1003,6 +1102,7 @@ class ServiceArgs:
     def __init__(__self__, *,
                  name: _builtins.str,
                  tier: _builtins.str,
+                 adopt: Optional['AdoptArgs'] = None,
                  attached_with: Optional[Sequence[_builtins.str]] = None,
                  description: Optional[_builtins.str] = None,
                  egress: Optional[Sequence['EgressRuleArgs']] = None,
@@ -1014,6 +1114,7 @@ class ServiceArgs:
 
         :param _builtins.str name: The group's descriptive name, including its point of application, e.g. `ELB-FrontEnd-Web`. Letters, digits, `.`, `_` and `-`.
         :param _builtins.str tier: The tier the service runs in.
+        :param 'AdoptArgs' adopt: Takes over an existing security group instead of creating one: the component imports it and its matching rules, so nothing is recreated. `servicemesh import` proposes it.
         :param Sequence[_builtins.str] attached_with: Other services whose groups this service's network interfaces carry too (e.g. `AdminAccess`), for the groups-per-interface quota.
         :param _builtins.str description: What the service is; kept in the group's `Description` tag, so editing it never replaces the group.
         :param Sequence['EgressRuleArgs'] egress: What this service may reach beyond the mesh's egress policy, e.g. 443 to the internet.
@@ -1023,6 +1124,8 @@ class ServiceArgs:
         """
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "tier", tier)
+        if adopt is not None:
+            pulumi.set(__self__, "adopt", adopt)
         if attached_with is not None:
             pulumi.set(__self__, "attached_with", attached_with)
         if description is not None:
@@ -1059,6 +1162,18 @@ class ServiceArgs:
     @tier.setter
     def tier(self, value: _builtins.str):
         pulumi.set(self, "tier", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def adopt(self) -> Optional['AdoptArgs']:
+        """
+        Takes over an existing security group instead of creating one: the component imports it and its matching rules, so nothing is recreated. `servicemesh import` proposes it.
+        """
+        return pulumi.get(self, "adopt")
+
+    @adopt.setter
+    def adopt(self, value: Optional['AdoptArgs']):
+        pulumi.set(self, "adopt", value)
 
     @_builtins.property
     @pulumi.getter(name="attachedWith")

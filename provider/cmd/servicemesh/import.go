@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/proposal"
+)
+
+const importUsage = `usage:
+  servicemesh import --from FILE [--from FILE ...] [--vpc-id V] [--tier NAME=CIDR ...] [-o OUT]
+  servicemesh import --region R --vpc-id V [--endpoint-url URL] [--tier NAME=CIDR ...] [-o OUT]
+
+Proposes a ServiceMesh declaration from security groups that exist, and a
+migration report. --from reads the JSON of aws ec2 describe-security-groups
+(and, for rule ids and network interfaces, describe-security-group-rules and
+describe-network-interfaces); --region reads EC2 live with the standard
+credential chain. --tier flags, outermost first, place each service in the
+tier its network interfaces' addresses fall in.
+
+The declaration goes to OUT (default stdout); the report to OUT.report.md
+(default stderr).
+`
+
+// source is the --from / --region flags every command that reads EC2 shares.
+type source struct {
+	from                    multiFlag
+	region, vpcID, endpoint string
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func (s *source) register(fs *flag.FlagSet) {
+	fs.Var(&s.from, "from", "")
+	fs.StringVar(&s.region, "region", "", "")
+	fs.StringVar(&s.vpcID, "vpc-id", "", "")
+	fs.StringVar(&s.endpoint, "endpoint-url", "", "")
+}
+
+// read reads the account, limited to --vpc-id when given.
+func (s *source) read() (*ec2read.Account, error) {
+	var a *ec2read.Account
+	var err error
+	switch {
+	case len(s.from) > 0 && s.region != "":
+		return nil, fmt.Errorf("give --from FILE or --region R, not both")
+	case len(s.from) > 0:
+		a, err = ec2read.ReadFiles(s.from...)
+	case s.region != "":
+		if s.vpcID == "" {
+			return nil, fmt.Errorf("--region needs --vpc-id: the mesh is one VPC's groups")
+		}
+		a, err = ec2read.Live{Region: s.region, VpcID: s.vpcID, Endpoint: s.endpoint}.Read(context.Background())
+	default:
+		return nil, fmt.Errorf("give --from FILE (aws ec2 describe-security-groups output) or --region R --vpc-id V")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if s.vpcID != "" {
+		a = a.InVPC(s.vpcID)
+		if len(a.Groups) == 0 {
+			return nil, fmt.Errorf("%s has no security groups in %s", a.Source, s.vpcID)
+		}
+	}
+	return a, nil
+}
+
+func runImport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("servicemesh import", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var src source
+	src.register(fs)
+	var tierFlags multiFlag
+	fs.Var(&tierFlags, "tier", "")
+	out := fs.String("o", "", "")
+	rest, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, importUsage)
+		return exitOK
+	}
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("import takes no file arguments; got %q (use --from FILE)", rest)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "servicemesh import: %v\n\n%s", err, importUsage)
+		return exitUsage
+	}
+	tiers, err := proposal.ParseTiers(tierFlags)
+	if err != nil {
+		fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
+		return exitUsage
+	}
+	a, err := src.read()
+	if err != nil {
+		fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
+		return exitUsage
+	}
+	p, err := proposal.Build(a, tiers)
+	if err != nil {
+		fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
+		return exitFindings
+	}
+	y, err := p.YAML(a.Source)
+	if err != nil {
+		fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
+		return exitFindings
+	}
+	if need := p.NeedTier(); len(need) > 0 {
+		fmt.Fprintf(stderr, "servicemesh import: %d service(s) still need a tier (see the report): %s\n", len(need), strings.Join(need, ", "))
+	}
+	if *out == "" {
+		fmt.Fprint(stdout, string(y))
+		fmt.Fprint(stderr, p.Markdown())
+		return exitOK
+	}
+	report := strings.TrimSuffix(*out, ".yaml") + ".report.md"
+	for path, data := range map[string][]byte{*out: y, report: []byte(p.Markdown())} {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
+			return exitUsage
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s: %d service(s), %d report item(s)\n", *out, report, len(p.Mesh.Services), len(p.Report))
+	return exitOK
+}

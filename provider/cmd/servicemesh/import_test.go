@@ -1,0 +1,116 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
+)
+
+func legacyArgs() []string {
+	var args []string
+	for _, f := range legacy.Files() {
+		args = append(args, "--from", f)
+	}
+	for _, t := range legacy.Tiers {
+		args = append(args, "--tier", t)
+	}
+	return args
+}
+
+// TestImportThenPlan: the declaration import writes is one plan accepts.
+func TestImportThenPlan(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "legacy.yaml")
+	code, stdout, errs := runCLI(append([]string{"import", "-o", out}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "legacy.report.md: 5 service(s)")
+	report, err := os.ReadFile(filepath.Join(filepath.Dir(out), "legacy.report.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "**world-open-admin-port** bastion-host (`sg-0a000000000000001`)")
+
+	code, stdout, errs = runCLI("plan", out)
+	assert.Equal(t, exitOK, code, errs)
+	assert.Empty(t, errs)
+	assert.Contains(t, stdout, "5 security groups, 23 rules")
+}
+
+func TestImportToStdout(t *testing.T) {
+	code, stdout, errs := runCLI(append([]string{"import"}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "groupId: sg-0a000000000000001")
+	assert.Contains(t, errs, "# Migration report")
+}
+
+func TestImportErrors(t *testing.T) {
+	notDescribe := write(t, "mesh.json", `{"tiers":[],"services":[]}`)
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"no source":       {[]string{"import"}, "give --from FILE"},
+		"both sources":    {[]string{"import", "--from", legacy.Groups(), "--region", "us-east-1"}, "not both"},
+		"region no vpc":   {[]string{"import", "--region", "us-east-1"}, "--region needs --vpc-id"},
+		"not describe":    {[]string{"import", "--from", notDescribe}, `not the JSON of ` + "`aws ec2 describe-security-groups"},
+		"bad tier":        {[]string{"import", "--from", legacy.Groups(), "--tier", "web"}, "write NAME=CIDR"},
+		"file argument":   {[]string{"import", legacy.Groups()}, "use --from FILE"},
+		"vpc not in file": {[]string{"import", "--from", legacy.Groups(), "--vpc-id", "vpc-0other"}, "has no security groups in vpc-0other"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errs := runCLI(tc.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.Empty(t, out)
+			assert.Contains(t, errs, tc.want)
+		})
+	}
+}
+
+func TestAudit(t *testing.T) {
+	spec := filepath.Join(t.TempDir(), "legacy.yaml")
+	code, _, errs := runCLI(append([]string{"import", "-o", spec}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+	from := []string{"--from", legacy.Files()[0], "--from", legacy.Files()[1]}
+
+	code, out, errs := runCLI(append([]string{"audit", spec, "--format", "json"}, from...)...)
+	assert.Equal(t, exitDrift, code, errs)
+	assert.Contains(t, out, `"kind": "unplanned-rule"`)
+	assert.Contains(t, out, `sgr-0b000000000000017`, "the revoke command names the rule id")
+
+	// Declaring the cross-account rule's group away: a mesh of the ELB alone is clean.
+	clean := write(t, "elb.yaml", "vpcId: "+legacy.VPC+"\negress: none\ntiers: [{name: dmz}]\nservices:\n"+
+		"  - name: elb\n    tier: dmz\n    internetFacing: true\n"+
+		"    adopt: {groupId: sg-0a000000000000002, name: web_elb sg, description: ELB for the shop}\n"+
+		"    ingress: [{ports: [80, 443], from: {internet: true}}]\n"+
+		"    egress: [{protocol: all, to: {cidrBlocks: [0.0.0.0/0]}}]\n")
+	code, out, errs = runCLI(append([]string{"audit", "--format", "markdown", clean}, from...)...)
+	assert.Equal(t, exitOK, code, errs)
+	assert.Contains(t, out, "No drift")
+
+	code, _, errs = runCLI("audit", "--from", legacy.Groups(), "--format", "pdf", clean)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, `unknown --format "pdf"`)
+	code, _, errs = runCLI("audit", "--from", legacy.Groups(), "--state", legacy.Groups(), clean)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "not the output of `pulumi stack export`")
+}
+
+func TestImportSaysWhatNeedsATier(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "legacy.yaml")
+	code, _, errs := runCLI("import", "--from", legacy.Groups(), "--tier", "web=10.0.1.0/24", "-o", out)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, errs, "5 service(s) still need a tier (see the report): bastion-host, web_elb-sg, web-servers-nginx, app-tier, db")
+	code, _, errs = runCLI("plan", out)
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, errs, `service "db": service has no tier`)
+}
+
+func TestImportAndAuditHelp(t *testing.T) {
+	for cmd, want := range map[string]string{"import": "servicemesh import --from FILE", "audit": "Exit status: 0 no drift; 3 drift"} {
+		code, out, _ := runCLI(cmd, "--help")
+		assert.Equal(t, exitOK, code)
+		assert.Contains(t, out, want)
+	}
+}

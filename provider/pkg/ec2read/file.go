@@ -1,0 +1,83 @@
+package ec2read
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// describeOutput is any of the three describe commands' JSON; the AWS CLI's
+// keys match the SDK's field names, so the SDK types decode it.
+type describeOutput struct {
+	SecurityGroups     *[]types.SecurityGroup
+	SecurityGroupRules *[]types.SecurityGroupRule
+	NetworkInterfaces  *[]types.NetworkInterface
+}
+
+// ReadFiles reads the output of `aws ec2 describe-security-groups --output
+// json`, and optionally of describe-security-group-rules and
+// describe-network-interfaces: one file each, or one object with their keys
+// merged. Exactly one file must hold SecurityGroups.
+func ReadFiles(paths ...string) (*Account, error) {
+	var groups []types.SecurityGroup
+	var rules []types.SecurityGroupRule
+	var enis []types.NetworkInterface
+	var withGroups, withRules, withENIs bool
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		out, err := decode(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if out.SecurityGroups != nil {
+			if withGroups {
+				return nil, fmt.Errorf("%s: a second describe-security-groups output; give one, for one VPC or the whole region", path)
+			}
+			withGroups, groups = true, *out.SecurityGroups
+		}
+		if out.SecurityGroupRules != nil {
+			withRules, rules = true, append(rules, *out.SecurityGroupRules...)
+		}
+		if out.NetworkInterfaces != nil {
+			withENIs, enis = true, append(enis, *out.NetworkInterfaces...)
+		}
+	}
+	if !withGroups {
+		return nil, fmt.Errorf("%s: no SecurityGroups: give the output of `aws ec2 describe-security-groups --output json` too", strings.Join(paths, ", "))
+	}
+	return build("file "+strings.Join(paths, ", "), groups, rules, enis, withRules, withENIs)
+}
+
+func decode(data []byte) (describeOutput, error) {
+	const want = "not the JSON of `aws ec2 describe-security-groups --output json` (nor of describe-security-group-rules or describe-network-interfaces)"
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return describeOutput{}, fmt.Errorf("%s: %w", want, err)
+	}
+	known := map[string]bool{"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true, "NextToken": true}
+	found := false
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		if !known[k] {
+			return describeOutput{}, fmt.Errorf("%s: unexpected key %q", want, k)
+		}
+		found = found || k != "NextToken"
+	}
+	if !found {
+		return describeOutput{}, fmt.Errorf("%s: it has none of SecurityGroups, SecurityGroupRules, NetworkInterfaces", want)
+	}
+	var out describeOutput
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&out); err != nil {
+		return describeOutput{}, fmt.Errorf("%s: %w", want, err)
+	}
+	return out, nil
+}

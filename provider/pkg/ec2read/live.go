@@ -1,0 +1,84 @@
+package ec2read
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// Live says where to read from EC2.
+type Live struct {
+	Region string
+	// VpcID limits the read to one VPC; "" reads the region.
+	VpcID string
+	// Endpoint overrides EC2's endpoint (--endpoint-url), e.g. an emulator.
+	Endpoint string
+}
+
+// Read reads the groups, their rules and the network interfaces from EC2,
+// with the standard credential chain (environment, shared config, SSO, IMDS).
+func (l Live) Read(ctx context.Context) (*Account, error) {
+	if l.Region == "" {
+		return nil, errors.New("reading EC2: --region is required")
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(l.Region))
+	if err != nil {
+		return nil, fmt.Errorf("reading EC2: loading the AWS configuration: %w", err)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("reading EC2 in %s: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or log in with `aws sso login`: %w", l.Region, err)
+	}
+	client := ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		if l.Endpoint != "" {
+			o.BaseEndpoint = aws.String(l.Endpoint)
+		}
+	})
+	var filters []types.Filter
+	if l.VpcID != "" {
+		filters = []types.Filter{{Name: aws.String("vpc-id"), Values: []string{l.VpcID}}}
+	}
+	var groups []types.SecurityGroup
+	gp := ec2.NewDescribeSecurityGroupsPaginator(client, &ec2.DescribeSecurityGroupsInput{Filters: filters})
+	for gp.HasMorePages() {
+		page, err := gp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading EC2 in %s: describe-security-groups: %w", l.Region, err)
+		}
+		groups = append(groups, page.SecurityGroups...)
+	}
+	var rules []types.SecurityGroupRule
+	for i := 0; i < len(groups); i += 200 { // group-id filter values per call
+		ids := make([]string, 0, 200)
+		for _, g := range groups[i:min(i+200, len(groups))] {
+			ids = append(ids, aws.ToString(g.GroupId))
+		}
+		rp := ec2.NewDescribeSecurityGroupRulesPaginator(client, &ec2.DescribeSecurityGroupRulesInput{
+			Filters: []types.Filter{{Name: aws.String("group-id"), Values: ids}}})
+		for rp.HasMorePages() {
+			page, err := rp.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("reading EC2 in %s: describe-security-group-rules: %w", l.Region, err)
+			}
+			rules = append(rules, page.SecurityGroupRules...)
+		}
+	}
+	var enis []types.NetworkInterface
+	np := ec2.NewDescribeNetworkInterfacesPaginator(client, &ec2.DescribeNetworkInterfacesInput{Filters: filters})
+	for np.HasMorePages() {
+		page, err := np.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading EC2 in %s: describe-network-interfaces: %w", l.Region, err)
+		}
+		enis = append(enis, page.NetworkInterfaces...)
+	}
+	source := "EC2 " + l.Region
+	if l.VpcID != "" {
+		source += " " + l.VpcID
+	}
+	return build(source, groups, rules, enis, true, true)
+}

@@ -1,0 +1,206 @@
+package proposal_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/proposal"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
+)
+
+func legacyProposal(t *testing.T, files ...string) (*ec2read.Account, *proposal.Proposal) {
+	t.Helper()
+	a, err := ec2read.ReadFiles(files...)
+	require.NoError(t, err)
+	tiers, err := proposal.ParseTiers(legacy.Tiers)
+	require.NoError(t, err)
+	p, err := proposal.Build(a, tiers)
+	require.NoError(t, err)
+	return a, p
+}
+
+// TestRoundTrip: the proposal plans without errors, and its plan holds
+// exactly the permissions the account has, one by one, but for those the
+// report says are left out (the default group, the cross-account reference).
+func TestRoundTrip(t *testing.T) {
+	a, prop := legacyProposal(t, legacy.Files()...)
+	// Through the file a user reviews, as `servicemesh plan` reads it.
+	y, err := prop.YAML("test")
+	require.NoError(t, err)
+	m, err := spec.Decode(y)
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	assert.Empty(t, p.Findings, "the proposal plans cleanly: every rule a guardrail rejects carries an exception")
+
+	var planned []string
+	groupID := func(logical string) string { return prop.GroupOf[strings.TrimPrefix(logical, "mesh-")] }
+	for _, r := range resources.Of("mesh", p) {
+		in := r.Rule
+		if in == nil {
+			continue
+		}
+		peers := slices.Concat(in.CidrBlocks, in.Ipv6CidrBlocks, in.PrefixListIDs)
+		if in.Self {
+			peers = append(peers, groupID(in.SecurityGroup))
+		}
+		if in.SourceSecurityGroup != "" {
+			peers = append(peers, groupID(in.SourceSecurityGroup))
+		}
+		require.Len(t, peers, 1, r.Name)
+		planned = append(planned, fmt.Sprintf("%s %s %s %d %d %s", groupID(in.SecurityGroup), in.Type, in.Protocol, in.FromPort, in.ToPort, peers[0]))
+	}
+	var existing []string
+	for _, g := range a.Groups {
+		for _, r := range g.Rules {
+			existing = append(existing, fmt.Sprintf("%s %s %s %d %d %s", g.ID, r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer))
+		}
+	}
+	leftOut := []string{
+		"sg-0a000000000000004 ingress tcp 8080 8080 sg-0fff00000000000aa",
+		"sg-0a000000000000006 ingress -1 0 0 sg-0a000000000000006",
+		"sg-0a000000000000006 egress -1 0 0 0.0.0.0/0",
+	}
+	for _, l := range leftOut {
+		require.Contains(t, existing, l)
+	}
+	existing = slices.DeleteFunc(existing, func(s string) bool { return slices.Contains(leftOut, s) })
+	slices.Sort(existing)
+	slices.Sort(planned)
+	assert.Equal(t, existing, planned)
+	assert.Len(t, planned, 23)
+
+	for _, l := range leftOut[:1] {
+		assert.True(t, slices.ContainsFunc(prop.Report, func(it proposal.Item) bool {
+			return it.Kind == proposal.KindForeignRef && strings.Contains(l, strings.Fields(it.Rule)[3])
+		}), "the report names %s", l)
+	}
+}
+
+func TestServicesNamesTiersAdopt(t *testing.T) {
+	_, p := legacyProposal(t, legacy.Files()...)
+	type row struct{ name, tier, group, adoptName string }
+	var got []row
+	for _, s := range p.Mesh.Services {
+		got = append(got, row{s.Name, s.Tier, s.Adopt.GroupID, s.Adopt.Name})
+	}
+	assert.Equal(t, []row{
+		{"bastion-host", "dmz", "sg-0a000000000000001", "launch-wizard-1"},
+		{"web_elb-sg", "dmz", "sg-0a000000000000002", "web_elb sg"},
+		{"web-servers-nginx", "web", "sg-0a000000000000003", "WebServers"},
+		{"app-tier", "app", "sg-0a000000000000004", "app-tier"},
+		{"db", "data", "sg-0a000000000000005", "db"},
+	}, got)
+	assert.Equal(t, spec.EgressNone, p.Mesh.Egress, "AWS's default egress is IPv4 only: allowAll would add ::/0")
+	assert.Equal(t, legacy.VPC, p.Mesh.VpcID)
+}
+
+func TestReport(t *testing.T) {
+	_, p := legacyProposal(t, legacy.Files()...)
+	var got []string
+	for _, it := range p.Report {
+		got = append(got, it.Kind+" | "+it.Service+" | "+it.Rule)
+	}
+	for _, want := range []string{
+		"world-open-admin-port | bastion-host | ingress[0] (ingress tcp/22 from 0.0.0.0/0)",
+		"cidr-covers-tier | db | ingress tcp/3306 from 10.0.2.0/24",
+		"tier-adjacency | db | ingress[2] (ingress tcp/3306 from 10.0.1.0/24; ingress tcp/3306 from 10.0.2.0/24)",
+		"foreign-reference | app-tier | ingress tcp/8080 from sg-0fff00000000000aa",
+		"default-group |  | ",
+		"shadowed-rule | app-tier | ingress tcp/7500 from 10.0.1.0/24",
+	} {
+		assert.Contains(t, got, want)
+	}
+	i := slices.IndexFunc(p.Report, func(it proposal.Item) bool {
+		return it.Kind == proposal.KindTierCIDR && it.Rule == "ingress tcp/3306 from 10.0.2.0/24"
+	})
+	require.GreaterOrEqual(t, i, 0)
+	assert.Equal(t, "10.0.2.0/24 covers tier app: its callers there are app-tier", p.Report[i].Problem)
+	assert.Equal(t, "from: {services: [app-tier]} instead of the CIDR", p.Report[i].Suggest)
+}
+
+// Without interfaces or tiers the proposal says what still needs a tier.
+func TestNeedsTier(t *testing.T) {
+	a, err := ec2read.ReadFiles(legacy.Groups())
+	require.NoError(t, err)
+	tiers, err := proposal.ParseTiers(legacy.Tiers)
+	require.NoError(t, err)
+	p, err := proposal.Build(a, tiers)
+	require.NoError(t, err)
+	var need []string
+	for _, it := range p.Report {
+		if it.Kind == proposal.KindNeedsTier {
+			need = append(need, it.Service)
+		}
+	}
+	assert.Equal(t, []string{"app-tier", "bastion-host", "db", "web-servers-nginx", "web_elb-sg"}, need)
+
+	p, err = proposal.Build(a, nil)
+	require.NoError(t, err)
+	_, err = plan.Build(p.Mesh)
+	assert.NoError(t, err, "without --tier flags everything is in one tier and plans")
+}
+
+func TestParseTiers(t *testing.T) {
+	tiers, err := proposal.ParseTiers([]string{"web=10.0.1.0/24", "app=10.0.2.0/24", "web=10.0.11.0/24"})
+	require.NoError(t, err)
+	require.Len(t, tiers, 2)
+	assert.Equal(t, "web", tiers[0].Name)
+	assert.Len(t, tiers[0].CIDRs, 2)
+	for _, bad := range []string{"web", "=10.0.0.0/8", "web=10.0.0.300/8"} {
+		_, err := proposal.ParseTiers([]string{bad})
+		assert.ErrorContains(t, err, "write NAME=CIDR", bad)
+	}
+}
+
+// TestImportIDs: adopting the proposal imports every group and rule it
+// declares, with pulumi-aws's import ids.
+func TestImportIDs(t *testing.T) {
+	_, prop := legacyProposal(t, legacy.Files()...)
+	p, err := plan.Build(prop.Mesh)
+	require.NoError(t, err)
+	ids := map[string]string{}
+	for _, r := range resources.Of("mesh", p) {
+		assert.NotEmpty(t, r.ImportID, "%s is imported", r.Name)
+		ids[r.Name] = r.ImportID
+	}
+	assert.Equal(t, "sg-0a000000000000005", ids["mesh-db"])
+	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_3306_3306_10.0.2.0/24", ids["mesh-db-ingress-tcp-3306-10.0.2.0_24"])
+	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_1186_1186_self", ids["mesh-db-ingress-tcp-1186-self"])
+	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_22_22_sg-0a000000000000001", ids["mesh-db-ingress-tcp-22-sg_bastion-host"])
+	assert.Equal(t, "sg-0a000000000000005_ingress_tcp_3306_3306_pl-0123456789abcdef0", ids["mesh-db-ingress-tcp-3306-pl-0123456789abcdef0"])
+	assert.Equal(t, "sg-0a000000000000002_ingress_tcp_443_443_::/0", ids["mesh-web_elb-sg-ingress-tcp-443-.._0"])
+	assert.Equal(t, "sg-0a000000000000005_egress_all_0_0_0.0.0.0/0", ids["mesh-db-egress-all-0.0.0.0_0"])
+	assert.Equal(t, "sg-0a000000000000003_ingress_icmp_8_-1_10.0.0.0/16", ids["mesh-web-servers-nginx-ingress-icmp-8-10.0.0.0_16"])
+	assert.Equal(t, "sg-0a000000000000003_ingress_udp_8125_8125_2001:db8:1::/48", ids["mesh-web-servers-nginx-ingress-udp-8125-2001.db8.1.._48"])
+}
+
+// A group near EC2's 60 inbound rules is reported as quota pressure.
+func TestQuotaPressure(t *testing.T) {
+	var perms []string
+	for port := 8000; port < 8050; port++ {
+		perms = append(perms, fmt.Sprintf(`{"IpProtocol":"tcp","FromPort":%d,"ToPort":%d,"IpRanges":[{"CidrIp":"10.1.0.0/16"}]}`, port, port))
+	}
+	path := filepath.Join(t.TempDir(), "groups.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"SecurityGroups":[{"GroupId":"sg-0b000000000000001","GroupName":"busy","Description":"busy",`+
+		`"VpcId":"vpc-1","IpPermissions":[`+strings.Join(perms, ",")+`]}]}`), 0o600))
+	a, err := ec2read.ReadFiles(path)
+	require.NoError(t, err)
+	p, err := proposal.Build(a, nil)
+	require.NoError(t, err)
+	i := slices.IndexFunc(p.Report, func(it proposal.Item) bool { return it.Kind == proposal.KindQuota })
+	require.GreaterOrEqual(t, i, 0, "%v", p.Report)
+	assert.Equal(t, "inboundRulesPerGroup (IPv4): group busy uses 50 of 60", p.Report[i].Problem)
+	assert.Equal(t, "sg-0b000000000000001", p.Report[i].GroupID)
+}
