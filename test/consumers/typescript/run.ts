@@ -1,21 +1,20 @@
-// Runs the reference architecture as an Automation API inline program (no
-// language host needed) and prints what happened as JSON on stdout:
+// Runs examples/typescript/index.ts, compiled beside this file, as an
+// Automation API inline program (there is no Node.js language host here) and
+// prints what happened as JSON on stdout:
 //   node bin/run.js preview|up|destroy
-// The end-to-end tests call it with a private PULUMI_HOME and file:// backend.
+// The end-to-end tests call it with a private PULUMI_HOME and file:// backend,
+// and set the stack's vpcId config as a user does.
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
-import * as pulumi from "@pulumi/pulumi";
-import { referenceArchitecture } from "./reference";
 
 async function main(action: string): Promise<void> {
-    const program = async () => {
-        const vpcId = new pulumi.Config().get("vpcId") ?? "vpc-0123456789abcdef0";
-        const mesh = referenceArchitecture("mesh", vpcId);
-        return { securityGroupIds: mesh.securityGroupIds, ruleCounts: mesh.ruleCounts };
-    };
+    // The program's exports are the stack's outputs, as under `pulumi up`.
+    const program = async () => ({ ...require("./index") });
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: "dev", projectName: "servicemesh-reference-typescript", program },
         { envVars: process.env as { [key: string]: string } },
     );
+    // test/reference.VpcID, from the caller, as `pulumi config set vpcId` would.
+    await stack.setConfig("vpcId", { value: process.env.SERVICEMESH_VPC_ID ?? "" });
     const ops: { [urn: string]: string } = {};
     const onEvent = (e: any) => {
         if (e.resourcePreEvent) {
