@@ -17,7 +17,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 out=dist
 stage=.work/dist
-rm -rf "$out" "$stage"
+# Only this script's own output: dist/sdk (make sdk) stays.
+rm -rf "$stage" "$out"/pulumi-resource-servicemesh-* "$out/checksums.txt"
 mkdir -p "$out"
 for target in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64; do
 	os=${target%/*} arch=${target#*/}
