@@ -10,7 +10,7 @@ ACTIONLINT_VERSION := v1.7.12
 VERSION        := $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' schema.json)
 GO_TEST        ?= go test
 
-.PHONY: all build tools gen lint unit fuzz sdk-check mermaid-check actionlint e2e test demo bench clean
+.PHONY: all build tools gen dist sdk packaging lint unit fuzz sdk-check mermaid-check actionlint e2e test demo bench clean
 
 all: build
 
@@ -35,16 +35,35 @@ $(BIN)/pulumi-language-yaml:
 gen:
 	cd tools && go run ./gen-sdk -schema ../schema.json -out ../sdk
 
+# The provider's release archives, as Pulumi's CLI downloads them from the
+# schema's pluginDownloadURL: dist/pulumi-resource-servicemesh-v$(VERSION)-<os>-<arch>.tar.gz
+# and dist/checksums.txt.
+dist:
+	bash .ci/dist.sh $(VERSION)
+
+# What npm and PyPI would publish, built from the generated SDKs:
+# dist/sdk/pulumi-servicemesh-$(VERSION).tgz, and the Python wheel and sdist.
+sdk:
+	bash .ci/sdk.sh $(VERSION)
+
+# The release checks: archive names, contents, checksums and versions; the
+# SDK packages' versions; the linux/amd64 archive installed into a fresh
+# PULUMI_HOME runs the YAML example with nothing of ours on PATH.
+packaging: tools build dist sdk
+	$(GO_TEST) -count=1 -timeout 20m ./test/packaging/...
+
 lint:
 	go vet ./...
 	cd tools && go vet ./...
+	cd sdk && go vet ./...
+	cd examples/go && go vet ./...
 	@test -z "$$(gofmt -l provider test examples tools embed.go)" || { gofmt -l provider test examples tools embed.go; echo "gofmt needed"; exit 1; }
 
 # Everything but the engine tests (test/e2e), which need `make tools build`.
 # The live EC2 tests run against moto, installed into .work/moto-venv from
 # PyPI on first use (python3 needed); under CI=true its absence fails them.
 unit:
-	$(GO_TEST) ./provider/... ./sdk/... ./test/awsstandin/... ./test/mermaidcheck/... ./test/markdowncheck/... ./test/reference/... .
+	$(GO_TEST) ./provider/... ./test/awsstandin/... ./test/fixturecheck/... ./test/markdowncheck/... ./test/mermaidcheck/... ./test/reference/... .
 
 # Each fuzz target briefly: no panics, every rejection an error value.
 FUZZTIME ?= 10s
@@ -52,9 +71,9 @@ fuzz:
 	go test ./provider/pkg/spec -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
 	go test ./provider/pkg/plan -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
 
-sdk-check:
+sdk-check: sdk
 	bash .ci/check-sdk-drift.sh
-	bash .ci/check-sdks.sh
+	bash .ci/check-sdks.sh $(VERSION)
 
 # The diagrams parsed by Mermaid's own parser too (npm: mermaid, jsdom).
 mermaid-check:
@@ -66,10 +85,11 @@ mermaid-check:
 actionlint:
 	go run github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION) examples/ci/github-actions.yml
 
-e2e: tools build
-	$(GO_TEST) -count=1 -timeout 40m ./examples/... ./test/e2e/...
+# The TypeScript and Python examples run from the packages `make sdk` built.
+e2e: tools build sdk
+	$(GO_TEST) -count=1 -timeout 40m ./test/e2e/...
 
-test: lint unit fuzz sdk-check mermaid-check actionlint e2e
+test: lint unit fuzz sdk-check mermaid-check actionlint packaging e2e
 	go test -run '^$$' -bench . -benchtime 1x ./provider/... ./test/...
 
 demo: tools build
@@ -80,4 +100,4 @@ bench: tools build
 	go test -run '^$$' -bench . -benchmem -count 5 ./provider/pkg/... | tee .work/bench-core.txt
 
 clean:
-	rm -rf $(BIN) .work
+	rm -rf $(BIN) .work dist

@@ -23,8 +23,9 @@ if ! diff -r "$out/fresh" "$out/again" >"$out/nondeterminism.diff"; then
 fi
 
 # sdk/ as git sees it: tracked and untracked files, less ignored build output
-# (node_modules, bin, build, *.egg-info).
-git ls-files -z --cached --others --exclude-standard -- sdk | while IFS= read -r -d '' f; do
+# (node_modules, bin, build, *.egg-info), and less the Go SDK's module files
+# (sdk/go.mod, sdk/go.sum: written by hand, not generated).
+git ls-files -z --cached --others --exclude-standard -- sdk ':!sdk/go.mod' ':!sdk/go.sum' | while IFS= read -r -d '' f; do
 	if [ -e "$f" ]; then cp --parents -- "$f" "$out/committed/"; fi
 done
 mkdir -p "$out/committed/sdk"

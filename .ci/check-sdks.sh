@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
-# Builds and type-checks each generated SDK on a fresh machine, proves each
-# example declares exactly examples/reference.yaml, and proves each type check
-# has teeth: the reference architecture with one misspelt field must fail it,
-# with an error that names the misspelt field.
+# Installs each SDK package `make sdk` built into a consumer outside the
+# checkout, as a user would (test/consumers), type-checks each example there,
+# proves each example declares exactly examples/reference.yaml, and proves each
+# type check has teeth: the example with one misspelt field must fail it, with
+# an error that names the misspelt field.
 #
-# Idempotent, and cache-friendly: npm packages go to examples/typescript/node_modules
-# (sdk/nodejs/node_modules links there, so @pulumi/pulumi is loaded once at
-# run time), pip packages to the virtual environment .work/venv, logs and
-# scratch files to .work/sdk-check; all git-ignored. Versions are pinned in
-# examples/typescript/package.json (+ package-lock.json) and
-# examples/python/requirements.txt.
+#   bash .ci/check-sdks.sh VERSION    # make sdk-check (after make sdk)
+#
+# Logs and scratch files go to .work/sdk-check (git-ignored); the consumers
+# to a temporary folder, removed on exit.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -68,36 +67,36 @@ teeth() {
 	fi
 }
 
-# --- TypeScript ---------------------------------------------------------------
-ts=examples/typescript
-tsc=$root/$ts/node_modules/.bin/tsc
-check "npm install in $ts ($(node -p "const p = require('./$ts/package.json'); Object.entries({...p.dependencies, ...p.devDependencies}).map(([k, v]) => k + '@' + v).join(' ')"))" \
-	bash -c "cd $ts && npm install --no-audit --no-fund --loglevel=error"
-ln -sfn "../../$ts/node_modules" sdk/nodejs/node_modules
-check "nodejs SDK compiles with tsc (sdk/nodejs -> sdk/nodejs/bin)" \
-	bash -c "cd sdk/nodejs && '$tsc' && cp package.json README.md bin/"
-ln -sfn ../../../sdk/nodejs/bin "$ts/node_modules/pulumi-servicemesh"
-check "nodejs SDK loads at run time and carries schema.json's version" \
-	node -e '
-		const sm = require(process.argv[1] + "/node_modules/pulumi-servicemesh");
-		const want = require(process.argv[1] + "/../../schema.json").version;
-		const got = require(process.argv[1] + "/node_modules/pulumi-servicemesh/package.json").version;
-		if (typeof sm.ServiceMesh !== "function") throw new Error("no ServiceMesh class");
-		if (got !== want) throw new Error(`package.json version ${got}, schema.json ${want}`);' "$root/$ts"
-check "TypeScript examples type-check with tsc --strict (reference.ts, run.ts, fixture.ts, wired.ts)" \
-	bash -c "cd $ts && '$tsc'"
-check "TypeScript reference architecture sends exactly examples/reference.yaml" \
-	bash -c "node $ts/bin/fixture.js > $work/inputs-ts.json && go run ./test/fixturecheck $work/inputs-ts.json"
+version=${1:?usage: check-sdks.sh VERSION, the version in schema.json}
+vpc=$(go run ./test/fixturecheck -vpc-id)
+# The consumers live outside the checkout, as a user's project does, so no
+# node_modules or site-packages of the SDK build can leak into them.
+outside=$(mktemp -d)
+trap 'rm -rf "$outside"' EXIT
 
-# The same file with one misspelt field, type-checked alone.
+# --- TypeScript ---------------------------------------------------------------
+ts=$outside/typescript
+tgz=dist/sdk/pulumi-servicemesh-$version.tgz
+check "TypeScript consumer outside the checkout: npm install $tgz, examples/typescript/index.ts passes tsc --strict" \
+	bash test/consumers/typescript.sh "$tgz" "$ts"
+check "npm package loads from the consumer's node_modules (a real folder, not a link) and carries version $version" \
+	node -e '
+		const dir = process.argv[1] + "/node_modules/pulumi-servicemesh";
+		if (require("fs").lstatSync(dir).isSymbolicLink()) throw new Error(dir + " is a link");
+		const sm = require(dir);
+		const got = require(dir + "/package.json").version;
+		if (typeof sm.ServiceMesh !== "function") throw new Error("no ServiceMesh class");
+		if (got !== process.argv[2]) throw new Error(`package.json version ${got}, schema.json ${process.argv[2]}`);' "$ts" "$version"
+check "TypeScript example sends exactly examples/reference.yaml" \
+	bash -c "(cd '$ts' && SERVICEMESH_VPC_ID=$vpc node bin/fixture.js) > $work/inputs-ts.json && go run ./test/fixturecheck $work/inputs-ts.json"
+
+# The example with one misspelt field, type-checked alone in the consumer.
 ts_teeth() {
-	local name=$1 from=$2 to=$3 dir=$work/teeth/ts-$1
+	local name=$1 from=$2 to=$3 dir=$ts/teeth-$1
 	mkdir -p "$dir"
-	ln -sfn "$root/$ts/node_modules" "$dir/node_modules"
-	cp "$ts/tsconfig.json" "$dir/"
-	sed -i 's/"files": \[.*\]/"files": ["reference.ts"]/' "$dir/tsconfig.json"
-	if mutate "$ts/reference.ts" "$dir/reference.ts" "$from" "$to"; then
-		teeth "TypeScript ($to)" "'${to%%:*}'" "$tsc" -p "$dir" --noEmit
+	if mutate examples/typescript/index.ts "$dir/index.ts" "$from" "$to"; then
+		printf '{ "extends": "../tsconfig.json", "compilerOptions": { "noEmit": true }, "files": ["index.ts"] }\n' >"$dir/tsconfig.json"
+		teeth "TypeScript ($to)" "'${to%%:*}'" "$ts/node_modules/.bin/tsc" --strict -p "$dir"
 	else
 		bad "teeth: TypeScript ($to): no such text"
 	fi
@@ -106,28 +105,25 @@ ts_teeth network 'cidrBlocks: ["203' 'cidrBlock: ["203'
 ts_teeth rule 'ports: [2003]' 'portz: [2003]'
 
 # --- Python -------------------------------------------------------------------
-venv=.work/venv
-py=$root/$venv/bin/python
-[ -x "$py" ] || python3 -m venv "$venv"
-check "pip install -r examples/python/requirements.txt into $venv ($(grep -E '^(pulumi|mypy)==' examples/python/requirements.txt | tr '\n' ' ')+ sdk/python)" \
-	bash -c "cd examples/python && '$py' -m pip install --disable-pip-version-check --quiet -r requirements.txt"
-check "python SDK imports and carries schema.json's version" \
-	"$py" -c '
-import json, importlib.metadata as md, pulumi_servicemesh as sm
+py=$outside/python
+whl=dist/sdk/pulumi_servicemesh-$version-py3-none-any.whl
+check "Python consumer outside the checkout: $whl in a fresh venv, examples/python/__main__.py passes mypy --strict" \
+	bash test/consumers/python.sh "$whl" "$py"
+check "Python package imports from the venv and carries version $version" \
+	"$py/venv/bin/python" -c '
+import sys, importlib.metadata as md, pulumi_servicemesh as sm
 assert sm.ServiceMesh and sm.IngressRuleArgs
-want = json.load(open("schema.json"))["version"]
+assert "site-packages" in sm.__file__, sm.__file__
 got = md.version("pulumi_servicemesh")
-assert got == want, f"installed {got}, schema.json {want}"'
-check "Python examples pass mypy --strict (reference.py, run.py, fixture.py)" \
-	bash -c "cd examples/python && '$py' -m mypy --strict --cache-dir '$root/.work/mypy-cache' reference.py run.py fixture.py"
-check "Python reference architecture sends exactly examples/reference.yaml" \
-	bash -c "(cd examples/python && '$py' fixture.py) > $work/inputs-py.json && go run ./test/fixturecheck $work/inputs-py.json"
+assert got == sys.argv[1], f"installed {got}, schema.json {sys.argv[1]}"' "$version"
+check "Python example sends exactly examples/reference.yaml" \
+	bash -c "(cd '$py' && SERVICEMESH_VPC_ID=$vpc venv/bin/python fixture.py) > $work/inputs-py.json && go run ./test/fixturecheck $work/inputs-py.json"
 
 py_teeth() {
-	local name=$1 from=$2 to=$3 dir=$work/teeth/py-$1
+	local name=$1 from=$2 to=$3 dir=$py/teeth-$1
 	mkdir -p "$dir"
-	if mutate examples/python/reference.py "$dir/reference.py" "$from" "$to"; then
-		teeth "Python ($to)" "\"${to%%=*}\"" "$py" -m mypy --strict --cache-dir "$root/.work/mypy-cache" "$dir/reference.py"
+	if mutate examples/python/__main__.py "$dir/__main__.py" "$from" "$to"; then
+		teeth "Python ($to)" "\"${to%%=*}\"" "$py/venv/bin/python" -m mypy --strict --cache-dir "$py/.mypy-cache" "$dir/__main__.py"
 	else
 		bad "teeth: Python ($to): no such text"
 	fi
@@ -136,10 +132,11 @@ py_teeth network 'cidr_blocks=["203' 'cidr_block=["203'
 py_teeth rule 'ports=[2003]' 'portz=[2003]'
 
 # --- Go -----------------------------------------------------------------------
-check "Go SDK builds (go build ./sdk/...)" go build ./sdk/...
-check "Go SDK and examples pass go vet" go vet ./sdk/... ./examples/go/... ./test/fixturecheck
-check "Go reference architecture sends exactly examples/reference.yaml (go test ./examples/go/...)" \
-	go test -count=1 ./examples/go/...
+# sdk/ and examples/go are modules of their own, as a user gets them.
+check "Go SDK module builds and passes go vet (cd sdk)" bash -c "cd sdk && go build ./... && go vet ./..."
+check "Go example module builds and passes go vet (cd examples/go)" bash -c "cd examples/go && go build ./... && go vet ./..."
+check "Go reference architecture sends exactly examples/reference.yaml (go test ./test/fixturecheck)" \
+	go test -count=1 ./test/fixturecheck
 
 go_teeth() {
 	local name=$1 from=$2 to=$3 dir=$work/teeth/go-$1

@@ -65,7 +65,7 @@ func TestAdoptLegacy(t *testing.T) {
 	}
 	res, err := s.Up(ctx, optup.SuppressProgress())
 	require.NoError(t, err, "up with adoption")
-	ids, ok := res.Outputs["securityGroupIds"].Value.(map[string]any)
+	ids, ok := res.Outputs["mesh"].Value.(map[string]any) // WriteYAMLMeshes: each mesh's group ids, by its name
 	require.True(t, ok)
 	for svc, id := range prop.GroupOf {
 		assert.Equal(t, id, ids[svc], "%s keeps its group", svc)

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
 
 	goexample "github.com/pulumi-servicemesh/pulumi-servicemesh/examples/go/reference"
@@ -15,15 +14,10 @@ import (
 func TestGoExample(t *testing.T) {
 	e := New(t)
 	ctx := context.Background()
-	s, err := auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-reference-go", func(ctx *pulumi.Context) error {
-		mesh, err := goexample.Architecture(ctx, "mesh", pulumi.String(reference.VpcID))
-		if err != nil {
-			return err
-		}
-		ctx.Export("securityGroupIds", mesh.SecurityGroupIds)
-		return nil
-	}, e.Opts()...)
+	// examples/go/main.go's program, with the stack config a user sets.
+	s, err := auto.UpsertStackInlineSource(ctx, "dev", "servicemesh-reference-go", goexample.Program, e.Opts()...)
 	require.NoError(t, err)
+	require.NoError(t, s.SetConfig(ctx, "vpcId", auto.ConfigValue{Value: reference.VpcID}))
 	lifecycle(t, ctx, s)
 	e.RequireEmptyAccount(t)
 }

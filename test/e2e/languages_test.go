@@ -13,9 +13,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	servicemeshprovider "github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/provider"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
-// driverResult is what examples/typescript/run.ts and examples/python/run.py print.
+// driverResult is what test/consumers' run.ts and run.py print.
 type driverResult struct {
 	Summary map[apitype.OpType]int    `json:"summary"`
 	Ops     map[string]apitype.OpType `json:"ops"`
@@ -31,7 +34,7 @@ func commandDriver(t *testing.T, e *Engine, dir string, argv ...string) driver {
 		t.Helper()
 		cmd := exec.CommandContext(context.Background(), argv[0], slices.Concat(argv[1:], []string{action}, extra)...)
 		cmd.Dir = dir
-		cmd.Env = e.Environ()
+		cmd.Env = append(e.Environ(), "SERVICEMESH_VPC_ID="+reference.VpcID)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
@@ -71,19 +74,34 @@ func requireFile(t *testing.T, path, hint string) {
 	}
 }
 
+// consumer makes a project outside the checkout that installs the package
+// `make sdk` built, as a user's does (test/consumers/LANGUAGE.sh), and
+// returns its folder.
+func consumer(t *testing.T, language, pkg string) string {
+	path := filepath.Join(RepoRoot(), "dist", "sdk", pkg)
+	requireFile(t, path, "run `make sdk` to build the SDK packages")
+	dir := filepath.Join(t.TempDir(), "consumer")
+	cmd := exec.Command("bash", filepath.Join(RepoRoot(), "test", "consumers", language+".sh"), path, dir)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "making the %s consumer:\n%s", language, out)
+	return dir
+}
+
+// examples/typescript/index.ts, compiled in a project that npm-installed the
+// packed SDK, run through the engine.
 func TestTypeScriptExample(t *testing.T) {
-	dir := filepath.Join(RepoRoot(), "examples", "typescript")
-	requireFile(t, filepath.Join(dir, "bin", "run.js"), "run `bash .ci/check-sdks.sh` (make sdk-check) to build the SDK and example")
+	dir := consumer(t, "typescript", "pulumi-servicemesh-"+servicemeshprovider.Version+".tgz")
 	e := New(t)
 	driverLifecycle(t, commandDriver(t, e, dir, "node", "bin/run.js"))
 	e.RequireEmptyAccount(t)
 }
 
+// examples/python/__main__.py, in a virtual environment that pip-installed
+// the built wheel, run through the engine.
 func TestPythonExample(t *testing.T) {
-	python := filepath.Join(RepoRoot(), ".work", "venv", "bin", "python")
-	requireFile(t, python, "run `bash .ci/check-sdks.sh` (make sdk-check) to make the virtual environment")
+	dir := consumer(t, "python", "pulumi_servicemesh-"+servicemeshprovider.Version+"-py3-none-any.whl")
 	e := New(t)
-	driverLifecycle(t, commandDriver(t, e, filepath.Join(RepoRoot(), "examples", "python"), python, "run.py"))
+	driverLifecycle(t, commandDriver(t, e, dir, filepath.Join(dir, "venv", "bin", "python"), "run.py"))
 	e.RequireEmptyAccount(t)
 }
 
@@ -91,8 +109,7 @@ func TestPythonExample(t *testing.T) {
 // group made in the same program (id unknown at the first preview) and an
 // office range derived from its id.
 func TestTypeScriptWired(t *testing.T) {
-	dir := filepath.Join(RepoRoot(), "examples", "typescript")
-	requireFile(t, filepath.Join(dir, "bin", "wired.js"), "run `bash .ci/check-sdks.sh` (make sdk-check) to build the SDK and example")
+	dir := consumer(t, "typescript", "pulumi-servicemesh-"+servicemeshprovider.Version+".tgz")
 	e := New(t)
 	run := commandDriver(t, e, dir, "node", "bin/run.js")
 	c := run("preview", "wired")

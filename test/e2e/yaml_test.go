@@ -78,25 +78,32 @@ func TestYAMLExample(t *testing.T) {
 
 	s, err := auto.UpsertStackLocalSource(ctx, "dev", dir, e.Opts()...)
 	require.NoError(t, err)
+	require.NoError(t, s.SetConfig(ctx, "vpcId", auto.ConfigValue{Value: reference.VpcID}))
 	lifecycle(t, ctx, s)
 	e.RequireEmptyAccount(t)
 }
 
-// The YAML example must declare exactly the shared fixture.
-func TestYAMLExampleMatchesReference(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(RepoRoot(), "examples", "yaml", "Pulumi.yaml"))
-	require.NoError(t, err)
-	var program struct {
-		Resources map[string]struct {
-			Properties map[string]any `json:"properties"`
-		} `json:"resources"`
+// The YAML example, and the top-level Pulumi.yaml `make demo` runs, must
+// declare exactly the shared fixture.
+func TestYAMLProgramsMatchReference(t *testing.T) {
+	for _, path := range []string{"examples/yaml/Pulumi.yaml", "Pulumi.yaml"} {
+		t.Run(path, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(RepoRoot(), path))
+			require.NoError(t, err)
+			var program struct {
+				Resources map[string]struct {
+					Properties map[string]any `json:"properties"`
+				} `json:"resources"`
+			}
+			require.NoError(t, yaml.Unmarshal(raw, &program))
+			props := program.Resources["mesh"].Properties
+			assert.Equal(t, "${vpcId}", props["vpcId"], "the VPC comes from the stack's config")
+			delete(props, "vpcId")
+			js, err := yaml.Marshal(props)
+			require.NoError(t, err)
+			m, err := spec.Decode(js)
+			require.NoError(t, err)
+			assert.Equal(t, reference.Mesh(), m)
+		})
 	}
-	require.NoError(t, yaml.Unmarshal(raw, &program))
-	props := program.Resources["mesh"].Properties
-	delete(props, "vpcId")
-	js, err := yaml.Marshal(props)
-	require.NoError(t, err)
-	m, err := spec.Decode(js)
-	require.NoError(t, err)
-	assert.Equal(t, reference.Mesh(), m)
 }

@@ -1,13 +1,14 @@
 // Command fixturecheck proves that an example declares exactly the reference
 // architecture fixture, examples/reference.yaml. Each argument is a JSON file
-// of the inputs a generated SDK sent for a ServiceMesh (examples/typescript's
-// fixture.ts and examples/python's fixture.py print them under Pulumi's
+// of the inputs a generated SDK sent for a ServiceMesh (test/consumers'
+// fixture.ts and fixture.py print them for the examples under Pulumi's
 // mocks); each must decode with the provider's strict decoder, so an unknown
 // property is an error, and equal the fixture plus its vpcId.
 //
 //	go run ./test/fixturecheck ts-inputs.json py-inputs.json
+//	go run ./test/fixturecheck -vpc-id    # prints test/reference.VpcID
 //
-// The Go example has the same check as a test (examples/go/reference).
+// The Go example has the same check as a test (go_example_test.go).
 package main
 
 import (
@@ -23,6 +24,11 @@ import (
 )
 
 func main() {
+	// The consumers' runners are given the offline VPC id by their callers.
+	if len(os.Args) == 2 && os.Args[1] == "-vpc-id" {
+		fmt.Println(reference.VpcID)
+		return
+	}
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: fixturecheck INPUTS.json...")
 		os.Exit(2)

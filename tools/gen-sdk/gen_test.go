@@ -173,3 +173,26 @@ func TestRunWritesEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// What a registry package needs to be installable: the plugin's download
+// server in every SDK, so `pulumi up` fetches the provider, and the README
+// pyproject.toml names (python -m build fails without it).
+func TestSDKsArePublishable(t *testing.T) {
+	sdks, err := generate(writeSchema(t, func(s map[string]any) {
+		s["pluginDownloadURL"] = "github://api.github.com/example/plugin"
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []struct{ dir, name, want string }{
+		{"nodejs", "package.json", `"server": "github://api.github.com/example/plugin"`},
+		{"python", "pulumi_servicemesh/pulumi-plugin.json", `"server": "github://api.github.com/example/plugin"`},
+		{"go", "servicemesh/pulumi-plugin.json", `"server": "github://api.github.com/example/plugin"`},
+		{"python", "pyproject.toml", `readme = "README.md"`},
+		{"python", "README.md", "Service-oriented AWS security groups"},
+	} {
+		if !bytes.Contains(sdks[file.dir][file.name], []byte(file.want)) {
+			t.Errorf("%s/%s lacks %s", file.dir, file.name, file.want)
+		}
+	}
+}

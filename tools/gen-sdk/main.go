@@ -76,7 +76,15 @@ var languages = []language{
 	{
 		dir: "python",
 		gen: func(p *schema.Package) (map[string][]byte, error) {
-			return python.GeneratePackage(tool, p, nil, noExternal{})
+			files, err := python.GeneratePackage(tool, p, nil, noExternal{})
+			if err != nil {
+				return nil, err
+			}
+			// pyproject.toml names README.md beside it, but the generator
+			// writes the README only inside the package: `python -m build`
+			// fails without this copy.
+			files["README.md"] = files["pulumi_servicemesh/README.md"]
+			return files, nil
 		},
 		versionFile: "pyproject.toml",
 		versionText: func(v string) string { return fmt.Sprintf(`version = %q`, v) },

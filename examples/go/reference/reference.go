@@ -1,10 +1,11 @@
 // Package reference declares the article's reference architecture with the
 // generated Go SDK: the same declaration as examples/reference.yaml
-// (reference_test.go proves it, field by field).
+// (test/fixturecheck proves it, field by field).
 package reference
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	sm "github.com/pulumi-servicemesh/pulumi-servicemesh/sdk/go/servicemesh"
 )
@@ -20,6 +21,19 @@ var (
 )
 
 func from(services ...string) sm.PeersArgs { return sm.PeersArgs{Services: services} }
+
+// Program is the stack main.go runs: the mesh in the VPC of the stack's
+// config (`pulumi config set vpcId vpc-...`), exporting each service's group
+// id and rule counts.
+func Program(ctx *pulumi.Context) error {
+	mesh, err := Architecture(ctx, "mesh", pulumi.String(config.Require(ctx, "vpcId")))
+	if err != nil {
+		return err
+	}
+	ctx.Export("securityGroupIds", mesh.SecurityGroupIds)
+	ctx.Export("ruleCounts", mesh.RuleCounts)
+	return nil
+}
 
 // Architecture declares the mesh as one ServiceMesh component named name.
 func Architecture(ctx *pulumi.Context, name string, vpcID pulumi.StringInput, opts ...pulumi.ResourceOption) (*sm.ServiceMesh, error) {

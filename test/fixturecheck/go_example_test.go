@@ -1,4 +1,4 @@
-package reference
+package main
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	goexample "github.com/pulumi-servicemesh/pulumi-servicemesh/examples/go/reference"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
@@ -33,10 +34,10 @@ func (c *captured) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 
 // The Go example declares exactly examples/reference.yaml: what the SDK sends
 // to the provider decodes, strictly, to the fixture plus the VPC id.
-func TestArchitectureIsTheFixture(t *testing.T) {
+func TestGoExampleIsTheFixture(t *testing.T) {
 	mocks := &captured{inputs: map[string]resource.PropertyMap{}}
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		_, err := Architecture(ctx, "mesh", pulumi.String("vpc-0123456789abcdef0"))
+		_, err := goexample.Architecture(ctx, "mesh", pulumi.String(reference.VpcID))
 		return err
 	}, pulumi.WithMocks("project", "stack", mocks))
 	require.NoError(t, err)
@@ -49,6 +50,6 @@ func TestArchitectureIsTheFixture(t *testing.T) {
 	require.NoError(t, err, "the SDK sent a property the provider does not know")
 
 	want := reference.Mesh()
-	want.VpcID = "vpc-0123456789abcdef0"
+	want.VpcID = reference.VpcID
 	assert.Equal(t, want, got)
 }

@@ -1,22 +1,17 @@
-// Runs the reference architecture as an Automation API inline program (no
-// language host needed) and prints what happened as JSON on stdout:
+// Runs examples/typescript/index.ts, compiled beside this file, as an
+// Automation API inline program (there is no Node.js language host here) and
+// prints what happened as JSON on stdout:
 //   node bin/run.js preview|up|destroy [wired]
-// "wired" runs wired.ts instead, fed by a group made in the same program
-// (its id unknown at the first preview). The end-to-end tests call it with a
-// private PULUMI_HOME and file:// backend.
-import { LocalWorkspace } from "@pulumi/pulumi/automation";
+// "wired" runs wired.ts instead, fed by a group made in the same program (its
+// id unknown at the first preview). The end-to-end tests call it with a
+// private PULUMI_HOME and file:// backend, and set the stack's vpcId config
+// as a user does.
 import * as pulumi from "@pulumi/pulumi";
-import { referenceArchitecture } from "./reference";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { wiredArchitecture } from "./wired";
 
-const reference = async () => {
-    const vpcId = new pulumi.Config().get("vpcId") ?? "vpc-0123456789abcdef0";
-    const mesh = referenceArchitecture("mesh", vpcId);
-    return { securityGroupIds: mesh.securityGroupIds, ruleCounts: mesh.ruleCounts };
-};
-
 // Stands for a group made elsewhere: an aws.ec2.SecurityGroup, untyped here
-// (this example depends on @pulumi/pulumi only).
+// (the consumer depends on @pulumi/pulumi and the mesh's SDK only).
 class Group extends pulumi.CustomResource {
     constructor(name: string, props: pulumi.Inputs) {
         super("aws:ec2/securityGroup:SecurityGroup", name, props);
@@ -24,7 +19,7 @@ class Group extends pulumi.CustomResource {
 }
 
 const wired = async () => {
-    const vpcId = "vpc-0123456789abcdef0";
+    const vpcId = new pulumi.Config().require("vpcId");
     const lb = new Group("lb", { name: "lb", description: "load balancer, made outside the mesh", vpcId, revokeRulesOnDelete: true });
     const office = lb.id.apply(() => ["203.0.113.0/24"]);
     const mesh = wiredArchitecture("mesh", vpcId, lb.id, office);
@@ -32,11 +27,15 @@ const wired = async () => {
 };
 
 async function main(action: string, which?: string): Promise<void> {
-    const program = which === "wired" ? wired : reference;
+    // The example's exports are the stack's outputs, as under `pulumi up`.
+    const program = which === "wired" ? wired : async () => ({ ...require("./index") });
+    const project = which === "wired" ? "servicemesh-wired-typescript" : "servicemesh-reference-typescript";
     const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: "dev", projectName: `servicemesh-${which ?? "reference"}-typescript`, program },
+        { stackName: "dev", projectName: project, program },
         { envVars: process.env as { [key: string]: string } },
     );
+    // test/reference.VpcID, from the caller, as `pulumi config set vpcId` would.
+    await stack.setConfig("vpcId", { value: process.env.SERVICEMESH_VPC_ID ?? "" });
     const ops: { [urn: string]: string } = {};
     const onEvent = (e: any) => {
         if (e.resourcePreEvent) {
@@ -64,7 +63,7 @@ async function main(action: string, which?: string): Promise<void> {
             break;
         }
         default:
-            throw new Error(`usage: run.js preview|up|destroy (got ${action})`);
+            throw new Error(`usage: run.js preview|up|destroy [wired] (got ${action})`);
     }
     process.stdout.write(JSON.stringify(result) + "\n");
 }

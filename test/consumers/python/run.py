@@ -1,26 +1,26 @@
-"""Runs the reference architecture as an Automation API inline program (no
-language host needed) and prints what happened as JSON on stdout:
+"""Runs examples/python/__main__.py, copied beside this file, as an Automation
+API inline program (there is no Python language host here) and prints what
+happened as JSON on stdout:
 
     python run.py preview|up|destroy
 
-The end-to-end tests call it with a private PULUMI_HOME and file:// backend.
+The end-to-end tests call it with a private PULUMI_HOME and file:// backend,
+and the offline VPC id (test/reference.VpcID) in SERVICEMESH_VPC_ID, which it
+sets as the stack's vpcId config, as `pulumi config set vpcId` would.
 """
 import json
 import os
+import runpy
 import sys
 from typing import Any, Dict
 
-import pulumi
 from pulumi import automation as auto
 
-from reference import reference_architecture
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__main__.py")
 
 
 def program() -> None:
-    vpc_id = pulumi.Config().get("vpcId") or "vpc-0123456789abcdef0"
-    mesh = reference_architecture("mesh", vpc_id)
-    pulumi.export("securityGroupIds", mesh.security_group_ids)
-    pulumi.export("ruleCounts", mesh.rule_counts)
+    runpy.run_path(EXAMPLE)
 
 
 def main(action: str) -> Dict[str, Any]:
@@ -30,6 +30,7 @@ def main(action: str) -> Dict[str, Any]:
         program=program,
         opts=auto.LocalWorkspaceOptions(env_vars=dict(os.environ)),
     )
+    stack.set_config("vpcId", auto.ConfigValue(value=os.environ["SERVICEMESH_VPC_ID"]))
     ops: Dict[str, str] = {}
 
     def on_event(e: auto.events.EngineEvent) -> None:

@@ -1,5 +1,6 @@
-"""Prints, as JSON on stdout, the inputs the generated SDK sends to the
-provider for reference_architecture, under Pulumi's mocks (no engine):
+"""Prints, as JSON on stdout, the inputs examples/python/__main__.py, copied
+beside this file, sends to the provider, under Pulumi's mocks (no engine),
+with the offline VPC id (test/reference.VpcID) from SERVICEMESH_VPC_ID:
 
     python fixture.py > inputs.json
 
@@ -7,11 +8,13 @@ provider for reference_architecture, under Pulumi's mocks (no engine):
 (go run ./test/fixturecheck), so the example cannot drift from the fixture.
 """
 import json
+import os
+import runpy
 from typing import Any, Dict, List, Optional, Tuple
 
 import pulumi
 
-from reference import reference_architecture
+EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__main__.py")
 
 MESH_TYPE = "servicemesh:index:ServiceMesh"
 
@@ -32,10 +35,11 @@ class Capture(pulumi.runtime.Mocks):
 def main() -> None:
     capture = Capture()
     pulumi.runtime.set_mocks(capture, project="fixture", stack="dev", preview=True)
+    pulumi.runtime.set_all_config({"fixture:vpcId": os.environ["SERVICEMESH_VPC_ID"]})
 
     @pulumi.runtime.test  # type: ignore[misc]  # (pulumi.runtime.test is unannotated)
-    def declare() -> pulumi.Output[str]:
-        return reference_architecture("mesh", "vpc-0123456789abcdef0").urn
+    def declare() -> None:
+        runpy.run_path(EXAMPLE)  # it returns once every resource is registered
 
     declare()
     if capture.inputs is None:

@@ -1,30 +1,28 @@
-// Prints, as JSON on stdout, the inputs the generated SDK sends to the
-// provider for referenceArchitecture, under Pulumi's mocks (no engine):
+// Prints, as JSON on stdout, the inputs examples/typescript/index.ts sends to
+// the provider, under Pulumi's mocks (no engine):
 //   node bin/fixture.js > inputs.json
 // .ci/check-sdks.sh compares them with examples/reference.yaml
 // (go run ./test/fixturecheck), so the example cannot drift from the fixture.
 import * as pulumi from "@pulumi/pulumi";
-import { referenceArchitecture } from "./reference";
 
 const meshType = "servicemesh:index:ServiceMesh";
+const vpcId = process.env.SERVICEMESH_VPC_ID ?? ""; // test/reference.VpcID, from the caller
 
 async function main(): Promise<void> {
-    let inputs: unknown;
+    let captured: (inputs: unknown) => void = () => undefined;
+    const inputs = new Promise<unknown>((resolve) => { captured = resolve; });
     await pulumi.runtime.setMocks({
         newResource: (args: pulumi.runtime.MockResourceArgs) => {
             if (args.type === meshType) {
-                inputs = args.inputs;
+                captured(args.inputs);
             }
             return { id: `${args.name}-id`, state: {} };
         },
         call: () => ({}),
     }, "fixture", "dev", true);
-    const mesh = referenceArchitecture("mesh", "vpc-0123456789abcdef0");
-    await new Promise((resolve) => mesh.urn.apply(resolve));
-    if (inputs === undefined) {
-        throw new Error(`no ${meshType} was registered`);
-    }
-    process.stdout.write(JSON.stringify(inputs) + "\n");
+    pulumi.runtime.setAllConfig({ "fixture:vpcId": vpcId });
+    require("./index"); // the example program, compiled beside this file
+    process.stdout.write(JSON.stringify(await inputs) + "\n");
 }
 
 main().catch((err) => {
