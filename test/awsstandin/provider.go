@@ -79,6 +79,17 @@ func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
 	return plugin.MarshalProperties(m, opts)
 }
 
+// request is every handler's preamble: the modelled type of urn and the
+// request's properties.
+func request(urn string, props *structpb.Struct) (string, resource.PropertyMap, error) {
+	t, err := typeOf(urn)
+	if err != nil {
+		return "", nil, err
+	}
+	m, err := unmarshal(props)
+	return t, m, err
+}
+
 func typeOf(urn string) (string, error) {
 	t := string(resource.URN(urn).Type())
 	if _, ok := replaceKeys[t]; !ok {
@@ -160,11 +171,7 @@ var ruleRequired = []resource.PropertyKey{"type", "securityGroupId", "protocol",
 // Check applies the real provider's defaults and normalisations and reports
 // missing required inputs as check failures, as the bridge does.
 func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	t, err := typeOf(req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
+	t, news, err := request(req.GetUrn(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -363,11 +370,7 @@ func computed(t string, props resource.PropertyMap) resource.PropertyMap {
 }
 
 func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	t, err := typeOf(req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	props, err := unmarshal(req.GetProperties())
+	t, props, err := request(req.GetUrn(), req.GetProperties())
 	if err != nil {
 		return nil, err
 	}
@@ -486,11 +489,7 @@ func ruleOutputs(props resource.PropertyMap, r *Rule) resource.PropertyMap {
 // can drift, so that is what is read back over the recorded state; an
 // import (no recorded state) gets everything from the account.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	t, err := typeOf(req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	props, err := unmarshal(req.GetProperties())
+	t, props, err := request(req.GetUrn(), req.GetProperties())
 	if err != nil {
 		return nil, err
 	}
@@ -582,11 +581,7 @@ func ruleProps(r *Rule) resource.PropertyMap {
 // Update changes what EC2 changes in place: a group's tags and revoke flag
 // (the rest replaces), a rule's description.
 func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	t, err := typeOf(req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	news, err := unmarshal(req.GetNews())
+	t, news, err := request(req.GetUrn(), req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -642,11 +637,7 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 // until DeleteTimeout, revoking again before each retry; a group already gone
 // is done.
 func (p *Provider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	t, err := typeOf(req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
-	props, err := unmarshal(req.GetProperties())
+	t, props, err := request(req.GetUrn(), req.GetProperties())
 	if err != nil {
 		return nil, err
 	}
