@@ -25,6 +25,7 @@ import (
 
 	servicemeshprovider "github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/provider"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/internal/built"
 )
 
 // RepoRoot is the repository's root directory.
@@ -50,9 +51,7 @@ var setupOnce sync.Once
 func New(t testing.TB) *Engine {
 	t.Helper()
 	for _, b := range []string{"pulumi", "pulumi-language-yaml", "pulumi-resource-servicemesh", "pulumi-resource-aws"} {
-		if _, err := os.Stat(filepath.Join(Bin(), b)); err != nil {
-			t.Fatalf("%s is not built: run `make tools build` first (%v)", b, err)
-		}
+		built.Require(t, filepath.Join(Bin(), b), "tools build")
 	}
 	dir := t.TempDir()
 	e := &Engine{Dir: dir, Env: map[string]string{

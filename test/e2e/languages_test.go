@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	servicemeshprovider "github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/provider"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/internal/built"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
@@ -68,18 +68,12 @@ func driverLifecycle(t *testing.T, run driver) {
 	assert.Equal(t, referenceGroups+referenceRules+2, gone.Summary[apitype.OpDelete], "destroy removes everything")
 }
 
-func requireFile(t *testing.T, path, hint string) {
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("%s is missing: %s", path, hint)
-	}
-}
-
 // consumer makes a project outside the checkout that installs the package
 // `make sdk` built, as a user's does (test/consumers/LANGUAGE.sh), and
 // returns its folder.
 func consumer(t *testing.T, language, pkg string) string {
 	path := filepath.Join(RepoRoot(), "dist", "sdk", pkg)
-	requireFile(t, path, "run `make sdk` to build the SDK packages")
+	built.Require(t, path, "sdk")
 	dir := filepath.Join(t.TempDir(), "consumer")
 	cmd := exec.Command("bash", filepath.Join(RepoRoot(), "test", "consumers", language+".sh"), path, dir)
 	out, err := cmd.CombinedOutput()

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/internal/built"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
@@ -27,7 +28,7 @@ var previewFixtures = filepath.Join(RepoRoot(), "provider", "cmd", "servicemesh"
 // to `servicemesh preview-summary`: a new mesh, a port change, and groups
 // replaced by a namePrefix change.
 func TestPreviewSummary(t *testing.T) {
-	requireFile(t, filepath.Join(Bin(), "servicemesh"), "run `make build`")
+	built.Require(t, filepath.Join(Bin(), "servicemesh"), "build")
 	e := New(t)
 	ctx := context.Background()
 	dir := filepath.Join(e.Dir, "summary")

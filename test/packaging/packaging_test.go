@@ -29,6 +29,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/e2e"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/internal/built"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
@@ -105,6 +106,7 @@ func sha256File(t *testing.T, path string) string {
 }
 
 func TestArchives(t *testing.T) {
+	built.Require(t, dist("checksums.txt"), "dist") // a missing archive beside it still fails
 	version, _ := schemaFacts(t)
 	var want []string
 	for _, p := range platforms {
@@ -159,6 +161,7 @@ func TestArchives(t *testing.T) {
 
 // The binary in this machine's archive reports schema.json's version.
 func TestArchiveBinaryVersion(t *testing.T) {
+	built.Require(t, dist("checksums.txt"), "dist")
 	version, _ := schemaFacts(t)
 	_, files := readTarGz(t, dist(archiveName(version, runtime.GOOS, runtime.GOARCH)))
 	exe := filepath.Join(t.TempDir(), exeName(runtime.GOOS))
@@ -169,6 +172,7 @@ func TestArchiveBinaryVersion(t *testing.T) {
 }
 
 func TestNPMPackage(t *testing.T) {
+	built.Require(t, dist("sdk"), "sdk")
 	version, server := schemaFacts(t)
 	_, files := readTarGz(t, dist("sdk", "pulumi-servicemesh-"+version+".tgz"))
 	for _, f := range []string{"package/index.js", "package/index.d.ts", "package/serviceMesh.js", "package/serviceMesh.d.ts",
@@ -195,6 +199,7 @@ func TestNPMPackage(t *testing.T) {
 }
 
 func TestPythonPackages(t *testing.T) {
+	built.Require(t, dist("sdk"), "sdk")
 	version, server := schemaFacts(t)
 	whl, err := zip.OpenReader(dist("sdk", "pulumi_servicemesh-"+version+"-py3-none-any.whl"))
 	require.NoError(t, err, "run `make sdk`")
@@ -256,6 +261,7 @@ func linkOrCopy(t *testing.T, src, dst string) {
 // YAML language host, so the engine can only find our provider where the
 // archive installed it. The AWS provider is the stand-in, installed as aws.
 func TestArchiveInstall(t *testing.T) {
+	built.Require(t, dist("checksums.txt"), "dist")
 	version, _ := schemaFacts(t)
 	archive := dist(archiveName(version, runtime.GOOS, runtime.GOARCH))
 	require.FileExists(t, archive, "run `make dist`")
