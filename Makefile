@@ -50,16 +50,18 @@ sdk:
 # SDK packages' versions; the linux/amd64 archive installed into a fresh
 # PULUMI_HOME runs the YAML example with nothing of ours on PATH.
 packaging: tools build dist sdk
-	$(GO_TEST) -count=1 -timeout 20m ./test/packaging/...
+	cd test/e2e && $(GO_TEST) -count=1 -timeout 20m ./packaging/...
 
 lint:
 	go vet ./...
 	cd tools && go vet ./...
 	cd sdk && go vet ./...
 	cd examples/go && go vet ./...
+	cd test/e2e && go vet ./...
 	@test -z "$$(gofmt -l provider test examples tools embed.go)" || { gofmt -l provider test examples tools embed.go; echo "gofmt needed"; exit 1; }
 
-# Everything but the engine tests (test/e2e), which need `make tools build`.
+# Everything but the engine and release tests (test/e2e, a module of its own),
+# which need `make tools build` and the packages.
 # The live EC2 tests run against moto, installed into .work/moto-venv from
 # PyPI on first use (python3 needed); under CI=true its absence fails them.
 unit:
@@ -87,10 +89,11 @@ actionlint:
 
 # The TypeScript and Python examples run from the packages `make sdk` built.
 e2e: tools build sdk
-	$(GO_TEST) -count=1 -timeout 40m ./test/e2e/...
+	cd test/e2e && $(GO_TEST) -count=1 -timeout 40m .
 
 test: lint unit fuzz sdk-check mermaid-check actionlint packaging e2e
 	go test -run '^$$' -bench . -benchtime 1x ./provider/... ./test/...
+	cd test/e2e && go test -run '^$$' -bench . -benchtime 1x ./...
 
 demo: tools build
 	bash examples/demo.sh

@@ -144,16 +144,3 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	lukechampine.com/frand v1.4.2 // indirect
 )
-
-// The Go SDK and the Go example are modules of their own (a user's `go get`
-// pulls neither the provider nor the test tools); this module builds and tests
-// them as they are in the checkout.
-require (
-	github.com/pulumi-servicemesh/pulumi-servicemesh/examples/go v0.0.0
-	github.com/pulumi-servicemesh/pulumi-servicemesh/sdk v0.1.0
-)
-
-replace (
-	github.com/pulumi-servicemesh/pulumi-servicemesh/examples/go => ./examples/go
-	github.com/pulumi-servicemesh/pulumi-servicemesh/sdk => ./sdk
-)
