@@ -75,7 +75,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	for _, d := range p.Deferred {
 		_ = ctx.Log.Info("deferred check: "+d, &pulumi.LogArgs{Resource: mesh})
 	}
-	groups, err := Emit(ctx, name, args, p, pulumi.Parent(mesh))
+	groups, err := emit(ctx, name, args, p, pulumi.Parent(mesh))
 	if err != nil {
 		return nil, err
 	}
@@ -129,13 +129,21 @@ func Emit(ctx *pulumi.Context, prefix string, args Args, p *plan.Plan,
 	if err != nil {
 		return nil, err
 	}
+	return emit(ctx, prefix, refs, p, opts...)
+}
+
+// emit is Emit with args' references already completed (New completes them
+// before registering anything, so a missing id leaves nothing half-made).
+func emit(ctx *pulumi.Context, prefix string, refs Args, p *plan.Plan,
+	opts ...pulumi.ResourceOption,
+) (map[string]*ec2.SecurityGroup, error) {
 	groups := map[string]*ec2.SecurityGroup{}    // by logical name, for rules' references
 	byService := map[string]*ec2.SecurityGroup{} // the result
 	for _, r := range resources.Of(prefix, p) {
 		ropts := append(slices.Clip(opts), adoptOptions(r)...)
 		switch {
 		case r.Group != nil:
-			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, args.VpcID), ropts...)
+			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, refs.VpcID), ropts...)
 			if err != nil {
 				return nil, fmt.Errorf("creating security group %q: %w", r.Group.Name, err)
 			}
