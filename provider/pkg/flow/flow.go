@@ -76,8 +76,11 @@ func (e Endpoint) Label() string {
 }
 
 // IsIPv6 reports whether the endpoint is an IPv6 CIDR.
-func (e Endpoint) IsIPv6() bool {
-	p, err := netip.ParsePrefix(e.CIDR)
+func (e Endpoint) IsIPv6() bool { return IsIPv6(e.CIDR) }
+
+// IsIPv6 reports whether cidr is an IPv6 prefix.
+func IsIPv6(cidr string) bool {
+	p, err := netip.ParsePrefix(cidr)
 	return err == nil && p.Addr().Is6()
 }
 

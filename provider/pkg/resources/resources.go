@@ -9,7 +9,6 @@ package resources
 import (
 	"cmp"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strings"
 
@@ -161,7 +160,7 @@ func Of(mesh string, p *plan.Plan) []Resource {
 // carries a cidrBlocksFrom list in both fields.
 func SplitFamilies(cidrs []string) (v4, v6 []string) {
 	for _, c := range cidrs {
-		if p, err := netip.ParsePrefix(c); err == nil && p.Addr().Is6() {
+		if flow.IsIPv6(c) {
 			v6 = append(v6, c)
 		} else {
 			v4 = append(v4, c)
