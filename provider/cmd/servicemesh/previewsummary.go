@@ -102,13 +102,11 @@ func previewReview(data []byte) (plandiff.Review, error) {
 		byName[name] = c
 	}
 	r := plandiff.Review{Title: "`pulumi preview`: the ServiceMesh's security groups and rules", GroupOf: map[string]string{}}
-	order := map[plandiff.Op]int{plandiff.Create: 0, plandiff.Delete: 1, plandiff.Replace: 2, plandiff.Update: 3}
-	for _, name := range slices.Sorted(maps.Keys(byName)) {
-		c := byName[name]
+	for name, c := range byName {
 		r.Changes = append(r.Changes, c)
 		r.GroupOf[name] = groupOf(c, groups)
 	}
-	slices.SortStableFunc(r.Changes, func(a, b plandiff.Change) int { return cmp.Compare(order[a.Op], order[b.Op]) })
+	plandiff.SortChanges(r.Changes)
 	return r, nil
 }
 

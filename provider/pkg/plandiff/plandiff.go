@@ -203,10 +203,7 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 			d.Changes = append(d.Changes, Change{Op: Delete, Type: b.Type, Name: name, About: b.About})
 		}
 	}
-	order := map[Op]int{Create: 0, Delete: 1, Replace: 2, Update: 3}
-	slices.SortFunc(d.Changes, func(a, b Change) int {
-		return cmp.Or(cmp.Compare(order[a.Op], order[b.Op]), cmp.Compare(a.Name, b.Name))
-	})
+	SortChanges(d.Changes)
 	for _, c := range d.Changes {
 		switch c.Op {
 		case Create:
@@ -265,4 +262,14 @@ func diffInputs(typ string, old, new map[string]resources.Field, replaced map[st
 		out = append(out, f)
 	}
 	return out
+}
+
+// opOrder is the order changes are listed in: create, delete, replace, update.
+var opOrder = map[Op]int{Create: 0, Delete: 1, Replace: 2, Update: 3}
+
+// SortChanges orders changes by op (create, delete, replace, update), then name.
+func SortChanges(cs []Change) {
+	slices.SortFunc(cs, func(a, b Change) int {
+		return cmp.Or(cmp.Compare(opOrder[a.Op], opOrder[b.Op]), cmp.Compare(a.Name, b.Name))
+	})
 }
