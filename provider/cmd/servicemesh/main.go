@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/yamlprogram"
 )
 
 // Exit codes.
@@ -178,11 +179,20 @@ func load(path string, stderr io.Writer) (spec.Mesh, *plan.Plan, int) {
 	return m, p, code
 }
 
+// decode reads a declaration, or the ServiceMesh resource's properties in a
+// Pulumi YAML program (Pulumi.yaml), so a YAML user plans the program they run.
+func decode(data []byte) (spec.Mesh, error) {
+	if yamlprogram.IsProgram(data) {
+		return yamlprogram.Mesh(data)
+	}
+	return spec.Decode(data)
+}
+
 // planData plans a declaration read from label, printing findings as load
 // does. With errors, it returns exitFindings and the plan holding them (nil
 // when the declaration does not decode).
 func planData(label string, data []byte, stderr io.Writer) (spec.Mesh, *plan.Plan, int) {
-	m, err := spec.Decode(data)
+	m, err := decode(data)
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh: %s: %v\n", label, err)
 		return spec.Mesh{}, nil, exitFindings
