@@ -35,7 +35,9 @@ const usage = `usage:
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
-(see examples/reference.yaml). Flags may come before or after the files.
+(see examples/reference.yaml), or Pulumi YAML programs (Pulumi.yaml), read
+as the properties of their one servicemesh:index:ServiceMesh resource.
+Flags may come before or after the files.
 
   plan SPEC     groups and rules, tiers, the flow matrix, quota usage and
                 every finding (--format table, the default); the whole plan

@@ -64,7 +64,7 @@ func Mesh(data []byte) (spec.Mesh, error) {
 	if err != nil {
 		return spec.Mesh{}, err
 	}
-	where := fmt.Sprintf("resource %q (line %d)", name, props.Line)
+	where := fmt.Sprintf("resource %q", name)
 	found := interpolations(props, "")
 	var refused []string
 	for _, i := range found {

@@ -140,16 +140,16 @@ func TestMeshRefuses(t *testing.T) {
           ingress:
             - { ports: [443], from: { cidrBlocks: ["${office}/32"] } }
 `,
-		want: `resource "mesh" (line 8): servicemesh plan cannot resolve 3 interpolation(s) in the properties:
-  namePrefix (line 8): ${prefix}
-  tiers[0].cidrBlocks[0] (line 9): ${vpc.cidr}
-  services[0].ingress[0].from.cidrBlocks[0] (line 14): ${office}/32
+		want: `resource "mesh": servicemesh plan cannot resolve 3 interpolation(s) in the properties:
+  namePrefix (line 9): ${prefix}
+  tiers[0].cidrBlocks[0] (line 10): ${vpc.cidr}
+  services[0].ingress[0].from.cidrBlocks[0] (line 15): ${office}/32
 fix: write these values in the program (only vpcId, externalGroups[].securityGroupId and cidrBlocksFrom may come from another resource or the stack's config), or plan a declaration file instead`,
 	}, {
 		// The decoder's line is the program's: the properties keep their place.
 		name: "a misspelt field, on the program's line",
 		src:  header + "  mesh:\n    type: servicemesh:index:ServiceMesh\n    properties:\n      tiers: [{name: app}]\n      services:\n        - name: Api\n          tier: app\n          attachedwth: []\n",
-		want: `resource "mesh" (line 9): reading service mesh declaration: services[0] (Api) (line 13): unknown field "attachedwth"; did you mean "attachedWith"?`,
+		want: `resource "mesh": reading service mesh declaration: services[0] (Api) (line 13): unknown field "attachedwth"; did you mean "attachedWith"?`,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Mesh([]byte(tc.src))
