@@ -220,7 +220,8 @@ func TestReportIsRanked(t *testing.T) {
 	assert.True(t, slices.IsSortedFunc(p.Report, func(x, y proposal.Item) int { return int(x.Priority() - y.Priority()) }), "%v", got)
 
 	md := p.Markdown()
-	assert.Contains(t, md, "**Do first:** narrow or remove these first: today they let the whole internet, or another AWS account, in (open to the internet or another account, below).")
+	assert.Contains(t, md, "**Do first:** section 1, open to the internet or another account.")
+	assert.Contains(t, md, "What to do: narrow or remove these: today they let the whole internet, or another AWS account, in.")
 	assert.Less(t, strings.Index(md, "## 1. Open to the internet or another account (2)"), strings.Index(md, "## 2. Refused by the guardrails"))
 }
 

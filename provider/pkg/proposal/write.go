@@ -49,12 +49,12 @@ func blockStyle(n *yamlv3.Node) {
 // sections title the report's priorities and say what to do about each.
 var sections = map[Priority]struct{ title, todo string }{
 	PriorityExposed: {"Open to the internet or another account",
-		"narrow or remove these first: today they let the whole internet, or another AWS account, in"},
+		"narrow or remove these: today they let the whole internet, or another AWS account, in"},
 	PriorityRefused: {"Refused by the guardrails, kept as exceptions",
 		"decide each: remove the exception to see its error, then fix the rule or write a real reason"},
 	PriorityTighten: {"CIDRs to replace with group references",
 		"tighten one reviewed step at a time: the preview creates the group rule and deletes the CIDR rule"},
-	PriorityTidy: {"Then", "quota, placement and housekeeping items"},
+	PriorityTidy: {"Housekeeping", "place the services that need a tier, watch the quotas, and decide on references left outside the declaration"},
 }
 
 // Markdown is the migration report, most urgent first, in sections that
@@ -66,8 +66,8 @@ func (p *Proposal) Markdown() string {
 		b.WriteString("\nNothing to review.\n")
 		return b.String()
 	}
-	first := sections[p.Report[0].Priority()]
-	fmt.Fprintf(&b, "\n**Do first:** %s (%s, below).\n", first.todo, strings.ToLower(first.title))
+	top := p.Report[0].Priority()
+	fmt.Fprintf(&b, "\n**Do first:** section %d, %s.\n", top+1, strings.ToLower(sections[top].title))
 	section := Priority(-1)
 	for _, it := range p.Report {
 		if pr := it.Priority(); pr != section {
@@ -79,9 +79,7 @@ func (p *Proposal) Markdown() string {
 				}
 			}
 			fmt.Fprintf(&b, "\n## %d. %s (%d)\n\n", pr+1, sections[pr].title, n)
-			if pr != PriorityTidy {
-				fmt.Fprintf(&b, "What to do: %s.\n\n", sections[pr].todo)
-			}
+			fmt.Fprintf(&b, "What to do: %s.\n\n", sections[pr].todo)
 		}
 		fmt.Fprintf(&b, "- **%s**", it.Kind)
 		if it.Service != "" {
