@@ -49,6 +49,7 @@ func TestReadmeOfflineSteps(t *testing.T) {
 	tmp := t.TempDir()
 	stubs := filepath.Join(tmp, "stubs")
 	require.NoError(t, os.MkdirAll(stubs, 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(tmp, "home"), 0o755))
 	makeStub := "#!/bin/sh\n[ \"$*\" = \"tools build\" ] || { echo \"unexpected make $*\" >&2; exit 1; }\n" +
 		"for b in pulumi pulumi-language-yaml pulumi-resource-servicemesh pulumi-resource-aws; do [ -x .bin/$b ] || exit 1; done\n"
 	require.NoError(t, os.WriteFile(filepath.Join(stubs, "make"), []byte(makeStub), 0o755))
