@@ -107,3 +107,15 @@ func TestYAMLProgramsMatchReference(t *testing.T) {
 		})
 	}
 }
+
+// The YAML example exports attachments, the output a program hands to its
+// instances, launch templates and load balancers.
+func TestYAMLExampleExportsAttachments(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(RepoRoot(), "examples", "yaml", "Pulumi.yaml"))
+	require.NoError(t, err)
+	var program struct {
+		Outputs map[string]any `json:"outputs"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &program))
+	assert.Equal(t, "${mesh.attachments}", program.Outputs["attachments"])
+}

@@ -4,8 +4,14 @@
 package reference
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+	"gopkg.in/yaml.v3"
 
 	sm "github.com/pulumi-servicemesh/pulumi-servicemesh/sdk/go/servicemesh"
 )
@@ -24,15 +30,51 @@ func from(services ...string) sm.PeersArgs { return sm.PeersArgs{Services: servi
 
 // Program is the stack main.go runs: the mesh in the VPC of the stack's
 // config (`pulumi config set vpcId vpc-...`), exporting each service's group
-// id and rule counts.
+// id and rule counts. With `pulumi config set meshFile mesh.yaml` it declares
+// the mesh from that file instead, the one `servicemesh plan` reviews.
 func Program(ctx *pulumi.Context) error {
-	mesh, err := Architecture(ctx, "mesh", pulumi.String(config.Require(ctx, "vpcId")))
+	vpcID := pulumi.String(config.Require(ctx, "vpcId"))
+	var mesh *sm.ServiceMesh
+	var err error
+	if file := config.Get(ctx, "meshFile"); file != "" {
+		mesh, err = FromFile(ctx, "mesh", file, vpcID)
+	} else {
+		mesh, err = Architecture(ctx, "mesh", vpcID)
+	}
 	if err != nil {
 		return err
 	}
 	ctx.Export("securityGroupIds", mesh.SecurityGroupIds)
 	ctx.Export("ruleCounts", mesh.RuleCounts)
 	return nil
+}
+
+// FromFile declares the mesh from a declaration file such as mesh.yaml: its
+// fields are the component's inputs, as servicemesh plan reads them (an
+// unknown field is an error). The VPC comes from the program, as may the
+// other inputs that are outputs (externalGroups' ids, cidrBlocksFrom): set
+// them on the args in code, not in the file.
+func FromFile(ctx *pulumi.Context, name, path string, vpcID pulumi.StringInput, opts ...pulumi.ResourceOption) (*sm.ServiceMesh, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	js, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	var args sm.ServiceMeshArgs
+	if err := dec.Decode(&args); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	args.VpcId = vpcID
+	return sm.NewServiceMesh(ctx, name, &args, opts...)
 }
 
 // Architecture declares the mesh as one ServiceMesh component named name.

@@ -14,8 +14,8 @@ import (
 )
 
 const importUsage = `usage:
-  servicemesh import --from FILE [--from FILE ...] [--vpc-id V] [--tier NAME=CIDR ...] [-o OUT]
-  servicemesh import --region R --vpc-id V [--endpoint-url URL] [--tier NAME=CIDR ...] [-o OUT]
+  servicemesh import --from FILE [--from FILE ...] [--vpc-id V] [--tier NAME=CIDR ...] [-o OUT [--force]]
+  servicemesh import --region R --vpc-id V [--endpoint-url URL] [--tier NAME=CIDR ...] [-o OUT [--force]]
 
 Proposes a ServiceMesh declaration from security groups that exist, and a
 migration report. --from reads the JSON of aws ec2 describe-security-groups
@@ -25,7 +25,8 @@ credential chain. --tier flags, outermost first, place each service in the
 tier its network interfaces' addresses fall in.
 
 The declaration goes to OUT (default stdout); the report to OUT.report.md
-(default stderr).
+(default stderr). An existing OUT or report is never overwritten (it may be
+the declaration you have edited since) unless --force is given.
 `
 
 // source is the --from / --region flags every command that reads EC2 shares.
@@ -83,6 +84,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	var tierFlags multiFlag
 	fs.Var(&tierFlags, "tier", "")
 	out := fs.String("o", "", "")
+	force := fs.Bool("force", false, "")
 	rest, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, importUsage)
@@ -91,9 +93,22 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	if err == nil && len(rest) > 0 {
 		err = fmt.Errorf("import takes no file arguments; got %q (use --from FILE)", rest)
 	}
+	if err == nil && *force && *out == "" {
+		err = errors.New("--force goes with -o OUT: it lets import overwrite OUT")
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh import: %v\n\n%s", err, importUsage)
 		return exitUsage
+	}
+	report := strings.TrimSuffix(*out, ".yaml") + ".report.md"
+	if *out != "" && !*force {
+		// Checked before reading EC2, so a refusal costs nothing.
+		for _, path := range []string{*out, report} {
+			if _, err := os.Lstat(path); err == nil {
+				fmt.Fprintf(stderr, "servicemesh import: %s exists (it may hold your edits); fix: choose another -o, or add --force to overwrite it\n", path)
+				return exitUsage
+			}
+		}
 	}
 	tiers, err := proposal.ParseTiers(tierFlags)
 	if err != nil {
@@ -123,7 +138,6 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, p.Markdown())
 		return exitOK
 	}
-	report := strings.TrimSuffix(*out, ".yaml") + ".report.md"
 	for path, data := range map[string][]byte{*out: y, report: []byte(p.Markdown())} {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)

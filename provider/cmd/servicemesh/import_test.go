@@ -114,3 +114,43 @@ func TestImportAndAuditHelp(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 }
+
+// import -o never overwrites a declaration (or its report) the user may have
+// edited since, unless --force says so.
+func TestImportRefusesToOverwrite(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		existing string // the file already there, beside OUT
+		force    bool
+		code     int
+		want     string
+	}{
+		{"the declaration exists", "legacy.yaml", false, exitUsage, "legacy.yaml exists (it may hold your edits); fix: choose another -o, or add --force to overwrite it"},
+		{"the report exists", "legacy.report.md", false, exitUsage, "legacy.report.md exists (it may hold your edits)"},
+		{"--force overwrites", "legacy.yaml", true, exitOK, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "legacy.yaml")
+			edited := filepath.Join(dir, tc.existing)
+			require.NoError(t, os.WriteFile(edited, []byte("# my edits\n"), 0o644))
+			args := append([]string{"import", "-o", out}, legacyArgs()...)
+			if tc.force {
+				args = append(args, "--force")
+			}
+			code, _, errs := runCLI(args...)
+			require.Equal(t, tc.code, code, errs)
+			data, err := os.ReadFile(edited)
+			require.NoError(t, err)
+			if tc.force {
+				assert.NotEqual(t, "# my edits\n", string(data))
+				return
+			}
+			assert.Contains(t, errs, tc.want)
+			assert.Equal(t, "# my edits\n", string(data), "the edited file is left alone")
+		})
+	}
+	code, _, errs := runCLI(append([]string{"import", "--force"}, legacyArgs()...)...)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "--force goes with -o OUT")
+}

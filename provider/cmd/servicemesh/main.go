@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/yamlprogram"
 )
 
 // Exit codes.
@@ -34,7 +35,9 @@ const usage = `usage:
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
-(see examples/reference.yaml). Flags may come before or after the files.
+(see examples/reference.yaml), or Pulumi YAML programs (Pulumi.yaml), read
+as the properties of their one servicemesh:index:ServiceMesh resource.
+Flags may come before or after the files.
 
   plan SPEC     groups and rules, tiers, the flow matrix, quota usage and
                 every finding (--format table, the default); the whole plan
@@ -178,11 +181,20 @@ func load(path string, stderr io.Writer) (spec.Mesh, *plan.Plan, int) {
 	return m, p, code
 }
 
+// decode reads a declaration, or the ServiceMesh resource's properties in a
+// Pulumi YAML program (Pulumi.yaml), so a YAML user plans the program they run.
+func decode(data []byte) (spec.Mesh, error) {
+	if yamlprogram.IsProgram(data) {
+		return yamlprogram.Mesh(data)
+	}
+	return spec.Decode(data)
+}
+
 // planData plans a declaration read from label, printing findings as load
 // does. With errors, it returns exitFindings and the plan holding them (nil
 // when the declaration does not decode).
 func planData(label string, data []byte, stderr io.Writer) (spec.Mesh, *plan.Plan, int) {
-	m, err := spec.Decode(data)
+	m, err := decode(data)
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh: %s: %v\n", label, err)
 		return spec.Mesh{}, nil, exitFindings

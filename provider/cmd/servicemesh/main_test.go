@@ -184,3 +184,23 @@ func TestDiffVPC(t *testing.T) {
 	assert.Equal(t, "ServiceMesh \"mesh\": no changes\n", out)
 	assert.Contains(t, errs, "vpcId is set in only one of")
 }
+
+// plan reads a Pulumi YAML program as the properties of its ServiceMesh, so
+// YAML users review the program they run (servicemesh plan Pulumi.yaml).
+func TestPlanAPulumiYAMLProgram(t *testing.T) {
+	code, out, errs := runCLI("plan", "../../../examples/yaml/Pulumi.yaml")
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, out, "ServiceMesh plan: 8 security groups, 34 rules")
+
+	// As a diff too: the program against the fixture it declares changes nothing.
+	code, out, errs = runCLI("plan", "--diff", referenceYAML, "../../../examples/yaml/Pulumi.yaml")
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, out, `ServiceMesh "mesh": no changes`)
+
+	two := write(t, "Pulumi.yaml", "name: p\nruntime: yaml\nresources:\n"+
+		"  a: {type: servicemesh:index:ServiceMesh, properties: {tiers: [{name: t}], services: [{name: S, tier: t}]}}\n"+
+		"  b: {type: servicemesh:index:ServiceMesh, properties: {tiers: [{name: t}], services: [{name: S, tier: t}]}}\n")
+	code, _, errs = runCLI("plan", two)
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, errs, `the program has 2 resources of type servicemesh:index:ServiceMesh: "a" (line 4), "b" (line 5)`)
+}

@@ -7,12 +7,15 @@ package audit
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 )
 
@@ -190,10 +193,33 @@ func permissionsOf(in *resources.RuleInputs, ids map[string]string) []permission
 	return out
 }
 
-// ruleRef is the rule's revoke argument: its id when known.
+// ruleRef is the rule's revoke argument: its id when known, else the rule
+// itself as --ip-permissions JSON, so the command runs as printed.
 func ruleRef(r ec2read.Rule) string {
 	if r.ID != "" {
 		return " --security-group-rule-ids " + r.ID
 	}
-	return fmt.Sprintf(" --ip-permissions IpProtocol=%s,FromPort=%d,ToPort=%d,... (peer %s)", r.Protocol, r.FromPort, r.ToPort, r.Peer)
+	perm := map[string]any{"IpProtocol": r.Protocol}
+	if ports.HasPorts(r.Protocol) || ports.IsICMP(r.Protocol) {
+		perm["FromPort"], perm["ToPort"] = r.FromPort, r.ToPort
+	}
+	switch p := r.Peer; {
+	case p.GroupID != "":
+		pair := map[string]string{"GroupId": p.GroupID}
+		if p.GroupOwner != "" {
+			pair["UserId"] = p.GroupOwner
+		}
+		perm["UserIdGroupPairs"] = []any{pair}
+	case p.PrefixList != "":
+		perm["PrefixListIds"] = []any{map[string]string{"PrefixListId": p.PrefixList}}
+	case flow.IsIPv6(p.CIDR):
+		perm["Ipv6Ranges"] = []any{map[string]string{"CidrIpv6": p.CIDR}}
+	default:
+		perm["IpRanges"] = []any{map[string]string{"CidrIp": p.CIDR}}
+	}
+	js, err := json.Marshal([]any{perm})
+	if err != nil { // strings and numbers only
+		panic("encoding a revoke command: " + err.Error())
+	}
+	return " --ip-permissions '" + string(js) + "'"
 }

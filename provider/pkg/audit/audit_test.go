@@ -165,3 +165,33 @@ func TestRenderings(t *testing.T) {
 	assert.Equal(t, "{\n  \"drifts\": []\n}\n", audit.JSON(nil))
 	assert.Contains(t, audit.Table(nil), "No drift")
 }
+
+// The revoke command is complete as printed: the rule's id when EC2 listed
+// it, else the rule itself as --ip-permissions JSON (never a literal "...").
+func TestRevokeCommandRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"rule ids read", legacy.Files(),
+			"declare it, or revoke it: aws ec2 revoke-security-group-ingress --group-id sg-0a000000000000004 --security-group-rule-ids sgr-0b000000000000017"},
+		{"no rule ids", []string{legacy.Files()[0], legacy.Files()[2]},
+			`declare it, or revoke it: aws ec2 revoke-security-group-ingress --group-id sg-0a000000000000004 --ip-permissions ` +
+				`'[{"FromPort":8080,"IpProtocol":"tcp","ToPort":8080,"UserIdGroupPairs":[{"GroupId":"sg-0fff00000000000aa","UserId":"444455556666"}]}]'`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := ec2read.ReadFiles(tc.files...)
+			require.NoError(t, err)
+			p, err := plan.Build(legacyMesh(t, a))
+			require.NoError(t, err)
+			var fixes []string
+			for _, d := range audit.Compare(p, a, audit.Options{Mesh: "mesh"}) {
+				if d.Kind == audit.KindUnplannedRule {
+					fixes = append(fixes, d.Fix)
+				}
+			}
+			assert.Equal(t, []string{tc.want}, fixes)
+		})
+	}
+}

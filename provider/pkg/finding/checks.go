@@ -94,7 +94,7 @@ var checks = sortedChecks([]Check{
 	{ID: CheckInvalidPort, Severity: Error, Instead: structural},
 	{ID: CheckInvalidProtocol, Severity: Error, Instead: structural},
 	{ID: CheckInvalidAdopt, Severity: Error, Instead: structural},
-	{ID: CheckStaleAdoptRule, Severity: Warning, Instead: "remove the key from adopt.rules"},
+	{ID: CheckStaleAdoptRule, Severity: Warning, Instead: "rename the key's service prefix after a rename, or remove a key whose rule is gone"},
 
 	{ID: CheckTierAdjacency, Severity: Error, Acknowledgeable: true},
 	{ID: CheckWorldOpen, Severity: Error, Acknowledgeable: true},

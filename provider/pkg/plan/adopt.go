@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
@@ -26,8 +28,7 @@ func adoptedRules(groups []rule.Group, rules []rule.Rule) finding.List {
 			r, ok := byKey[key]
 			switch {
 			case !ok || r.Service != g.Service:
-				out.Add(finding.CheckStaleAdoptRule, g.Service, "adopt.rules",
-					"remove it from adopt.rules: it is imported only once, when the group is adopted",
+				out.Add(finding.CheckStaleAdoptRule, g.Service, "adopt.rules", staleFix(key, g.Service, rules),
 					"adopt.rules names %q, which is not a rule of this service", key)
 			case r.Peer.Kind == flow.Group && !adopted[r.Peer.Service]:
 				out.Add(finding.CheckInvalidAdopt, g.Service, "adopt.rules",
@@ -37,4 +38,21 @@ func adoptedRules(groups []rule.Group, rules []rule.Rule) finding.List {
 		}
 	}
 	return slices.Clip(out)
+}
+
+// staleFix says what to do with a stale adopt.rules key. A key begins with
+// its service's name, so after a rename every key of the service is stale
+// while its rule still exists in AWS: removing the key would make pulumi up
+// create that rule again, which EC2 refuses as a duplicate.
+func staleFix(key, service string, rules []rule.Rule) string {
+	for _, r := range rules {
+		// The key of the same rule under another service name.
+		if r.Service == service && strings.HasSuffix(key, strings.TrimPrefix(r.Key, r.Service)) {
+			return fmt.Sprintf("if %s was renamed, rename the key to %q: keys begin with the service's name, and removing the key "+
+				"would make pulumi up create the existing rule again (EC2 refuses the duplicate)", service, r.Key)
+		}
+	}
+	return "if the service was renamed, rename the key's prefix to its new name (removing it would make pulumi up create the " +
+		"existing rule again, which EC2 refuses as a duplicate); if the rule was removed from the declaration, remove the key: " +
+		"a rule is imported only once, when its group is adopted"
 }

@@ -52,10 +52,13 @@ func (d Diff) Text() string {
 			"(DependencyViolation) while a network interface still carries the old group.\n"+
 			"To change namePrefix or vpcId without an outage, migrate in two steps: add a second\n"+
 			"ServiceMesh with the new namePrefix or vpcId beside this one, move the instances to its\n"+
-			"groups, then remove this one (README, \"Replacing groups\").\n", groups)
+			"groups, then remove this one (README, %q).\n", groups, ReplacingHeading)
 	}
 	return b.String()
 }
+
+// ReplacingHeading is the README section the caution sends a reader to.
+const ReplacingHeading = "Replacing and deleting groups"
 
 func show(v string) string {
 	if strings.HasPrefix(v, "id of ") || strings.HasPrefix(v, "unknown until ") {

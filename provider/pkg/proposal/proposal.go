@@ -60,7 +60,35 @@ type Item struct {
 	Rule    string `json:"rule,omitempty"`
 	Problem string `json:"problem"`
 	Suggest string `json:"suggest,omitempty"`
+	// CrossAccount: the rule references a group of another AWS account.
+	CrossAccount bool `json:"crossAccount,omitempty"`
 }
+
+// Priority ranks an item: what grants access beyond the VPC's owner (the
+// whole internet, another account) first, then what the guardrails refuse,
+// then the CIDR rules to tighten into group references, then the rest.
+func (it Item) Priority() Priority {
+	switch {
+	case it.CrossAccount, it.Kind == finding.CheckWorldOpen, it.Kind == finding.CheckWorldOpenAdmin, it.Kind == finding.CheckWorldOpenAll:
+		return PriorityExposed
+	case it.Kind == finding.CheckTierAdjacency, it.Kind == KindPlanError:
+		return PriorityRefused
+	case it.Kind == KindTierCIDR, it.Kind == finding.CheckWideCIDR:
+		return PriorityTighten
+	}
+	return PriorityTidy
+}
+
+// Priority is an item's rank in the report, most urgent first.
+type Priority int
+
+// Report priorities.
+const (
+	PriorityExposed Priority = iota
+	PriorityRefused
+	PriorityTighten
+	PriorityTidy
+)
 
 // Report item kinds.
 const (
@@ -106,7 +134,8 @@ func Build(a *ec2read.Account, tiers []Tier) (*Proposal, error) {
 	b.tierCIDRs()
 	b.shadowed()
 	slices.SortStableFunc(b.p.Report, func(x, y Item) int {
-		return cmp.Or(cmp.Compare(x.Service, y.Service), cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Rule, y.Rule))
+		return cmp.Or(cmp.Compare(x.Priority(), y.Priority()),
+			cmp.Compare(x.Service, y.Service), cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Rule, y.Rule))
 	})
 	return b.p, nil
 }
@@ -290,8 +319,9 @@ func (b *builder) rules() {
 
 func (b *builder) foreign(g *ec2read.Group, r ec2read.Rule) {
 	where := "a group this import does not hold"
+	crossAccount := r.Peer.GroupOwner != "" && r.Peer.GroupOwner != g.OwnerID
 	switch {
-	case r.Peer.GroupOwner != "" && r.Peer.GroupOwner != g.OwnerID:
+	case crossAccount:
 		where = "account " + r.Peer.GroupOwner
 	case r.Peer.GroupVpc != "" && r.Peer.GroupVpc != g.VpcID:
 		where = "VPC " + r.Peer.GroupVpc
@@ -300,7 +330,7 @@ func (b *builder) foreign(g *ec2read.Group, r ec2read.Rule) {
 			where = "the VPC's default group"
 		}
 	}
-	b.p.Report = append(b.p.Report, Item{Kind: KindForeignRef, GroupID: g.ID, Service: b.service[g.ID], Rule: ruleText(r),
+	b.p.Report = append(b.p.Report, Item{Kind: KindForeignRef, GroupID: g.ID, Service: b.service[g.ID], Rule: ruleText(r), CrossAccount: crossAccount,
 		Problem: fmt.Sprintf("references %s in %s; kept in AWS, outside the declaration", r.Peer.GroupID, where),
 		Suggest: "leave it (servicemesh audit lists it as not in the plan), or replace it with a CIDR or prefix list of the callers"})
 }

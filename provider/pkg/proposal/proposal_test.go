@@ -204,3 +204,37 @@ func TestQuotaPressure(t *testing.T) {
 	assert.Equal(t, "inboundRulesPerGroup (IPv4): group busy uses 50 of 60", p.Report[i].Problem)
 	assert.Equal(t, "sg-0b000000000000001", p.Report[i].GroupID)
 }
+
+// The report is ranked as a user acts on it: access from the whole internet
+// or another account first, then what the guardrails refuse, then the CIDRs
+// to tighten, then the rest; and it says what to do first.
+func TestReportIsRanked(t *testing.T) {
+	_, p := legacyProposal(t, legacy.Files()...)
+	var got []string
+	for _, it := range p.Report {
+		got = append(got, fmt.Sprintf("%d %s %s", it.Priority(), it.Kind, it.Service))
+	}
+	// Hand-ranked from the legacy fixture: the world-open SSH and the partner
+	// account's reference lead, whatever their services' names.
+	assert.Equal(t, []string{"0 foreign-reference app-tier", "0 world-open-admin-port bastion-host"}, got[:2])
+	assert.True(t, slices.IsSortedFunc(p.Report, func(x, y proposal.Item) int { return int(x.Priority() - y.Priority()) }), "%v", got)
+
+	md := p.Markdown()
+	assert.Contains(t, md, "**Do first:** section 1, open to the internet or another account.")
+	assert.Contains(t, md, "What to do: narrow or remove these: today they let the whole internet, or another AWS account, in.")
+	assert.Less(t, strings.Index(md, "## 1. Open to the internet or another account (2)"), strings.Index(md, "## 2. Refused by the guardrails"))
+}
+
+// The proposal lists each service's name and tier before its adopt block,
+// as a reader looks for them, not in alphabetical order (adopt first).
+func TestProposalKeyOrder(t *testing.T) {
+	_, p := legacyProposal(t, legacy.Files()...)
+	y, err := p.YAML("test")
+	require.NoError(t, err)
+	_, first, ok := strings.Cut(string(y), "\nservices:\n")
+	require.True(t, ok)
+	first, _, _ = strings.Cut(first, "\n  - ") // the first service's lines
+	name, tier, adopt := strings.Index(first, "name: "), strings.Index(first, "\n    tier: "), strings.Index(first, "\n    adopt:")
+	require.True(t, name >= 0 && tier >= 0 && adopt >= 0, "%s", first)
+	assert.True(t, name < tier && tier < adopt, "name, tier, then adopt:\n%s", first)
+}

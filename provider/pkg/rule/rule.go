@@ -313,10 +313,12 @@ func (p Peer) Slug() string {
 		return p.PrefixList
 	case p.Kind == flow.CIDRList: // the tier's or network's name, never the values
 		return strings.Replace(p.Via, ":", "_", 1)
-	default:
-		return strings.Replace(p.CIDR, "/", "_", 1)
+	default: // as the resource name writes it (no "::" in a URN), so a key and its name spell ::/0 alike
+		return cidrSlug.Replace(p.CIDR)
 	}
 }
+
+var cidrSlug = strings.NewReplacer("/", "_", ":", ".")
 
 // Text is the peer for a reader: self, a group, a prefix list, or a CIDR
 // with the names the declaration reaches it by ("office (203.0.113.0/24)").

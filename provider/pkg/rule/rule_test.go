@@ -131,7 +131,7 @@ func TestPeer(t *testing.T) {
 		{rule.Rule{Service: "api", Peer: flow.Endpoint{Kind: flow.CIDR, CIDR: "10.0.0.0/8"}}, rule.FieldCidrBlocks, "10.0.0.0_8", "10.0.0.0/8", nil},
 		{rule.Rule{Service: "api", Peer: flow.Endpoint{Kind: flow.CIDR, CIDR: "203.0.113.0/24"}}, rule.FieldCidrBlocks, "203.0.113.0_24",
 			"office, tier dmz (203.0.113.0/24)", []string{"office", "tier dmz"}},
-		{rule.Rule{Service: "api", Peer: flow.Endpoint{Kind: flow.CIDR, CIDR: "2001:db8::/48"}}, rule.FieldIpv6CidrBlocks, "2001:db8::_48", "2001:db8::/48", nil},
+		{rule.Rule{Service: "api", Peer: flow.Endpoint{Kind: flow.CIDR, CIDR: "2001:db8::/48"}}, rule.FieldIpv6CidrBlocks, "2001.db8.._48", "2001:db8::/48", nil},
 	} {
 		p := tc.r.PeerOf()
 		assert.Equal(t, tc.field, p.EC2Field(), tc.slug)
@@ -144,6 +144,7 @@ func TestKeyAndName(t *testing.T) {
 	r := rule.Rule{Service: "api", Direction: rule.Ingress, Ports: ports.Range{Protocol: ports.TCP, From: 1024, To: 2048},
 		Peer: flow.Endpoint{Kind: flow.CIDR, CIDR: "2001:db8::/48"}}
 	r.Key = rule.Key(r)
-	assert.Equal(t, "api/ingress/tcp-1024-2048/2001:db8::_48", r.Key)
+	// An IPv6 CIDR is spelt one way in the key (adopt.rules) and the name.
+	assert.Equal(t, "api/ingress/tcp-1024-2048/2001.db8.._48", r.Key)
 	assert.Equal(t, "api-ingress-tcp-1024-2048-2001.db8.._48", rule.Name(r), "no / and no :: in a URN")
 }
