@@ -1,4 +1,8 @@
-package plandiff
+// Package review writes the Markdown review of a change to a mesh: what a
+// pull-request comment says, in the order a security reviewer reads it. It
+// reads the resource diff (plandiff) and the flow diff (flowdiff); plandiff
+// itself is the resource diff only.
+package review
 
 import (
 	"cmp"
@@ -11,6 +15,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 )
 
@@ -31,7 +36,7 @@ type Review struct {
 	Flows *flowdiff.Diff
 	// Changes are the touched resources; GroupOf maps each one's name to
 	// the name of the security group it belongs to (a group to itself).
-	Changes []Change
+	Changes []plandiff.Change
 	GroupOf map[string]string
 	// Findings are NEW's findings; with an error nothing else is planned.
 	Findings finding.List
@@ -49,9 +54,9 @@ type QuotaChange struct {
 	Limit int    `json:"limit"`
 }
 
-// ReviewOf is the review of a planned change: d, as Compare found it between
+// Of is the review of a planned change: d, as Compare found it between
 // old and new (old nil for a new mesh).
-func ReviewOf(title string, d Diff, old, new *plan.Plan) Review {
+func Of(title string, d plandiff.Diff, old, new *plan.Plan) Review {
 	groupOf := map[string]string{}
 	for _, p := range []*plan.Plan{old, new} {
 		if p == nil {
@@ -163,14 +168,14 @@ func (r Review) summary() string {
 	if r.Flows != nil {
 		parts = append(parts, fmt.Sprintf("**%s opened, %d closed**", count(len(r.Flows.Opened), "flow"), len(r.Flows.Closed)))
 	}
-	groups, rules := r.counts(GroupType), r.counts(RuleType)
+	groups, rules := r.counts(plandiff.GroupType), r.counts(plandiff.RuleType)
 	parts = append(parts, "groups: "+groups, "rules: "+rules)
 	line := strings.Join(parts, " · ")
 	if r.FromNothing {
 		line = "New mesh: " + line
 	}
 	b.WriteString(line + ".")
-	replacedGroups, replacedRules := r.replaced(GroupType), r.replaced(RuleType)
+	replacedGroups, replacedRules := r.replaced(plandiff.GroupType), r.replaced(plandiff.RuleType)
 	switch {
 	case replacedGroups > 0:
 		fmt.Fprintf(&b, " ⚠️ **Breaks traffic:** %s replaced. AWS deletes a replaced group first: every flow through it stops until the new group and its rules exist, and the delete fails while network interfaces still carry it.",
@@ -178,7 +183,7 @@ func (r Review) summary() string {
 	case replacedRules > 0:
 		fmt.Fprintf(&b, " ⚠️ **Breaks traffic briefly:** %s replaced, each deleted before its successor is created.",
 			count(replacedRules, "rule"))
-	case r.deleted(RuleType) > 0:
+	case r.deleted(plandiff.RuleType) > 0:
 		b.WriteString(" Nothing is replaced: traffic stops only where a rule is deleted.")
 	default:
 		b.WriteString(" Breaks no traffic: nothing is replaced or deleted.")
@@ -189,14 +194,14 @@ func (r Review) summary() string {
 
 // counts says how many resources of a type each op touches: "2 created, 1 deleted".
 func (r Review) counts(typ string) string {
-	n := map[Op]int{}
+	n := map[plandiff.Op]int{}
 	for _, c := range r.Changes {
 		if c.Type == typ {
 			n[c.Op]++
 		}
 	}
 	var parts []string
-	for _, op := range []Op{Create, Delete, Replace, Update} {
+	for _, op := range []plandiff.Op{plandiff.Create, plandiff.Delete, plandiff.Replace, plandiff.Update} {
 		if n[op] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %sd", n[op], op))
 		}
@@ -207,11 +212,11 @@ func (r Review) counts(typ string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (r Review) replaced(typ string) int { return r.count(typ, Replace) }
+func (r Review) replaced(typ string) int { return r.count(typ, plandiff.Replace) }
 
-func (r Review) deleted(typ string) int { return r.count(typ, Delete) }
+func (r Review) deleted(typ string) int { return r.count(typ, plandiff.Delete) }
 
-func (r Review) count(typ string, op Op) int {
+func (r Review) count(typ string, op plandiff.Op) int {
 	n := 0
 	for _, c := range r.Changes {
 		if c.Type == typ && c.Op == op {
@@ -344,8 +349,8 @@ func (r Review) quota() string {
 // group is the changes to one security group and its rules.
 type group struct {
 	name    string
-	self    *Change
-	changes []Change
+	self    *plandiff.Change
+	changes []plandiff.Change
 }
 
 // byGroup sorts the changes into their groups, by group name.
@@ -358,7 +363,7 @@ func (r Review) byGroup() []group {
 			g = &group{name: name}
 			idx[name] = g
 		}
-		if c.Name == name && c.Type == GroupType {
+		if c.Name == name && c.Type == plandiff.GroupType {
 			g.self = &c
 		}
 		g.changes = append(g.changes, c)
@@ -385,12 +390,12 @@ func (r Review) resourceSection(groups []group, n int) string {
 			continue
 		}
 		fmt.Fprintf(&b, "**Security group `%s`**", g.name)
-		if g.self != nil && g.self.Op == Replace {
+		if g.self != nil && g.self.Op == plandiff.Replace {
 			fmt.Fprintf(&b, " — replaced delete-first: its rules are deleted, then the group; then the new group is created, then its rules")
 		}
 		b.WriteString("\n\n| Op | Resource | What | Inputs that differ |\n|---|---|---|---|\n")
 		for _, c := range g.changes {
-			fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", signs[c.Op], c.Op, cell(c.Name), cell(c.About), fields(c.Fields))
+			fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", c.Op.Sign(), c.Op, cell(c.Name), cell(c.About), fields(c.Fields))
 		}
 		b.WriteString("\n")
 	}
@@ -402,10 +407,10 @@ func (r Review) resourceSection(groups []group, n int) string {
 	return b.String()
 }
 
-func fields(fs []Field) string {
+func fields(fs []plandiff.Field) string {
 	var parts []string
 	for _, f := range fs {
-		s := fmt.Sprintf("%s: %s → %s", f.Name, show(f.Old), show(f.New))
+		s := fmt.Sprintf("%s: %s → %s", f.Name, plandiff.Show(f.Old), plandiff.Show(f.New))
 		if f.Replaces {
 			s += " (forces replacement)"
 		}

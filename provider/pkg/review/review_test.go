@@ -1,4 +1,4 @@
-package plandiff_test
+package review_test
 
 import (
 	"fmt"
@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
@@ -131,8 +132,8 @@ func TestMarkdown(t *testing.T) {
 			if before == nil {
 				before = &plan.Plan{}
 			}
-			r := plandiff.ReviewOf("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, cur), old, cur)
-			md := r.Markdown(plandiff.CommentLimit)
+			r := review.Of("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, cur), old, cur)
+			md := r.Markdown(review.CommentLimit)
 			golden.Check(t, tc.golden, md)
 			d := checkWellFormed(t, md)
 			assert.Equal(t, tc.headings, d.Headings)
@@ -169,8 +170,8 @@ func TestMarkdownLargeMeshIsTrimmed(t *testing.T) {
 	m := reference.Synthetic(500)
 	m.Networks[0].CidrBlocks = append(m.Networks[0].CidrBlocks, "198.51.100.0/24")
 	before, after := build(t, old), build(t, m)
-	r := plandiff.ReviewOf("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, after), before, after)
-	md := r.Markdown(plandiff.CommentLimit)
+	r := review.Of("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, after), before, after)
+	md := r.Markdown(review.CommentLimit)
 	golden.Check(t, "large-mesh.md", md)
 	d := checkWellFormed(t, md)
 	assert.Contains(t, d.Text, "500 flows opened, 0 closed · groups: no change · rules: 1500 created.")
@@ -187,7 +188,7 @@ func TestMarkdownNewErrors(t *testing.T) {
 	service(&m, "MySQL").Ingress[0].Ports = []int{70000}
 	p, err := plan.Build(m)
 	require.Error(t, err)
-	md := plandiff.Review{Title: "ServiceMesh `mesh` (test)", Findings: p.Findings}.Markdown(plandiff.CommentLimit)
+	md := review.Review{Title: "ServiceMesh `mesh` (test)", Findings: p.Findings}.Markdown(review.CommentLimit)
 	d := checkWellFormed(t, md)
 	assert.Equal(t, []string{"ServiceMesh mesh (test)", "Findings (1 error, 0 warnings)"}, d.Headings)
 	assert.Contains(t, d.Text, "Not planned: the new declaration has 1 error.")
@@ -195,10 +196,10 @@ func TestMarkdownNewErrors(t *testing.T) {
 }
 
 func TestQuotaChanges(t *testing.T) {
-	got := plandiff.QuotaChanges(
+	got := review.QuotaChanges(
 		[]guard.Usage{{Quota: "a", Scope: "group X", Used: 3, Limit: 60}, {Quota: "a", Scope: "group Y", Used: 1, Limit: 60}, {Quota: "b", Scope: "mesh", Used: 8, Limit: 2500}},
 		[]guard.Usage{{Quota: "a", Scope: "group X", Used: 4, Limit: 60}, {Quota: "a", Scope: "group Z", Used: 2, Limit: 60}, {Quota: "b", Scope: "mesh", Used: 8, Limit: 2500}})
-	assert.Equal(t, []plandiff.QuotaChange{
+	assert.Equal(t, []review.QuotaChange{
 		{Quota: "a", Scope: "group X", Old: 3, New: 4, Limit: 60},
 		{Quota: "a", Scope: "group Y", Old: 1, New: -1, Limit: 60},
 		{Quota: "a", Scope: "group Z", Old: -1, New: 2, Limit: 60},
@@ -215,12 +216,12 @@ func TestMarkdownTrimsFindingsLast(t *testing.T) {
 		return l
 	}
 	flows := flowdiff.Diff{Opened: []flowdiff.Change{{Caller: "a", Callee: "b", Ports: []string{"tcp/1"}, Rules: []string{"b ingress[0]"}}}, Closed: []flowdiff.Change{}}
-	for name, r := range map[string]plandiff.Review{
+	for name, r := range map[string]review.Review{
 		"warnings": {Title: "t", Flows: &flows, Findings: many(finding.CheckWideCIDR, 2000)},
 		"errors":   {Title: "t", Findings: many(finding.CheckTierAdjacency, 2000)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			md := r.Markdown(plandiff.CommentLimit)
+			md := r.Markdown(review.CommentLimit)
 			d := checkWellFormed(t, md)
 			assert.Regexp(t, `Trimmed: \d+ more findings not listed`, d.Text)
 			if r.Flows != nil {
