@@ -14,14 +14,15 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/mdtext"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 )
 
-// CommentLimit is the most characters a GitHub comment holds (65,536), less
-// room for a caller's header.
-const CommentLimit = 65000
+// CommentLimit is the most characters a GitHub comment holds
+// (mdtext.CommentLimit), less room for a caller's header.
+const CommentLimit = mdtext.CommentLimit - 536
 
 // Review is what a pull-request comment says about a change to a mesh, in the
 // order a security reviewer reads it: a summary line, the flows opened and
@@ -109,34 +110,49 @@ func QuotaChanges(old, new []guard.Usage) []QuotaChange {
 }
 
 // Markdown is the review as GitHub-flavoured Markdown of at most limit
-// characters: past it, the resource list is trimmed first, then the
-// findings, then the flow tables from their least sensitive end, each
-// saying what it left out.
+// characters as GitHub counts them (mdtext.Len): past it, the resource list
+// is trimmed first, then the findings, then the flow tables from their least
+// sensitive end, each saying what it left out. A sensitive flow
+// (flowdiff.Change.Sensitive) is never trimmed: every text cell is capped
+// (mdtext.MaxCell), so they fit unless there are hundreds of them.
 func (r Review) Markdown(limit int) string {
+	size := mdtext.Len
 	head := r.summary()
 	all := len(r.Findings)
 	if errs := r.Findings.Errors(); len(errs) > 0 { // nothing was planned
-		return head + r.findings(largest(all, func(k int) bool { return len(head)+len(r.findings(k)) <= limit }))
+		return head + r.findings(largest(all, func(k int) bool { return size(head)+size(r.findings(k)) <= limit }))
 	}
 	if r.Flows == nil {
 		groups := r.byGroup()
-		fixed := len(head) + len(r.flowSections(-1))
-		n := largest(len(groups), func(n int) bool { return fixed+len(r.resourceSection(groups, n)) <= limit })
+		fixed := size(head) + size(r.flowSections(-1))
+		n := largest(len(groups), func(n int) bool { return fixed+size(r.resourceSection(groups, n)) <= limit })
 		return head + r.flowSections(-1) + r.resourceSection(groups, n)
 	}
 	flows, finds, quota := r.flowSections(-1), r.findings(all), r.quota()
 	groups := r.byGroup()
 	// Trim the resource list first, dropping whole groups from its end; then
-	// the findings, warnings last; then the flows, keeping the most sensitive.
+	// the findings, warnings last; then the flows that are not sensitive.
 	n := largest(len(groups), func(n int) bool {
-		return len(head)+len(flows)+len(finds)+len(quota)+len(r.resourceSection(groups, n)) <= limit
+		return size(head)+size(flows)+size(finds)+size(quota)+size(r.resourceSection(groups, n)) <= limit
 	})
 	res := r.resourceSection(groups, n)
-	k := largest(all, func(k int) bool { return len(head)+len(flows)+len(r.findings(k))+len(quota)+len(res) <= limit })
+	k := largest(all, func(k int) bool { return size(head)+size(flows)+size(r.findings(k))+size(quota)+size(res) <= limit })
 	finds = r.findings(k)
-	rows := len(r.Flows.Opened) + len(r.Flows.Closed)
-	rows = largest(rows, func(k int) bool { return len(head)+len(r.flowSections(k))+len(finds)+len(quota)+len(res) <= limit })
+	rows := largest(r.ordinaryRows(), func(k int) bool {
+		return size(head)+size(r.flowSections(k))+size(finds)+size(quota)+size(res) <= limit
+	})
 	return head + r.flowSections(rows) + finds + quota + res
+}
+
+// ordinaryRows counts the flow rows that may be trimmed: those not sensitive.
+func (r Review) ordinaryRows() int {
+	n := 0
+	for _, c := range slices.Concat(r.Flows.Opened, r.Flows.Closed) {
+		if !c.Sensitive() {
+			n++
+		}
+	}
+	return n
 }
 
 // largest is the largest n in [0, upTo] for which fits holds, given that it
@@ -158,7 +174,7 @@ func largest(upTo int, fits func(int) bool) int {
 // and whether traffic is cut.
 func (r Review) summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s\n\n", r.Title)
+	fmt.Fprintf(&b, "### %s\n\n", mdtext.Visible(r.Title))
 	if errs := r.Findings.Errors(); len(errs) > 0 {
 		fmt.Fprintf(&b, "**Not planned: the new declaration has %s.** Fix %s and push again.\n\n",
 			count(len(errs), "error"), plural(len(errs), "it", "them"))
@@ -189,6 +205,10 @@ func (r Review) summary() string {
 		b.WriteString(" Breaks no traffic: nothing is replaced or deleted.")
 	}
 	b.WriteString("\n\n")
+	if t := r.Flows; t != nil && t.Tiers != nil {
+		fmt.Fprintf(&b, "**Tiers changed:** %s → %s. Tier adjacency is judged in the new order.\n\n",
+			mdtext.Code(strings.Join(t.Tiers.Old, ", ")), mdtext.Code(strings.Join(t.Tiers.New, ", ")))
+	}
 	return b.String()
 }
 
@@ -226,8 +246,8 @@ func (r Review) count(typ string, op plandiff.Op) int {
 	return n
 }
 
-// flowSections are the two flow tables, keeping at most keep rows in all
-// (-1: every row), opened before closed.
+// flowSections are the two flow tables, keeping every sensitive row and at
+// most keep others in all (-1: every row), opened before closed.
 func (r Review) flowSections(keep int) string {
 	if r.Flows == nil {
 		return "_Flows: not known from a preview; `servicemesh plan --diff` lists the flows opened and closed._\n\n"
@@ -245,14 +265,20 @@ func (r Review) flowSections(keep int) string {
 			b.WriteString("None.\n\n")
 			continue
 		}
-		shown := s.rows[:min(keep, len(s.rows))]
-		keep -= len(shown)
+		// Sensitive rows sort first (flowdiff): they are all shown.
+		sensitive := slices.IndexFunc(s.rows, func(c flowdiff.Change) bool { return !c.Sensitive() })
+		if sensitive < 0 {
+			sensitive = len(s.rows)
+		}
+		ordinary := min(keep, len(s.rows)-sensitive)
+		shown := s.rows[:sensitive+ordinary]
+		keep -= ordinary
 		if len(shown) > 0 {
 			b.WriteString("| | Caller → callee | Ports | Tiers | Exceptions (reason) | Declared by |\n|---|---|---|---|---|---|\n")
 		}
 		for _, c := range shown {
 			fmt.Fprintf(&b, "| %s | %s → %s | %s | %s → %s | %s | %s |\n", mark(c), cell(c.Caller), cell(c.Callee),
-				cell(strings.Join(c.Ports, ", ")), tier(c.CallerTier), tier(c.CalleeTier), exceptions(c), cell(strings.Join(c.Rules, ", ")))
+				cell(strings.Join(c.Ports, ", ")), tier(c.CallerTier), tier(c.CalleeTier), exceptions(c), declaredBy(c))
 		}
 		if left := len(s.rows) - len(shown); left > 0 {
 			fmt.Fprintf(&b, "\n_Trimmed: %s not listed, to keep the comment under GitHub's size limit; run `servicemesh plan --diff` for all._\n",
@@ -268,7 +294,7 @@ func mark(c flowdiff.Change) string {
 	switch {
 	case c.WorldOpen:
 		return "**world-open**"
-	case c.IntoInnermost:
+	case c.IntoSensitive:
 		return "**into " + cell(c.CalleeTier) + "**"
 	}
 	return ""
@@ -284,11 +310,18 @@ func exceptions(c flowdiff.Change) string {
 	return strings.Join(parts, "; ")
 }
 
-// cell makes text safe in a table cell: a pipe would end the cell, a
-// newline the row, and angle brackets open HTML.
-var cellEscaper = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "&", "&amp;")
+// declaredBy names the rules a row's flows come from and, when they reach a
+// host through a group it carries, that group.
+func declaredBy(c flowdiff.Change) string {
+	s := cell(strings.Join(c.Rules, ", "))
+	if len(c.Via) > 0 {
+		s += "; carried by attachedWith: " + cell(strings.Join(c.Via, ", "))
+	}
+	return s
+}
 
-func cell(s string) string { return cellEscaper.Replace(s) }
+// cell is text in a table cell or a list item (mdtext.Text).
+func cell(s string) string { return mdtext.Text(s) }
 
 // findings lists NEW's findings, errors first.
 func (r Review) findings(keep int) string {
@@ -389,13 +422,13 @@ func (r Review) resourceSection(groups []group, n int) string {
 			leftGroups++
 			continue
 		}
-		fmt.Fprintf(&b, "**Security group `%s`**", g.name)
+		fmt.Fprintf(&b, "**Security group %s**", mdtext.Code(g.name))
 		if g.self != nil && g.self.Op == plandiff.Replace {
 			fmt.Fprintf(&b, " — replaced delete-first: its rules are deleted, then the group; then the new group is created, then its rules")
 		}
 		b.WriteString("\n\n| Op | Resource | What | Inputs that differ |\n|---|---|---|---|\n")
 		for _, c := range g.changes {
-			fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", c.Op.Sign(), c.Op, cell(c.Name), cell(c.About), fields(c.Fields))
+			fmt.Fprintf(&b, "| %s %s | %s | %s | %s |\n", c.Op.Sign(), c.Op, mdtext.Code(c.Name), cell(c.About), fields(c.Fields))
 		}
 		b.WriteString("\n")
 	}

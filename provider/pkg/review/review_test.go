@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/mdtext"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
@@ -102,19 +103,22 @@ var mdCases = []mdCase{
 		summary:      "0 flows opened, 0 closed · groups: 8 replaced · rules: 34 replaced. ⚠️ Breaks traffic: 8 groups replaced. AWS deletes a replaced group first",
 	},
 	{name: "a new mesh", golden: "new-mesh.md", new: func(*spec.Mesh) {}, mesh: reference.Mesh,
-		headings: []string{"ServiceMesh mesh (test)", "Flows opened (28)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (50)"},
-		// 12 ingress pairs of DESIGN.md's table, then 2 allow-all egress flows
-		// per group; the first 15 as they stand: world, data tier, the rest.
+		headings: []string{"ServiceMesh mesh (test)", "Flows opened (41)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (50)"},
+		// 12 ingress pairs of DESIGN.md's table, 2 allow-all egress flows per
+		// group, and what the five services carrying AdminAccess gain by it:
+		// office on 22 (5 hosts, 2 of them already admitting office) and
+		// AdminAccess's calls to ELK and Graphite (2 × 5 hosts). The first
+		// 15 as they stand: world, data tier, the rest by callee.
 		opened: []string{
 			"internet (0.0.0.0/0) → ELB-FrontEnd-Web", "internet (::/0) → ELB-FrontEnd-Web",
-			"CustomerManagement-API → MySQL", "MySQL → MySQL",
+			"CustomerManagement-API → MySQL", "MySQL → MySQL", "network:office (203.0.113.0/24) → MySQL",
 			"network:office (203.0.113.0/24) → AdminAccess", "ELB-CustomerManagement-API → CustomerManagement-API",
-			"FrontEnd-Web → ELB-CustomerManagement-API", "AdminAccess → ELK", "network:office (203.0.113.0/24) → ELK",
-			"ELB-FrontEnd-Web → FrontEnd-Web", "AdminAccess → Graphite", "network:office (203.0.113.0/24) → Graphite",
-			"AdminAccess → internet (0.0.0.0/0)", "CustomerManagement-API → internet (0.0.0.0/0)", "ELB-CustomerManagement-API → internet (0.0.0.0/0)",
+			"network:office (203.0.113.0/24) → CustomerManagement-API",
+			"FrontEnd-Web → ELB-CustomerManagement-API", "AdminAccess → ELK", "CustomerManagement-API → ELK", "ELK → ELK",
+			"FrontEnd-Web → ELK", "Graphite → ELK", "MySQL → ELK",
 		},
 		resourceRows: 42,
-		summary:      "New mesh: 28 flows opened, 0 closed · groups: 8 created · rules: 34 created.",
+		summary:      "New mesh: 41 flows opened, 0 closed · groups: 8 created · rules: 34 created.",
 	},
 }
 
@@ -161,7 +165,7 @@ func TestMarkdown(t *testing.T) {
 func checkWellFormed(t *testing.T, md string) markdowncheck.Doc {
 	t.Helper()
 	assert.Empty(t, markdowncheck.Problems(md))
-	assert.Less(t, len(md), 65000, "a GitHub comment holds 65,536 characters")
+	assert.Less(t, mdtext.Len(md), mdtext.CommentLimit, "a GitHub comment holds 65,536 characters")
 	return markdowncheck.Parse(md)
 }
 
@@ -192,7 +196,7 @@ func TestMarkdownNewErrors(t *testing.T) {
 	d := checkWellFormed(t, md)
 	assert.Equal(t, []string{"ServiceMesh mesh (test)", "Findings (1 error, 0 warnings)"}, d.Headings)
 	assert.Contains(t, d.Text, "Not planned: the new declaration has 1 error.")
-	assert.Contains(t, md, `- error [invalid-port] service "MySQL" rule ingress[0]: port 70000 is outside 0-65535`)
+	assert.Contains(t, md, `- error [invalid-port] service "MySQL" rule ingress[0\]: port 70000 is outside 0-65535`)
 }
 
 func TestQuotaChanges(t *testing.T) {
@@ -229,4 +233,119 @@ func TestMarkdownTrimsFindingsLast(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hiddenCases are issue 21's ways to hide access from the review. Each
+// review must list the dangerous flow first, marked, and keep it when the
+// comment is trimmed.
+var hiddenCases = []struct {
+	name, golden string
+	old, new     func(*spec.Mesh)
+	limit        int
+	first        string // the first opened row's caller → callee
+	mark         string // its mark column
+	declaredBy   string // its declared-by column; "" not checked
+}{
+	{name: "A: attachedWith puts MySQL behind the public load balancer's group", golden: "hidden-attached.md",
+		new: func(m *spec.Mesh) { service(m, "MySQL").AttachedWith = []string{"AdminAccess", "ELB-FrontEnd-Web"} },
+		limit: review.CommentLimit, first: "internet (0.0.0.0/0) → MySQL", mark: "world-open",
+		declaredBy: "ELB-FrontEnd-Web ingress[0]; carried by attachedWith: ELB-FrontEnd-Web"},
+	{name: "B: the world in halves on 22 and 3306, under 40 services that sort first", golden: "hidden-halves.md",
+		new: func(m *spec.Mesh) {
+			for i := range 40 {
+				m.Services = append(m.Services, spec.Service{Name: fmt.Sprintf("AAA-%02d", i), Tier: "web", Ingress: []spec.IngressRule{{
+					Traffic: spec.Traffic{Ports: []int{8080}}, From: spec.Peers{Services: []string{"ELB-FrontEnd-Web"}}}}})
+			}
+			m.Networks = append(m.Networks, spec.Network{Name: "partners", CidrBlocks: []string{"0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"}})
+			g := service(m, "Graphite")
+			g.Ingress = append(g.Ingress, spec.IngressRule{
+				Traffic: spec.Traffic{Ports: []int{22, 3306}, Exceptions: []spec.Exception{
+					{Check: finding.CheckWideCIDR, Reason: "partners"}, {Check: finding.CheckWorldOpenAdmin, Reason: "partners"}}},
+				From: spec.Peers{Networks: []string{"partners"}}})
+		},
+		limit: 6000, first: "network:partners (0.0.0.0/1) → Graphite", mark: "world-open"},
+	{name: "C: a reason padded with zero-width spaces", golden: "hidden-padded.md",
+		new: func(m *spec.Mesh) {
+			g := service(m, "Graphite")
+			g.Ingress = append(g.Ingress, spec.IngressRule{
+				Traffic: spec.Traffic{Ports: []int{22}, Exceptions: []spec.Exception{
+					{Check: finding.CheckWorldOpenAdmin, Reason: "ok" + strings.Repeat("\u200b", 22000)}}},
+				From: spec.Peers{Internet: true}})
+		},
+		limit: review.CommentLimit, first: "internet (0.0.0.0/0) → Graphite", mark: "world-open"},
+	{name: "D: an external group re-pointed", golden: "hidden-repointed.md",
+		old: externalReports("sg-0aaaaaaaaaaaaaaaa"), new: externalReports("sg-0bbbbbbbbbbbbbbbb"),
+		limit: review.CommentLimit, first: "Reports (sg-0bbbbbbbbbbbbbbbb) → MySQL", mark: "into data"},
+	{name: "E: an unused tier after data", golden: "hidden-tier-order.md",
+		new: func(m *spec.Mesh) {
+			m.Tiers = append(m.Tiers, spec.Tier{Name: "archive"})
+			lb := service(m, "ELB-CustomerManagement-API") // sorts before MySQL
+			lb.Ingress = append(lb.Ingress, spec.IngressRule{
+				Traffic: spec.Traffic{Ports: []int{7201}}, From: spec.Peers{Services: []string{"ELK"}}})
+			service(m, "MySQL").Ingress = append(service(m, "MySQL").Ingress, spec.IngressRule{
+				Traffic: spec.Traffic{Ports: []int{3306}}, From: spec.Peers{Services: []string{"Graphite"}}})
+		},
+		limit: review.CommentLimit, first: "Graphite → MySQL", mark: "into data"},
+}
+
+func externalReports(id string) func(*spec.Mesh) {
+	return func(m *spec.Mesh) {
+		m.ExternalGroups = []spec.ExternalGroup{{Name: "Reports", SecurityGroupID: id, Tier: "app"}}
+		service(m, "MySQL").Ingress = append(service(m, "MySQL").Ingress, spec.IngressRule{
+			Traffic: spec.Traffic{Ports: []int{3306}}, From: spec.Peers{Services: []string{"Reports"}}})
+	}
+}
+
+func TestMarkdownShowsHiddenAccess(t *testing.T) {
+	for _, tc := range hiddenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			old, cur := reference.Mesh(), reference.Mesh()
+			if tc.old != nil {
+				tc.old(&old)
+			}
+			tc.new(&cur)
+			before, after := build(t, old), build(t, cur)
+			md := review.Of("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, after), before, after).Markdown(tc.limit)
+			golden.Check(t, tc.golden, md)
+			checkWellFormed(t, md)
+			assert.LessOrEqual(t, mdtext.Len(md), tc.limit)
+			opened := markdowncheck.Parse(markdowncheck.Section(md, "#### Flows opened"))
+			require.NotEmpty(t, opened.Column("Caller → callee"))
+			assert.Equal(t, tc.first, opened.Column("Caller → callee")[0])
+			assert.Equal(t, tc.mark, opened.Column("")[0])
+			if tc.declaredBy != "" {
+				assert.Equal(t, tc.declaredBy, opened.Column("Declared by")[0])
+			}
+			assert.NotContains(t, md, "\u200b")
+			assert.Empty(t, markdowncheck.Active(md))
+		})
+	}
+}
+
+// Sensitive rows survive any limit; ordinary ones are trimmed first.
+func TestMarkdownNeverTrimsSensitiveRows(t *testing.T) {
+	var opened []flowdiff.Change
+	for i := range 200 {
+		opened = append(opened, flowdiff.Change{Caller: fmt.Sprintf("a-%03d", i), Callee: "b", Ports: []string{"tcp/1"}, Rules: []string{"b ingress[0]"}})
+	}
+	opened = append([]flowdiff.Change{{Caller: "internet (0.0.0.0/0)", Callee: "z", Ports: []string{"tcp/22"}, WorldOpen: true, Rules: []string{"z ingress[0]"}},
+		{Caller: "y", Callee: "db", Ports: []string{"tcp/3306"}, CalleeTier: "data", IntoSensitive: true, Rules: []string{"db ingress[0]"}}}, opened...)
+	md := review.Review{Title: "t", Flows: &flowdiff.Diff{Opened: opened, Closed: []flowdiff.Change{}}}.Markdown(1500)
+	rows := flowRows(md, "Flows opened")
+	require.GreaterOrEqual(t, len(rows), 2)
+	assert.Equal(t, []string{"internet (0.0.0.0/0) → z", "y → db"}, rows[:2])
+	assert.Less(t, len(rows), 202, "ordinary rows are trimmed")
+	assert.Contains(t, md, "Trimmed:")
+}
+
+// Every text the review takes from a declaration is escaped (mdtext.Text).
+func TestMarkdownEscapesDeclaredText(t *testing.T) {
+	flows := flowdiff.Diff{Closed: []flowdiff.Change{}, Opened: []flowdiff.Change{{Caller: "a", Callee: "b", Ports: []string{"tcp/1"},
+		Exceptions: []spec.Exception{{Check: "tier-adjacency", Reason: "ok [x](https://evil.example) ![i](https://evil.example/i.png) @octocat <b>|"}},
+		Rules:      []string{"b ingress[0]"}}}}
+	md := review.Review{Title: "t", Flows: &flows}.Markdown(review.CommentLimit)
+	checkWellFormed(t, md)
+	assert.Empty(t, markdowncheck.Active(md))
+	assert.Equal(t, []string{"tier-adjacency: ok [x](https://evil.example) ![i](https://evil.example/i.png) @octocat &lt;b&gt;|"},
+		markdowncheck.Parse(markdowncheck.Section(md, "#### Flows opened")).Column("Exceptions (reason)"))
 }
