@@ -77,7 +77,7 @@ func Text(s string) string {
 				b.WriteString(entities[r])
 				continue
 			case strings.ContainsRune(special, r),
-				r == '!' && next == '[', // an image
+				r == '!' && next == '[',                                 // an image
 				r == ']' && (next == '(' || next == '[' || next == ':'): // a link, a reference or its definition
 				b.WriteByte('\\')
 			}

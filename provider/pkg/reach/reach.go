@@ -26,6 +26,11 @@ type Flow struct {
 	// Via are the groups an end carries by attachedWith that the declared
 	// flow names: empty when the flow names both ends' own groups.
 	Via []string
+	// Carrier is the service whose instances gain the flow by carrying a
+	// group: the callee when it carries one, else the caller; "" without Via.
+	Carrier string
+	// AsDeclared is the flow between the groups the declaration names.
+	AsDeclared flow.Flow
 }
 
 // Of lists the effective flows of a plan's flows, given what each service's
@@ -69,13 +74,15 @@ func Of(flows []flow.Flow, attachments map[string][]string) []Flow {
 	for _, f := range flows {
 		for _, from := range hosts(f.From) {
 			for _, to := range hosts(f.To) {
-				g := Flow{Flow: f}
+				g := Flow{Flow: f, AsDeclared: f}
 				g.From, g.To = from.e, to.e
-				for _, v := range []string{from.via, to.via} {
-					if v != "" && !slices.Contains(g.Via, v) {
-						g.Via = append(g.Via, v)
+				for _, h := range []end{to, from} {
+					if h.via != "" && !slices.Contains(g.Via, h.via) {
+						g.Via = append(g.Via, h.via)
+						g.Carrier = cmp.Or(g.Carrier, h.e.Service)
 					}
 				}
+				slices.Sort(g.Via)
 				out = append(out, g)
 			}
 		}

@@ -24,9 +24,11 @@ type Exposure struct {
 	// World: together they cover all of IPv4 or all of IPv6, or at least a
 	// /WideBits of one on an admin or database port.
 	World bool
-	// Together are the callers' CIDRs that make it so, sorted, when the flow
-	// alone would not: "0.0.0.0/1", "128.0.0.0/1".
+	// Together are the callers' CIDRs that make it so, sorted:
+	// "0.0.0.0/1", "128.0.0.0/1" (the flow's own CIDR among them).
 	Together []string
+	// Whole: they cover the whole family, not only a /WideBits of it.
+	Whole bool
 }
 
 // Exposures judges every flow of flows (the same index); a flow whose
@@ -59,14 +61,21 @@ func Exposures(flows []flow.Flow) []Exposure {
 				need = WideBits
 			}
 			union := merge(peers)
-			if !covers(union, pre.Addr().BitLen(), need) {
+			bits := pre.Addr().BitLen()
+			if !covers(union, bits, need) {
 				continue
 			}
-			out[i].World = true
-			if pre.Bits() > need {
-				for _, p := range union {
-					out[i].Together = append(out[i].Together, p.String())
+			// One peer wide enough alone is the exposure (0.0.0.0/0): the
+			// narrower peers beside it are not.
+			if alone := slices.ContainsFunc(union, func(p netip.Prefix) bool { return p.Bits() <= need }); alone {
+				if pre.Bits() > need {
+					continue
 				}
+				union = []netip.Prefix{pre.Masked()}
+			}
+			out[i] = Exposure{World: true, Whole: covers(union, bits, 0)}
+			for _, p := range union {
+				out[i].Together = append(out[i].Together, p.String())
 			}
 		}
 	}

@@ -24,3 +24,12 @@ func build(t *testing.T, m spec.Mesh) *plan.Plan {
 	require.NoError(t, err)
 	return p
 }
+
+// planned plans a declaration the guardrails may refuse: its flows are
+// resolved all the same (only validation errors leave none).
+func planned(t *testing.T, m spec.Mesh) *plan.Plan {
+	t.Helper()
+	p, _ := plan.Build(m)
+	require.NotEmpty(t, p.Flows, "validation failed: %v", p.Findings)
+	return p
+}

@@ -119,8 +119,15 @@ func (r Review) Markdown(limit int) string {
 	size := mdtext.Len
 	head := r.summary()
 	all := len(r.Findings)
-	if errs := r.Findings.Errors(); len(errs) > 0 { // nothing was planned
-		return head + r.findings(largest(all, func(k int) bool { return size(head)+size(r.findings(k)) <= limit }))
+	if errs := r.Findings.Errors(); len(errs) > 0 { // nothing to emit
+		if r.Flows == nil {
+			return head + r.findings(largest(all, func(k int) bool { return size(head)+size(r.findings(k)) <= limit }))
+		}
+		// The guardrails refused flows that were resolved: show them first,
+		// so a reviewer sees what the change would open and why it cannot.
+		k := largest(all, func(k int) bool { return size(head)+size(r.flowSections(0))+size(r.findings(k)) <= limit })
+		rows := largest(r.ordinaryRows(), func(n int) bool { return size(head)+size(r.flowSections(n))+size(r.findings(k)) <= limit })
+		return head + r.flowSections(rows) + r.findings(k)
 	}
 	if r.Flows == nil {
 		groups := r.byGroup()

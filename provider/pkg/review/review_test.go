@@ -245,11 +245,13 @@ var hiddenCases = []struct {
 	first        string // the first opened row's caller → callee
 	mark         string // its mark column
 	declaredBy   string // its declared-by column; "" not checked
+	finding      string // a finding the review lists; "" none
 }{
 	{name: "A: attachedWith puts MySQL behind the public load balancer's group", golden: "hidden-attached.md",
-		new: func(m *spec.Mesh) { service(m, "MySQL").AttachedWith = []string{"AdminAccess", "ELB-FrontEnd-Web"} },
+		new:   func(m *spec.Mesh) { service(m, "MySQL").AttachedWith = []string{"AdminAccess", "ELB-FrontEnd-Web"} },
 		limit: review.CommentLimit, first: "internet (0.0.0.0/0) → MySQL", mark: "world-open",
-		declaredBy: "ELB-FrontEnd-Web ingress[0]; carried by attachedWith: ELB-FrontEnd-Web"},
+		declaredBy: "ELB-FrontEnd-Web ingress[0]; carried by attachedWith: ELB-FrontEnd-Web",
+		finding:    `error [world-open] service "MySQL" rule attachedWith: tcp/443 is open to 0.0.0.0/0 on a service that is not internetFacing`},
 	{name: "B: the world in halves on 22 and 3306, under 40 services that sort first", golden: "hidden-halves.md",
 		new: func(m *spec.Mesh) {
 			for i := range 40 {
@@ -304,7 +306,7 @@ func TestMarkdownShowsHiddenAccess(t *testing.T) {
 				tc.old(&old)
 			}
 			tc.new(&cur)
-			before, after := build(t, old), build(t, cur)
+			before, after := build(t, old), planned(t, cur)
 			md := review.Of("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, after), before, after).Markdown(tc.limit)
 			golden.Check(t, tc.golden, md)
 			checkWellFormed(t, md)
@@ -315,6 +317,11 @@ func TestMarkdownShowsHiddenAccess(t *testing.T) {
 			assert.Equal(t, tc.mark, opened.Column("")[0])
 			if tc.declaredBy != "" {
 				assert.Equal(t, tc.declaredBy, opened.Column("Declared by")[0])
+			}
+			if tc.finding != "" {
+				assert.Contains(t, md, tc.finding)
+			} else {
+				assert.Contains(t, md, "#### Findings (0 errors")
 			}
 			assert.NotContains(t, md, "\u200b")
 			assert.Empty(t, markdowncheck.Active(md))
