@@ -246,3 +246,26 @@ func TestRuleDescriptionCharset(t *testing.T) {
 		})
 	}
 }
+
+// Issue 21: the world split into halves on admin and database ports,
+// acknowledged only as wide-cidr, is world-open all the same.
+func TestWorldInHalvesIsWorldOpen(t *testing.T) {
+	m := reference.Mesh()
+	m.Networks = append(m.Networks, spec.Network{Name: "partners", CidrBlocks: []string{"0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"}})
+	g := service(&m, "Graphite")
+	g.Ingress = append(g.Ingress, spec.IngressRule{
+		Traffic: spec.Traffic{Ports: []int{22}, Exceptions: []spec.Exception{{Check: finding.CheckWideCIDR, Reason: "partners"}}},
+		From:    spec.Peers{Networks: []string{"partners"}}})
+	p, err := plan.Build(m)
+	require.Error(t, err)
+	var got []string
+	for _, f := range p.Findings {
+		got = append(got, f.String())
+	}
+	// Each half alone is wider than a /4 (reach.WideBits): each is world-open on SSH.
+	wide := func(cidr string) string {
+		return `error [world-open-admin-port] service "Graphite" rule ingress[3]: tcp/22 (SSH 22) is open to ` + cidr +
+			` (at least a /4 of the address space, as good as the world on an admin or database port); fix: open it to the callers' groups or networks instead, or add exceptions: [{check: world-open-admin-port, reason: ...}]`
+	}
+	assert.Equal(t, []string{wide("0.0.0.0/1"), wide("128.0.0.0/1"), wide("8000::/1"), wide("::/1")	}, got)
+}
