@@ -4,7 +4,7 @@
 // names, so a change that renames or reorders nothing a flow depends on opens
 // and closes nothing.
 //
-// The flows compared are the effective ones, host by host (package reach):
+// The flows compared are the effective ones, host by host (package hostflow):
 // a service whose instances carry another group by attachedWith can be
 // reached on that group's flows, so adding a group to attachedWith opens
 // flows even though no rule changed.
@@ -25,8 +25,8 @@ import (
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/hostflow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -60,7 +60,7 @@ type Change struct {
 	CalleeTier string `json:"calleeTier,omitempty"`
 	// WorldOpen: the caller is the whole internet: 0.0.0.0/0 or ::/0, or
 	// CIDRs that together cover it, or on an admin or database port cover
-	// as much as reach.WideBits says is the world.
+	// as much as hostflow.WideBits says is the world.
 	WorldOpen bool `json:"worldOpen,omitempty"`
 	// IntoSensitive: the callee is in a sensitive tier (SensitiveTiers of
 	// both plans).
@@ -125,7 +125,7 @@ type key struct {
 
 // effective is one effective flow as the diff sees it.
 type effective struct {
-	reach.Flow
+	hostflow.Flow
 	world bool
 }
 
@@ -146,12 +146,12 @@ func index(p *plan.Plan) map[key][]effective {
 	for _, e := range p.ExternalGroups {
 		ids[e.Name] = e.SecurityGroupID
 	}
-	flows := reach.Of(p.Flows, p.Attachments)
+	flows := hostflow.Of(p.Flows, p.Attachments)
 	plain := make([]flow.Flow, len(flows))
 	for i, f := range flows {
 		plain[i] = f.Flow
 	}
-	exposed := reach.Exposures(plain)
+	exposed := hostflow.Exposures(plain)
 	id := func(e flow.Endpoint) string {
 		if e.Kind == flow.External {
 			return e.ID() + "=" + ids[e.Service]

@@ -40,7 +40,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/hostflow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -56,7 +56,7 @@ type Result struct {
 // of it). Findings come back sorted and without duplicates.
 func Check(m spec.Mesh, groups []rule.Group, flows []flow.Flow, rules []rule.Rule) Result {
 	g := newGuard(m, flows)
-	exposed := reach.Exposures(flows)
+	exposed := hostflow.Exposures(flows)
 	for i, f := range flows {
 		g.tiers(f)
 		g.lint(f, exposed[i])
@@ -155,7 +155,7 @@ func (g *guard) attached(flows []flow.Flow) {
 	for _, s := range g.m.Services {
 		attachments[s.Name] = InterfaceGroups(s)
 	}
-	for _, f := range reach.Of(flows, attachments) {
+	for _, f := range hostflow.Of(flows, attachments) {
 		if len(f.Via) == 0 || f.Origin.Rule == flow.PolicyRule {
 			continue
 		}

@@ -262,10 +262,10 @@ func TestWorldInHalvesIsWorldOpen(t *testing.T) {
 	for _, f := range p.Findings {
 		got = append(got, f.String())
 	}
-	// Each half alone is wider than a /4 (reach.WideBits): each is world-open on SSH.
+	// Each half alone is wider than a /4 (hostflow.WideBits): each is world-open on SSH.
 	wide := func(cidr string) string {
 		return `error [world-open-admin-port] service "Graphite" rule ingress[3]: tcp/22 (SSH 22) is open to ` + cidr +
 			` (at least a /4 of the address space, as good as the world on an admin or database port); fix: open it to the callers' groups or networks instead, or add exceptions: [{check: world-open-admin-port, reason: ...}]`
 	}
-	assert.Equal(t, []string{wide("0.0.0.0/1"), wide("128.0.0.0/1"), wide("8000::/1"), wide("::/1")	}, got)
+	assert.Equal(t, []string{wide("0.0.0.0/1"), wide("128.0.0.0/1"), wide("8000::/1"), wide("::/1")}, got)
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/hostflow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
 )
@@ -23,12 +23,12 @@ const (
 
 // lint checks a declared flow's CIDR peer: ingress from the whole world
 // (0.0.0.0/0 or ::/0, however it was named: internet, a network, a CIDR or a
-// tier, or CIDRs that cover it together: reach.Exposures) is world-open, as
+// tier, or CIDRs that cover it together: hostflow.Exposures) is world-open, as
 // is ingress on an admin or database port from CIDRs covering at least a
-// /reach.WideBits; any other peer wider than /8 (IPv4) or /32 (IPv6), in
+// /hostflow.WideBits; any other peer wider than /8 (IPv4) or /32 (IPv6), in
 // either direction, is a wide-cidr warning. Egress to the world is what the
 // egress policy and internet egress rules are for, and is not linted.
-func (g *guard) lint(f flow.Flow, exp reach.Exposure) {
+func (g *guard) lint(f flow.Flow, exp hostflow.Exposure) {
 	if f.Origin.Rule == flow.PolicyRule {
 		return
 	}
@@ -56,7 +56,7 @@ func (g *guard) lint(f flow.Flow, exp reach.Exposure) {
 
 // worldText names the world a flow from CIDRs is open to, "" if it is not:
 // its CIDR (0.0.0.0/0), or the CIDRs that cover it together.
-func worldText(f flow.Flow, exp reach.Exposure) string {
+func worldText(f flow.Flow, exp hostflow.Exposure) string {
 	switch {
 	case f.From.Kind != flow.CIDR:
 		return ""
@@ -66,7 +66,7 @@ func worldText(f flow.Flow, exp reach.Exposure) string {
 		return strings.Join(exp.Together, ", ") + " (together, the whole address space)"
 	case exp.World:
 		return fmt.Sprintf("%s (at least a /%d of the address space, as good as the world on an admin or database port)",
-			strings.Join(exp.Together, ", "), reach.WideBits)
+			strings.Join(exp.Together, ", "), hostflow.WideBits)
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-package reach_test
+package hostflow_test
 
 import (
 	"testing"
@@ -6,8 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/hostflow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach"
 )
 
 func from(cidr string, port int) flow.Flow {
@@ -19,30 +19,30 @@ func TestExposures(t *testing.T) {
 	tests := []struct {
 		name  string
 		flows []flow.Flow
-		want  []reach.Exposure
+		want  []hostflow.Exposure
 	}{
 		{"the world is the world", []flow.Flow{from("0.0.0.0/0", 443)},
-			[]reach.Exposure{{World: true, Whole: true, Together: []string{"0.0.0.0/0"}}}},
-		{"halves together are the world", []flow.Flow{from("0.0.0.0/1", 8080), from("128.0.0.0/1", 8080)}, []reach.Exposure{
+			[]hostflow.Exposure{{World: true, Whole: true, Together: []string{"0.0.0.0/0"}}}},
+		{"halves together are the world", []flow.Flow{from("0.0.0.0/1", 8080), from("128.0.0.0/1", 8080)}, []hostflow.Exposure{
 			{World: true, Whole: true, Together: []string{"0.0.0.0/1", "128.0.0.0/1"}},
 			{World: true, Whole: true, Together: []string{"0.0.0.0/1", "128.0.0.0/1"}}}},
-		{"one half is not, on a web port", []flow.Flow{from("0.0.0.0/1", 8080)}, []reach.Exposure{{}}},
-		{"halves on different ports are not", []flow.Flow{from("0.0.0.0/1", 8080), from("128.0.0.0/1", 8081)}, []reach.Exposure{{}, {}}},
-		{"IPv6 halves", []flow.Flow{from("::/1", 8080), from("8000::/1", 8080)}, []reach.Exposure{
+		{"one half is not, on a web port", []flow.Flow{from("0.0.0.0/1", 8080)}, []hostflow.Exposure{{}}},
+		{"halves on different ports are not", []flow.Flow{from("0.0.0.0/1", 8080), from("128.0.0.0/1", 8081)}, []hostflow.Exposure{{}, {}}},
+		{"IPv6 halves", []flow.Flow{from("::/1", 8080), from("8000::/1", 8080)}, []hostflow.Exposure{
 			{World: true, Whole: true, Together: []string{"::/1", "8000::/1"}},
 			{World: true, Whole: true, Together: []string{"::/1", "8000::/1"}}}},
 		{"a /4 on SSH is as good as the world", []flow.Flow{from("64.0.0.0/4", 22)},
-			[]reach.Exposure{{World: true, Together: []string{"64.0.0.0/4"}}}},
-		{"two /5s on MySQL make a /4", []flow.Flow{from("64.0.0.0/5", 3306), from("96.0.0.0/5", 3306)}, []reach.Exposure{
+			[]hostflow.Exposure{{World: true, Together: []string{"64.0.0.0/4"}}}},
+		{"two /5s on MySQL make a /4", []flow.Flow{from("64.0.0.0/5", 3306), from("96.0.0.0/5", 3306)}, []hostflow.Exposure{
 			{World: true, Together: []string{"64.0.0.0/5", "96.0.0.0/5"}}, {World: true, Together: []string{"64.0.0.0/5", "96.0.0.0/5"}}}},
-		{"10.0.0.0/8 on SSH is not", []flow.Flow{from("10.0.0.0/8", 22)}, []reach.Exposure{{}}},
-		{"overlapping CIDRs count once", []flow.Flow{from("64.0.0.0/5", 22), from("64.0.0.0/6", 22)}, []reach.Exposure{{}, {}}},
+		{"10.0.0.0/8 on SSH is not", []flow.Flow{from("10.0.0.0/8", 22)}, []hostflow.Exposure{{}}},
+		{"overlapping CIDRs count once", []flow.Flow{from("64.0.0.0/5", 22), from("64.0.0.0/6", 22)}, []hostflow.Exposure{{}, {}}},
 		{"beside 0.0.0.0/0, a narrow CIDR is not the exposure", []flow.Flow{from("0.0.0.0/0", 22), from("10.0.0.0/8", 22)},
-			[]reach.Exposure{{World: true, Whole: true, Together: []string{"0.0.0.0/0"}}, {}}},
+			[]hostflow.Exposure{{World: true, Whole: true, Together: []string{"0.0.0.0/0"}}, {}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, reach.Exposures(tt.flows))
+			assert.Equal(t, tt.want, hostflow.Exposures(tt.flows))
 		})
 	}
 }
@@ -61,7 +61,7 @@ func TestOf(t *testing.T) {
 		via               []string
 	}
 	var out []got
-	for _, f := range reach.Of(flows, attachments) {
+	for _, f := range hostflow.Of(flows, attachments) {
 		out = append(out, got{f.From.Label(), f.To.Label(), f.Carrier, f.Via})
 	}
 	assert.Equal(t, []got{

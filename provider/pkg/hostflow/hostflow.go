@@ -1,4 +1,4 @@
-// Package reach says who can reach whom host by host. An instance carries
+// Package hostflow says who can reach whom host by host. An instance carries
 // its own group and its attachedWith groups, so it may be reached on the
 // union of their ingress and may reach out on the union of their egress: a
 // service that gains a group in attachedWith gains that group's flows
@@ -8,7 +8,7 @@
 // It also judges world-openness by the address space the peers of a
 // service's port cover together, so splitting 0.0.0.0/0 into halves does not
 // make it less open.
-package reach
+package hostflow
 
 import (
 	"cmp"

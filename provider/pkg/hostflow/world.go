@@ -1,4 +1,4 @@
-package reach
+package hostflow
 
 import (
 	"math/big"
