@@ -108,11 +108,13 @@ func linky(word string) bool {
 	return false
 }
 
-// Code is s as an inline code span: visible characters, at most MaxCell,
-// with the backticks that would end the span replaced by quotes and pipes
-// escaped (GitHub ends a table cell at a bare pipe even inside code).
+// Code is s as an inline code span: visible characters, with the backticks
+// that would end the span replaced by quotes and pipes escaped (GitHub ends
+// a table cell at a bare pipe even inside code). It is for names and
+// commands a reader copies, so it is not cut: EC2 bounds names, and the
+// tools write the commands.
 func Code(s string) string {
-	s = capped(strings.TrimSpace(Visible(s)))
+	s = strings.TrimSpace(Visible(s))
 	if s == "" {
 		return ""
 	}

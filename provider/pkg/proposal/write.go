@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/mdtext"
 )
 
 // YAML is the proposed declaration as a file a user reviews and keeps.
@@ -32,20 +34,21 @@ func (p *Proposal) Markdown() string {
 	if len(p.Report) == 0 {
 		b.WriteString("Nothing to review.\n")
 	}
+	// Names, rules and descriptions come from the account: one escaper (mdtext).
 	for _, it := range p.Report {
-		fmt.Fprintf(&b, "- **%s**", it.Kind)
+		fmt.Fprintf(&b, "- **%s**", mdtext.Text(it.Kind))
 		if it.Service != "" {
-			fmt.Fprintf(&b, " %s", it.Service)
+			fmt.Fprintf(&b, " %s", mdtext.Text(it.Service))
 		}
 		if it.GroupID != "" {
-			fmt.Fprintf(&b, " (`%s`)", it.GroupID)
+			fmt.Fprintf(&b, " (%s)", mdtext.Code(it.GroupID))
 		}
 		if it.Rule != "" {
-			fmt.Fprintf(&b, ", rule `%s`", it.Rule)
+			fmt.Fprintf(&b, ", rule %s", mdtext.Code(it.Rule))
 		}
-		fmt.Fprintf(&b, ": %s.", it.Problem)
+		fmt.Fprintf(&b, ": %s.", mdtext.Text(it.Problem))
 		if it.Suggest != "" {
-			fmt.Fprintf(&b, " Suggested: %s.", it.Suggest)
+			fmt.Fprintf(&b, " Suggested: %s.", mdtext.Text(it.Suggest))
 		}
 		b.WriteString("\n")
 	}
