@@ -20,13 +20,7 @@ func build(t *testing.T, m spec.Mesh) *plan.Plan {
 	return p
 }
 
-func service(m *spec.Mesh, name string) *spec.Service {
-	i := slices.IndexFunc(m.Services, func(s spec.Service) bool { return s.Name == name })
-	if i < 0 {
-		panic("no service " + name)
-	}
-	return &m.Services[i]
-}
+var service = reference.Service
 
 // row is a Change as a reviewer reads it.
 type row struct{ caller, callee, ports string }
@@ -176,13 +170,6 @@ func TestCompareHiddenAccess(t *testing.T) {
 			Traffic: spec.Traffic{Ports: []int{22, 3306}, Exceptions: []spec.Exception{{Check: "wide-cidr", Reason: "partners"}}},
 			From:    spec.Peers{Networks: []string{"everyone"}}})
 	}
-	ext := func(id string) func(*spec.Mesh) {
-		return func(m *spec.Mesh) {
-			m.ExternalGroups = []spec.ExternalGroup{{Name: "Reports", SecurityGroupID: id, Tier: "app"}}
-			service(m, "MySQL").Ingress = append(service(m, "MySQL").Ingress, spec.IngressRule{
-				Traffic: spec.Traffic{Ports: []int{3306}}, From: spec.Peers{Services: []string{"Reports"}}})
-		}
-	}
 	tests := []struct {
 		name      string
 		old, new  func(*spec.Mesh)
@@ -201,17 +188,10 @@ func TestCompareHiddenAccess(t *testing.T) {
 			}, first: row{"FrontEnd-Web", "MySQL", "tcp/1186 tcp/2202"}, sensitive: true, via: []string{"MySQL"}},
 		{name: "B: the world split into halves on admin and database ports", old: func(*spec.Mesh) {}, new: halves,
 			first: row{"network:everyone (0.0.0.0/1)", "Graphite", "tcp/22 tcp/3306"}, world: true},
-		{name: "D: an external group re-pointed", old: ext("sg-0aaaaaaaaaaaaaaaa"), new: ext("sg-0bbbbbbbbbbbbbbbb"),
+		{name: "D: an external group re-pointed", old: reference.ExternalReports("sg-0aaaaaaaaaaaaaaaa"), new: reference.ExternalReports("sg-0bbbbbbbbbbbbbbbb"),
 			first: row{"Reports (sg-0bbbbbbbbbbbbbbbb)", "MySQL", "tcp/3306"}, sensitive: true},
-		{name: "E: an unused tier after data", old: func(*spec.Mesh) {},
-			new: func(m *spec.Mesh) {
-				m.Tiers = append(m.Tiers, spec.Tier{Name: "archive"})
-				lb := service(m, "ELB-CustomerManagement-API") // sorts before MySQL
-				lb.Ingress = append(lb.Ingress, spec.IngressRule{
-					Traffic: spec.Traffic{Ports: []int{7201}}, From: spec.Peers{Services: []string{"ELK"}}})
-				service(m, "MySQL").Ingress = append(service(m, "MySQL").Ingress, spec.IngressRule{
-					Traffic: spec.Traffic{Ports: []int{3306}}, From: spec.Peers{Services: []string{"Graphite"}}})
-			}, first: row{"Graphite", "MySQL", "tcp/3306"}, sensitive: true},
+		{name: "E: an unused tier after data", old: func(*spec.Mesh) {}, new: reference.UnusedTierAfterData,
+			first: row{"Graphite", "MySQL", "tcp/3306"}, sensitive: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

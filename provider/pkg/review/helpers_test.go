@@ -1,22 +1,16 @@
 package review_test
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
 
-func service(m *spec.Mesh, name string) *spec.Service {
-	i := slices.IndexFunc(m.Services, func(s spec.Service) bool { return s.Name == name })
-	if i < 0 {
-		panic("no service " + name)
-	}
-	return &m.Services[i]
-}
+var service = reference.Service
 
 func build(t *testing.T, m spec.Mesh) *plan.Plan {
 	t.Helper()

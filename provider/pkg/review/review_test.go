@@ -276,26 +276,10 @@ var hiddenCases = []struct {
 		},
 		limit: review.CommentLimit, first: "internet (0.0.0.0/0) → Graphite", mark: "world-open"},
 	{name: "D: an external group re-pointed", golden: "hidden-repointed.md",
-		old: externalReports("sg-0aaaaaaaaaaaaaaaa"), new: externalReports("sg-0bbbbbbbbbbbbbbbb"),
+		old: reference.ExternalReports("sg-0aaaaaaaaaaaaaaaa"), new: reference.ExternalReports("sg-0bbbbbbbbbbbbbbbb"),
 		limit: review.CommentLimit, first: "Reports (sg-0bbbbbbbbbbbbbbbb) → MySQL", mark: "into data"},
-	{name: "E: an unused tier after data", golden: "hidden-tier-order.md",
-		new: func(m *spec.Mesh) {
-			m.Tiers = append(m.Tiers, spec.Tier{Name: "archive"})
-			lb := service(m, "ELB-CustomerManagement-API") // sorts before MySQL
-			lb.Ingress = append(lb.Ingress, spec.IngressRule{
-				Traffic: spec.Traffic{Ports: []int{7201}}, From: spec.Peers{Services: []string{"ELK"}}})
-			service(m, "MySQL").Ingress = append(service(m, "MySQL").Ingress, spec.IngressRule{
-				Traffic: spec.Traffic{Ports: []int{3306}}, From: spec.Peers{Services: []string{"Graphite"}}})
-		},
+	{name: "E: an unused tier after data", golden: "hidden-tier-order.md", new: reference.UnusedTierAfterData,
 		limit: review.CommentLimit, first: "Graphite → MySQL", mark: "into data"},
-}
-
-func externalReports(id string) func(*spec.Mesh) {
-	return func(m *spec.Mesh) {
-		m.ExternalGroups = []spec.ExternalGroup{{Name: "Reports", SecurityGroupID: id, Tier: "app"}}
-		service(m, "MySQL").Ingress = append(service(m, "MySQL").Ingress, spec.IngressRule{
-			Traffic: spec.Traffic{Ports: []int{3306}}, From: spec.Peers{Services: []string{"Reports"}}})
-	}
 }
 
 func TestMarkdownShowsHiddenAccess(t *testing.T) {
