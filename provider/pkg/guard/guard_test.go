@@ -269,3 +269,24 @@ func TestWorldInHalvesIsWorldOpen(t *testing.T) {
 	}
 	assert.Equal(t, []string{wide("0.0.0.0/1"), wide("128.0.0.0/1"), wide("8000::/1"), wide("::/1")}, got)
 }
+
+// Issue 21 A: what a host gains by carrying a group is judged on the host.
+// A shared group (AdminAccess, carried by five services in the reference)
+// stays exempt from adjacency; the data group carried by web hosts is not.
+func TestAttachedWithIsJudgedOnTheHost(t *testing.T) {
+	m := reference.Mesh()
+	service(&m, "FrontEnd-Web").AttachedWith = []string{"AdminAccess", "MySQL"}
+	p, err := plan.Build(m)
+	require.Error(t, err)
+	var got []string
+	for _, f := range p.Findings.Errors() {
+		got = append(got, f.String())
+	}
+	fix := "; fix: remove MySQL from FrontEnd-Web's attachedWith, or declare the access on FrontEnd-Web's own group"
+	assert.Equal(t, []string{
+		`error [tier-adjacency] service "FrontEnd-Web" rule attachedWith: FrontEnd-Web (tier web) -> MySQL (tier data) on tcp/1186 skips tier app` + fix,
+		`error [tier-adjacency] service "FrontEnd-Web" rule attachedWith: FrontEnd-Web (tier web) -> MySQL (tier data) on tcp/2202 skips tier app` + fix,
+		`error [tier-adjacency] service "FrontEnd-Web" rule attachedWith: MySQL (tier data) -> FrontEnd-Web (tier web) on tcp/1186 skips tier app` + fix,
+		`error [tier-adjacency] service "FrontEnd-Web" rule attachedWith: MySQL (tier data) -> FrontEnd-Web (tier web) on tcp/2202 skips tier app` + fix,
+	}, got)
+}
