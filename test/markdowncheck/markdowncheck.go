@@ -169,3 +169,49 @@ func Problems(md string) []string {
 	}
 	return out
 }
+
+// Active lists what in md GitHub would render as more than text: links,
+// images, autolinks (GFM's bare URLs and www. hosts, by goldmark's Linkify),
+// raw HTML, and @mentions outside code.
+func Active(md string) []string {
+	src := []byte(md)
+	root := goldmark.New(goldmark.WithExtensions(extension.Table, extension.Linkify)).Parser().Parse(text.NewReader(src))
+	var out []string
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			out = append(out, "link "+string(n.Destination))
+		case *ast.Image:
+			out = append(out, "image "+string(n.Destination))
+		case *ast.AutoLink:
+			out = append(out, "autolink "+string(n.URL(src)))
+		case *ast.RawHTML:
+			if tag := string(n.Segments.Value(src)); !ownHTML.MatchString(tag) {
+				out = append(out, "html "+tag)
+			}
+		case *ast.HTMLBlock:
+			if l := n.Lines(); l.Len() == 0 || !ownHTML.MatchString(strings.TrimSpace(string(l.Value(src)))) {
+				out = append(out, "html block")
+			}
+		case *ast.CodeSpan:
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			if m := mention.Find(n.Segment.Value(src)); m != nil {
+				out = append(out, "mention "+string(m))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return out
+}
+
+// ownHTML is the HTML the tools write themselves: a collapsed section, code
+// in its summary, line breaks in a cell.
+var ownHTML = regexp.MustCompile(`^(</?(details|summary|code)>|<br>|<details><summary>.*)$`)
+
+// mention is GitHub's @mention: an @ after a non-word character (or at the
+// start of a text), then a login.
+var mention = regexp.MustCompile(`(?:^|[^\w])@[a-zA-Z0-9][a-zA-Z0-9-]*`)

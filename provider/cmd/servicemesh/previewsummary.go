@@ -12,6 +12,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 )
 
 // stdin is where preview-summary reads the preview; tests replace it.
@@ -61,15 +62,15 @@ func runPreviewSummary(args []string, in io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "servicemesh: %v\n", err)
 		return exitUsage
 	}
-	fmt.Fprint(stdout, r.Markdown(plandiff.CommentLimit))
+	fmt.Fprint(stdout, r.Markdown(review.CommentLimit))
 	return exitOK
 }
 
 // previewReview reads a preview's steps into a review of the mesh's children.
-func previewReview(data []byte) (plandiff.Review, error) {
+func previewReview(data []byte) (review.Review, error) {
 	var p previewJSON
 	if err := json.Unmarshal(data, &p); err != nil {
-		return plandiff.Review{}, fmt.Errorf("not the output of `pulumi preview --json`: %w", err)
+		return review.Review{}, fmt.Errorf("not the output of `pulumi preview --json`: %w", err)
 	}
 	byName := map[string]plandiff.Change{}
 	var groups []string
@@ -87,7 +88,7 @@ func previewReview(data []byte) (plandiff.Review, error) {
 		}
 		state := cmp.Or(s.NewState, s.OldState)
 		if state == nil {
-			return plandiff.Review{}, fmt.Errorf("step %s %s has no state", s.Op, s.URN)
+			return review.Review{}, fmt.Errorf("step %s %s has no state", s.Op, s.URN)
 		}
 		c := plandiff.Change{Op: op, Type: typ, Name: name, About: about(typ, state.Inputs)}
 		for _, k := range slices.Sorted(maps.Keys(s.DetailedDiff)) {
@@ -101,7 +102,7 @@ func previewReview(data []byte) (plandiff.Review, error) {
 		}
 		byName[name] = c
 	}
-	r := plandiff.Review{Title: "`pulumi preview`: the ServiceMesh's security groups and rules", GroupOf: map[string]string{}}
+	r := review.Review{Title: "`pulumi preview`: the ServiceMesh's security groups and rules", GroupOf: map[string]string{}}
 	for name, c := range byName {
 		r.Changes = append(r.Changes, c)
 		r.GroupOf[name] = groupOf(c, groups)

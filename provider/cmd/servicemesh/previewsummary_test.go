@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
 )
 
@@ -85,7 +86,7 @@ func TestPreviewSummaryNewMesh(t *testing.T) {
 	assert.Equal(t, []string{"pulumi preview: the ServiceMesh's security groups and rules"}, d.Headings)
 	assert.Len(t, d.Column("Resource"), 42)
 	assert.Len(t, d.Tables, 8, "a table per security group")
-	assert.Less(t, len(out), plandiff.CommentLimit)
+	assert.Less(t, len(out), review.CommentLimit)
 }
 
 func TestPreviewSummaryErrors(t *testing.T) {

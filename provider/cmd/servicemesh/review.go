@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
@@ -92,7 +93,7 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 	}
 	if code != exitOK {
 		if a.format == "markdown" && cur != nil {
-			fmt.Fprint(stdout, plandiff.Review{Title: title, Findings: cur.Findings}.Markdown(plandiff.CommentLimit))
+			fmt.Fprint(stdout, review.Review{Title: title, Findings: cur.Findings}.Markdown(review.CommentLimit))
 		}
 		return code
 	}
@@ -103,12 +104,12 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "servicemesh: vpcId is set in only one of %s and %s; taking the VPC as unchanged\n", oldLabel, newPath)
 	}
 	d := plandiff.Compare(a.name, orEmpty(old), cur, plandiff.WithVPCs(oldMesh.VpcID, newMesh.VpcID))
-	r := plandiff.ReviewOf(title, d, old, cur)
+	r := review.Of(title, d, old, cur)
 	switch a.format {
 	case "json":
 		fmt.Fprint(stdout, reviewJSON(d, r))
 	case "markdown":
-		fmt.Fprint(stdout, r.Markdown(plandiff.CommentLimit))
+		fmt.Fprint(stdout, r.Markdown(review.CommentLimit))
 	default:
 		fmt.Fprint(stdout, d.Text())
 	}
@@ -132,12 +133,12 @@ func orEmpty(p *plan.Plan) *plan.Plan {
 
 // reviewJSON is the resource diff as `--format json` has always printed it,
 // with the flows opened and closed, the findings and the quota changes.
-func reviewJSON(d plandiff.Diff, r plandiff.Review) string {
+func reviewJSON(d plandiff.Diff, r review.Review) string {
 	out := struct {
 		plandiff.Diff
-		Flows    flowdiff.Diff          `json:"flows"`
-		Findings finding.List           `json:"findings"`
-		Quota    []plandiff.QuotaChange `json:"quotaChanges"`
+		Flows    flowdiff.Diff        `json:"flows"`
+		Findings finding.List         `json:"findings"`
+		Quota    []review.QuotaChange `json:"quotaChanges"`
 	}{d, *r.Flows, r.Findings, r.Quota}
 	if out.Findings == nil {
 		out.Findings = finding.List{}

@@ -40,7 +40,9 @@ func TestDiffJSONCarriesFlows(t *testing.T) {
 		assert.Equal(t, "network:office (198.51.100.0/24)", c.Caller)
 		callees = append(callees, c.Callee)
 	}
-	assert.Equal(t, []string{"AdminAccess", "ELK", "Graphite"}, callees)
+	// AdminAccess admits office on 22, and five services' hosts carry it;
+	// MySQL's first, in the data tier.
+	assert.Equal(t, []string{"MySQL", "AdminAccess", "CustomerManagement-API", "ELK", "FrontEnd-Web", "Graphite"}, callees)
 	assert.Empty(t, got.Flows.Closed)
 }
 
@@ -78,7 +80,7 @@ func TestDiffMarkdownNewErrors(t *testing.T) {
 	code, out, _ := runCLI("plan", "--diff", "--format", "markdown", referenceYAML, bad)
 	assert.Equal(t, exitFindings, code)
 	assert.Contains(t, out, "**Not planned: the new declaration has 1 error.**")
-	assert.Contains(t, out, `- error [invalid-port] service "MySQL" rule ingress[0]: port 70000 is outside 0-65535`)
+	assert.Contains(t, out, `- error [invalid-port] service "MySQL" rule ingress[0\]: port 70000 is outside 0-65535`)
 }
 
 // gitRepo makes a repository holding mesh.yaml (the reference) at its first
@@ -116,7 +118,7 @@ func TestDiffBase(t *testing.T) {
 	require.NoError(t, os.WriteFile(other, src, 0o644))
 	code, out, errs = runCLI("plan", "--diff", "--base", "HEAD", "--format", "markdown", other)
 	assert.Equal(t, exitOK, code, errs)
-	assert.Contains(t, out, "New mesh: **28 flows opened, 0 closed** · groups: 8 created · rules: 34 created.")
+	assert.Contains(t, out, "New mesh: **41 flows opened, 0 closed** · groups: 8 created · rules: 34 created.")
 	code, out, _ = runCLI("plan", "--diff", "--base", "HEAD", other)
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "42 to create, 0 to delete")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/mdtext"
 )
 
 // Table renders drifts for a terminal.
@@ -47,17 +49,11 @@ func Markdown(drifts []Drift) string {
 		return b.String()
 	}
 	b.WriteString("| kind | service | group | rule | detail | fix |\n|---|---|---|---|---|---|\n")
-	esc := strings.NewReplacer("|", `\|`, "\n", " ")
+	// Rules and groups come from the account, where anyone with console
+	// access writes descriptions: one escaper for them all (mdtext).
 	for _, d := range drifts {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", d.Kind, esc.Replace(d.Service), code(d.GroupID), code(d.Rule),
-			esc.Replace(d.Detail), code(esc.Replace(d.Fix)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdtext.Text(d.Kind), mdtext.Text(d.Service), mdtext.Code(d.GroupID),
+			mdtext.Code(d.Rule), mdtext.Text(d.Detail), mdtext.Code(d.Fix))
 	}
 	return b.String()
-}
-
-func code(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "`" + s + "`"
 }

@@ -34,11 +34,13 @@
 package guard
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/hostflow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -54,10 +56,12 @@ type Result struct {
 // of it). Findings come back sorted and without duplicates.
 func Check(m spec.Mesh, groups []rule.Group, flows []flow.Flow, rules []rule.Rule) Result {
 	g := newGuard(m, flows)
-	for _, f := range flows {
+	exposed := hostflow.Exposures(flows)
+	for i, f := range flows {
 		g.tiers(f)
-		g.lint(f)
+		g.lint(f, exposed[i])
 	}
+	g.attached(flows)
 	g.unused(flows)
 	g.shadowed(rules)
 	g.ec2Names(groups)
@@ -125,10 +129,50 @@ func (g *guard) acknowledged(o flow.Origin, check string) bool {
 
 // report adds a finding for a flow's rule unless the rule acknowledges it.
 func (g *guard) report(f flow.Flow, check, fix, format string, args ...any) {
-	if g.acknowledged(f.Origin, check) {
+	g.reportAt(f.Origin, check, fix, format, args...)
+}
+
+// reportAt adds a finding at a declaration unless it acknowledges it.
+func (g *guard) reportAt(at flow.Origin, check, fix, format string, args ...any) {
+	if g.acknowledged(at, check) {
 		return
 	}
-	g.out.Add(check, f.Origin.Service, f.Origin.Rule, fix, format, args...)
+	g.out.Add(check, at.Service, at.Rule, fix, format, args...)
+}
+
+// attached judges what services gain by the groups their instances carry
+// (attachedWith, package reach), where it is more than the carried group's
+// own rules were judged for: tier adjacency between the hosts when the
+// declared flow keeps to adjacent tiers, and world-open on a host that is
+// not internetFacing reached through an internetFacing group. (World-open
+// admin ports and protocol all are judged on the declaring rule, whoever
+// carries the group.) A flow through a shared group is exempt from
+// adjacency, as the group's own flows are. The finding is on the carrying
+// service's attachedWith, where no exception can acknowledge it: the fix is
+// to carry fewer groups or to declare the access on the service's own group.
+func (g *guard) attached(flows []flow.Flow) {
+	attachments := make(map[string][]string, len(g.m.Services))
+	for _, s := range g.m.Services {
+		attachments[s.Name] = InterfaceGroups(s)
+	}
+	for _, f := range hostflow.Of(flows, attachments) {
+		if len(f.Via) == 0 || f.Origin.Rule == flow.PolicyRule {
+			continue
+		}
+		host := f.Carrier
+		at := flow.Origin{Service: host, Rule: "attachedWith"}
+		fix := fmt.Sprintf("remove %s from %s's attachedWith, or declare the access on %s's own group", strings.Join(f.Via, ", "), host, host)
+		shared := slices.ContainsFunc(f.Via, func(v string) bool { return g.services[v].Shared || g.external[v].Shared })
+		if _, _, dist := g.farthest(f.AsDeclared); !shared && dist <= 1 {
+			g.tiersAt(f.Flow, at, fix)
+		}
+		if f.To.Kind == flow.Group && f.To.Service == host && f.From.Kind == flow.CIDR && slices.Contains(flow.Internet, f.From.CIDR) &&
+			g.services[f.AsDeclared.To.Service].InternetFacing && !g.services[host].InternetFacing {
+			g.out.Add(finding.CheckWorldOpen, host, "attachedWith", fix,
+				"%s is open to %s on a service that is not internetFacing: it carries %s, whose %s it is", f.Ports, f.From.CIDR,
+				f.Origin.Service, f.Origin.Rule)
+		}
+	}
 }
 
 // exceptions rejects exceptions naming checks a rule cannot acknowledge and

@@ -246,3 +246,47 @@ func TestRuleDescriptionCharset(t *testing.T) {
 		})
 	}
 }
+
+// Issue 21: the world split into halves on admin and database ports,
+// acknowledged only as wide-cidr, is world-open all the same.
+func TestWorldInHalvesIsWorldOpen(t *testing.T) {
+	m := reference.Mesh()
+	m.Networks = append(m.Networks, spec.Network{Name: "partners", CidrBlocks: []string{"0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"}})
+	g := service(&m, "Graphite")
+	g.Ingress = append(g.Ingress, spec.IngressRule{
+		Traffic: spec.Traffic{Ports: []int{22}, Exceptions: []spec.Exception{{Check: finding.CheckWideCIDR, Reason: "partners"}}},
+		From:    spec.Peers{Networks: []string{"partners"}}})
+	p, err := plan.Build(m)
+	require.Error(t, err)
+	var got []string
+	for _, f := range p.Findings {
+		got = append(got, f.String())
+	}
+	// Each half alone is wider than a /4 (hostflow.WideBits): each is world-open on SSH.
+	wide := func(cidr string) string {
+		return `error [world-open-admin-port] service "Graphite" rule ingress[3]: tcp/22 (SSH 22) is open to ` + cidr +
+			` (at least a /4 of the address space, as good as the world on an admin or database port); fix: open it to the callers' groups or networks instead, or add exceptions: [{check: world-open-admin-port, reason: ...}]`
+	}
+	assert.Equal(t, []string{wide("0.0.0.0/1"), wide("128.0.0.0/1"), wide("8000::/1"), wide("::/1")}, got)
+}
+
+// Issue 21 A: what a host gains by carrying a group is judged on the host.
+// A shared group (AdminAccess, carried by five services in the reference)
+// stays exempt from adjacency; the data group carried by web hosts is not.
+func TestAttachedWithIsJudgedOnTheHost(t *testing.T) {
+	m := reference.Mesh()
+	service(&m, "FrontEnd-Web").AttachedWith = []string{"AdminAccess", "MySQL"}
+	p, err := plan.Build(m)
+	require.Error(t, err)
+	var got []string
+	for _, f := range p.Findings.Errors() {
+		got = append(got, f.String())
+	}
+	fix := "; fix: remove MySQL from FrontEnd-Web's attachedWith, or declare the access on FrontEnd-Web's own group"
+	assert.Equal(t, []string{
+		`error [tier-adjacency] service "FrontEnd-Web" rule attachedWith: FrontEnd-Web (tier web) -> MySQL (tier data) on tcp/1186 skips tier app` + fix,
+		`error [tier-adjacency] service "FrontEnd-Web" rule attachedWith: FrontEnd-Web (tier web) -> MySQL (tier data) on tcp/2202 skips tier app` + fix,
+		`error [tier-adjacency] service "FrontEnd-Web" rule attachedWith: MySQL (tier data) -> FrontEnd-Web (tier web) on tcp/1186 skips tier app` + fix,
+		`error [tier-adjacency] service "FrontEnd-Web" rule attachedWith: MySQL (tier data) -> FrontEnd-Web (tier web) on tcp/2202 skips tier app` + fix,
+	}, got)
+}

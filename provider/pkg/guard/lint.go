@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/hostflow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
@@ -22,10 +23,12 @@ const (
 
 // lint checks a declared flow's CIDR peer: ingress from the whole world
 // (0.0.0.0/0 or ::/0, however it was named: internet, a network, a CIDR or a
-// tier) is world-open; any other peer wider than /8 (IPv4) or /32 (IPv6), in
+// tier, or CIDRs that cover it together: hostflow.Exposures) is world-open, as
+// is ingress on an admin or database port from CIDRs covering at least a
+// /hostflow.WideBits; any other peer wider than /8 (IPv4) or /32 (IPv6), in
 // either direction, is a wide-cidr warning. Egress to the world is what the
 // egress policy and internet egress rules are for, and is not linted.
-func (g *guard) lint(f flow.Flow) {
+func (g *guard) lint(f flow.Flow, exp hostflow.Exposure) {
 	if f.Origin.Rule == flow.PolicyRule {
 		return
 	}
@@ -40,24 +43,40 @@ func (g *guard) lint(f flow.Flow) {
 	if err != nil {
 		return
 	}
+	if world := worldText(f, exp); world != "" && f.Declared == flow.Ingress {
+		g.worldOpen(f, world)
+	}
 	widest := map[bool]int{true: widestIPv4, false: widestIPv6}[pre.Addr().Is4()]
-	switch {
-	case pre.Bits() == 0 && f.Declared == flow.Ingress:
-		g.worldOpen(f)
-	case pre.Bits() > 0 && pre.Bits() < widest:
+	if pre.Bits() > 0 && pre.Bits() < widest {
 		g.report(f, finding.CheckWideCIDR,
 			fmt.Sprintf("narrow it to the addresses that need access, or add exceptions: [{check: %s, reason: ...}]", finding.CheckWideCIDR),
 			"%s is wider than /%d", peer.CIDR, widest)
 	}
 }
 
-// worldOpen judges ingress from the world, most serious first: every
+// worldText names the world a flow from CIDRs is open to, "" if it is not:
+// its CIDR (0.0.0.0/0), or the CIDRs that cover it together.
+func worldText(f flow.Flow, exp hostflow.Exposure) string {
+	switch {
+	case f.From.Kind != flow.CIDR:
+		return ""
+	case slices.Contains(flow.Internet, f.From.CIDR):
+		return f.From.CIDR
+	case exp.World && exp.Whole:
+		return strings.Join(exp.Together, ", ") + " (together, the whole address space)"
+	case exp.World:
+		return fmt.Sprintf("%s (at least a /%d of the address space, as good as the world on an admin or database port)",
+			strings.Join(exp.Together, ", "), hostflow.WideBits)
+	}
+	return ""
+}
+
+// worldOpenAt judges ingress from the world, most serious first: every
 // protocol; then admin and database ports (wellknown kinds admin and
 // database), on any service; then anything on a service that is not
 // internetFacing; then anything but tcp/80 and tcp/443.
-func (g *guard) worldOpen(f flow.Flow) {
+func (g *guard) worldOpen(f flow.Flow, world string) {
 	svc := g.services[f.To.Service]
-	world := f.From.CIDR
 	ack := func(check string) string {
 		return fmt.Sprintf("open it to the callers' groups or networks instead, or add exceptions: [{check: %s, reason: ...}]", check)
 	}

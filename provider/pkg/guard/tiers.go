@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -73,16 +74,13 @@ func (g *guard) tiers(f flow.Flow) {
 	if g.shared(f.From) || g.shared(f.To) {
 		return
 	}
-	var from, to place
-	dist := -1
-	var bufA, bufB [1]place
-	for _, a := range g.places(f.From, bufA[:0]) {
-		for _, b := range g.places(f.To, bufB[:0]) {
-			if d := abs(g.tierIndex[a.tier] - g.tierIndex[b.tier]); d > dist {
-				from, to, dist = a, b, d
-			}
-		}
-	}
+	g.tiersAt(f, f.Origin, "")
+}
+
+// tiersAt judges a flow's tiers, reporting at a declaration; fix, when
+// set, replaces the usual advice.
+func (g *guard) tiersAt(f flow.Flow, at flow.Origin, fix string) {
+	from, to, dist := g.farthest(f)
 	if dist <= 1 {
 		return
 	}
@@ -96,10 +94,25 @@ func (g *guard) tiers(f flow.Flow) {
 		noun = "tiers"
 	}
 	skipped := noun + " " + strings.Join(between, ", ")
-	g.report(f, finding.CheckTierAdjacency,
-		fmt.Sprintf("route it through a service in %s, mark a cross-cutting service shared, or add exceptions: [{check: %s, reason: ...}] to the rule",
-			skipped, finding.CheckTierAdjacency),
+	g.reportAt(at, finding.CheckTierAdjacency,
+		cmp.Or(fix, fmt.Sprintf("route it through a service in %s, mark a cross-cutting service shared, or add exceptions: [{check: %s, reason: ...}] to the rule",
+			skipped, finding.CheckTierAdjacency)),
 		"%s -> %s on %s skips %s", from.label(), to.label(), f.Ports, skipped)
+}
+
+// farthest is the pair of places of a flow's ends farthest apart in the
+// tier order, and their distance (-1 when an end sits in no tier).
+func (g *guard) farthest(f flow.Flow) (from, to place, dist int) {
+	dist = -1
+	var bufA, bufB [1]place
+	for _, a := range g.places(f.From, bufA[:0]) {
+		for _, b := range g.places(f.To, bufB[:0]) {
+			if d := abs(g.tierIndex[a.tier] - g.tierIndex[b.tier]); d > dist {
+				from, to, dist = a, b, d
+			}
+		}
+	}
+	return from, to, dist
 }
 
 func (g *guard) shared(e flow.Endpoint) bool {

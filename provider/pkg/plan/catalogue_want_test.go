@@ -142,6 +142,13 @@ var catalogue = map[string][]string{
 	},
 	"too many groups on an interface": {
 		"error [quota-groups-per-interface] service \"MySQL\" rule attachedWith: its network interfaces carry 6 groups (MySQL, AdminAccess, ELK, Graphite, FrontEnd-Web, ELB-FrontEnd-Web), over the limit of 5; fix: attach fewer groups, or raise groupsPerInterface (up to 16) and lower rules per group to stay within the bound; AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",
+		// What MySQL's hosts gain by carrying the web tier's groups (issue 21, A).
+		"error [tier-adjacency] service \"MySQL\" rule attachedWith: ELB-FrontEnd-Web (tier dmz) -> MySQL (tier data) on tcp/443 skips tiers web, app; fix: remove FrontEnd-Web from MySQL's attachedWith, or declare the access on MySQL's own group",
+		"error [tier-adjacency] service \"MySQL\" rule attachedWith: MySQL (tier data) -> FrontEnd-Web (tier web) on tcp/443 skips tier app; fix: remove ELB-FrontEnd-Web from MySQL's attachedWith, or declare the access on MySQL's own group",
+		"error [world-open] service \"MySQL\" rule attachedWith: tcp/443 is open to 0.0.0.0/0 on a service that is not internetFacing: it carries ELB-FrontEnd-Web, whose ingress[0] it is; fix: remove ELB-FrontEnd-Web from MySQL's attachedWith, or declare the access on MySQL's own group",
+		"error [world-open] service \"MySQL\" rule attachedWith: tcp/443 is open to ::/0 on a service that is not internetFacing: it carries ELB-FrontEnd-Web, whose ingress[0] it is; fix: remove ELB-FrontEnd-Web from MySQL's attachedWith, or declare the access on MySQL's own group",
+		"error [world-open] service \"MySQL\" rule attachedWith: tcp/80 is open to 0.0.0.0/0 on a service that is not internetFacing: it carries ELB-FrontEnd-Web, whose ingress[0] it is; fix: remove ELB-FrontEnd-Web from MySQL's attachedWith, or declare the access on MySQL's own group",
+		"error [world-open] service \"MySQL\" rule attachedWith: tcp/80 is open to ::/0 on a service that is not internetFacing: it carries ELB-FrontEnd-Web, whose ingress[0] it is; fix: remove ELB-FrontEnd-Web from MySQL's attachedWith, or declare the access on MySQL's own group",
 	},
 	"limits over AWS's product bound": {
 		"error [quota-rules-times-groups] limits: 100 rules per group x 16 groups per interface = 1600, over AWS's bound of 1000; fix: AWS trades rules per group against groups per interface within 1000: e.g. 200x5, 100x10, 62x16 (the article's 250: 50x5, 25x10, 10x25, 5x50); ask AWS for the pair you need and set limits to match",

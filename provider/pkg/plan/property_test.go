@@ -59,7 +59,9 @@ func randomMesh(r *rand.Rand) model {
 	for i := range m.Services {
 		s := &m.Services[i]
 		for _, j := range r.Perm(n)[:r.IntN(min(n, 4))] {
-			if j != i {
+			// A host carries groups of its own tier or shared ones: any other
+			// would reach across tiers by the attachment (guard.attached).
+			if o := m.Services[j]; j != i && (o.Shared || o.Tier == s.Tier) {
 				s.AttachedWith = append(s.AttachedWith, m.Services[j].Name)
 			}
 		}

@@ -9,6 +9,9 @@ import (
 // signs are `pulumi preview`'s.
 var signs = map[Op]string{Create: "+", Delete: "-", Replace: "+-", Update: "~"}
 
+// Sign is the op's sign as `pulumi preview` prints it: +, -, +-, ~.
+func (o Op) Sign() string { return signs[o] }
+
 // Text is the diff for a reviewer: a summary, then one line per touched
 // resource (sign, op, name, what it is) with, under a replace or an update,
 // each input that differs; under a replaced group, the flows its
@@ -28,13 +31,13 @@ func (d Diff) Text() string {
 	}
 	groups := 0
 	for _, c := range d.Changes {
-		fmt.Fprintf(&b, "%-2s %-7s  %-*s  %s\n", signs[c.Op], c.Op, w, c.Name, c.About)
+		fmt.Fprintf(&b, "%-2s %-7s  %-*s  %s\n", c.Op.Sign(), c.Op, w, c.Name, c.About)
 		for _, f := range c.Fields {
 			why := ""
 			if f.Replaces {
 				why = " (forces replacement)"
 			}
-			fmt.Fprintf(&b, "             %s: %s => %s%s\n", f.Name, show(f.Old), show(f.New), why)
+			fmt.Fprintf(&b, "             %s: %s => %s%s\n", f.Name, Show(f.Old), Show(f.New), why)
 		}
 		if c.Op == Replace && c.Type == GroupType {
 			groups++
@@ -60,7 +63,9 @@ func (d Diff) Text() string {
 // ReplacingHeading is the README section the caution sends a reader to.
 const ReplacingHeading = "Replacing and deleting groups"
 
-func show(v string) string {
+// Show is an input's value as a reviewer reads it: quoted, unless it stands
+// for a value not known yet ("id of ...", "unknown until ...").
+func Show(v string) string {
 	if strings.HasPrefix(v, "id of ") || strings.HasPrefix(v, "unknown until ") {
 		return v
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	yamlv3 "go.yaml.in/yaml/v3"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/mdtext"
 )
 
 // YAML is the proposed declaration as a file a user reviews and keeps. Keys
@@ -81,19 +83,19 @@ func (p *Proposal) Markdown() string {
 			fmt.Fprintf(&b, "\n## %d. %s (%d)\n\n", pr+1, sections[pr].title, n)
 			fmt.Fprintf(&b, "What to do: %s.\n\n", sections[pr].todo)
 		}
-		fmt.Fprintf(&b, "- **%s**", it.Kind)
+		fmt.Fprintf(&b, "- **%s**", mdtext.Text(it.Kind))
 		if it.Service != "" {
-			fmt.Fprintf(&b, " %s", it.Service)
+			fmt.Fprintf(&b, " %s", mdtext.Text(it.Service))
 		}
 		if it.GroupID != "" {
-			fmt.Fprintf(&b, " (`%s`)", it.GroupID)
+			fmt.Fprintf(&b, " (%s)", mdtext.Code(it.GroupID))
 		}
 		if it.Rule != "" {
-			fmt.Fprintf(&b, ", rule `%s`", it.Rule)
+			fmt.Fprintf(&b, ", rule %s", mdtext.Code(it.Rule))
 		}
-		fmt.Fprintf(&b, ": %s.", it.Problem)
+		fmt.Fprintf(&b, ": %s.", mdtext.Text(it.Problem))
 		if it.Suggest != "" {
-			fmt.Fprintf(&b, " Suggested: %s.", it.Suggest)
+			fmt.Fprintf(&b, " Suggested: %s.", mdtext.Text(it.Suggest))
 		}
 		b.WriteString("\n")
 	}

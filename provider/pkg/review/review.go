@@ -1,4 +1,8 @@
-package plandiff
+// Package review writes the Markdown review of a change to a mesh: what a
+// pull-request comment says, in the order a security reviewer reads it. It
+// reads the resource diff (plandiff) and the flow diff (flowdiff); plandiff
+// itself is the resource diff only.
+package review
 
 import (
 	"cmp"
@@ -10,13 +14,15 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/mdtext"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 )
 
-// CommentLimit is the most characters a GitHub comment holds (65,536), less
-// room for a caller's header.
-const CommentLimit = 65000
+// CommentLimit is the most characters a GitHub comment holds
+// (mdtext.CommentLimit), less room for a caller's header.
+const CommentLimit = mdtext.CommentLimit - 536
 
 // Review is what a pull-request comment says about a change to a mesh, in the
 // order a security reviewer reads it: a summary line, the flows opened and
@@ -31,7 +37,7 @@ type Review struct {
 	Flows *flowdiff.Diff
 	// Changes are the touched resources; GroupOf maps each one's name to
 	// the name of the security group it belongs to (a group to itself).
-	Changes []Change
+	Changes []plandiff.Change
 	GroupOf map[string]string
 	// Findings are NEW's findings; with an error nothing else is planned.
 	Findings finding.List
@@ -49,9 +55,9 @@ type QuotaChange struct {
 	Limit int    `json:"limit"`
 }
 
-// ReviewOf is the review of a planned change: d, as Compare found it between
+// Of is the review of a planned change: d, as Compare found it between
 // old and new (old nil for a new mesh).
-func ReviewOf(title string, d Diff, old, new *plan.Plan) Review {
+func Of(title string, d plandiff.Diff, old, new *plan.Plan) Review {
 	groupOf := map[string]string{}
 	for _, p := range []*plan.Plan{old, new} {
 		if p == nil {
@@ -104,34 +110,56 @@ func QuotaChanges(old, new []guard.Usage) []QuotaChange {
 }
 
 // Markdown is the review as GitHub-flavoured Markdown of at most limit
-// characters: past it, the resource list is trimmed first, then the
-// findings, then the flow tables from their least sensitive end, each
-// saying what it left out.
+// characters as GitHub counts them (mdtext.Len): past it, the resource list
+// is trimmed first, then the findings, then the flow tables from their least
+// sensitive end, each saying what it left out. A sensitive flow
+// (flowdiff.Change.Sensitive) is never trimmed: every text cell is capped
+// (mdtext.MaxCell), so they fit unless there are hundreds of them.
 func (r Review) Markdown(limit int) string {
+	size := mdtext.Len
 	head := r.summary()
 	all := len(r.Findings)
-	if errs := r.Findings.Errors(); len(errs) > 0 { // nothing was planned
-		return head + r.findings(largest(all, func(k int) bool { return len(head)+len(r.findings(k)) <= limit }))
+	if errs := r.Findings.Errors(); len(errs) > 0 { // nothing to emit
+		if r.Flows == nil {
+			return head + r.findings(largest(all, func(k int) bool { return size(head)+size(r.findings(k)) <= limit }))
+		}
+		// The guardrails refused flows that were resolved: show them first,
+		// so a reviewer sees what the change would open and why it cannot.
+		k := largest(all, func(k int) bool { return size(head)+size(r.flowSections(0))+size(r.findings(k)) <= limit })
+		rows := largest(r.ordinaryRows(), func(n int) bool { return size(head)+size(r.flowSections(n))+size(r.findings(k)) <= limit })
+		return head + r.flowSections(rows) + r.findings(k)
 	}
 	if r.Flows == nil {
 		groups := r.byGroup()
-		fixed := len(head) + len(r.flowSections(-1))
-		n := largest(len(groups), func(n int) bool { return fixed+len(r.resourceSection(groups, n)) <= limit })
+		fixed := size(head) + size(r.flowSections(-1))
+		n := largest(len(groups), func(n int) bool { return fixed+size(r.resourceSection(groups, n)) <= limit })
 		return head + r.flowSections(-1) + r.resourceSection(groups, n)
 	}
 	flows, finds, quota := r.flowSections(-1), r.findings(all), r.quota()
 	groups := r.byGroup()
 	// Trim the resource list first, dropping whole groups from its end; then
-	// the findings, warnings last; then the flows, keeping the most sensitive.
+	// the findings, warnings last; then the flows that are not sensitive.
 	n := largest(len(groups), func(n int) bool {
-		return len(head)+len(flows)+len(finds)+len(quota)+len(r.resourceSection(groups, n)) <= limit
+		return size(head)+size(flows)+size(finds)+size(quota)+size(r.resourceSection(groups, n)) <= limit
 	})
 	res := r.resourceSection(groups, n)
-	k := largest(all, func(k int) bool { return len(head)+len(flows)+len(r.findings(k))+len(quota)+len(res) <= limit })
+	k := largest(all, func(k int) bool { return size(head)+size(flows)+size(r.findings(k))+size(quota)+size(res) <= limit })
 	finds = r.findings(k)
-	rows := len(r.Flows.Opened) + len(r.Flows.Closed)
-	rows = largest(rows, func(k int) bool { return len(head)+len(r.flowSections(k))+len(finds)+len(quota)+len(res) <= limit })
+	rows := largest(r.ordinaryRows(), func(k int) bool {
+		return size(head)+size(r.flowSections(k))+size(finds)+size(quota)+size(res) <= limit
+	})
 	return head + r.flowSections(rows) + finds + quota + res
+}
+
+// ordinaryRows counts the flow rows that may be trimmed: those not sensitive.
+func (r Review) ordinaryRows() int {
+	n := 0
+	for _, c := range slices.Concat(r.Flows.Opened, r.Flows.Closed) {
+		if !c.Sensitive() {
+			n++
+		}
+	}
+	return n
 }
 
 // largest is the largest n in [0, upTo] for which fits holds, given that it
@@ -153,7 +181,7 @@ func largest(upTo int, fits func(int) bool) int {
 // and whether traffic is cut.
 func (r Review) summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s\n\n", r.Title)
+	fmt.Fprintf(&b, "### %s\n\n", mdtext.Visible(r.Title))
 	if errs := r.Findings.Errors(); len(errs) > 0 {
 		fmt.Fprintf(&b, "**Not planned: the new declaration has %s.** Fix %s and push again.\n\n",
 			count(len(errs), "error"), plural(len(errs), "it", "them"))
@@ -163,14 +191,14 @@ func (r Review) summary() string {
 	if r.Flows != nil {
 		parts = append(parts, fmt.Sprintf("**%s opened, %d closed**", count(len(r.Flows.Opened), "flow"), len(r.Flows.Closed)))
 	}
-	groups, rules := r.counts(GroupType), r.counts(RuleType)
+	groups, rules := r.counts(plandiff.GroupType), r.counts(plandiff.RuleType)
 	parts = append(parts, "groups: "+groups, "rules: "+rules)
 	line := strings.Join(parts, " · ")
 	if r.FromNothing {
 		line = "New mesh: " + line
 	}
 	b.WriteString(line + ".")
-	replacedGroups, replacedRules := r.replaced(GroupType), r.replaced(RuleType)
+	replacedGroups, replacedRules := r.replaced(plandiff.GroupType), r.replaced(plandiff.RuleType)
 	switch {
 	case replacedGroups > 0:
 		fmt.Fprintf(&b, " ⚠️ **Breaks traffic:** %s replaced. AWS deletes a replaced group first: every flow through it stops until the new group and its rules exist, and the delete fails while network interfaces still carry it.",
@@ -178,25 +206,29 @@ func (r Review) summary() string {
 	case replacedRules > 0:
 		fmt.Fprintf(&b, " ⚠️ **Breaks traffic briefly:** %s replaced, each deleted before its successor is created.",
 			count(replacedRules, "rule"))
-	case r.deleted(RuleType) > 0:
+	case r.deleted(plandiff.RuleType) > 0:
 		b.WriteString(" Nothing is replaced: traffic stops only where a rule is deleted.")
 	default:
 		b.WriteString(" Breaks no traffic: nothing is replaced or deleted.")
 	}
 	b.WriteString("\n\n")
+	if t := r.Flows; t != nil && t.Tiers != nil {
+		fmt.Fprintf(&b, "**Tiers changed:** %s → %s. Tier adjacency is judged in the new order.\n\n",
+			mdtext.Code(strings.Join(t.Tiers.Old, ", ")), mdtext.Code(strings.Join(t.Tiers.New, ", ")))
+	}
 	return b.String()
 }
 
 // counts says how many resources of a type each op touches: "2 created, 1 deleted".
 func (r Review) counts(typ string) string {
-	n := map[Op]int{}
+	n := map[plandiff.Op]int{}
 	for _, c := range r.Changes {
 		if c.Type == typ {
 			n[c.Op]++
 		}
 	}
 	var parts []string
-	for _, op := range []Op{Create, Delete, Replace, Update} {
+	for _, op := range []plandiff.Op{plandiff.Create, plandiff.Delete, plandiff.Replace, plandiff.Update} {
 		if n[op] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %sd", n[op], op))
 		}
@@ -207,11 +239,11 @@ func (r Review) counts(typ string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (r Review) replaced(typ string) int { return r.count(typ, Replace) }
+func (r Review) replaced(typ string) int { return r.count(typ, plandiff.Replace) }
 
-func (r Review) deleted(typ string) int { return r.count(typ, Delete) }
+func (r Review) deleted(typ string) int { return r.count(typ, plandiff.Delete) }
 
-func (r Review) count(typ string, op Op) int {
+func (r Review) count(typ string, op plandiff.Op) int {
 	n := 0
 	for _, c := range r.Changes {
 		if c.Type == typ && c.Op == op {
@@ -221,8 +253,8 @@ func (r Review) count(typ string, op Op) int {
 	return n
 }
 
-// flowSections are the two flow tables, keeping at most keep rows in all
-// (-1: every row), opened before closed.
+// flowSections are the two flow tables, keeping every sensitive row and at
+// most keep others in all (-1: every row), opened before closed.
 func (r Review) flowSections(keep int) string {
 	if r.Flows == nil {
 		return "_Flows: not known from a preview; `servicemesh plan --diff` lists the flows opened and closed._\n\n"
@@ -240,14 +272,20 @@ func (r Review) flowSections(keep int) string {
 			b.WriteString("None.\n\n")
 			continue
 		}
-		shown := s.rows[:min(keep, len(s.rows))]
-		keep -= len(shown)
+		// Sensitive rows sort first (flowdiff): they are all shown.
+		sensitive := slices.IndexFunc(s.rows, func(c flowdiff.Change) bool { return !c.Sensitive() })
+		if sensitive < 0 {
+			sensitive = len(s.rows)
+		}
+		ordinary := min(keep, len(s.rows)-sensitive)
+		shown := s.rows[:sensitive+ordinary]
+		keep -= ordinary
 		if len(shown) > 0 {
 			b.WriteString("| | Caller → callee | Ports | Tiers | Exceptions (reason) | Declared by |\n|---|---|---|---|---|---|\n")
 		}
 		for _, c := range shown {
 			fmt.Fprintf(&b, "| %s | %s → %s | %s | %s → %s | %s | %s |\n", mark(c), cell(c.Caller), cell(c.Callee),
-				cell(strings.Join(c.Ports, ", ")), tier(c.CallerTier), tier(c.CalleeTier), exceptions(c), cell(strings.Join(c.Rules, ", ")))
+				cell(strings.Join(c.Ports, ", ")), tier(c.CallerTier), tier(c.CalleeTier), exceptions(c), declaredBy(c))
 		}
 		if left := len(s.rows) - len(shown); left > 0 {
 			fmt.Fprintf(&b, "\n_Trimmed: %s not listed, to keep the comment under GitHub's size limit; run `servicemesh plan --diff` for all._\n",
@@ -263,7 +301,7 @@ func mark(c flowdiff.Change) string {
 	switch {
 	case c.WorldOpen:
 		return "**world-open**"
-	case c.IntoInnermost:
+	case c.IntoSensitive:
 		return "**into " + cell(c.CalleeTier) + "**"
 	}
 	return ""
@@ -279,11 +317,18 @@ func exceptions(c flowdiff.Change) string {
 	return strings.Join(parts, "; ")
 }
 
-// cell makes text safe in a table cell: a pipe would end the cell, a
-// newline the row, and angle brackets open HTML.
-var cellEscaper = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "&", "&amp;")
+// declaredBy names the rules a row's flows come from and, when they reach a
+// host through a group it carries, that group.
+func declaredBy(c flowdiff.Change) string {
+	s := cell(strings.Join(c.Rules, ", "))
+	if len(c.Via) > 0 {
+		s += "; carried by attachedWith: " + cell(strings.Join(c.Via, ", "))
+	}
+	return s
+}
 
-func cell(s string) string { return cellEscaper.Replace(s) }
+// cell is text in a table cell or a list item (mdtext.Text).
+func cell(s string) string { return mdtext.Text(s) }
 
 // findings lists NEW's findings, errors first.
 func (r Review) findings(keep int) string {
@@ -344,8 +389,8 @@ func (r Review) quota() string {
 // group is the changes to one security group and its rules.
 type group struct {
 	name    string
-	self    *Change
-	changes []Change
+	self    *plandiff.Change
+	changes []plandiff.Change
 }
 
 // byGroup sorts the changes into their groups, by group name.
@@ -358,7 +403,7 @@ func (r Review) byGroup() []group {
 			g = &group{name: name}
 			idx[name] = g
 		}
-		if c.Name == name && c.Type == GroupType {
+		if c.Name == name && c.Type == plandiff.GroupType {
 			g.self = &c
 		}
 		g.changes = append(g.changes, c)
@@ -384,13 +429,13 @@ func (r Review) resourceSection(groups []group, n int) string {
 			leftGroups++
 			continue
 		}
-		fmt.Fprintf(&b, "**Security group `%s`**", g.name)
-		if g.self != nil && g.self.Op == Replace {
+		fmt.Fprintf(&b, "**Security group %s**", mdtext.Code(g.name))
+		if g.self != nil && g.self.Op == plandiff.Replace {
 			fmt.Fprintf(&b, " — replaced delete-first: its rules are deleted, then the group; then the new group is created, then its rules")
 		}
 		b.WriteString("\n\n| Op | Resource | What | Inputs that differ |\n|---|---|---|---|\n")
 		for _, c := range g.changes {
-			fmt.Fprintf(&b, "| %s %s | `%s` | %s | %s |\n", signs[c.Op], c.Op, cell(c.Name), cell(c.About), fields(c.Fields))
+			fmt.Fprintf(&b, "| %s %s | %s | %s | %s |\n", c.Op.Sign(), c.Op, mdtext.Code(c.Name), cell(c.About), fields(c.Fields))
 		}
 		b.WriteString("\n")
 	}
@@ -402,10 +447,10 @@ func (r Review) resourceSection(groups []group, n int) string {
 	return b.String()
 }
 
-func fields(fs []Field) string {
+func fields(fs []plandiff.Field) string {
 	var parts []string
 	for _, f := range fs {
-		s := fmt.Sprintf("%s: %s → %s", f.Name, show(f.Old), show(f.New))
+		s := fmt.Sprintf("%s: %s → %s", f.Name, plandiff.Show(f.Old), plandiff.Show(f.New))
 		if f.Replaces {
 			s += " (forces replacement)"
 		}

@@ -1,4 +1,4 @@
-package plandiff_test
+package review_test
 
 import (
 	"fmt"
@@ -12,8 +12,10 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/mdtext"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
@@ -101,19 +103,22 @@ var mdCases = []mdCase{
 		summary:      "0 flows opened, 0 closed · groups: 8 replaced · rules: 34 replaced. ⚠️ Breaks traffic: 8 groups replaced. AWS deletes a replaced group first",
 	},
 	{name: "a new mesh", golden: "new-mesh.md", new: func(*spec.Mesh) {}, mesh: reference.Mesh,
-		headings: []string{"ServiceMesh mesh (test)", "Flows opened (28)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (50)"},
-		// 12 ingress pairs of DESIGN.md's table, then 2 allow-all egress flows
-		// per group; the first 15 as they stand: world, data tier, the rest.
+		headings: []string{"ServiceMesh mesh (test)", "Flows opened (41)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (50)"},
+		// 12 ingress pairs of DESIGN.md's table, 2 allow-all egress flows per
+		// group, and what the five services carrying AdminAccess gain by it:
+		// office on 22 (5 hosts, 2 of them already admitting office) and
+		// AdminAccess's calls to ELK and Graphite (2 × 5 hosts). The first
+		// 15 as they stand: world, data tier, the rest by callee.
 		opened: []string{
 			"internet (0.0.0.0/0) → ELB-FrontEnd-Web", "internet (::/0) → ELB-FrontEnd-Web",
-			"CustomerManagement-API → MySQL", "MySQL → MySQL",
+			"CustomerManagement-API → MySQL", "MySQL → MySQL", "network:office (203.0.113.0/24) → MySQL",
 			"network:office (203.0.113.0/24) → AdminAccess", "ELB-CustomerManagement-API → CustomerManagement-API",
-			"FrontEnd-Web → ELB-CustomerManagement-API", "AdminAccess → ELK", "network:office (203.0.113.0/24) → ELK",
-			"ELB-FrontEnd-Web → FrontEnd-Web", "AdminAccess → Graphite", "network:office (203.0.113.0/24) → Graphite",
-			"AdminAccess → internet (0.0.0.0/0)", "CustomerManagement-API → internet (0.0.0.0/0)", "ELB-CustomerManagement-API → internet (0.0.0.0/0)",
+			"network:office (203.0.113.0/24) → CustomerManagement-API",
+			"FrontEnd-Web → ELB-CustomerManagement-API", "AdminAccess → ELK", "CustomerManagement-API → ELK", "ELK → ELK",
+			"FrontEnd-Web → ELK", "Graphite → ELK", "MySQL → ELK",
 		},
 		resourceRows: 42,
-		summary:      "New mesh: 28 flows opened, 0 closed · groups: 8 created · rules: 34 created.",
+		summary:      "New mesh: 41 flows opened, 0 closed · groups: 8 created · rules: 34 created.",
 	},
 }
 
@@ -131,8 +136,8 @@ func TestMarkdown(t *testing.T) {
 			if before == nil {
 				before = &plan.Plan{}
 			}
-			r := plandiff.ReviewOf("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, cur), old, cur)
-			md := r.Markdown(plandiff.CommentLimit)
+			r := review.Of("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, cur), old, cur)
+			md := r.Markdown(review.CommentLimit)
 			golden.Check(t, tc.golden, md)
 			d := checkWellFormed(t, md)
 			assert.Equal(t, tc.headings, d.Headings)
@@ -160,7 +165,7 @@ func TestMarkdown(t *testing.T) {
 func checkWellFormed(t *testing.T, md string) markdowncheck.Doc {
 	t.Helper()
 	assert.Empty(t, markdowncheck.Problems(md))
-	assert.Less(t, len(md), 65000, "a GitHub comment holds 65,536 characters")
+	assert.Less(t, mdtext.Len(md), mdtext.CommentLimit, "a GitHub comment holds 65,536 characters")
 	return markdowncheck.Parse(md)
 }
 
@@ -169,8 +174,8 @@ func TestMarkdownLargeMeshIsTrimmed(t *testing.T) {
 	m := reference.Synthetic(500)
 	m.Networks[0].CidrBlocks = append(m.Networks[0].CidrBlocks, "198.51.100.0/24")
 	before, after := build(t, old), build(t, m)
-	r := plandiff.ReviewOf("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, after), before, after)
-	md := r.Markdown(plandiff.CommentLimit)
+	r := review.Of("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, after), before, after)
+	md := r.Markdown(review.CommentLimit)
 	golden.Check(t, "large-mesh.md", md)
 	d := checkWellFormed(t, md)
 	assert.Contains(t, d.Text, "500 flows opened, 0 closed · groups: no change · rules: 1500 created.")
@@ -187,18 +192,18 @@ func TestMarkdownNewErrors(t *testing.T) {
 	service(&m, "MySQL").Ingress[0].Ports = []int{70000}
 	p, err := plan.Build(m)
 	require.Error(t, err)
-	md := plandiff.Review{Title: "ServiceMesh `mesh` (test)", Findings: p.Findings}.Markdown(plandiff.CommentLimit)
+	md := review.Review{Title: "ServiceMesh `mesh` (test)", Findings: p.Findings}.Markdown(review.CommentLimit)
 	d := checkWellFormed(t, md)
 	assert.Equal(t, []string{"ServiceMesh mesh (test)", "Findings (1 error, 0 warnings)"}, d.Headings)
 	assert.Contains(t, d.Text, "Not planned: the new declaration has 1 error.")
-	assert.Contains(t, md, `- error [invalid-port] service "MySQL" rule ingress[0]: port 70000 is outside 0-65535`)
+	assert.Contains(t, md, `- error [invalid-port] service "MySQL" rule ingress[0\]: port 70000 is outside 0-65535`)
 }
 
 func TestQuotaChanges(t *testing.T) {
-	got := plandiff.QuotaChanges(
+	got := review.QuotaChanges(
 		[]guard.Usage{{Quota: "a", Scope: "group X", Used: 3, Limit: 60}, {Quota: "a", Scope: "group Y", Used: 1, Limit: 60}, {Quota: "b", Scope: "mesh", Used: 8, Limit: 2500}},
 		[]guard.Usage{{Quota: "a", Scope: "group X", Used: 4, Limit: 60}, {Quota: "a", Scope: "group Z", Used: 2, Limit: 60}, {Quota: "b", Scope: "mesh", Used: 8, Limit: 2500}})
-	assert.Equal(t, []plandiff.QuotaChange{
+	assert.Equal(t, []review.QuotaChange{
 		{Quota: "a", Scope: "group X", Old: 3, New: 4, Limit: 60},
 		{Quota: "a", Scope: "group Y", Old: 1, New: -1, Limit: 60},
 		{Quota: "a", Scope: "group Z", Old: -1, New: 2, Limit: 60},
@@ -215,12 +220,12 @@ func TestMarkdownTrimsFindingsLast(t *testing.T) {
 		return l
 	}
 	flows := flowdiff.Diff{Opened: []flowdiff.Change{{Caller: "a", Callee: "b", Ports: []string{"tcp/1"}, Rules: []string{"b ingress[0]"}}}, Closed: []flowdiff.Change{}}
-	for name, r := range map[string]plandiff.Review{
+	for name, r := range map[string]review.Review{
 		"warnings": {Title: "t", Flows: &flows, Findings: many(finding.CheckWideCIDR, 2000)},
 		"errors":   {Title: "t", Findings: many(finding.CheckTierAdjacency, 2000)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			md := r.Markdown(plandiff.CommentLimit)
+			md := r.Markdown(review.CommentLimit)
 			d := checkWellFormed(t, md)
 			assert.Regexp(t, `Trimmed: \d+ more findings not listed`, d.Text)
 			if r.Flows != nil {
@@ -228,4 +233,110 @@ func TestMarkdownTrimsFindingsLast(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hiddenCases are issue 21's ways to hide access from the review. Each
+// review must list the dangerous flow first, marked, and keep it when the
+// comment is trimmed.
+var hiddenCases = []struct {
+	name, golden string
+	old, new     func(*spec.Mesh)
+	limit        int
+	first        string // the first opened row's caller → callee
+	mark         string // its mark column
+	declaredBy   string // its declared-by column; "" not checked
+	finding      string // a finding the review lists; "" none
+}{
+	{name: "A: attachedWith puts MySQL behind the public load balancer's group", golden: "hidden-attached.md",
+		new:   func(m *spec.Mesh) { service(m, "MySQL").AttachedWith = []string{"AdminAccess", "ELB-FrontEnd-Web"} },
+		limit: review.CommentLimit, first: "internet (0.0.0.0/0) → MySQL", mark: "world-open",
+		declaredBy: "ELB-FrontEnd-Web ingress[0]; carried by attachedWith: ELB-FrontEnd-Web",
+		finding:    `error [world-open] service "MySQL" rule attachedWith: tcp/443 is open to 0.0.0.0/0 on a service that is not internetFacing`},
+	{name: "B: the world in halves on 22 and 3306, under 40 services that sort first", golden: "hidden-halves.md",
+		new: func(m *spec.Mesh) {
+			for i := range 40 {
+				m.Services = append(m.Services, spec.Service{Name: fmt.Sprintf("AAA-%02d", i), Tier: "web", Ingress: []spec.IngressRule{{
+					Traffic: spec.Traffic{Ports: []int{8080}}, From: spec.Peers{Services: []string{"ELB-FrontEnd-Web"}}}}})
+			}
+			m.Networks = append(m.Networks, spec.Network{Name: "partners", CidrBlocks: []string{"0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"}})
+			g := service(m, "Graphite")
+			g.Ingress = append(g.Ingress, spec.IngressRule{
+				Traffic: spec.Traffic{Ports: []int{22, 3306}, Exceptions: []spec.Exception{
+					{Check: finding.CheckWideCIDR, Reason: "partners"}, {Check: finding.CheckWorldOpenAdmin, Reason: "partners"}}},
+				From: spec.Peers{Networks: []string{"partners"}}})
+		},
+		limit: 6000, first: "network:partners (0.0.0.0/1) → Graphite", mark: "world-open"},
+	{name: "C: a reason padded with zero-width spaces", golden: "hidden-padded.md",
+		new: func(m *spec.Mesh) {
+			g := service(m, "Graphite")
+			g.Ingress = append(g.Ingress, spec.IngressRule{
+				Traffic: spec.Traffic{Ports: []int{22}, Exceptions: []spec.Exception{
+					{Check: finding.CheckWorldOpenAdmin, Reason: "ok" + strings.Repeat("\u200b", 22000)}}},
+				From: spec.Peers{Internet: true}})
+		},
+		limit: review.CommentLimit, first: "internet (0.0.0.0/0) → Graphite", mark: "world-open"},
+	{name: "D: an external group re-pointed", golden: "hidden-repointed.md",
+		old: reference.ExternalReports("sg-0aaaaaaaaaaaaaaaa"), new: reference.ExternalReports("sg-0bbbbbbbbbbbbbbbb"),
+		limit: review.CommentLimit, first: "Reports (sg-0bbbbbbbbbbbbbbbb) → MySQL", mark: "into data"},
+	{name: "E: an unused tier after data", golden: "hidden-tier-order.md", new: reference.UnusedTierAfterData,
+		limit: review.CommentLimit, first: "Graphite → MySQL", mark: "into data"},
+}
+
+func TestMarkdownShowsHiddenAccess(t *testing.T) {
+	for _, tc := range hiddenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			old, cur := reference.Mesh(), reference.Mesh()
+			if tc.old != nil {
+				tc.old(&old)
+			}
+			tc.new(&cur)
+			before, after := build(t, old), planned(t, cur)
+			md := review.Of("ServiceMesh `mesh` (test)", plandiff.Compare("mesh", before, after), before, after).Markdown(tc.limit)
+			golden.Check(t, tc.golden, md)
+			checkWellFormed(t, md)
+			assert.LessOrEqual(t, mdtext.Len(md), tc.limit)
+			opened := markdowncheck.Parse(markdowncheck.Section(md, "#### Flows opened"))
+			require.NotEmpty(t, opened.Column("Caller → callee"))
+			assert.Equal(t, tc.first, opened.Column("Caller → callee")[0])
+			assert.Equal(t, tc.mark, opened.Column("")[0])
+			if tc.declaredBy != "" {
+				assert.Equal(t, tc.declaredBy, opened.Column("Declared by")[0])
+			}
+			if tc.finding != "" {
+				assert.Contains(t, md, tc.finding)
+			} else {
+				assert.Contains(t, md, "#### Findings (0 errors")
+			}
+			assert.NotContains(t, md, "\u200b")
+			assert.Empty(t, markdowncheck.Active(md))
+		})
+	}
+}
+
+// Sensitive rows survive any limit; ordinary ones are trimmed first.
+func TestMarkdownNeverTrimsSensitiveRows(t *testing.T) {
+	var opened []flowdiff.Change
+	for i := range 200 {
+		opened = append(opened, flowdiff.Change{Caller: fmt.Sprintf("a-%03d", i), Callee: "b", Ports: []string{"tcp/1"}, Rules: []string{"b ingress[0]"}})
+	}
+	opened = append([]flowdiff.Change{{Caller: "internet (0.0.0.0/0)", Callee: "z", Ports: []string{"tcp/22"}, WorldOpen: true, Rules: []string{"z ingress[0]"}},
+		{Caller: "y", Callee: "db", Ports: []string{"tcp/3306"}, CalleeTier: "data", IntoSensitive: true, Rules: []string{"db ingress[0]"}}}, opened...)
+	md := review.Review{Title: "t", Flows: &flowdiff.Diff{Opened: opened, Closed: []flowdiff.Change{}}}.Markdown(1500)
+	rows := flowRows(md, "Flows opened")
+	require.GreaterOrEqual(t, len(rows), 2)
+	assert.Equal(t, []string{"internet (0.0.0.0/0) → z", "y → db"}, rows[:2])
+	assert.Less(t, len(rows), 202, "ordinary rows are trimmed")
+	assert.Contains(t, md, "Trimmed:")
+}
+
+// Every text the review takes from a declaration is escaped (mdtext.Text).
+func TestMarkdownEscapesDeclaredText(t *testing.T) {
+	flows := flowdiff.Diff{Closed: []flowdiff.Change{}, Opened: []flowdiff.Change{{Caller: "a", Callee: "b", Ports: []string{"tcp/1"},
+		Exceptions: []spec.Exception{{Check: "tier-adjacency", Reason: "ok [x](https://evil.example) ![i](https://evil.example/i.png) @octocat <b>|"}},
+		Rules:      []string{"b ingress[0]"}}}}
+	md := review.Review{Title: "t", Flows: &flows}.Markdown(review.CommentLimit)
+	checkWellFormed(t, md)
+	assert.Empty(t, markdowncheck.Active(md))
+	assert.Equal(t, []string{"tier-adjacency: ok [x](https://evil.example) ![i](https://evil.example/i.png) @octocat &lt;b&gt;|"},
+		markdowncheck.Parse(markdowncheck.Section(md, "#### Flows opened")).Column("Exceptions (reason)"))
 }
