@@ -375,6 +375,9 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return nil, err
 	}
 	delete(props, defaultsKey)
+	if isACLType(t) {
+		return p.createACLResource(t, props, req.GetPreview())
+	}
 	if req.GetPreview() {
 		out, err := marshal(computed(t, props))
 		return &pulumirpc.CreateResponse{Properties: out}, err
@@ -495,6 +498,9 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	}
 	var out, inputs resource.PropertyMap
 	id := req.GetId()
+	if isACLType(t) {
+		return p.readACLResource(t, id, props, req.GetInputs())
+	}
 	err = withAccount(p.state(), false, func(a *Account) error {
 		if _, known := a.Rules[id]; !known && t == RuleType && strings.Contains(id, "_") {
 			r, err := a.importedRule(id) // an import by pulumi-aws's id
@@ -591,6 +597,9 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	}
 	// What EC2 assigned stays; the rest follows the new inputs.
 	delete(news, defaultsKey)
+	if isACLType(t) {
+		return p.updateACLResource(t, req.GetId(), news, req.GetPreview())
+	}
 	out := news.Copy()
 	for _, k := range []resource.PropertyKey{"id", "arn", "ownerId", "name", "securityGroupRuleId"} {
 		if v, ok := olds[k]; ok && !news[k].HasValue() {
@@ -642,6 +651,9 @@ func (p *Provider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*e
 		return nil, err
 	}
 	id := req.GetId()
+	if isACLType(t) {
+		return p.deleteACLResource(t, id)
+	}
 	if t == RuleType {
 		return &emptypb.Empty{}, withAccount(p.state(), true, func(a *Account) error {
 			if g := str(props, "securityGroupId"); a.Groups[g] == nil {
