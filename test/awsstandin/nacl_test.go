@@ -101,3 +101,15 @@ func TestACLRuleReplacesCreateFirst(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"subnet-a"}, account(t, p).SubnetsOf(acl.GetId()))
 }
+
+// Check must not hold network ACL rules to security-group rule fields
+// (type, securityGroupId): their inputs pass unchanged.
+func TestCheckPassesNetworkACLRules(t *testing.T) {
+	p := newProvider(t)
+	in := map[string]any{"networkAclId": "acl-1", "ruleNumber": 100, "egress": false, "protocol": "tcp",
+		"ruleAction": "allow", "cidrBlock": "10.0.0.0/24", "fromPort": 443, "toPort": 443}
+	resp, err := p.Check(context.Background(), &pulumirpc.CheckRequest{Urn: urn(NetworkACLRuleType, "r"), News: props(t, in)})
+	require.NoError(t, err)
+	assert.Empty(t, resp.GetFailures())
+	assert.Equal(t, propsOf(t, props(t, in)), propsOf(t, resp.GetInputs()))
+}

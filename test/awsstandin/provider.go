@@ -180,7 +180,10 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 		return nil, err
 	}
 	var failures []*pulumirpc.CheckFailure
-	if t == GroupType {
+	switch {
+	case isACLType(t):
+		// Network ACL inputs pass as they are; EC2 judges them at create.
+	case t == GroupType:
 		setDefault(news, "revokeRulesOnDelete", resource.NewBoolProperty(false))
 		setDefault(news, "description", resource.NewStringProperty("Managed by Pulumi"))
 		if _, named := news["name"]; !named && !news["namePrefix"].HasValue() {
@@ -189,7 +192,7 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 			// tell an auto-name from a name the program set.
 			news[defaultsKey] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewStringProperty("name")})
 		}
-	} else {
+	default:
 		failures = append(failures, checkRuleValues(news)...)
 		for _, k := range ruleRequired {
 			if !news[k].HasValue() && !news[k].IsComputed() {
