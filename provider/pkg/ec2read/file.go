@@ -12,22 +12,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
-// describeOutput is any of the three describe commands' JSON; the AWS CLI's
+// describeOutput is any of the five describe commands' JSON; the AWS CLI's
 // keys match the SDK's field names, so the SDK types decode it.
 type describeOutput struct {
 	SecurityGroups     *[]types.SecurityGroup
 	SecurityGroupRules *[]types.SecurityGroupRule
 	NetworkInterfaces  *[]types.NetworkInterface
+	Subnets            *[]types.Subnet
+	NetworkAcls        *[]types.NetworkAcl
 }
 
 // ReadFiles reads the output of `aws ec2 describe-security-groups --output
-// json`, and optionally of describe-security-group-rules and
-// describe-network-interfaces: one file each, or one object with their keys
-// merged. Exactly one file must hold SecurityGroups.
+// json`, and optionally of describe-security-group-rules,
+// describe-network-interfaces, describe-subnets and describe-network-acls:
+// one file each, or one object with their keys merged. Exactly one file must
+// hold SecurityGroups.
 func ReadFiles(paths ...string) (*Account, error) {
 	var groups []types.SecurityGroup
 	var rules []types.SecurityGroupRule
 	var enis []types.NetworkInterface
+	var subnets []types.Subnet
+	var acls []types.NetworkAcl
 	var withGroups, withRules, withENIs bool
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
@@ -50,20 +55,33 @@ func ReadFiles(paths ...string) (*Account, error) {
 		if out.NetworkInterfaces != nil {
 			withENIs, enis = true, append(enis, *out.NetworkInterfaces...)
 		}
+		if out.Subnets != nil {
+			subnets = append(subnets, *out.Subnets...)
+		}
+		if out.NetworkAcls != nil {
+			acls = append(acls, *out.NetworkAcls...)
+		}
 	}
 	if !withGroups {
 		return nil, fmt.Errorf("%s: no SecurityGroups: give the output of `aws ec2 describe-security-groups --output json` too", strings.Join(paths, ", "))
 	}
-	return build("file "+strings.Join(paths, ", "), groups, rules, enis, withRules, withENIs)
+	a, err := build("file "+strings.Join(paths, ", "), groups, rules, enis, withRules, withENIs)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.addNetwork(subnets, acls, enis); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 func decode(data []byte) (describeOutput, error) {
-	const want = "not the JSON of `aws ec2 describe-security-groups --output json` (nor of describe-security-group-rules or describe-network-interfaces)"
+	const want = "not the JSON of `aws ec2 describe-security-groups --output json` (nor of describe-security-group-rules, describe-network-interfaces, describe-subnets or describe-network-acls)"
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return describeOutput{}, fmt.Errorf("%s: %w", want, err)
 	}
-	known := map[string]bool{"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true, "NextToken": true}
+	known := map[string]bool{"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true, "Subnets": true, "NetworkAcls": true, "NextToken": true}
 	found := false
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if !known[k] {
@@ -72,7 +90,7 @@ func decode(data []byte) (describeOutput, error) {
 		found = found || k != "NextToken"
 	}
 	if !found {
-		return describeOutput{}, fmt.Errorf("%s: it has none of SecurityGroups, SecurityGroupRules, NetworkInterfaces", want)
+		return describeOutput{}, fmt.Errorf("%s: it has none of SecurityGroups, SecurityGroupRules, NetworkInterfaces, Subnets, NetworkAcls", want)
 	}
 	var out describeOutput
 	dec := json.NewDecoder(bytes.NewReader(data))
