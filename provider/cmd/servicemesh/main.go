@@ -31,6 +31,7 @@ const usage = `usage:
   servicemesh preview-summary < preview.json
   servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
   servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
+  servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -80,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runImport(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdout, stderr)
+	case "reach":
+		return runReach(args[1:], stdout, stderr)
 	case "plan":
 	case "preview-summary":
 		return runPreviewSummary(args[1:], stdin, stdout, stderr)
