@@ -62,6 +62,9 @@ const (
 	CheckRulesTimesGroups = "quota-rules-times-groups"
 	// CheckGroupsPerRegion: the mesh alone has more groups than the Region allows.
 	CheckGroupsPerRegion = "quota-groups-per-region"
+	// CheckNetworkACLRules: a tier's network ACL has more rules in one
+	// direction and family than the quota, after aggregation (package nacl).
+	CheckNetworkACLRules = "quota-network-acl-rules"
 	// CheckInvalidLimits: a limit AWS could not have granted.
 	CheckInvalidLimits = "invalid-limits"
 )
@@ -113,6 +116,7 @@ var checks = sortedChecks([]Check{
 	{ID: CheckGroupsPerInterface, Severity: Error, Instead: quota},
 	{ID: CheckRulesTimesGroups, Severity: Error, Instead: quota},
 	{ID: CheckGroupsPerRegion, Severity: Error, Instead: quota},
+	{ID: CheckNetworkACLRules, Severity: Error, Instead: quota},
 	{ID: CheckInvalidLimits, Severity: Error, Instead: "fix the limits input"},
 })
 

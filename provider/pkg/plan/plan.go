@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/nacl"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/validate"
@@ -44,6 +45,8 @@ type Plan struct {
 	Deferred []string `json:"deferred,omitempty"`
 	// Lists are the known cidrBlocksFrom values by spec.ListID.
 	Lists map[string][]string `json:"-"`
+	// NetworkAcls are the tiers' network ACLs when the mesh enables them.
+	NetworkAcls *nacl.Plan `json:"networkAcls,omitempty"`
 }
 
 // RuleCount is a group's number of rules in each direction.
@@ -162,6 +165,9 @@ func build(m spec.Mesh) (*Plan, error) {
 	g := guard.Check(m, p.Groups, p.Flows, p.Rules)
 	p.Findings = append(p.Findings, g.Findings...)
 	p.QuotaUsage = g.Usage
+	var aclFindings finding.List
+	p.NetworkAcls, aclFindings = nacl.Build(m, p.Flows)
+	p.Findings = append(p.Findings, aclFindings...)
 	p.Findings.Sort()
 	return p, p.Findings.Err()
 }

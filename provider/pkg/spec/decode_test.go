@@ -38,9 +38,9 @@ services:
 		{"at the top", "tiers: [{name: web}]\nservics: []\n",
 			`reading service mesh declaration: the declaration (line 2): unknown field "servics"; did you mean "services"?`},
 		{"nothing close", "tiers: [{name: web, colour: red}]\n",
-			`reading service mesh declaration: tiers[0] (web) (line 1): unknown field "colour"; valid fields here: name, cidrBlocks, cidrBlocksFrom, description`},
+			`reading service mesh declaration: tiers[0] (web) (line 1): unknown field "colour"; valid fields here: name, cidrBlocks, cidrBlocksFrom, description, subnetIds`},
 		{"past a merge key", "tiers:\n  - &web {name: web, cidrBlocks: [10.0.0.0/24]}\n  - {<<: *web, name: app, cidr: 10.0.1.0/24}\n",
-			`reading service mesh declaration: tiers[1] (app) (line 3): unknown field "cidr"; valid fields here: name, cidrBlocks, cidrBlocksFrom, description`},
+			`reading service mesh declaration: tiers[1] (app) (line 3): unknown field "cidr"; valid fields here: name, cidrBlocks, cidrBlocksFrom, description, subnetIds`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := spec.Decode([]byte(tc.yaml))

@@ -4,6 +4,8 @@
 // nothing from Pulumi.
 package spec
 
+import "slices"
+
 // Mesh is a whole declaration. Field names are the schema's property names.
 type Mesh struct {
 	// VpcID is where the groups are created. The component passes it through as a
@@ -33,11 +35,16 @@ type Mesh struct {
 	// revokes rules of OTHER groups (other stacks included) that reference a
 	// group being deleted.
 	RevokeRulesOnDelete *bool `json:"revokeRulesOnDelete,omitempty"`
+	// NetworkAcls opts in to a network ACL per tier with subnets (package nacl).
+	NetworkAcls *NetworkAcls `json:"networkAcls,omitempty"`
 
 	// Unknown lists the tiers and networks (ListID) whose cidrBlocksFrom is
 	// another resource's output not known yet, at preview. The component sets
 	// it; the checks that need the values wait until they are known.
 	Unknown []string `json:"-"`
+	// SubnetsFrom lists the tiers whose subnetIds is another resource's
+	// output not known yet: they have subnets, so they get a network ACL.
+	SubnetsFrom []string `json:"-"`
 }
 
 // RevokesRulesOnDelete is RevokeRulesOnDelete with its default applied.
@@ -60,6 +67,26 @@ type Tier struct {
 	// is known at preview; a change of the list replaces those rules only.
 	CidrBlocksFrom []string `json:"cidrBlocksFrom,omitempty"`
 	Description    string   `json:"description,omitempty"`
+	// SubnetIDs are the tier's subnets, associated with its network ACL when
+	// networkAcls is enabled. The component takes them as a Pulumi input.
+	SubnetIDs []string `json:"subnetIds,omitempty"`
+}
+
+// HasSubnets reports whether the tier has subnets, known or not yet known.
+func (m Mesh) HasSubnets(t Tier) bool {
+	return len(t.SubnetIDs) > 0 || slices.Contains(m.SubnetsFrom, t.Name)
+}
+
+// NetworkAcls opts a mesh in to a network ACL per tier (package nacl).
+type NetworkAcls struct {
+	Enabled bool `json:"enabled,omitempty"`
+	// EphemeralPorts are the clients' source ports that replies go back to;
+	// nil means 1024-65535, which covers Linux, Windows, ELB, NAT gateways
+	// and Lambda (see nacl.DefaultEphemeral).
+	EphemeralPorts *PortRange `json:"ephemeralPorts,omitempty"`
+	// RulesPerDirection is the account's quota of rules per ACL, direction
+	// and address family; 0 means AWS's default, 20.
+	RulesPerDirection int `json:"rulesPerDirection,omitempty"`
 }
 
 // Network is a named external address range (IPv4 and IPv6 CIDRs mixed).
