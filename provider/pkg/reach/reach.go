@@ -293,19 +293,51 @@ func fromInterface(in ec2read.Interface) candidate {
 func Between(a *ec2read.Account, src, dst Endpoint, traffic, ephemeral ports.Range) Path {
 	sameSubnet := src.Subnet != "" && src.Subnet == dst.Subnet
 	reply, replies := replyOf(traffic, ephemeral)
-	p := Path{From: src, To: dst, Checks: []Check{
-		groupsCheck(a, SourceGroups, src, dst, traffic),
-		aclCheck(a, SourceACL, src, dst.Address, true, traffic, sameSubnet),
-		aclCheck(a, DestACL, dst, src.Address, false, traffic, sameSubnet),
-		groupsCheck(a, DestGroups, dst, src, traffic),
-	}}
+	p := Path{From: src, To: dst}
+	add := func(c Check, _ []span) { p.Checks = append(p.Checks, c) }
+	add(groupsCheck(a, SourceGroups, src, dst, traffic))
+	add(aclCheck(a, SourceACL, src, dst.Address, true, traffic, sameSubnet))
+	add(aclCheck(a, DestACL, dst, src.Address, false, traffic, sameSubnet))
+	add(groupsCheck(a, DestGroups, dst, src, traffic))
 	if replies {
-		p.Checks = append(p.Checks,
-			aclCheck(a, ReplyDestACL, dst, src.Address, true, reply, sameSubnet),
-			aclCheck(a, ReplySourceACL, src, dst.Address, false, reply, sameSubnet))
+		add(aclCheck(a, ReplyDestACL, dst, src.Address, true, reply, sameSubnet))
+		add(aclCheck(a, ReplySourceACL, src, dst.Address, false, reply, sameSubnet))
 	}
 	p.Allowed = p.Refusal() == nil
 	return p
+}
+
+// Passing is the part of traffic the request from src to dst gets through,
+// per layer: through both network ACLs (source egress, destination
+// ingress), and through both ends' security groups. A layer that does not
+// apply passes everything. For traffic without ports the answer is all of it
+// or nothing.
+func Passing(a *ec2read.Account, src, dst Endpoint, traffic ports.Range) (acls, groups []ports.Range) {
+	sameSubnet := src.Subnet != "" && src.Subnet == dst.Subnet
+	_, out := aclCheck(a, SourceACL, src, dst.Address, true, traffic, sameSubnet)
+	_, in := aclCheck(a, DestACL, dst, src.Address, false, traffic, sameSubnet)
+	acls = ranges(traffic, both(out, in))
+	_, out = groupsCheck(a, SourceGroups, src, dst, traffic)
+	_, in = groupsCheck(a, DestGroups, dst, src, traffic)
+	return acls, ranges(traffic, both(out, in))
+}
+
+// both is the intersection of two sets of spans.
+func both(x, y []span) []span {
+	var out []span
+	for _, s := range y {
+		out = append(out, intersect(x, s)...)
+	}
+	slices.SortFunc(out, func(p, q span) int { return cmp.Compare(p.lo, q.lo) })
+	return out
+}
+
+func ranges(t ports.Range, set []span) []ports.Range {
+	var out []ports.Range
+	for _, s := range set {
+		out = append(out, *refused(t, s))
+	}
+	return out
 }
 
 // replyOf is the traffic of the reply: to the client's ephemeral ports for
@@ -326,12 +358,13 @@ func replyOf(t, ephemeral ports.Range) (ports.Range, bool) {
 }
 
 // groupsCheck evaluates the groups of self (egress for the source, ingress
-// for the destination) for traffic to or from peer.
-func groupsCheck(a *ec2read.Account, layer Layer, self, peer Endpoint, traffic ports.Range) Check {
+// for the destination) for traffic to or from peer, and returns the spans of
+// traffic they allow.
+func groupsCheck(a *ec2read.Account, layer Layer, self, peer Endpoint, traffic ports.Range) (Check, []span) {
 	c := Check{Layer: layer, Traffic: traffic, Resource: strings.Join(self.Groups, ","), Allowed: true}
 	if self.Interface == "" {
 		c.Skipped = "no network interface holds " + self.Address.String() + " in the inventory"
-		return c
+		return c, []span{whole(traffic)}
 	}
 	dir, towards := ec2read.Egress, "to"
 	if layer == DestGroups {
@@ -376,24 +409,25 @@ func groupsCheck(a *ec2read.Account, layer Layer, self, peer Endpoint, traffic p
 	}
 	slices.Sort(c.Rules)
 	c.Rules = slices.Compact(c.Rules)
-	return c
+	return c, subtract([]span{whole(traffic)}, gaps)
 }
 
 // aclCheck evaluates the network ACL of self's subnet on traffic leaving it
 // (egress, to peer) or entering it (from peer): entries in rule-number order,
-// the first that matches a port decides it.
-func aclCheck(a *ec2read.Account, layer Layer, self Endpoint, peer netip.Addr, egress bool, traffic ports.Range, sameSubnet bool) Check {
+// the first that matches a port decides it. It returns the spans of traffic
+// the ACL allows.
+func aclCheck(a *ec2read.Account, layer Layer, self Endpoint, peer netip.Addr, egress bool, traffic ports.Range, sameSubnet bool) (Check, []span) {
 	c := Check{Layer: layer, Traffic: traffic, Allowed: true}
 	switch {
 	case sameSubnet:
 		c.Skipped = "same subnet: network ACLs do not filter traffic within a subnet"
-		return c
 	case self.Subnet == "":
 		c.Skipped = self.Address.String() + " is in no subnet of the inventory"
-		return c
 	case len(a.NetworkACLs) == 0:
 		c.Skipped = "network ACLs not read"
-		return c
+	}
+	if c.Skipped != "" {
+		return c, []span{whole(traffic)}
 	}
 	subnet := a.SubnetOf(self.Subnet)
 	if subnet == nil {
@@ -401,8 +435,8 @@ func aclCheck(a *ec2read.Account, layer Layer, self Endpoint, peer netip.Addr, e
 	}
 	acl, err := a.ACLOf(subnet)
 	if err != nil {
-		c.Allowed, c.Rules = false, []string{err.Error()}
-		return c
+		c.Allowed, c.Refused, c.Rules = false, &traffic, []string{err.Error()}
+		return c, nil
 	}
 	c.Resource = acl.ID
 	open := []span{whole(traffic)}
@@ -445,7 +479,7 @@ func aclCheck(a *ec2read.Account, layer Layer, self Endpoint, peer netip.Addr, e
 		}
 		c.Allowed, c.Refused, c.Rules = false, refused(traffic, denied[first]), []string{denier[first]}
 	}
-	return c
+	return c, subtract([]span{whole(traffic)}, denied)
 }
 
 func direction(egress bool) string {

@@ -2,6 +2,7 @@ package reach_test
 
 import (
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -248,4 +249,26 @@ func TestEvaluateWithoutACLs(t *testing.T) {
 	assert.True(t, ans.Allowed)
 	assert.Equal(t, []string{"network ACLs: none read (give the output of `aws ec2 describe-network-acls --output json`, and of describe-subnets)"}, ans.Unchecked)
 	assert.Equal(t, "network ACLs not read", ans.Paths[0].Checks[1].Skipped)
+}
+
+// TestPassing: what the request path lets through per layer, hand-computed:
+// acl-web egress to 10.0.2.10 allows 8080 (#100) and 1024-65535 (#120);
+// acl-app ingress from 10.0.1.11 denies 9003 (#90) before allowing
+// 8080-9010 (#100); sg-web egress to sg-app allows 8080 and 9000-9005,
+// sg-app ingress from sg-web 8080 and 9000-9010.
+func TestPassing(t *testing.T) {
+	a, err := ec2read.ReadFiles(filepath.Join("testdata", "three-tier.json"))
+	require.NoError(t, err)
+	src := reach.Endpoint{Interface: "eni-web2", Address: netip.MustParseAddr("10.0.1.11"), Subnet: "subnet-web", Groups: []string{web}}
+	dst := reach.Endpoint{Interface: "eni-app1", Address: netip.MustParseAddr("10.0.2.10"), Subnet: "subnet-app", Groups: []string{app}}
+	acls, groups := reach.Passing(a, src, dst, mustRange(t, "tcp/0-65535"))
+	assert.Equal(t, []ports.Range{mustRange(t, "tcp/8080-9002"), mustRange(t, "tcp/9004-9010")}, acls)
+	assert.Equal(t, []ports.Range{mustRange(t, "tcp/8080"), mustRange(t, "tcp/9000-9005")}, groups)
+
+	acls, groups = reach.Passing(a, src, dst, mustRange(t, "udp/53"))
+	assert.Empty(t, acls, "acl-web egress has only tcp entries before *")
+	assert.Empty(t, groups)
+	acls, groups = reach.Passing(a, src, dst, mustRange(t, "icmp/3:4"))
+	assert.Empty(t, acls)
+	assert.Empty(t, groups)
 }
