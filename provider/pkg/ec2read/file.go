@@ -65,11 +65,35 @@ func ReadFiles(paths ...string) (*Account, error) {
 	if !withGroups {
 		return nil, fmt.Errorf("%s: no SecurityGroups: give the output of `aws ec2 describe-security-groups --output json` too", strings.Join(paths, ", "))
 	}
-	a, err := build("file "+strings.Join(paths, ", "), groups, rules, enis, withRules, withENIs)
+	// Describe tells "read, none" (empty) from "not read" (nil).
+	if withRules && rules == nil {
+		rules = []types.SecurityGroupRule{}
+	}
+	if withENIs && enis == nil {
+		enis = []types.NetworkInterface{}
+	}
+	return FromDescribe("file "+strings.Join(paths, ", "), Describe{SecurityGroups: groups, SecurityGroupRules: rules,
+		NetworkInterfaces: enis, Subnets: subnets, NetworkAcls: acls})
+}
+
+// Describe is the describe commands' output as the AWS SDK's types hold it,
+// for a caller that has it in memory (a test building an account).
+type Describe struct {
+	SecurityGroups     []types.SecurityGroup
+	SecurityGroupRules []types.SecurityGroupRule
+	NetworkInterfaces  []types.NetworkInterface
+	Subnets            []types.Subnet
+	NetworkAcls        []types.NetworkAcl
+}
+
+// FromDescribe builds an Account as ReadFiles does; source names it in
+// messages.
+func FromDescribe(source string, d Describe) (*Account, error) {
+	a, err := build(source, d.SecurityGroups, d.SecurityGroupRules, d.NetworkInterfaces, d.SecurityGroupRules != nil, d.NetworkInterfaces != nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.addNetwork(subnets, acls, enis); err != nil {
+	if err := a.addNetwork(d.Subnets, d.NetworkAcls, d.NetworkInterfaces); err != nil {
 		return nil, err
 	}
 	return a, nil

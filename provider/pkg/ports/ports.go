@@ -139,6 +139,17 @@ func ParseRange(s string) (Range, error) {
 
 var protocolNumbers = map[int]string{-1: All, 1: ICMP, 6: TCP, 17: UDP, 58: ICMPv6}
 
+// Number is the protocol as an IP protocol number, as network ACL entries
+// write it: tcp is "6", all is "-1"; a number stays itself.
+func Number(protocol string) string {
+	for n, name := range protocolNumbers {
+		if name == protocol {
+			return strconv.Itoa(n)
+		}
+	}
+	return protocol
+}
+
 // ParseProtocol canonicalises a protocol name or number; "" means tcp.
 func ParseProtocol(s string) (string, error) {
 	switch p := strings.ToLower(strings.TrimSpace(s)); p {

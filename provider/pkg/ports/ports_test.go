@@ -114,6 +114,12 @@ func TestParseRange(t *testing.T) {
 	}
 }
 
+func TestNumber(t *testing.T) {
+	for in, want := range map[string]string{"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "-1": "-1", "50": "50"} {
+		assert.Equal(t, want, ports.Number(in), in)
+	}
+}
+
 func TestParseProtocol(t *testing.T) {
 	for in, want := range map[string]string{
 		"": "tcp", "tcp": "tcp", " TCP ": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "icmpv6",
