@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach"
 )
@@ -271,4 +272,24 @@ func TestPassing(t *testing.T) {
 	acls, groups = reach.Passing(a, src, dst, mustRange(t, "icmp/3:4"))
 	assert.Empty(t, acls)
 	assert.Empty(t, groups)
+}
+
+// TestText: what `servicemesh reach` prints, for a refusal and for a group
+// to a group with a note.
+func TestText(t *testing.T) {
+	a, err := ec2read.ReadFiles(filepath.Join("testdata", "three-tier.json"))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		golden string
+		q      reach.Query
+	}{
+		{"refused.txt", reach.Query{From: "eni-web2", To: "eni-app1", Traffic: mustRange(t, "tcp/9003"), Ephemeral: linux}},
+		{"groups.txt", reach.Query{From: "app", To: "db", Traffic: mustRange(t, "tcp/3306"), Ephemeral: linux}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			ans, err := reach.Evaluate(a, tc.q)
+			require.NoError(t, err)
+			golden.Check(t, tc.golden, reach.Text(ans))
+		})
+	}
 }
