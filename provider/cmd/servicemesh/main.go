@@ -12,6 +12,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach/meshproof"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -131,12 +132,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		return usageError(stderr, "unknown --format %q: use table, json, mermaid or matrix", *format)
 	}
-	_, p, code := load(files[0], stderr)
+	m, p, code := load(files[0], stderr)
 	if p == nil {
 		return code
 	}
 	fmt.Fprint(stdout, show(p))
+	if p.NetworkAcls != nil && (*format == "table" || *format == "matrix") {
+		fmt.Fprint(stdout, "\n"+layers(m, p))
+	}
 	return exitOK
+}
+
+// layers is the flow matrix's column for the second layer: each declared
+// flow through the security groups and the network ACLs, as the
+// reachability evaluator finds them in the account the plan would make.
+func layers(m spec.Mesh, p *plan.Plan) string {
+	r, err := meshproof.Prove(m, p)
+	if err != nil {
+		return fmt.Sprintf("Both layers: not evaluated: %v\n", err)
+	}
+	return r.Layers()
 }
 
 // parseInterspersed parses flags wherever they are among the arguments, as

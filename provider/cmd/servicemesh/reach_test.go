@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -84,4 +85,22 @@ func TestReachErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPlanShowsBothLayers: with network ACLs on, plan's table and matrix
+// add each declared flow's verdict through both layers; without, nothing.
+func TestPlanShowsBothLayers(t *testing.T) {
+	path := changed(t, "    cidrBlocks: [10.0.0.0/24]\n", "    cidrBlocks: [10.0.0.0/24]\n    subnetIds: [subnet-dmz]\n")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, append(data, "networkAcls: {enabled: true}\n"...), 0o644))
+	for _, format := range []string{"table", "matrix"} {
+		code, stdout, stderr := runCLI("plan", "--format", format, path)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, stdout, "Both layers, per declared flow (network ACLs on; replies checked):\n")
+		assert.Contains(t, stdout, "ELB-FrontEnd-Web               FrontEnd-Web                tcp/443   pass             pass\n")
+	}
+	code, stdout, _ := runCLI("plan", "--format", "matrix", referenceYAML)
+	require.Equal(t, exitOK, code)
+	assert.NotContains(t, stdout, "Both layers")
 }

@@ -12,11 +12,13 @@
 package meshproof
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -45,6 +47,17 @@ type Report struct {
 	Unrefused []string
 	// Skipped are flows the proof cannot check, and why.
 	Skipped []string
+	// Flows are the declared flows, in the plan's order, with each layer's
+	// verdict over every path checked.
+	Flows []Verdict
+}
+
+// Verdict is one declared flow through each layer: "" when every path
+// checked passes it, or else the first refusal.
+type Verdict struct {
+	Flow         flow.Flow
+	Groups, ACLs string
+	Checked      bool
 }
 
 // Residue is what the network ACLs pass from tier From to tier To that no
@@ -52,6 +65,51 @@ type Report struct {
 type Residue struct {
 	From, To string
 	Traffic  []ports.Range
+}
+
+// Layers is the flow matrix's second column, for servicemesh plan: each
+// declared flow through the security groups and through the network ACLs,
+// reply included.
+func (r Report) Layers() string {
+	var b strings.Builder
+	b.WriteString("Both layers, per declared flow (network ACLs on; replies checked):\n")
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "caller\tcallee\ttraffic\tsecurity groups\tnetwork ACLs")
+	verdict := func(checked bool, refusal string) string {
+		switch {
+		case !checked:
+			return "not checked"
+		case refusal == "":
+			return "pass"
+		}
+		return "REFUSED " + refusal
+	}
+	for _, v := range r.Flows {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", label(v.Flow.From), label(v.Flow.To), v.Flow.Ports,
+			verdict(v.Checked, v.Groups), verdict(v.Checked, v.ACLs))
+	}
+	w.Flush()
+	for _, x := range r.Skipped {
+		fmt.Fprintf(&b, "not checked: %s\n", x)
+	}
+	if len(r.Residue) > 0 {
+		b.WriteString("Between tiers the network ACLs also pass what replies need (the security groups must refuse it):\n")
+	}
+	for _, x := range r.Residue {
+		fmt.Fprintf(&b, "  %s\n", x)
+	}
+	for _, x := range r.Unrefused {
+		fmt.Fprintf(&b, "NOT REFUSED by the security groups: %s\n", x)
+	}
+	return b.String()
+}
+
+// label names a flow's end as the declaration does, with its range.
+func label(e flow.Endpoint) string {
+	if e.CIDR != "" {
+		return cmp.Or(e.Via, "cidr") + " " + e.CIDR
+	}
+	return cmp.Or(e.Service, e.Via, e.PrefixList)
 }
 
 func (r Residue) String() string {
@@ -87,9 +145,11 @@ func Prove(m spec.Mesh, p *plan.Plan) (Report, error) {
 		from, to := inv.places(f.From), inv.places(f.To)
 		if len(from) == 0 || len(to) == 0 {
 			r.Skipped = append(r.Skipped, fmt.Sprintf("%s: an end the proof cannot place (prefix list, external group without a tier, unknown list)", describe(f)))
+			r.Flows = append(r.Flows, Verdict{Flow: f})
 			continue
 		}
 		checked := r.Paths
+		v := Verdict{Flow: f}
 		for _, t := range probes(f.Ports) {
 			for _, src := range from {
 				for _, dst := range to {
@@ -105,10 +165,21 @@ func Prove(m spec.Mesh, p *plan.Plan) (Report, error) {
 						r.Refused = append(r.Refused, fmt.Sprintf("%s on %s: %s -> %s refused by the %s (%s): %s",
 							describe(f), t, src, dst, c.Layer.Title(), c.Resource, strings.Join(c.Rules, "; ")))
 					}
+					for _, c := range path.Checks {
+						layer := &v.ACLs
+						if c.Layer == reach.SourceGroups || c.Layer == reach.DestGroups {
+							layer = &v.Groups
+						}
+						if !c.Allowed && *layer == "" {
+							*layer = fmt.Sprintf("%s: %s", c.Layer, strings.Join(c.Rules, "; "))
+						}
+					}
 				}
 			}
 		}
-		if r.Paths == checked {
+		v.Checked = r.Paths > checked
+		r.Flows = append(r.Flows, v)
+		if !v.Checked {
 			r.Skipped = append(r.Skipped, fmt.Sprintf("%s: its ends have no address family in common (a tier without IPv6 cidrBlocks)", describe(f)))
 		}
 	}

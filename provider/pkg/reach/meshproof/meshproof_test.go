@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/nacl"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
@@ -153,4 +154,13 @@ func TestProveNeedsACLs(t *testing.T) {
 	p.NetworkAcls = nil
 	_, err := meshproof.Prove(m, p)
 	assert.ErrorContains(t, err, "the mesh has no network ACLs: set networkAcls.enabled and the tiers' subnetIds")
+}
+
+// TestLayers: the second column servicemesh plan shows for the reference
+// architecture with network ACLs.
+func TestLayers(t *testing.T) {
+	m, p := reference(t, nil)
+	r, err := meshproof.Prove(m, p)
+	require.NoError(t, err)
+	golden.Check(t, "reference.layers.txt", r.Layers())
 }
