@@ -42,6 +42,8 @@ SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
                 every finding (--format table, the default); the whole plan
                 (json); a Mermaid flowchart (mermaid); the flow matrix alone
                 (matrix), as the component's diagram and flowMatrix outputs.
+                With networkAcls on, table and matrix add each declared
+                flow's verdict through both layers (see servicemesh reach).
   plan --diff   what changing OLD into NEW creates, deletes, replaces or
                 updates, named as the ServiceMesh component NAME (default
                 "mesh") names its children: the names pulumi preview lists.
