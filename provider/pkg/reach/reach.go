@@ -16,6 +16,7 @@ package reach
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -152,9 +153,10 @@ func Evaluate(a *ec2read.Account, q Query) (Answer, error) {
 		errs = append(errs, "--to: "+err.Error())
 	}
 	if len(errs) > 0 {
-		return Answer{}, fmt.Errorf("%s", strings.Join(errs, "\n"))
+		return Answer{}, errors.New(strings.Join(errs, "\n"))
 	}
 	ans := Answer{Query: q, Allowed: true}
+	var unpaired []string
 	for _, f := range from {
 		for _, t := range to {
 			if f.Interface != "" && f.Interface == t.Interface {
@@ -162,7 +164,7 @@ func Evaluate(a *ec2read.Account, q Query) (Answer, error) {
 			}
 			src, dst, ok := pair(f, t)
 			if !ok {
-				errs = append(errs, fmt.Sprintf("%s and %s have no address family in common", f, t))
+				unpaired = append(unpaired, fmt.Sprintf("%s and %s have no address family in common", f, t))
 				continue
 			}
 			p := Between(a, src, dst, q.Traffic, q.Ephemeral)
@@ -170,12 +172,14 @@ func Evaluate(a *ec2read.Account, q Query) (Answer, error) {
 			ans.Allowed = ans.Allowed && p.Allowed
 		}
 	}
-	if len(errs) > 0 {
-		return Answer{}, fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	if len(ans.Paths) == 0 {
+	switch {
+	case len(ans.Paths) == 0 && len(unpaired) > 0:
+		return Answer{}, errors.New(strings.Join(unpaired, "\n"))
+	case len(ans.Paths) == 0:
 		return Answer{}, fmt.Errorf("%s and %s name the same single interface: nothing to check", q.From, q.To)
 	}
+	// Pairs of a group's interfaces without a common family are not paths.
+	ans.Unchecked = append(ans.Unchecked, unpaired...)
 	if len(a.NetworkACLs) == 0 {
 		ans.Unchecked = append(ans.Unchecked, "network ACLs: none read (give the output of `aws ec2 describe-network-acls --output json`, and of describe-subnets)")
 	}

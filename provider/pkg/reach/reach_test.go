@@ -293,3 +293,16 @@ func TestText(t *testing.T) {
 		})
 	}
 }
+
+// TestEvaluateMixedFamilies: from a group whose interfaces differ in family,
+// the pairs without a common family are listed as unchecked, not an error.
+func TestEvaluateMixedFamilies(t *testing.T) {
+	a, err := ec2read.ReadFiles(filepath.Join("testdata", "three-tier.json"))
+	require.NoError(t, err)
+	ans, err := reach.Evaluate(a, reach.Query{From: "web", To: "2001:db8:2::10", Traffic: mustRange(t, "tcp/8080")})
+	require.NoError(t, err)
+	require.Len(t, ans.Paths, 1)
+	assert.Equal(t, "eni-web1", ans.Paths[0].From.Interface)
+	assert.True(t, ans.Allowed)
+	assert.Equal(t, []string{"eni-web2 (10.0.1.11) and eni-app1 (2001:db8:2::10) have no address family in common"}, ans.Unchecked)
+}
