@@ -50,10 +50,7 @@ const DefaultRuleNumber = 32767
 // String is the entry as the console lists it: "egress #100 allow tcp/443
 // 10.0.1.0/24", "ingress * deny all 0.0.0.0/0".
 func (e ACLEntry) String() string {
-	dir, num, act := Ingress, fmt.Sprintf("#%d", e.RuleNumber), "deny"
-	if e.Egress {
-		dir = Egress
-	}
+	dir, num, act := Direction(e.Egress), fmt.Sprintf("#%d", e.RuleNumber), "deny"
 	if e.RuleNumber >= DefaultRuleNumber { // 32768 is the IPv6 one
 		num = "*"
 	}
@@ -61,6 +58,14 @@ func (e ACLEntry) String() string {
 		act = "allow"
 	}
 	return fmt.Sprintf("%s %s %s %s %s", dir, num, act, e.Traffic, e.CIDR)
+}
+
+// Direction names an entry's direction as EC2 does: egress or ingress.
+func Direction(egress bool) string {
+	if egress {
+		return Egress
+	}
+	return Ingress
 }
 
 // ACLOf returns the network ACL of a subnet: the one associated with it, or
@@ -131,7 +136,13 @@ func (a *Account) addNetwork(subnets []types.Subnet, acls []types.NetworkAcl, en
 			acl.Entries = append(acl.Entries, entry)
 		}
 		slices.SortFunc(acl.Entries, func(x, y ACLEntry) int {
-			return cmp.Or(compareBool(x.Egress, y.Egress), cmp.Compare(x.RuleNumber, y.RuleNumber))
+			if x.Egress != y.Egress { // ingress first
+				if y.Egress {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(x.RuleNumber, y.RuleNumber)
 		})
 		a.NetworkACLs = append(a.NetworkACLs, acl)
 	}
@@ -146,16 +157,6 @@ func (a *Account) addNetwork(subnets []types.Subnet, acls []types.NetworkAcl, en
 	}
 	slices.SortFunc(a.Interfaces, func(x, y Interface) int { return cmp.Compare(x.ID, y.ID) })
 	return nil
-}
-
-func compareBool(x, y bool) int {
-	switch {
-	case x == y:
-		return 0
-	case x:
-		return 1
-	}
-	return -1
 }
 
 // fromEntry reads one describe-network-acls entry. Its protocol is a number

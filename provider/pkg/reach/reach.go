@@ -471,7 +471,7 @@ func aclCheck(a *ec2read.Account, layer Layer, self Endpoint, peer netip.Addr, e
 		// No entry matched: EC2's "*" denies, whether or not the
 		// inventory lists it.
 		for _, h := range open {
-			denied, denier = append(denied, h), append(denier, fmt.Sprintf("%s * deny all (no entry matches)", direction(egress)))
+			denied, denier = append(denied, h), append(denier, fmt.Sprintf("%s * deny all (no entry matches)", ec2read.Direction(egress)))
 		}
 	}
 	if len(denied) > 0 {
@@ -484,13 +484,6 @@ func aclCheck(a *ec2read.Account, layer Layer, self Endpoint, peer netip.Addr, e
 		c.Allowed, c.Refused, c.Rules = false, refused(traffic, denied[first]), []string{denier[first]}
 	}
 	return c, subtract([]span{whole(traffic)}, denied)
-}
-
-func direction(egress bool) string {
-	if egress {
-		return ec2read.Egress
-	}
-	return ec2read.Ingress
 }
 
 // span is a closed range of ports; traffic without ports is the one point 0.
