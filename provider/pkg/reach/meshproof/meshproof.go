@@ -60,10 +60,11 @@ type Verdict struct {
 	Checked      bool
 }
 
-// Residue is what the network ACLs pass from tier From to tier To that no
-// declared flow asks for.
+// Residue is what the network ACLs pass from tier From to tier To, in one
+// address family, that no declared flow asks for.
 type Residue struct {
 	From, To string
+	IPv6     bool
 	Traffic  []ports.Range
 }
 
@@ -117,21 +118,36 @@ func (r Residue) String() string {
 	for _, t := range r.Traffic {
 		parts = append(parts, t.String())
 	}
-	return fmt.Sprintf("%s -> %s: %s", r.From, r.To, strings.Join(parts, ", "))
+	fam := ""
+	if r.IPv6 {
+		fam = " (IPv6)"
+	}
+	return fmt.Sprintf("%s -> %s%s: %s", r.From, r.To, fam, strings.Join(parts, ", "))
 }
 
 // Probes are the traffic each tier pair is tried on: every tcp and udp port,
-// an echo request and the path-MTU message.
+// an echo request and the path-MTU message of the family (IPv4 3:4,
+// ICMPv6 2:0).
 var Probes = []ports.Range{
 	{Protocol: ports.TCP, From: 0, To: 65535},
 	{Protocol: ports.UDP, From: 0, To: 65535},
 	{Protocol: ports.ICMP, From: 8, To: -1},
 	{Protocol: ports.ICMP, From: 3, To: 4},
+	{Protocol: ports.ICMPv6, From: 128, To: -1},
+	{Protocol: ports.ICMPv6, From: 2, To: 0},
 }
 
-// world is the address the proof stands for a CIDR outside the tiers with:
-// one in it, the documentation address 198.51.100.7 when it is there.
-var world = netip.MustParseAddr("198.51.100.7")
+func probesOf(v6 bool) []ports.Range {
+	if v6 {
+		return slices.Concat(Probes[:2], Probes[4:])
+	}
+	return Probes[:4]
+}
+
+// world are the addresses the proof stands for a CIDR outside the tiers
+// with: one in it, a documentation address (RFC 5737, RFC 9637) when it is
+// there.
+var world = []netip.Addr{netip.MustParseAddr("198.51.100.7"), netip.MustParseAddr("3fff::7")}
 
 // Prove builds the account the plan would make and checks it.
 func Prove(m spec.Mesh, p *plan.Plan) (Report, error) {
@@ -207,31 +223,48 @@ func describe(f flow.Flow) string {
 func (r *Report) residue(inv *Inventory, p *plan.Plan) {
 	for _, s := range inv.tiers {
 		for _, d := range inv.tiers {
-			if s.name == d.name || len(s.enis) == 0 || len(d.enis) == 0 {
+			if s.name == d.name {
 				continue
 			}
-			res := Residue{From: s.name, To: d.name}
-			for _, probe := range Probes {
-				acls, _ := reach.Passing(inv.Account, s.enis[0], d.enis[0], probe)
-				for _, a := range acls {
-					res.Traffic = append(res.Traffic, minus(a, inv.declared(p, s, d))...)
+			for _, v6 := range []bool{false, true} {
+				srcs, dsts := family(s.enis, v6), family(d.enis, v6)
+				if len(srcs) == 0 || len(dsts) == 0 {
+					continue
 				}
-			}
-			if len(res.Traffic) == 0 {
-				continue
-			}
-			r.Residue = append(r.Residue, res)
-			for _, t := range res.Traffic {
-				for _, src := range s.enis {
-					for _, dst := range d.enis {
-						if _, groups := reach.Passing(inv.Account, src, dst, t); len(groups) > 0 {
-							r.Unrefused = append(r.Unrefused, fmt.Sprintf("%s -> %s on %s: the security groups let %v through", src, dst, t, groups))
+				res := Residue{From: s.name, To: d.name, IPv6: v6}
+				for _, probe := range probesOf(v6) {
+					acls, _ := reach.Passing(inv.Account, srcs[0], dsts[0], probe)
+					for _, a := range acls {
+						res.Traffic = append(res.Traffic, minus(a, inv.declared(p, s, d))...)
+					}
+				}
+				if len(res.Traffic) == 0 {
+					continue
+				}
+				r.Residue = append(r.Residue, res)
+				for _, t := range res.Traffic {
+					for _, src := range srcs {
+						for _, dst := range dsts {
+							if _, groups := reach.Passing(inv.Account, src, dst, t); len(groups) > 0 {
+								r.Unrefused = append(r.Unrefused, fmt.Sprintf("%s -> %s on %s: the security groups let %v through", src, dst, t, groups))
+							}
 						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// family keeps the endpoints of one address family.
+func family(eps []reach.Endpoint, v6 bool) []reach.Endpoint {
+	var out []reach.Endpoint
+	for _, e := range eps {
+		if e.Address.Is6() == v6 {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // minus is t without every range of cut of its protocol (ICMP: without
@@ -356,8 +389,8 @@ func (inv *Inventory) places(e flow.Endpoint) []reach.Endpoint {
 		var out []reach.Endpoint
 		for _, c := range inv.cidrsOf(e) {
 			addr := c.Addr().Next()
-			if c.Contains(world) {
-				addr = world
+			if i := slices.IndexFunc(world, c.Contains); i >= 0 {
+				addr = world[i]
 			}
 			out = append(out, reach.Endpoint{Address: addr})
 		}

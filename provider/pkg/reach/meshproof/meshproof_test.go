@@ -164,3 +164,33 @@ func TestLayers(t *testing.T) {
 	require.NoError(t, err)
 	golden.Check(t, "reference.layers.txt", r.Layers())
 }
+
+// TestDualStackProof: two dual-stack tiers, mirror egress (no world egress),
+// Web may call Api on tcp/8443. Worked out by hand: the ACLs let web reach
+// app only on 8443 (declared: no residue), and app reach web on the reply
+// range in each family, which Web's group (no ingress rules) refuses.
+func TestDualStackProof(t *testing.T) {
+	m, err := spec.Decode([]byte(`
+egress: mirror
+networkAcls: {enabled: true}
+tiers:
+  - {name: web, cidrBlocks: [10.1.1.0/24, "2001:db8:1::/64"], subnetIds: [subnet-web]}
+  - {name: app, cidrBlocks: [10.1.2.0/24, "2001:db8:2::/64"], subnetIds: [subnet-app]}
+services:
+  - {name: Web, tier: web}
+  - name: Api
+    tier: app
+    ingress:
+      - {ports: [8443], from: {services: [Web]}}
+`))
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	r, err := meshproof.Prove(m, p)
+	require.NoError(t, err)
+	assert.Empty(t, r.Refused)
+	assert.Equal(t, 8, r.Paths, "two interfaces each side, two families")
+	assert.Empty(t, r.Skipped)
+	assert.Equal(t, []string{"app -> web: tcp/1024-65535", "app -> web (IPv6): tcp/1024-65535"}, residue(r))
+	assert.Empty(t, r.Unrefused)
+}
