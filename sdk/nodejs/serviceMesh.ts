@@ -82,6 +82,7 @@ export class ServiceMesh extends pulumi.ComponentResource {
             resourceInputs["externalGroups"] = args?.externalGroups;
             resourceInputs["limits"] = args?.limits;
             resourceInputs["namePrefix"] = args?.namePrefix;
+            resourceInputs["networkAcls"] = args?.networkAcls;
             resourceInputs["networks"] = args?.networks;
             resourceInputs["revokeRulesOnDelete"] = args?.revokeRulesOnDelete;
             resourceInputs["services"] = args?.services;
@@ -131,6 +132,10 @@ export interface ServiceMeshArgs {
      * Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
      */
     namePrefix?: string;
+    /**
+     * Opts in to a network ACL per tier with `subnetIds`: a second, subnet-level layer derived from the same flows.
+     */
+    networkAcls?: inputs.NetworkAclsArgs;
     /**
      * Named external address ranges, e.g. the office.
      */

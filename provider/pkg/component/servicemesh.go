@@ -35,6 +35,9 @@ type Args struct {
 	// CidrBlocksFrom are the tiers' and networks' cidrBlocksFrom, by
 	// spec.ListID. A list missing here takes the declaration's values.
 	CidrBlocksFrom map[string]pulumi.StringArrayInput
+	// SubnetIDs are the tiers' subnetIds, by tier name. A tier missing here
+	// takes the declaration's values.
+	SubnetIDs map[string]pulumi.StringArrayInput
 }
 
 // ServiceMesh is the component resource. Output fields carry their schema names.

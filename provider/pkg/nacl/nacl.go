@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
 
@@ -93,6 +94,10 @@ type ACL struct {
 	Tier string `json:"tier"`
 	// Subnets says whether the tier has subnets; only then is the ACL made.
 	Subnets bool `json:"subnets"`
+	// SubnetIDs are the tier's subnetIds when known offline.
+	SubnetIDs []string `json:"subnetIds,omitempty"`
+	// Tags are the mesh's tags plus Name, Tier and ManagedBy.
+	Tags map[string]string `json:"tags"`
 	// Lists are the cidrBlocksFrom lists (spec.ListID) some entry's CIDR
 	// comes from: the ACL then holds its entries inline (see README).
 	Lists []string `json:"lists,omitempty"`
@@ -128,7 +133,12 @@ func Build(m spec.Mesh, flows []flow.Flow) (*Plan, finding.List) {
 	hs, notes := hops(m, flows)
 	acls := map[string]*ACL{}
 	for _, t := range m.Tiers {
-		acls[t.Name] = &ACL{Tier: t.Name, Subnets: m.HasSubnets(t)}
+		tags := maps.Clone(m.Tags)
+		if tags == nil {
+			tags = map[string]string{}
+		}
+		tags["Name"], tags["Tier"], tags["ManagedBy"] = m.NamePrefix+t.Name, t.Name, rule.ManagedBy
+		acls[t.Name] = &ACL{Tier: t.Name, Subnets: m.HasSubnets(t), SubnetIDs: t.SubnetIDs, Tags: tags}
 	}
 	entries := map[string]map[string]Entry{} // tier -> key -> entry
 	add := func(tier string, e Entry, lists []string) {

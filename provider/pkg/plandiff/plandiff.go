@@ -198,6 +198,8 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 	}
 	compare(GroupType)
 	compare(RuleType)
+	compare(resources.NetworkACLType)
+	compare(resources.NetworkACLRuleType)
 	for name, b := range before {
 		if _, ok := after[name]; !ok {
 			d.Changes = append(d.Changes, Change{Op: Delete, Type: b.Type, Name: name, About: b.About})

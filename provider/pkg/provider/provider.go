@@ -74,6 +74,8 @@ var inputFields = []inputField{
 	{"externalGroups", "securityGroupId", reflect.TypeFor[pulumi.StringInput]()},
 	{"tiers", "cidrBlocksFrom", reflect.TypeFor[pulumi.StringArrayInput]()},
 	{"networks", "cidrBlocksFrom", reflect.TypeFor[pulumi.StringArrayInput]()},
+	// A tier's subnets for its network ACL: usually a VPC's subnets' ids.
+	{"tiers", "subnetIds", reflect.TypeFor[pulumi.StringArrayInput]()},
 }
 
 // InputPaths lists the inputs that accept outputs, as the schema test reads
@@ -105,8 +107,8 @@ var argsType = func() reflect.Type {
 			continue
 		}
 		typ := reflect.TypeFor[any]()
-		if f, ok := inputFieldOf(name); ok {
-			typ = reflect.SliceOf(elemType(mesh.Field(i).Type.Elem(), f))
+		if fs := inputFieldsOf(name); len(fs) > 0 {
+			typ = reflect.SliceOf(elemType(mesh.Field(i).Type.Elem(), fs))
 		}
 		fields = append(fields, reflect.StructField{
 			Name: "P_" + strings.ReplaceAll(name, "-", "_"), Type: typ,
@@ -116,26 +118,30 @@ var argsType = func() reflect.Type {
 	return reflect.StructOf(fields)
 }()
 
-func inputFieldOf(property string) (inputField, bool) {
+// inputFieldsOf lists the input fields of a property's elements.
+func inputFieldsOf(property string) []inputField {
+	var out []inputField
 	for _, f := range inputFields {
 		if f.property == property {
-			return f, true
+			out = append(out, f)
 		}
 	}
-	return inputField{}, false
+	return out
 }
 
 // elemType mirrors a spec element struct, one field per json property, each
-// plain (any) but the input field.
-func elemType(spec reflect.Type, in inputField) reflect.Type {
+// plain (any) but the input fields.
+func elemType(spec reflect.Type, ins []inputField) reflect.Type {
 	var fields []reflect.StructField
 	for _, name := range jsonNames(spec) {
 		if name == "" {
 			continue
 		}
 		typ := reflect.TypeFor[any]()
-		if name == in.field {
-			typ = in.typ
+		for _, in := range ins {
+			if name == in.field {
+				typ = in.typ
+			}
 		}
 		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("F%d", len(fields)), Type: typ,
 			Tag: reflect.StructTag(`pulumi:"` + name + `"`)})
@@ -172,17 +178,18 @@ func DecodeArgs(ctx *pulumi.Context, inputs pprovider.ConstructInputs) (componen
 	v := reflect.New(argsType)
 	if err := inputs.CopyTo(v.Interface()); err != nil {
 		return component.Args{}, fmt.Errorf("reading ServiceMesh inputs: %w "+
-			"(only vpcId, externalGroups[].securityGroupId and the cidrBlocksFrom of tiers and networks may be "+
+			"(only vpcId, externalGroups[].securityGroupId, tiers[].subnetIds and the cidrBlocksFrom of tiers and networks may be "+
 			"another resource's output; every other input must be a plain value known at preview)", err)
 	}
-	args := component.Args{ExternalGroupIDs: map[string]pulumi.StringInput{}, CidrBlocksFrom: map[string]pulumi.StringArrayInput{}}
-	var unknown []string
+	args := component.Args{ExternalGroupIDs: map[string]pulumi.StringInput{}, CidrBlocksFrom: map[string]pulumi.StringArrayInput{},
+		SubnetIDs: map[string]pulumi.StringArrayInput{}}
+	var unknown, subnetsFrom []string
 	plain := map[string]any{}
 	for i := 1; i < argsType.NumField(); i++ {
 		name := strings.Split(argsType.Field(i).Tag.Get("pulumi"), ",")[0]
 		val := v.Elem().Field(i)
-		in, ok := inputFieldOf(name)
-		if !ok {
+		ins := inputFieldsOf(name)
+		if len(ins) == 0 {
 			if x := val.Interface(); x != nil {
 				plain[name] = x
 			}
@@ -193,7 +200,7 @@ func DecodeArgs(ctx *pulumi.Context, inputs pprovider.ConstructInputs) (componen
 		}
 		list := make([]any, val.Len())
 		for j := range val.Len() {
-			elem, err := elemValues(ctx, val.Index(j), in, &args, &unknown)
+			elem, err := elemValues(ctx, val.Index(j), ins, &args, &unknown, &subnetsFrom)
 			if err != nil {
 				return component.Args{}, err
 			}
@@ -212,7 +219,7 @@ func DecodeArgs(ctx *pulumi.Context, inputs pprovider.ConstructInputs) (componen
 	if err != nil {
 		return component.Args{}, err
 	}
-	m.Unknown = unknown
+	m.Unknown, m.SubnetsFrom = unknown, subnetsFrom
 	args.VpcID, _ = v.Elem().Field(0).Interface().(pulumi.StringInput)
 	args.Mesh = m
 	return args, nil
@@ -228,7 +235,12 @@ func wholeValues(ctx *pulumi.Context, inputs pprovider.ConstructInputs, plain ma
 	if err != nil {
 		return fmt.Errorf("reading ServiceMesh inputs: %w", err)
 	}
+	done := map[string]bool{}
 	for _, in := range inputFields {
+		if done[in.property] {
+			continue
+		}
+		done[in.property] = true
 		out, ok := all[in.property]
 		if !ok {
 			continue
@@ -245,16 +257,21 @@ func wholeValues(ctx *pulumi.Context, inputs pprovider.ConstructInputs, plain ma
 }
 
 // elemValues turns one list element into plain values for the decoder,
-// records its input in args, and its value, once known, in the plain values;
-// an unknown one is listed in unknown (lists) or left out (ids).
-func elemValues(ctx *pulumi.Context, elem reflect.Value, in inputField, args *component.Args, unknown *[]string) (map[string]any, error) {
+// records its inputs in args, and their values, once known, in the plain
+// values; an unknown one is listed in unknown (lists) or subnetsFrom
+// (subnets), or left out (ids).
+func elemValues(ctx *pulumi.Context, elem reflect.Value, ins []inputField, args *component.Args,
+	unknown, subnetsFrom *[]string,
+) (map[string]any, error) {
 	out := map[string]any{}
-	var input pulumi.Input
+	inputs := map[string]pulumi.Input{}
 	for k := range elem.NumField() {
 		tag := strings.Split(elem.Type().Field(k).Tag.Get("pulumi"), ",")[0]
 		x := elem.Field(k).Interface()
-		if tag == in.field {
-			input, _ = x.(pulumi.Input)
+		if slices.ContainsFunc(ins, func(in inputField) bool { return in.field == tag }) {
+			if input, ok := x.(pulumi.Input); ok && input != nil {
+				inputs[tag] = input
+			}
 			continue
 		}
 		if x != nil {
@@ -262,24 +279,34 @@ func elemValues(ctx *pulumi.Context, elem reflect.Value, in inputField, args *co
 		}
 	}
 	name, _ := out["name"].(string)
-	if input == nil {
-		return out, nil
-	}
-	state, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(input))
-	if err != nil {
-		return nil, fmt.Errorf("reading ServiceMesh input %s %q %s: %w", in.property, name, in.field, err)
-	}
-	switch typed := input.(type) {
-	case pulumi.StringInput:
-		args.ExternalGroupIDs[name] = typed
-	case pulumi.StringArrayInput:
-		args.CidrBlocksFrom[spec.ListID(listKinds[in.property], name)] = typed
-		if !state.Known {
-			*unknown = append(*unknown, spec.ListID(listKinds[in.property], name))
+	for _, in := range ins {
+		input, ok := inputs[in.field]
+		if !ok {
+			continue
 		}
-	}
-	if state.Known {
-		out[in.field] = state.Value
+		state, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(input))
+		if err != nil {
+			return nil, fmt.Errorf("reading ServiceMesh input %s %q %s: %w", in.property, name, in.field, err)
+		}
+		switch typed := input.(type) {
+		case pulumi.StringInput:
+			args.ExternalGroupIDs[name] = typed
+		case pulumi.StringArrayInput:
+			if in.field == "subnetIds" {
+				args.SubnetIDs[name] = typed
+				if !state.Known {
+					*subnetsFrom = append(*subnetsFrom, name)
+				}
+				break
+			}
+			args.CidrBlocksFrom[spec.ListID(listKinds[in.property], name)] = typed
+			if !state.Known {
+				*unknown = append(*unknown, spec.ListID(listKinds[in.property], name))
+			}
+		}
+		if state.Known {
+			out[in.field] = state.Value
+		}
 	}
 	return out, nil
 }

@@ -47,9 +47,11 @@ type Resource struct {
 	About string
 	// Service is the group's service, or the service whose group holds the rule.
 	Service string
-	// Exactly one of Group and Rule is set.
-	Group *GroupInputs
-	Rule  *RuleInputs
+	// Exactly one of Group, Rule, ACL and ACLRule is set.
+	Group   *GroupInputs
+	Rule    *RuleInputs
+	ACL     *ACLInputs
+	ACLRule *ACLRuleInputs
 	// ImportID is set when the resource exists already (an adopted group and
 	// the rules adopt.rules lists): the AWS provider's import id.
 	ImportID string
@@ -94,7 +96,7 @@ type RuleInputs struct {
 
 // Of lists the children of a plan for a ServiceMesh named mesh: the groups,
 // sorted by name, then the rules, sorted by name, so every rule follows the
-// groups it references.
+// groups it references; then the network ACLs, each before its rules.
 func Of(mesh string, p *plan.Plan) []Resource {
 	groupName := func(service string) string { return mesh + "-" + service }
 	out := make([]Resource, 0, len(p.Groups)+len(p.Rules))
@@ -153,7 +155,7 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		})
 	}
 	slices.SortFunc(rules, func(a, b Resource) int { return cmp.Compare(a.Name, b.Name) })
-	return append(out, rules...)
+	return slices.Concat(out, rules, networkACLs(mesh, p))
 }
 
 // SplitFamilies splits CIDRs into IPv4 and IPv6, in order: one EC2 rule
@@ -195,6 +197,9 @@ type Field struct {
 // Fields are the resource's inputs by the AWS provider's names, one per tag
 // (tags.KEY), as text. vpc is the groups' VPC when known offline, else "".
 func (r Resource) Fields(vpc string) map[string]Field {
+	if r.ACL != nil || r.ACLRule != nil {
+		return r.aclFields(vpc)
+	}
 	if g := r.Group; g != nil {
 		out := map[string]Field{"name": {Value: g.Name}, "description": {Value: g.Description}, "vpcId": {Value: vpc},
 			"revokeRulesOnDelete": {Value: fmt.Sprint(g.RevokeRulesOnDelete)}}

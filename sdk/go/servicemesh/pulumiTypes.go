@@ -1278,6 +1278,184 @@ func (o NetworkArrayOutput) Index(i pulumi.IntInput) NetworkOutput {
 	}).(NetworkOutput)
 }
 
+// Opts in to a network ACL per tier with subnets, derived from the same flows as the security groups.
+type NetworkAcls struct {
+	// Make a network ACL for every tier that has `subnetIds`.
+	Enabled *bool `pulumi:"enabled"`
+	// The clients' source ports replies go back to (default 1024-65535: Linux, Windows, ELB, NAT gateways and Lambda).
+	EphemeralPorts *PortRange `pulumi:"ephemeralPorts"`
+	// Rules per network ACL, direction and address family, the default deny rule included (default 20, adjustable up to 40).
+	RulesPerDirection *int `pulumi:"rulesPerDirection"`
+}
+
+// NetworkAclsInput is an input type that accepts NetworkAclsArgs and NetworkAclsOutput values.
+// You can construct a concrete instance of `NetworkAclsInput` via:
+//
+//	NetworkAclsArgs{...}
+type NetworkAclsInput interface {
+	pulumi.Input
+
+	ToNetworkAclsOutput() NetworkAclsOutput
+	ToNetworkAclsOutputWithContext(context.Context) NetworkAclsOutput
+}
+
+// Opts in to a network ACL per tier with subnets, derived from the same flows as the security groups.
+type NetworkAclsArgs struct {
+	// Make a network ACL for every tier that has `subnetIds`.
+	Enabled *bool `pulumi:"enabled"`
+	// The clients' source ports replies go back to (default 1024-65535: Linux, Windows, ELB, NAT gateways and Lambda).
+	EphemeralPorts *PortRangeArgs `pulumi:"ephemeralPorts"`
+	// Rules per network ACL, direction and address family, the default deny rule included (default 20, adjustable up to 40).
+	RulesPerDirection *int `pulumi:"rulesPerDirection"`
+}
+
+func (NetworkAclsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*NetworkAcls)(nil)).Elem()
+}
+
+func (i NetworkAclsArgs) ToNetworkAclsOutput() NetworkAclsOutput {
+	return i.ToNetworkAclsOutputWithContext(context.Background())
+}
+
+func (i NetworkAclsArgs) ToNetworkAclsOutputWithContext(ctx context.Context) NetworkAclsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkAclsOutput)
+}
+
+func (i NetworkAclsArgs) ToNetworkAclsPtrOutput() NetworkAclsPtrOutput {
+	return i.ToNetworkAclsPtrOutputWithContext(context.Background())
+}
+
+func (i NetworkAclsArgs) ToNetworkAclsPtrOutputWithContext(ctx context.Context) NetworkAclsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkAclsOutput).ToNetworkAclsPtrOutputWithContext(ctx)
+}
+
+// NetworkAclsPtrInput is an input type that accepts NetworkAclsArgs, NetworkAclsPtr and NetworkAclsPtrOutput values.
+// You can construct a concrete instance of `NetworkAclsPtrInput` via:
+//
+//	        NetworkAclsArgs{...}
+//
+//	or:
+//
+//	        nil
+type NetworkAclsPtrInput interface {
+	pulumi.Input
+
+	ToNetworkAclsPtrOutput() NetworkAclsPtrOutput
+	ToNetworkAclsPtrOutputWithContext(context.Context) NetworkAclsPtrOutput
+}
+
+type networkAclsPtrType NetworkAclsArgs
+
+func NetworkAclsPtr(v *NetworkAclsArgs) NetworkAclsPtrInput {
+	return (*networkAclsPtrType)(v)
+}
+
+func (*networkAclsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**NetworkAcls)(nil)).Elem()
+}
+
+func (i *networkAclsPtrType) ToNetworkAclsPtrOutput() NetworkAclsPtrOutput {
+	return i.ToNetworkAclsPtrOutputWithContext(context.Background())
+}
+
+func (i *networkAclsPtrType) ToNetworkAclsPtrOutputWithContext(ctx context.Context) NetworkAclsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(NetworkAclsPtrOutput)
+}
+
+// Opts in to a network ACL per tier with subnets, derived from the same flows as the security groups.
+type NetworkAclsOutput struct{ *pulumi.OutputState }
+
+func (NetworkAclsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*NetworkAcls)(nil)).Elem()
+}
+
+func (o NetworkAclsOutput) ToNetworkAclsOutput() NetworkAclsOutput {
+	return o
+}
+
+func (o NetworkAclsOutput) ToNetworkAclsOutputWithContext(ctx context.Context) NetworkAclsOutput {
+	return o
+}
+
+func (o NetworkAclsOutput) ToNetworkAclsPtrOutput() NetworkAclsPtrOutput {
+	return o.ToNetworkAclsPtrOutputWithContext(context.Background())
+}
+
+func (o NetworkAclsOutput) ToNetworkAclsPtrOutputWithContext(ctx context.Context) NetworkAclsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v NetworkAcls) *NetworkAcls {
+		return &v
+	}).(NetworkAclsPtrOutput)
+}
+
+// Make a network ACL for every tier that has `subnetIds`.
+func (o NetworkAclsOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v NetworkAcls) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
+}
+
+// The clients' source ports replies go back to (default 1024-65535: Linux, Windows, ELB, NAT gateways and Lambda).
+func (o NetworkAclsOutput) EphemeralPorts() PortRangePtrOutput {
+	return o.ApplyT(func(v NetworkAcls) *PortRange { return v.EphemeralPorts }).(PortRangePtrOutput)
+}
+
+// Rules per network ACL, direction and address family, the default deny rule included (default 20, adjustable up to 40).
+func (o NetworkAclsOutput) RulesPerDirection() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v NetworkAcls) *int { return v.RulesPerDirection }).(pulumi.IntPtrOutput)
+}
+
+type NetworkAclsPtrOutput struct{ *pulumi.OutputState }
+
+func (NetworkAclsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**NetworkAcls)(nil)).Elem()
+}
+
+func (o NetworkAclsPtrOutput) ToNetworkAclsPtrOutput() NetworkAclsPtrOutput {
+	return o
+}
+
+func (o NetworkAclsPtrOutput) ToNetworkAclsPtrOutputWithContext(ctx context.Context) NetworkAclsPtrOutput {
+	return o
+}
+
+func (o NetworkAclsPtrOutput) Elem() NetworkAclsOutput {
+	return o.ApplyT(func(v *NetworkAcls) NetworkAcls {
+		if v != nil {
+			return *v
+		}
+		var ret NetworkAcls
+		return ret
+	}).(NetworkAclsOutput)
+}
+
+// Make a network ACL for every tier that has `subnetIds`.
+func (o NetworkAclsPtrOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *NetworkAcls) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Enabled
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The clients' source ports replies go back to (default 1024-65535: Linux, Windows, ELB, NAT gateways and Lambda).
+func (o NetworkAclsPtrOutput) EphemeralPorts() PortRangePtrOutput {
+	return o.ApplyT(func(v *NetworkAcls) *PortRange {
+		if v == nil {
+			return nil
+		}
+		return v.EphemeralPorts
+	}).(PortRangePtrOutput)
+}
+
+// Rules per network ACL, direction and address family, the default deny rule included (default 20, adjustable up to 40).
+func (o NetworkAclsPtrOutput) RulesPerDirection() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *NetworkAcls) *int {
+		if v == nil {
+			return nil
+		}
+		return v.RulesPerDirection
+	}).(pulumi.IntPtrOutput)
+}
+
 // The other ends of a rule. Every entry yields its own rule, so adding one never replaces another's.
 type Peers struct {
 	// IPv4 and IPv6 CIDR blocks in canonical form.
@@ -1964,6 +2142,8 @@ type Tier struct {
 	Description *string `pulumi:"description"`
 	// The tier's name, e.g. `web`.
 	Name string `pulumi:"name"`
+	// The tier's subnets (usually another resource's output). With `networkAcls` enabled they are associated with the tier's network ACL; a tier without them gets no ACL.
+	SubnetIds []string `pulumi:"subnetIds"`
 }
 
 // TierInput is an input type that accepts TierArgs and TierOutput values.
@@ -1987,6 +2167,8 @@ type TierArgs struct {
 	Description *string `pulumi:"description"`
 	// The tier's name, e.g. `web`.
 	Name string `pulumi:"name"`
+	// The tier's subnets (usually another resource's output). With `networkAcls` enabled they are associated with the tier's network ACL; a tier without them gets no ACL.
+	SubnetIds pulumi.StringArrayInput `pulumi:"subnetIds"`
 }
 
 func (TierArgs) ElementType() reflect.Type {
@@ -2061,6 +2243,11 @@ func (o TierOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v Tier) string { return v.Name }).(pulumi.StringOutput)
 }
 
+// The tier's subnets (usually another resource's output). With `networkAcls` enabled they are associated with the tier's network ACL; a tier without them gets no ACL.
+func (o TierOutput) SubnetIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v Tier) []string { return v.SubnetIds }).(pulumi.StringArrayOutput)
+}
+
 type TierArrayOutput struct{ *pulumi.OutputState }
 
 func (TierArrayOutput) ElementType() reflect.Type {
@@ -2098,6 +2285,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*LimitsPtrInput)(nil)).Elem(), LimitsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NetworkInput)(nil)).Elem(), NetworkArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*NetworkArrayInput)(nil)).Elem(), NetworkArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*NetworkAclsInput)(nil)).Elem(), NetworkAclsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*NetworkAclsPtrInput)(nil)).Elem(), NetworkAclsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PeersInput)(nil)).Elem(), PeersArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PortRangeInput)(nil)).Elem(), PortRangeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*PortRangePtrInput)(nil)).Elem(), PortRangeArgs{})
@@ -2125,6 +2314,8 @@ func init() {
 	pulumi.RegisterOutputType(LimitsPtrOutput{})
 	pulumi.RegisterOutputType(NetworkOutput{})
 	pulumi.RegisterOutputType(NetworkArrayOutput{})
+	pulumi.RegisterOutputType(NetworkAclsOutput{})
+	pulumi.RegisterOutputType(NetworkAclsPtrOutput{})
 	pulumi.RegisterOutputType(PeersOutput{})
 	pulumi.RegisterOutputType(PortRangeOutput{})
 	pulumi.RegisterOutputType(PortRangePtrOutput{})

@@ -68,6 +68,8 @@ type serviceMeshArgs struct {
 	Limits *Limits `pulumi:"limits"`
 	// Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
 	NamePrefix *string `pulumi:"namePrefix"`
+	// Opts in to a network ACL per tier with `subnetIds`: a second, subnet-level layer derived from the same flows.
+	NetworkAcls *NetworkAcls `pulumi:"networkAcls"`
 	// Named external address ranges, e.g. the office.
 	Networks []Network `pulumi:"networks"`
 	// Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
@@ -92,6 +94,8 @@ type ServiceMeshArgs struct {
 	Limits *LimitsArgs
 	// Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
 	NamePrefix *string
+	// Opts in to a network ACL per tier with `subnetIds`: a second, subnet-level layer derived from the same flows.
+	NetworkAcls *NetworkAclsArgs
 	// Named external address ranges, e.g. the office.
 	Networks []NetworkArgs
 	// Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.

@@ -193,6 +193,24 @@ export interface NetworkArgs {
 }
 
 /**
+ * Opts in to a network ACL per tier with subnets, derived from the same flows as the security groups.
+ */
+export interface NetworkAclsArgs {
+    /**
+     * Make a network ACL for every tier that has `subnetIds`.
+     */
+    enabled?: boolean;
+    /**
+     * The clients' source ports replies go back to (default 1024-65535: Linux, Windows, ELB, NAT gateways and Lambda).
+     */
+    ephemeralPorts?: inputs.PortRangeArgs;
+    /**
+     * Rules per network ACL, direction and address family, the default deny rule included (default 20, adjustable up to 40).
+     */
+    rulesPerDirection?: number;
+}
+
+/**
  * The other ends of a rule. Every entry yields its own rule, so adding one never replaces another's.
  */
 export interface PeersArgs {
@@ -302,4 +320,8 @@ export interface TierArgs {
      * The tier's name, e.g. `web`.
      */
     name: string;
+    /**
+     * The tier's subnets (usually another resource's output). With `networkAcls` enabled they are associated with the tier's network ACL; a tier without them gets no ACL.
+     */
+    subnetIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }

@@ -30,6 +30,8 @@ __all__ = [
     'LimitsArgsDict',
     'NetworkArgs',
     'NetworkArgsDict',
+    'NetworkAclsArgs',
+    'NetworkAclsArgsDict',
     'PeersArgs',
     'PeersArgsDict',
     'PortRangeArgs',
@@ -850,6 +852,80 @@ class NetworkArgs:
         pulumi.set(self, "description", value)
 
 
+class NetworkAclsArgsDict(TypedDict):
+    """
+    Opts in to a network ACL per tier with subnets, derived from the same flows as the security groups.
+    """
+    enabled: NotRequired[_builtins.bool]
+    """
+    Make a network ACL for every tier that has `subnetIds`.
+    """
+    ephemeral_ports: NotRequired['PortRangeArgsDict']
+    """
+    The clients' source ports replies go back to (default 1024-65535: Linux, Windows, ELB, NAT gateways and Lambda).
+    """
+    rules_per_direction: NotRequired[_builtins.int]
+    """
+    Rules per network ACL, direction and address family, the default deny rule included (default 20, adjustable up to 40).
+    """
+
+@pulumi.input_type
+class NetworkAclsArgs:
+    def __init__(__self__, *,
+                 enabled: Optional[_builtins.bool] = None,
+                 ephemeral_ports: Optional['PortRangeArgs'] = None,
+                 rules_per_direction: Optional[_builtins.int] = None):
+        """
+        Opts in to a network ACL per tier with subnets, derived from the same flows as the security groups.
+
+        :param _builtins.bool enabled: Make a network ACL for every tier that has `subnetIds`.
+        :param 'PortRangeArgs' ephemeral_ports: The clients' source ports replies go back to (default 1024-65535: Linux, Windows, ELB, NAT gateways and Lambda).
+        :param _builtins.int rules_per_direction: Rules per network ACL, direction and address family, the default deny rule included (default 20, adjustable up to 40).
+        """
+        if enabled is not None:
+            pulumi.set(__self__, "enabled", enabled)
+        if ephemeral_ports is not None:
+            pulumi.set(__self__, "ephemeral_ports", ephemeral_ports)
+        if rules_per_direction is not None:
+            pulumi.set(__self__, "rules_per_direction", rules_per_direction)
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> Optional[_builtins.bool]:
+        """
+        Make a network ACL for every tier that has `subnetIds`.
+        """
+        return pulumi.get(self, "enabled")
+
+    @enabled.setter
+    def enabled(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "enabled", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ephemeralPorts")
+    def ephemeral_ports(self) -> Optional['PortRangeArgs']:
+        """
+        The clients' source ports replies go back to (default 1024-65535: Linux, Windows, ELB, NAT gateways and Lambda).
+        """
+        return pulumi.get(self, "ephemeral_ports")
+
+    @ephemeral_ports.setter
+    def ephemeral_ports(self, value: Optional['PortRangeArgs']):
+        pulumi.set(self, "ephemeral_ports", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rulesPerDirection")
+    def rules_per_direction(self) -> Optional[_builtins.int]:
+        """
+        Rules per network ACL, direction and address family, the default deny rule included (default 20, adjustable up to 40).
+        """
+        return pulumi.get(self, "rules_per_direction")
+
+    @rules_per_direction.setter
+    def rules_per_direction(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "rules_per_direction", value)
+
+
 class PeersArgsDict(TypedDict):
     """
     The other ends of a rule. Every entry yields its own rule, so adding one never replaces another's.
@@ -1268,6 +1344,10 @@ class TierArgsDict(TypedDict):
     """
     What the tier holds.
     """
+    subnet_ids: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    The tier's subnets (usually another resource's output). With `networkAcls` enabled they are associated with the tier's network ACL; a tier without them gets no ACL.
+    """
 
 @pulumi.input_type
 class TierArgs:
@@ -1275,7 +1355,8 @@ class TierArgs:
                  name: _builtins.str,
                  cidr_blocks: Optional[Sequence[_builtins.str]] = None,
                  cidr_blocks_from: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 description: Optional[_builtins.str] = None):
+                 description: Optional[_builtins.str] = None,
+                 subnet_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
         A network tier. Tiers are listed outermost first; a tier may talk to itself and to its direct neighbours.
 
@@ -1283,6 +1364,7 @@ class TierArgs:
         :param Sequence[_builtins.str] cidr_blocks: The tier's subnets, used when a rule names the tier as a peer.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] cidr_blocks_from: Subnets that come from another resource's output (e.g. a VPC's private subnets' CIDRs); may be unknown at preview. A rule naming the tier gets one rule resource for the whole list, named after the tier, so names never depend on whether the values are known; a change of the list replaces only those rules (delete-first on AWS). Checks needing the values run as soon as they are known, at `up` at the latest.
         :param _builtins.str description: What the tier holds.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] subnet_ids: The tier's subnets (usually another resource's output). With `networkAcls` enabled they are associated with the tier's network ACL; a tier without them gets no ACL.
         """
         pulumi.set(__self__, "name", name)
         if cidr_blocks is not None:
@@ -1291,6 +1373,8 @@ class TierArgs:
             pulumi.set(__self__, "cidr_blocks_from", cidr_blocks_from)
         if description is not None:
             pulumi.set(__self__, "description", description)
+        if subnet_ids is not None:
+            pulumi.set(__self__, "subnet_ids", subnet_ids)
 
     @_builtins.property
     @pulumi.getter
@@ -1339,5 +1423,17 @@ class TierArgs:
     @description.setter
     def description(self, value: Optional[_builtins.str]):
         pulumi.set(self, "description", value)
+
+    @_builtins.property
+    @pulumi.getter(name="subnetIds")
+    def subnet_ids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The tier's subnets (usually another resource's output). With `networkAcls` enabled they are associated with the tier's network ACL; a tier without them gets no ACL.
+        """
+        return pulumi.get(self, "subnet_ids")
+
+    @subnet_ids.setter
+    def subnet_ids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "subnet_ids", value)
 
 

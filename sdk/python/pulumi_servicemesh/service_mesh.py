@@ -29,6 +29,7 @@ class ServiceMeshArgs:
                  external_groups: Optional[Sequence['ExternalGroupArgs']] = None,
                  limits: Optional['LimitsArgs'] = None,
                  name_prefix: Optional[_builtins.str] = None,
+                 network_acls: Optional['NetworkAclsArgs'] = None,
                  networks: Optional[Sequence['NetworkArgs']] = None,
                  revoke_rules_on_delete: Optional[_builtins.bool] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None):
@@ -42,6 +43,7 @@ class ServiceMeshArgs:
         :param Sequence['ExternalGroupArgs'] external_groups: Security groups made outside the mesh that rules may name in `services:`.
         :param 'LimitsArgs' limits: The account's security-group quotas; defaults to today's AWS figures.
         :param _builtins.str name_prefix: Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
+        :param 'NetworkAclsArgs' network_acls: Opts in to a network ACL per tier with `subnetIds`: a second, subnet-level layer derived from the same flows.
         :param Sequence['NetworkArgs'] networks: Named external address ranges, e.g. the office.
         :param _builtins.bool revoke_rules_on_delete: Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
         :param Mapping[str, _builtins.str] tags: Tags for every security group, besides the Name, Service, Tier and ManagedBy tags the component sets.
@@ -57,6 +59,8 @@ class ServiceMeshArgs:
             pulumi.set(__self__, "limits", limits)
         if name_prefix is not None:
             pulumi.set(__self__, "name_prefix", name_prefix)
+        if network_acls is not None:
+            pulumi.set(__self__, "network_acls", network_acls)
         if networks is not None:
             pulumi.set(__self__, "networks", networks)
         if revoke_rules_on_delete is not None:
@@ -149,6 +153,18 @@ class ServiceMeshArgs:
         pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
+    @pulumi.getter(name="networkAcls")
+    def network_acls(self) -> Optional['NetworkAclsArgs']:
+        """
+        Opts in to a network ACL per tier with `subnetIds`: a second, subnet-level layer derived from the same flows.
+        """
+        return pulumi.get(self, "network_acls")
+
+    @network_acls.setter
+    def network_acls(self, value: Optional['NetworkAclsArgs']):
+        pulumi.set(self, "network_acls", value)
+
+    @_builtins.property
     @pulumi.getter
     def networks(self) -> Optional[Sequence['NetworkArgs']]:
         """
@@ -195,6 +211,7 @@ class ServiceMesh(pulumi.ComponentResource):
                  external_groups: Optional[Sequence[Union['ExternalGroupArgs', 'ExternalGroupArgsDict']]] = None,
                  limits: Optional[Union['LimitsArgs', 'LimitsArgsDict']] = None,
                  name_prefix: Optional[_builtins.str] = None,
+                 network_acls: Optional[Union['NetworkAclsArgs', 'NetworkAclsArgsDict']] = None,
                  networks: Optional[Sequence[Union['NetworkArgs', 'NetworkArgsDict']]] = None,
                  revoke_rules_on_delete: Optional[_builtins.bool] = None,
                  services: Optional[Sequence[Union['ServiceArgs', 'ServiceArgsDict']]] = None,
@@ -211,6 +228,7 @@ class ServiceMesh(pulumi.ComponentResource):
         :param Sequence[Union['ExternalGroupArgs', 'ExternalGroupArgsDict']] external_groups: Security groups made outside the mesh that rules may name in `services:`.
         :param Union['LimitsArgs', 'LimitsArgsDict'] limits: The account's security-group quotas; defaults to today's AWS figures.
         :param _builtins.str name_prefix: Prepended to every group name, so two stacks can share a VPC. Changing it replaces every group, each deleted before its successor exists (its flows are cut meanwhile); see the README for the two-step migration.
+        :param Union['NetworkAclsArgs', 'NetworkAclsArgsDict'] network_acls: Opts in to a network ACL per tier with `subnetIds`: a second, subnet-level layer derived from the same flows.
         :param Sequence[Union['NetworkArgs', 'NetworkArgsDict']] networks: Named external address ranges, e.g. the office.
         :param _builtins.bool revoke_rules_on_delete: Each group's revokeRulesOnDelete (default true), so groups that reference each other can be destroyed. On AWS, deleting such a group also revokes the rules of OTHER groups, other stacks' included, that reference it; set false when other stacks reference this mesh's groups.
         :param Sequence[Union['ServiceArgs', 'ServiceArgsDict']] services: The services; each gets one security group named after it.
@@ -246,6 +264,7 @@ class ServiceMesh(pulumi.ComponentResource):
                  external_groups: Optional[Sequence[Union['ExternalGroupArgs', 'ExternalGroupArgsDict']]] = None,
                  limits: Optional[Union['LimitsArgs', 'LimitsArgsDict']] = None,
                  name_prefix: Optional[_builtins.str] = None,
+                 network_acls: Optional[Union['NetworkAclsArgs', 'NetworkAclsArgsDict']] = None,
                  networks: Optional[Sequence[Union['NetworkArgs', 'NetworkArgsDict']]] = None,
                  revoke_rules_on_delete: Optional[_builtins.bool] = None,
                  services: Optional[Sequence[Union['ServiceArgs', 'ServiceArgsDict']]] = None,
@@ -267,6 +286,7 @@ class ServiceMesh(pulumi.ComponentResource):
             __props__.__dict__["external_groups"] = external_groups
             __props__.__dict__["limits"] = limits
             __props__.__dict__["name_prefix"] = name_prefix
+            __props__.__dict__["network_acls"] = network_acls
             __props__.__dict__["networks"] = networks
             __props__.__dict__["revoke_rules_on_delete"] = revoke_rules_on_delete
             if services is None and not opts.urn:
