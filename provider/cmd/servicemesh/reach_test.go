@@ -72,7 +72,7 @@ func TestReachErrors(t *testing.T) {
 		{"bad ephemeral", []string{"reach", "--from", "a", "--to", "b", "--port", "tcp/1", "--ephemeral", "high", threeTier}, []string{`--ephemeral "high": write it as LO-HI, e.g. 32768-60999`}},
 		{"bad format", []string{"reach", "--from", "a", "--to", "b", "--port", "tcp/1", "--format", "yaml", threeTier}, []string{`unknown --format "yaml": use text or json`}},
 		{"unknown endpoints, both named", []string{"reach", "--from", "webb", "--to", "eni-nope", "--port", "tcp/443", threeTier}, []string{
-			`servicemesh reach: --from: "webb" is not a network interface id, an IP address, or a security group's id or name in file ` + threeTier + `: did you mean "web"?`,
+			`servicemesh reach: --from: "webb" is not a network interface id, an IP address, or a security group's id, name or service in file ` + threeTier + `: did you mean "web"?`,
 			`--to: "eni-nope" is not a network interface id`}},
 		{"missing file", []string{"reach", "--from", "a", "--to", "b", "--port", "tcp/1", "missing.json"}, []string{"servicemesh reach: open missing.json: no such file or directory"}},
 	} {

@@ -25,6 +25,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/suggest"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 )
 
 // Layer names one place a packet or its reply is checked, in the order the
@@ -219,8 +220,8 @@ func pair(f, t candidate) (Endpoint, Endpoint, bool) {
 }
 
 // resolve turns a name into the endpoints it means: an interface id, an IP
-// address (with the interface holding it, if any), or a security group's id or
-// name (every interface carrying it).
+// address (with the interface holding it, if any), or a security group's id,
+// name or service (the mesh's Service tag): every interface carrying it.
 func resolve(a *ec2read.Account, name string) ([]candidate, error) {
 	if ip, err := netip.ParseAddr(name); err == nil {
 		for _, in := range a.Interfaces {
@@ -245,7 +246,7 @@ func resolve(a *ec2read.Account, name string) ([]candidate, error) {
 	}
 	var groups []string
 	for _, g := range a.Groups {
-		if g.ID == name || g.Name == name {
+		if g.ID == name || g.Name == name || g.Tags[rule.ServiceTag] == name {
 			groups = append(groups, g.ID)
 		}
 	}
@@ -268,10 +269,13 @@ func resolve(a *ec2read.Account, name string) ([]candidate, error) {
 }
 
 func unknown(a *ec2read.Account, name string) error {
-	msg := fmt.Sprintf("%q is not a network interface id, an IP address, or a security group's id or name in %s", name, a.Source)
+	msg := fmt.Sprintf("%q is not a network interface id, an IP address, or a security group's id, name or service in %s", name, a.Source)
 	var known []string
 	for _, g := range a.Groups {
 		known = append(known, g.ID, g.Name)
+		if s := g.Tags[rule.ServiceTag]; s != "" {
+			known = append(known, s)
+		}
 	}
 	for _, in := range a.Interfaces {
 		known = append(known, in.ID)

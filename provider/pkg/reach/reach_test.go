@@ -196,6 +196,13 @@ func TestEvaluateGroups(t *testing.T) {
 	require.NotNil(t, ans.Paths[1].Refusal())
 	assert.Equal(t, reach.DestACL, ans.Paths[1].Refusal().Layer)
 
+	// A service by the mesh's Service tag, whatever the group's name.
+	ans, err = reach.Evaluate(a, reach.Query{From: "web", To: "CustomerAPI", Traffic: mustRange(t, "tcp/8080"), Ephemeral: linux})
+	require.NoError(t, err)
+	require.Len(t, ans.Paths, 2)
+	assert.Equal(t, "eni-app1", ans.Paths[0].To.Interface)
+	assert.True(t, ans.Allowed)
+
 	// A group to itself: every ordered pair of its interfaces, never one
 	// interface to itself.
 	ans, err = reach.Evaluate(a, reach.Query{From: "web", To: "web", Traffic: mustRange(t, "tcp/443")})
@@ -213,10 +220,11 @@ func TestEvaluateErrors(t *testing.T) {
 		name, from, to string
 		want           []string
 	}{
-		{"misspelt group", "webb", "eni-app1", []string{`--from: "webb" is not a network interface id, an IP address, or a security group's id or name in file testdata/three-tier.json: did you mean "web"?`}},
+		{"misspelt group", "webb", "eni-app1", []string{`--from: "webb" is not a network interface id, an IP address, or a security group's id, name or service in file testdata/three-tier.json: did you mean "web"?`}},
 		{"both ends unknown, both named", "nothing-like-it", "eni-zzz", []string{
 			`--from: "nothing-like-it" is not a network interface id`, "list them with aws ec2 describe-security-groups",
 			`--to: "eni-zzz" is not a network interface id`}},
+		{"a service tag on two groups", "eni-web1", "Reports", []string{`--to: "Reports" names 2 security groups (sg-00000000000000db, sg-000000000000lone): give the group id`}},
 		{"group on no interface", "eni-web1", "lonely", []string{"--to: security group sg-000000000000lone (lonely) is attached to no network interface in file testdata/three-tier.json"}},
 		{"no common family", "eni-db1", "2001:db8:2::10", []string{"eni-db1 (10.0.3.10) and eni-app1 (2001:db8:2::10) have no address family in common"}},
 		{"one interface", "eni-web1", "10.0.1.10", []string{"name the same single interface: nothing to check"}},
