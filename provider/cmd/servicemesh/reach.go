@@ -24,9 +24,10 @@ describe-network-acls (FILE..., one per command or merged), or live.
 A and B are each a network interface id (eni-...), an IP address (one no
 interface holds is outside the VPC: only the other end's layers apply), or
 a security group's id, name or service (its Service tag): every interface
-carrying it, yes only when every pair passes. TRAFFIC is tcp/443, tcp/8000-8080, udp/53, icmp/8 or
-all. --ephemeral is the client's source port range replies go to (default
-1024-65535, the widest AWS documents; Linux clients use 32768-60999).
+carrying it, yes only when every pair passes. TRAFFIC is tcp/443,
+tcp/8000-8080, udp/53, icmp/8 or all. --ephemeral is the client's source
+port range replies go to (default 1024-65535, the widest AWS documents;
+Linux clients use 32768-60999).
 
 Routes, gateways and prefix-list contents are not read.
 
