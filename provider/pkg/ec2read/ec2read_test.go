@@ -61,6 +61,15 @@ func TestReadFilesGroupsAlone(t *testing.T) {
 	assert.Empty(t, g.Interfaces)
 }
 
+// TestReadFilesEmptyLists: an empty describe-security-group-rules or
+// describe-network-interfaces output is "read, none", not "not read".
+func TestReadFilesEmptyLists(t *testing.T) {
+	a, err := ec2read.ReadFiles(write(t, `{"SecurityGroups":[{"GroupId":"sg-1"}],"SecurityGroupRules":[],"NetworkInterfaces":[]}`))
+	require.NoError(t, err)
+	assert.True(t, a.RuleIDsKnown)
+	assert.True(t, a.AttachmentsKnown)
+}
+
 func TestProtocolsAndPorts(t *testing.T) {
 	tests := []struct {
 		name, perm string
