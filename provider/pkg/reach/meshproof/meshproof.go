@@ -149,6 +149,25 @@ func probesOf(v6 bool) []ports.Range {
 // there.
 var world = []netip.Addr{netip.MustParseAddr("198.51.100.7"), netip.MustParseAddr("3fff::7")}
 
+// WithACLs is m with network ACLs on and a subnet per tier, for a property
+// test that proves meshes declared without them: plan it, then Prove.
+func WithACLs(m spec.Mesh) spec.Mesh {
+	out := m
+	out.NetworkAcls = &spec.NetworkAcls{Enabled: true}
+	if m.NetworkAcls != nil {
+		acls := *m.NetworkAcls
+		acls.Enabled = true
+		out.NetworkAcls = &acls
+	}
+	out.Tiers = slices.Clone(m.Tiers)
+	for i, t := range out.Tiers {
+		if len(t.SubnetIDs) == 0 {
+			out.Tiers[i].SubnetIDs = []string{"subnet-" + t.Name}
+		}
+	}
+	return out
+}
+
 // Prove builds the account the plan would make and checks it.
 func Prove(m spec.Mesh, p *plan.Plan) (Report, error) {
 	inv, err := Build(m, p)

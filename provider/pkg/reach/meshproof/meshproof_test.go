@@ -26,10 +26,9 @@ func reference(t *testing.T, eph *spec.PortRange) (spec.Mesh, *plan.Plan) {
 	require.NoError(t, err)
 	m, err := spec.Decode(data)
 	require.NoError(t, err)
-	m.NetworkAcls = &spec.NetworkAcls{Enabled: true, EphemeralPorts: eph}
-	for i := range m.Tiers {
-		m.Tiers[i].SubnetIDs = []string{"subnet-" + m.Tiers[i].Name}
-	}
+	m.NetworkAcls = &spec.NetworkAcls{EphemeralPorts: eph}
+	m = meshproof.WithACLs(m)
+	require.Equal(t, []string{"subnet-dmz"}, m.Tiers[0].SubnetIDs)
 	p, err := plan.Build(m)
 	require.NoError(t, err)
 	return m, p
