@@ -57,6 +57,11 @@ type Account struct {
 	Groups      map[string]*Group   `json:"groups"`
 	Rules       map[string]*Rule    `json:"rules"`
 	Attachments map[string][]string `json:"attachments,omitempty"`
+	// NetworkACLs, their entries (by the provider's nacl- id) and which
+	// ACL each subnet is in (nacl.go).
+	NetworkACLs map[string]*NetworkACL `json:"networkAcls,omitempty"`
+	ACLEntries  map[string]*ACLEntry   `json:"aclEntries,omitempty"`
+	SubnetACL   map[string]string      `json:"subnetAcl,omitempty"`
 }
 
 // Environment variables the stand-in reads.

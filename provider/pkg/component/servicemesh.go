@@ -78,6 +78,11 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	for _, d := range p.Deferred {
 		_ = ctx.Log.Info("deferred check: "+d, &pulumi.LogArgs{Resource: mesh})
 	}
+	if p.NetworkAcls != nil {
+		for _, n := range p.NetworkAcls.Notes {
+			_ = ctx.Log.Info("network ACLs: "+n, &pulumi.LogArgs{Resource: mesh})
+		}
+	}
 	groups, err := emit(ctx, name, args, p, pulumi.Parent(mesh))
 	if err != nil {
 		return nil, err
@@ -142,9 +147,22 @@ func emit(ctx *pulumi.Context, prefix string, refs Args, p *plan.Plan,
 ) (map[string]*ec2.SecurityGroup, error) {
 	groups := map[string]*ec2.SecurityGroup{}    // by logical name, for rules' references
 	byService := map[string]*ec2.SecurityGroup{} // the result
+	acls := map[string]*ec2.NetworkAcl{}         // by logical name, for their rules
 	for _, r := range resources.Of(prefix, p) {
 		ropts := append(slices.Clip(opts), adoptOptions(r)...)
 		switch {
+		case r.ACL != nil:
+			acl, err := newNetworkACL(ctx, r, refs, ropts...)
+			if err != nil {
+				return nil, err
+			}
+			acls[r.Name] = acl
+		case r.ACLRule != nil:
+			// A changed entry has a new number (package nacl), so the
+			// provider's create-before-delete replacement cannot collide.
+			if _, err := ec2.NewNetworkAclRule(ctx, r.Name, aclRuleArgs(r.ACLRule, acls[r.ACLRule.ACL]), ropts...); err != nil {
+				return nil, fmt.Errorf("creating network ACL rule %q: %w", r.Name, err)
+			}
 		case r.Group != nil:
 			sg, err := ec2.NewSecurityGroup(ctx, r.Name, groupArgs(r.Group, refs.VpcID), ropts...)
 			if err != nil {
