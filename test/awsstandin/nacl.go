@@ -7,6 +7,11 @@ import (
 	"os"
 	"slices"
 	"strconv"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // Network ACL resource types, as in the URNs.
@@ -152,4 +157,134 @@ func (a *Account) addACLEntry(e *ACLEntry) error {
 	e.ID = aclEntryID(e.ACL, e.Number, e.Egress, e.Protocol)
 	a.ACLEntries[e.ID] = e
 	return nil
+}
+
+// The ForceNew fields of vpc_network_acl.go (vpc_id) and
+// vpc_network_acl_rule.go (every field). pulumi-aws does not mark
+// aws_network_acl_rule DeleteBeforeReplace (pulumi/pulumi-aws#3244), so a
+// replacement creates first: Diff leaves DeleteBeforeReplace false for it.
+func init() {
+	replaceKeys[NetworkACLType] = []string{"vpcId"}
+	replaceKeys[NetworkACLRuleType] = []string{"networkAclId", "ruleNumber", "egress", "protocol", "ruleAction",
+		"cidrBlock", "ipv6CidrBlock", "fromPort", "toPort", "icmpType", "icmpCode"}
+}
+
+func isACLType(t string) bool { return t == NetworkACLType || t == NetworkACLRuleType }
+
+func num(m resource.PropertyMap, k resource.PropertyKey) int {
+	if v := m[k]; v.IsNumber() {
+		return int(v.NumberValue())
+	}
+	return 0
+}
+
+func aclEntryFrom(m resource.PropertyMap) *ACLEntry {
+	cidr := str(m, "cidrBlock")
+	if cidr == "" {
+		cidr = str(m, "ipv6CidrBlock")
+	}
+	return &ACLEntry{ACL: str(m, "networkAclId"), Egress: m["egress"].IsBool() && m["egress"].BoolValue(),
+		Number: num(m, "ruleNumber"), Protocol: str(m, "protocol"), Action: str(m, "ruleAction"), CIDR: cidr,
+		From: num(m, "fromPort"), To: num(m, "toPort"), IcmpType: num(m, "icmpType"), IcmpCode: num(m, "icmpCode")}
+}
+
+func tagsOf(m resource.PropertyMap) map[string]string {
+	out := map[string]string{}
+	if v := m["tags"]; v.IsObject() {
+		for k, t := range v.ObjectValue() {
+			if t.IsString() {
+				out[string(k)] = t.StringValue()
+			}
+		}
+	}
+	return out
+}
+
+// createACLResource creates a NetworkAcl (with its subnets) or a
+// NetworkAclRule; a preview shows the inputs and an unknown id.
+func (p *Provider) createACLResource(t string, props resource.PropertyMap, preview bool) (*pulumirpc.CreateResponse, error) {
+	out := props.Copy()
+	if preview {
+		out["id"] = resource.MakeComputed(resource.NewStringProperty(""))
+		res, err := marshal(out)
+		return &pulumirpc.CreateResponse{Properties: res}, err
+	}
+	err := withAccount(p.state(), true, func(a *Account) error {
+		if t == NetworkACLType {
+			acl := &NetworkACL{ID: newID("acl-"), VpcID: str(props, "vpcId"), Tags: tagsOf(props)}
+			a.createACL(acl, strs(props, "subnetIds"))
+			out["id"] = resource.NewStringProperty(acl.ID)
+			return nil
+		}
+		e := aclEntryFrom(props)
+		if err := a.addACLEntry(e); err != nil {
+			return fmt.Errorf("creating EC2 Network ACL (%s) Rule (egress: %t)(%d): %w", e.ACL, e.Egress, e.Number, err)
+		}
+		out["id"] = resource.NewStringProperty(e.ID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := marshal(out)
+	return &pulumirpc.CreateResponse{Id: str(out, "id"), Properties: res}, err
+}
+
+// readACLResource reports whether the ACL or entry still exists.
+func (p *Provider) readACLResource(t, id string, props resource.PropertyMap, inputs *structpb.Struct) (*pulumirpc.ReadResponse, error) {
+	found := false
+	err := withAccount(p.state(), false, func(a *Account) error {
+		if t == NetworkACLType {
+			_, found = a.NetworkACLs[id]
+		} else {
+			_, found = a.ACLEntries[id]
+		}
+		return nil
+	})
+	if err != nil || !found {
+		return &pulumirpc.ReadResponse{}, err
+	}
+	outS, err := marshal(props)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.ReadResponse{Id: id, Properties: outS, Inputs: inputs}, nil
+}
+
+// updateACLResource updates an ACL's tags and subnets in place (an entry
+// has no field that updates: every change replaces it).
+func (p *Provider) updateACLResource(t, id string, news resource.PropertyMap, preview bool) (*pulumirpc.UpdateResponse, error) {
+	out := news.Copy()
+	out["id"] = resource.NewStringProperty(id)
+	if !preview && t == NetworkACLType {
+		err := withAccount(p.state(), true, func(a *Account) error {
+			acl, ok := a.NetworkACLs[id]
+			if !ok {
+				return ec2Error("InvalidNetworkAclID.NotFound", "the network ACL %q does not exist", id)
+			}
+			acl.Tags = tagsOf(news)
+			a.setSubnets(acl, strs(news, "subnetIds"))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	res, err := marshal(out)
+	return &pulumirpc.UpdateResponse{Properties: res}, err
+}
+
+// deleteACLResource deletes an ACL (its subnets back to the default) or an
+// entry; one already gone is done.
+func (p *Provider) deleteACLResource(t, id string) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, withAccount(p.state(), true, func(a *Account) error {
+		if t == NetworkACLType {
+			if _, ok := a.NetworkACLs[id]; !ok {
+				return nil
+			}
+			return a.deleteACL(id)
+		}
+		delete(a.ACLEntries, id)
+		return nil
+	})
 }

@@ -1,8 +1,11 @@
 package awsstandin
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,4 +71,45 @@ func TestSubnetAssociation(t *testing.T) {
 	assert.Equal(t, []string{"subnet-a", "subnet-b"}, a.SubnetsOf(DefaultACL("vpc-1")))
 	assert.Empty(t, a.ACLEntries, "entries go with their ACL")
 	assert.ErrorContains(t, a.deleteACL("acl-web"), "InvalidNetworkAclID.NotFound")
+}
+
+// Through the plugin protocol: a rule that changes is replaced create-first
+// (pulumi-aws #3244), so its successor must take a free number; one that
+// reuses the old number is refused as the real provider refuses it.
+func TestACLRuleReplacesCreateFirst(t *testing.T) {
+	p := newProvider(t)
+	ctx := context.Background()
+	acl, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(NetworkACLType, "web"),
+		Properties: props(t, map[string]any{"vpcId": "vpc-1", "subnetIds": []any{"subnet-a"}})})
+	require.NoError(t, err)
+	rule := func(number int, port int) map[string]any {
+		return map[string]any{"networkAclId": acl.GetId(), "ruleNumber": number, "egress": false, "protocol": "tcp",
+			"ruleAction": "allow", "cidrBlock": "10.0.0.0/24", "fromPort": port, "toPort": port}
+	}
+	_, err = p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(NetworkACLRuleType, "r443"), Properties: props(t, rule(14509, 443))})
+	require.NoError(t, err)
+
+	diff, err := p.Diff(ctx, &pulumirpc.DiffRequest{Urn: urn(NetworkACLRuleType, "r443"),
+		OldInputs: props(t, rule(14509, 443)), News: props(t, rule(14509, 8443))})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"fromPort", "toPort"}, diff.GetReplaces())
+	assert.False(t, diff.GetDeleteBeforeReplace(), "pulumi-aws creates the new rule first")
+
+	_, err = p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(NetworkACLRuleType, "r443"), Properties: props(t, rule(14509, 8443))})
+	require.ErrorContains(t, err, "NetworkAclEntryAlreadyExists")
+	_, err = p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(NetworkACLRuleType, "r8443"), Properties: props(t, rule(5785, 8443))})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"subnet-a"}, account(t, p).SubnetsOf(acl.GetId()))
+}
+
+// Check must not hold network ACL rules to security-group rule fields
+// (type, securityGroupId): their inputs pass unchanged.
+func TestCheckPassesNetworkACLRules(t *testing.T) {
+	p := newProvider(t)
+	in := map[string]any{"networkAclId": "acl-1", "ruleNumber": 100, "egress": false, "protocol": "tcp",
+		"ruleAction": "allow", "cidrBlock": "10.0.0.0/24", "fromPort": 443, "toPort": 443}
+	resp, err := p.Check(context.Background(), &pulumirpc.CheckRequest{Urn: urn(NetworkACLRuleType, "r"), News: props(t, in)})
+	require.NoError(t, err)
+	assert.Empty(t, resp.GetFailures())
+	assert.Equal(t, propsOf(t, props(t, in)), propsOf(t, resp.GetInputs()))
 }

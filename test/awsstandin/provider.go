@@ -180,7 +180,10 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 		return nil, err
 	}
 	var failures []*pulumirpc.CheckFailure
-	if t == GroupType {
+	switch {
+	case isACLType(t):
+		// Network ACL inputs pass as they are; EC2 judges them at create.
+	case t == GroupType:
 		setDefault(news, "revokeRulesOnDelete", resource.NewBoolProperty(false))
 		setDefault(news, "description", resource.NewStringProperty("Managed by Pulumi"))
 		if _, named := news["name"]; !named && !news["namePrefix"].HasValue() {
@@ -189,7 +192,7 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 			// tell an auto-name from a name the program set.
 			news[defaultsKey] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewStringProperty("name")})
 		}
-	} else {
+	default:
 		failures = append(failures, checkRuleValues(news)...)
 		for _, k := range ruleRequired {
 			if !news[k].HasValue() && !news[k].IsComputed() {
@@ -375,6 +378,9 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return nil, err
 	}
 	delete(props, defaultsKey)
+	if isACLType(t) {
+		return p.createACLResource(t, props, req.GetPreview())
+	}
 	if req.GetPreview() {
 		out, err := marshal(computed(t, props))
 		return &pulumirpc.CreateResponse{Properties: out}, err
@@ -495,6 +501,9 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	}
 	var out, inputs resource.PropertyMap
 	id := req.GetId()
+	if isACLType(t) {
+		return p.readACLResource(t, id, props, req.GetInputs())
+	}
 	err = withAccount(p.state(), false, func(a *Account) error {
 		if _, known := a.Rules[id]; !known && t == RuleType && strings.Contains(id, "_") {
 			r, err := a.importedRule(id) // an import by pulumi-aws's id
@@ -591,6 +600,9 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	}
 	// What EC2 assigned stays; the rest follows the new inputs.
 	delete(news, defaultsKey)
+	if isACLType(t) {
+		return p.updateACLResource(t, req.GetId(), news, req.GetPreview())
+	}
 	out := news.Copy()
 	for _, k := range []resource.PropertyKey{"id", "arn", "ownerId", "name", "securityGroupRuleId"} {
 		if v, ok := olds[k]; ok && !news[k].HasValue() {
@@ -642,6 +654,9 @@ func (p *Provider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*e
 		return nil, err
 	}
 	id := req.GetId()
+	if isACLType(t) {
+		return p.deleteACLResource(t, id)
+	}
 	if t == RuleType {
 		return &emptypb.Empty{}, withAccount(p.state(), true, func(a *Account) error {
 			if g := str(props, "securityGroupId"); a.Groups[g] == nil {

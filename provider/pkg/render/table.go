@@ -17,7 +17,7 @@ const QuotaWarnPercent = 80
 // Table is the plan for a security reviewer, in sections: a summary; the
 // tiers and their groups; the outside world by name and CIDRs; every group
 // with its rules (inbound first, peers by the names the declaration gave
-// them); the flow matrix; the fullest use of each quota; every finding with
+// them); the network ACLs when enabled; the flow matrix; the fullest use of each quota; every finding with
 // its fix.
 func Table(p *plan.Plan) string {
 	g := newGraph(p)
@@ -26,6 +26,7 @@ func Table(p *plan.Plan) string {
 	tiers(&b, p, g)
 	outside(&b, g)
 	groups(&b, p, g)
+	networkACLs(&b, p)
 	b.WriteString("\nFlows: who may reach whom (callers as rows, callees as columns)\n\n")
 	b.WriteString(g.matrix())
 	quotas(&b, p)
