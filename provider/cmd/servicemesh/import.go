@@ -33,6 +33,8 @@ the declaration you have edited since) unless --force is given.
 type source struct {
 	from                    multiFlag
 	region, vpcID, endpoint string
+	// network reads subnets and network ACLs too (reach).
+	network bool
 }
 
 type multiFlag []string
@@ -60,7 +62,7 @@ func (s *source) read() (*ec2read.Account, error) {
 		if s.vpcID == "" {
 			return nil, fmt.Errorf("--region needs --vpc-id: the mesh is one VPC's groups")
 		}
-		a, err = ec2read.Live{Region: s.region, VpcID: s.vpcID, Endpoint: s.endpoint}.Read(context.Background())
+		a, err = ec2read.Live{Region: s.region, VpcID: s.vpcID, Endpoint: s.endpoint, Network: s.network}.Read(context.Background())
 	default:
 		return nil, fmt.Errorf("give --from FILE (aws ec2 describe-security-groups output) or --region R --vpc-id V")
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach/meshproof"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/render"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/yamlprogram"
@@ -32,6 +33,7 @@ const usage = `usage:
   servicemesh preview-summary < preview.json
   servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
   servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
+  servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -43,6 +45,8 @@ Flags may come before or after the files.
                 every finding (--format table, the default); the whole plan
                 (json); a Mermaid flowchart (mermaid); the flow matrix alone
                 (matrix), as the component's diagram and flowMatrix outputs.
+                With networkAcls on, table and matrix add each declared
+                flow's verdict through both layers (see servicemesh reach).
   plan --diff   what changing OLD into NEW creates, deletes, replaces or
                 updates, named as the ServiceMesh component NAME (default
                 "mesh") names its children: the names pulumi preview lists.
@@ -83,6 +87,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runImport(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdout, stderr)
+	case "reach":
+		return runReach(args[1:], stdout, stderr)
 	case "plan":
 	case "preview-summary":
 		return runPreviewSummary(args[1:], stdin, stdout, stderr)
@@ -131,12 +137,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		return usageError(stderr, "unknown --format %q: use table, json, mermaid or matrix", *format)
 	}
-	_, p, code := load(files[0], stderr)
+	m, p, code := load(files[0], stderr)
 	if p == nil {
 		return code
 	}
 	fmt.Fprint(stdout, show(p))
+	if p.NetworkAcls != nil && (*format == "table" || *format == "matrix") {
+		fmt.Fprint(stdout, "\n"+layers(m, p))
+	}
 	return exitOK
+}
+
+// layers is the flow matrix's column for the second layer: each declared
+// flow through the security groups and the network ACLs, as the
+// reachability evaluator finds them in the account the plan would make.
+func layers(m spec.Mesh, p *plan.Plan) string {
+	r, err := meshproof.Prove(m, p)
+	if err != nil {
+		return fmt.Sprintf("Both layers: not evaluated: %v\n", err)
+	}
+	return r.Layers()
 }
 
 // parseInterspersed parses flags wherever they are among the arguments, as

@@ -28,6 +28,12 @@ type Account struct {
 	RuleIDsKnown bool
 	// AttachmentsKnown is true when network interfaces were read.
 	AttachmentsKnown bool
+	// Subnets, NetworkACLs and Interfaces (every network interface read,
+	// sorted by id) are what the reachability evaluator needs besides the
+	// groups; each is empty when not read.
+	Subnets     []Subnet
+	NetworkACLs []NetworkACL
+	Interfaces  []Interface
 }
 
 // Group is one security group.
@@ -40,10 +46,13 @@ type Group struct {
 	Interfaces []Interface
 }
 
-// Interface is one network interface and its private addresses.
+// Interface is one network interface: its subnet, private addresses and
+// (in Account.Interfaces) the ids of its groups, sorted.
 type Interface struct {
 	ID        string
+	SubnetID  string
 	Addresses []netip.Addr
+	Groups    []string
 }
 
 // Directions, as EC2 and the AWS provider name them.
@@ -143,20 +152,7 @@ func build(source string, groups []types.SecurityGroup, rules []types.SecurityGr
 	}
 	ifaces := map[string][]Interface{}
 	for _, n := range enis {
-		in := Interface{ID: str(n.NetworkInterfaceId)}
-		for _, p := range n.PrivateIpAddresses {
-			if ip, err := netip.ParseAddr(str(p.PrivateIpAddress)); err == nil {
-				in.Addresses = append(in.Addresses, ip)
-			}
-		}
-		if ip, err := netip.ParseAddr(str(n.PrivateIpAddress)); err == nil && !slices.Contains(in.Addresses, ip) {
-			in.Addresses = append(in.Addresses, ip)
-		}
-		for _, p := range n.Ipv6Addresses {
-			if ip, err := netip.ParseAddr(str(p.Ipv6Address)); err == nil {
-				in.Addresses = append(in.Addresses, ip)
-			}
-		}
+		in := iface(n)
 		for _, g := range n.Groups {
 			ifaces[str(g.GroupId)] = append(ifaces[str(g.GroupId)], in)
 		}
@@ -190,6 +186,25 @@ func build(source string, groups []types.SecurityGroup, rules []types.SecurityGr
 	}
 	slices.SortFunc(a.Groups, func(x, y Group) int { return cmp.Compare(x.ID, y.ID) })
 	return a, nil
+}
+
+// iface reads a network interface's id, subnet and private addresses.
+func iface(n types.NetworkInterface) Interface {
+	in := Interface{ID: str(n.NetworkInterfaceId), SubnetID: str(n.SubnetId)}
+	for _, p := range n.PrivateIpAddresses {
+		if ip, err := netip.ParseAddr(str(p.PrivateIpAddress)); err == nil {
+			in.Addresses = append(in.Addresses, ip)
+		}
+	}
+	if ip, err := netip.ParseAddr(str(n.PrivateIpAddress)); err == nil && !slices.Contains(in.Addresses, ip) {
+		in.Addresses = append(in.Addresses, ip)
+	}
+	for _, p := range n.Ipv6Addresses {
+		if ip, err := netip.ParseAddr(str(p.Ipv6Address)); err == nil {
+			in.Addresses = append(in.Addresses, ip)
+		}
+	}
+	return in
 }
 
 // fromPermission splits one EC2 permission into one rule per peer.

@@ -1,6 +1,7 @@
 package ec2read_test
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -58,6 +59,15 @@ func TestReadFilesGroupsAlone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, g.Rules[0].ID)
 	assert.Empty(t, g.Interfaces)
+}
+
+// TestReadFilesEmptyLists: an empty describe-security-group-rules or
+// describe-network-interfaces output is "read, none", not "not read".
+func TestReadFilesEmptyLists(t *testing.T) {
+	a, err := ec2read.ReadFiles(write(t, `{"SecurityGroups":[{"GroupId":"sg-1"}],"SecurityGroupRules":[],"NetworkInterfaces":[]}`))
+	require.NoError(t, err)
+	assert.True(t, a.RuleIDsKnown)
+	assert.True(t, a.AttachmentsKnown)
 }
 
 func TestProtocolsAndPorts(t *testing.T) {
@@ -121,4 +131,73 @@ func write(t *testing.T, data string) string {
 	path := filepath.Join(t.TempDir(), "in.json")
 	require.NoError(t, os.WriteFile(path, []byte(data), 0o600))
 	return path
+}
+
+// TestReadNetwork reads describe-subnets and describe-network-acls as the
+// AWS CLI writes them: protocols as numbers, entries in any order, the IPv6
+// catch-all as 32768, a disassociated IPv6 block left out.
+func TestReadNetwork(t *testing.T) {
+	path := write(t, `{"SecurityGroups":[{"GroupId":"sg-1","GroupName":"g"}],
+	"NetworkInterfaces":[{"NetworkInterfaceId":"eni-1","SubnetId":"subnet-1","PrivateIpAddress":"10.0.1.5",
+	  "Ipv6Addresses":[{"Ipv6Address":"2001:db8:1::5"}],"Groups":[{"GroupId":"sg-1"}]}],
+	"Subnets":[{"SubnetId":"subnet-2","VpcId":"vpc-1","CidrBlock":"10.0.2.0/24"},
+	  {"SubnetId":"subnet-1","VpcId":"vpc-1","CidrBlock":"10.0.1.0/24","Ipv6CidrBlockAssociationSet":[
+	    {"Ipv6CidrBlock":"2001:db8:1::/64","Ipv6CidrBlockState":{"State":"associated"}},
+	    {"Ipv6CidrBlock":"2001:db8:9::/64","Ipv6CidrBlockState":{"State":"disassociated"}}]}],
+	"NetworkAcls":[{"NetworkAclId":"acl-1","VpcId":"vpc-1","IsDefault":false,
+	  "Associations":[{"SubnetId":"subnet-1"}],
+	  "Entries":[
+	    {"RuleNumber":32768,"Egress":false,"Protocol":"-1","Ipv6CidrBlock":"::/0","RuleAction":"deny"},
+	    {"RuleNumber":100,"Egress":true,"Protocol":"6","PortRange":{"From":443,"To":443},"CidrBlock":"0.0.0.0/0","RuleAction":"allow"},
+	    {"RuleNumber":110,"Egress":false,"Protocol":"1","IcmpTypeCode":{"Type":3,"Code":4},"CidrBlock":"0.0.0.0/0","RuleAction":"allow"},
+	    {"RuleNumber":100,"Egress":false,"Protocol":"17","CidrBlock":"10.0.0.0/16","RuleAction":"deny"},
+	    {"RuleNumber":120,"Egress":false,"Protocol":"50","PortRange":{"From":1,"To":2},"CidrBlock":"10.0.0.0/16","RuleAction":"allow"}]},
+	  {"NetworkAclId":"acl-0","VpcId":"vpc-1","IsDefault":true,"Entries":[]}]}`)
+	a, err := ec2read.ReadFiles(path)
+	require.NoError(t, err)
+	assert.Equal(t, []ec2read.Subnet{
+		{ID: "subnet-1", VpcID: "vpc-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.1.0/24"), netip.MustParsePrefix("2001:db8:1::/64")}},
+		{ID: "subnet-2", VpcID: "vpc-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.2.0/24")}},
+	}, a.Subnets)
+	assert.Equal(t, []ec2read.Interface{{ID: "eni-1", SubnetID: "subnet-1", Groups: []string{"sg-1"},
+		Addresses: []netip.Addr{netip.MustParseAddr("10.0.1.5"), netip.MustParseAddr("2001:db8:1::5")}}}, a.Interfaces)
+	require.Len(t, a.NetworkACLs, 2)
+	acl := a.NetworkACLs[1]
+	assert.Equal(t, "acl-1", acl.ID)
+	var entries []string
+	for _, e := range acl.Entries {
+		entries = append(entries, e.String())
+	}
+	assert.Equal(t, []string{
+		"ingress #100 deny udp/0-65535 10.0.0.0/16",
+		"ingress #110 allow icmp/3:4 0.0.0.0/0",
+		"ingress #120 allow proto50 10.0.0.0/16",
+		"ingress * deny all ::/0",
+		"egress #100 allow tcp/443 0.0.0.0/0",
+	}, entries)
+
+	got, err := a.ACLOf(&a.Subnets[0])
+	require.NoError(t, err)
+	assert.Equal(t, "acl-1", got.ID)
+	got, err = a.ACLOf(&a.Subnets[1])
+	require.NoError(t, err)
+	assert.Equal(t, "acl-0", got.ID, "a subnet without an association has its VPC's default ACL")
+	_, err = a.ACLOf(&ec2read.Subnet{ID: "subnet-9", VpcID: "vpc-9"})
+	assert.ErrorContains(t, err, "subnet subnet-9 has no network ACL in file ")
+	assert.ErrorContains(t, err, "give the output of `aws ec2 describe-network-acls --output json` for vpc-9")
+}
+
+func TestReadNetworkErrors(t *testing.T) {
+	for _, tc := range []struct{ name, entry, want string }{
+		{"bad action", `{"RuleNumber":100,"Protocol":"6","CidrBlock":"0.0.0.0/0","RuleAction":"reject"}`, `network ACL acl-1: entry 100: RuleAction "reject" is neither allow nor deny`},
+		{"bad protocol", `{"RuleNumber":100,"Protocol":"gre","CidrBlock":"0.0.0.0/0","RuleAction":"allow"}`, `entry 100: Protocol "gre" is neither`},
+		{"no CIDR", `{"RuleNumber":100,"Protocol":"6","RuleAction":"allow"}`, `entry 100: CidrBlock/Ipv6CidrBlock ""`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ec2read.ReadFiles(write(t, `{"SecurityGroups":[],"NetworkAcls":[{"NetworkAclId":"acl-1","Entries":[`+tc.entry+`]}]}`))
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
+	_, err := ec2read.ReadFiles(write(t, `{"SecurityGroups":[],"Subnets":[{"SubnetId":"subnet-1","CidrBlock":"10.0.0.0/33"}]}`))
+	assert.ErrorContains(t, err, `subnet subnet-1: CIDR "10.0.0.0/33"`)
 }

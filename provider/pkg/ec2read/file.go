@@ -12,22 +12,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
-// describeOutput is any of the three describe commands' JSON; the AWS CLI's
+// describeOutput is any of the five describe commands' JSON; the AWS CLI's
 // keys match the SDK's field names, so the SDK types decode it.
 type describeOutput struct {
 	SecurityGroups     *[]types.SecurityGroup
 	SecurityGroupRules *[]types.SecurityGroupRule
 	NetworkInterfaces  *[]types.NetworkInterface
+	Subnets            *[]types.Subnet
+	NetworkAcls        *[]types.NetworkAcl
 }
 
 // ReadFiles reads the output of `aws ec2 describe-security-groups --output
-// json`, and optionally of describe-security-group-rules and
-// describe-network-interfaces: one file each, or one object with their keys
-// merged. Exactly one file must hold SecurityGroups.
+// json`, and optionally of describe-security-group-rules,
+// describe-network-interfaces, describe-subnets and describe-network-acls:
+// one file each, or one object with their keys merged. Exactly one file must
+// hold SecurityGroups.
 func ReadFiles(paths ...string) (*Account, error) {
 	var groups []types.SecurityGroup
 	var rules []types.SecurityGroupRule
 	var enis []types.NetworkInterface
+	var subnets []types.Subnet
+	var acls []types.NetworkAcl
 	var withGroups, withRules, withENIs bool
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
@@ -50,20 +55,57 @@ func ReadFiles(paths ...string) (*Account, error) {
 		if out.NetworkInterfaces != nil {
 			withENIs, enis = true, append(enis, *out.NetworkInterfaces...)
 		}
+		if out.Subnets != nil {
+			subnets = append(subnets, *out.Subnets...)
+		}
+		if out.NetworkAcls != nil {
+			acls = append(acls, *out.NetworkAcls...)
+		}
 	}
 	if !withGroups {
 		return nil, fmt.Errorf("%s: no SecurityGroups: give the output of `aws ec2 describe-security-groups --output json` too", strings.Join(paths, ", "))
 	}
-	return build("file "+strings.Join(paths, ", "), groups, rules, enis, withRules, withENIs)
+	// Describe tells "read, none" (empty) from "not read" (nil).
+	if withRules && rules == nil {
+		rules = []types.SecurityGroupRule{}
+	}
+	if withENIs && enis == nil {
+		enis = []types.NetworkInterface{}
+	}
+	return FromDescribe("file "+strings.Join(paths, ", "), Describe{SecurityGroups: groups, SecurityGroupRules: rules,
+		NetworkInterfaces: enis, Subnets: subnets, NetworkAcls: acls})
+}
+
+// Describe is the describe commands' output as the AWS SDK's types hold it,
+// for a caller that has it in memory (a test building an account).
+type Describe struct {
+	SecurityGroups     []types.SecurityGroup
+	SecurityGroupRules []types.SecurityGroupRule
+	NetworkInterfaces  []types.NetworkInterface
+	Subnets            []types.Subnet
+	NetworkAcls        []types.NetworkAcl
+}
+
+// FromDescribe builds an Account as ReadFiles does; source names it in
+// messages.
+func FromDescribe(source string, d Describe) (*Account, error) {
+	a, err := build(source, d.SecurityGroups, d.SecurityGroupRules, d.NetworkInterfaces, d.SecurityGroupRules != nil, d.NetworkInterfaces != nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.addNetwork(d.Subnets, d.NetworkAcls, d.NetworkInterfaces); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 func decode(data []byte) (describeOutput, error) {
-	const want = "not the JSON of `aws ec2 describe-security-groups --output json` (nor of describe-security-group-rules or describe-network-interfaces)"
+	const want = "not the JSON of `aws ec2 describe-security-groups --output json` (nor of describe-security-group-rules, describe-network-interfaces, describe-subnets or describe-network-acls)"
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return describeOutput{}, fmt.Errorf("%s: %w", want, err)
 	}
-	known := map[string]bool{"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true, "NextToken": true}
+	known := map[string]bool{"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true, "Subnets": true, "NetworkAcls": true, "NextToken": true}
 	found := false
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if !known[k] {
@@ -72,7 +114,7 @@ func decode(data []byte) (describeOutput, error) {
 		found = found || k != "NextToken"
 	}
 	if !found {
-		return describeOutput{}, fmt.Errorf("%s: it has none of SecurityGroups, SecurityGroupRules, NetworkInterfaces", want)
+		return describeOutput{}, fmt.Errorf("%s: it has none of SecurityGroups, SecurityGroupRules, NetworkInterfaces, Subnets, NetworkAcls", want)
 	}
 	var out describeOutput
 	dec := json.NewDecoder(bytes.NewReader(data))

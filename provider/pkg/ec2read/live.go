@@ -18,6 +18,9 @@ type Live struct {
 	VpcID string
 	// Endpoint overrides EC2's endpoint (--endpoint-url), e.g. an emulator.
 	Endpoint string
+	// Network reads subnets and network ACLs too (ec2:DescribeSubnets and
+	// ec2:DescribeNetworkAcls), which only the reachability check needs.
+	Network bool
 }
 
 // Read reads the groups, their rules and the network interfaces from EC2,
@@ -80,5 +83,30 @@ func (l Live) Read(ctx context.Context) (*Account, error) {
 	if l.VpcID != "" {
 		source += " " + l.VpcID
 	}
-	return build(source, groups, rules, enis, true, true)
+	a, err := build(source, groups, rules, enis, true, true)
+	if err != nil {
+		return nil, err
+	}
+	var subnets []types.Subnet
+	sp := ec2.NewDescribeSubnetsPaginator(client, &ec2.DescribeSubnetsInput{Filters: filters})
+	for l.Network && sp.HasMorePages() {
+		page, err := sp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading EC2 in %s: describe-subnets: %w", l.Region, err)
+		}
+		subnets = append(subnets, page.Subnets...)
+	}
+	var acls []types.NetworkAcl
+	ap := ec2.NewDescribeNetworkAclsPaginator(client, &ec2.DescribeNetworkAclsInput{Filters: filters})
+	for l.Network && ap.HasMorePages() {
+		page, err := ap.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading EC2 in %s: describe-network-acls: %w", l.Region, err)
+		}
+		acls = append(acls, page.NetworkAcls...)
+	}
+	if err := a.addNetwork(subnets, acls, enis); err != nil {
+		return nil, err
+	}
+	return a, nil
 }

@@ -3,9 +3,11 @@ package ec2read_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,4 +55,57 @@ func TestLiveNoCredentials(t *testing.T) {
 	assert.Contains(t, err.Error(), "reading EC2 in us-east-1: no AWS credentials: set AWS_PROFILE")
 	_, err = ec2read.Live{}.Read(context.Background())
 	assert.ErrorContains(t, err, "--region is required")
+}
+
+// TestLiveMotoNetwork reads subnets, network ACLs and interfaces from moto
+// when asked (Network), as the reach command does.
+func TestLiveMotoNetwork(t *testing.T) {
+	endpoint := moto.Start(t)
+	ctx := context.Background()
+	f := moto.NewWebDB(t, endpoint)
+	sub, err := f.Client.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(f.VPC), CidrBlock: aws.String("10.9.1.0/24")})
+	require.NoError(t, err)
+	subnet := aws.ToString(sub.Subnet.SubnetId)
+	eni, err := f.Client.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(subnet),
+		PrivateIpAddress: aws.String("10.9.1.10"), Groups: []string{f.Web}})
+	require.NoError(t, err)
+	acl, err := f.Client.CreateNetworkAcl(ctx, &ec2.CreateNetworkAclInput{VpcId: aws.String(f.VPC)})
+	require.NoError(t, err)
+	aclID := aws.ToString(acl.NetworkAcl.NetworkAclId)
+	_, err = f.Client.CreateNetworkAclEntry(ctx, &ec2.CreateNetworkAclEntryInput{NetworkAclId: aws.String(aclID), RuleNumber: aws.Int32(100),
+		Protocol: aws.String("6"), PortRange: &types.PortRange{From: aws.Int32(443), To: aws.Int32(443)}, Egress: aws.Bool(false),
+		CidrBlock: aws.String("0.0.0.0/0"), RuleAction: types.RuleActionAllow})
+	require.NoError(t, err)
+	cur, err := f.Client.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{Filters: []types.Filter{
+		{Name: aws.String("association.subnet-id"), Values: []string{subnet}}}})
+	require.NoError(t, err)
+	var assoc string
+	for _, a := range cur.NetworkAcls[0].Associations {
+		if aws.ToString(a.SubnetId) == subnet {
+			assoc = aws.ToString(a.NetworkAclAssociationId)
+		}
+	}
+	_, err = f.Client.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{AssociationId: aws.String(assoc), NetworkAclId: aws.String(aclID)})
+	require.NoError(t, err)
+
+	without, err := ec2read.Live{Region: "us-east-1", VpcID: f.VPC, Endpoint: endpoint}.Read(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, without.NetworkACLs, "only reach asks for network ACLs")
+	a, err := ec2read.Live{Region: "us-east-1", VpcID: f.VPC, Endpoint: endpoint, Network: true}.Read(ctx)
+	require.NoError(t, err)
+	require.NotNil(t, a.SubnetOf(subnet))
+	assert.Equal(t, "10.9.1.0/24", a.SubnetOf(subnet).CIDRs[0].String())
+	got, err := a.ACLOf(a.SubnetOf(subnet))
+	require.NoError(t, err)
+	assert.Equal(t, aclID, got.ID)
+	var entries []string
+	for _, e := range got.Entries {
+		entries = append(entries, e.String())
+	}
+	assert.Contains(t, entries, "ingress #100 allow tcp/443 0.0.0.0/0")
+	i := slices.IndexFunc(a.Interfaces, func(in ec2read.Interface) bool { return in.ID == aws.ToString(eni.NetworkInterface.NetworkInterfaceId) })
+	require.GreaterOrEqual(t, i, 0)
+	assert.Equal(t, subnet, a.Interfaces[i].SubnetID)
+	assert.Equal(t, []string{f.Web}, a.Interfaces[i].Groups)
+	assert.Equal(t, "10.9.1.10", a.Interfaces[i].Addresses[0].String())
 }

@@ -82,7 +82,73 @@ func (r Range) Covers(o Range) bool {
 	return r.From <= o.From && o.To <= r.To
 }
 
+// ParseRange reads the text String writes (tcp/443, udp/8125-8126,
+// icmp/all, icmp/8, icmp/3:4, all, proto50), for a user who names traffic
+// on a command line; a bare protocol name or number works too (tcp is every
+// port, icmp every type).
+func ParseRange(s string) (Range, error) {
+	bad := func(why string) (Range, error) {
+		return Range{}, fmt.Errorf("traffic %q: %s: write it as tcp/443, tcp/8000-8080, udp/53, icmp/8, icmp/3:4, icmp/all or all", s, why)
+	}
+	name, rest, hasRest := strings.Cut(strings.TrimSpace(s), "/")
+	proto, err := ParseProtocol(strings.TrimPrefix(strings.ToLower(name), "proto"))
+	if err != nil || name == "" {
+		return bad("unknown protocol")
+	}
+	r := Range{Protocol: proto}
+	num := func(t string, lo, hi int) (int, bool) {
+		n, err := strconv.Atoi(t)
+		return n, err == nil && n >= lo && n <= hi
+	}
+	var ok bool
+	switch {
+	case !hasRest && HasPorts(proto):
+		r.From, r.To = 0, 65535
+	case !hasRest && IsICMP(proto):
+		r.From, r.To = -1, -1
+	case !hasRest:
+	case HasPorts(proto):
+		from, to, isRange := strings.Cut(rest, "-")
+		if r.From, ok = num(from, 0, 65535); !ok {
+			return bad("the port must be a number 0-65535")
+		}
+		r.To = r.From
+		if isRange {
+			if r.To, ok = num(to, r.From, 65535); !ok {
+				return bad("the range must end in a port no lower than its start")
+			}
+		}
+	case IsICMP(proto) && rest == "all":
+		r.From, r.To = -1, -1
+	case IsICMP(proto):
+		typ, code, hasCode := strings.Cut(rest, ":")
+		if r.From, ok = num(typ, 0, 255); !ok {
+			return bad("the ICMP type must be a number 0-255")
+		}
+		r.To = -1
+		if hasCode {
+			if r.To, ok = num(code, 0, 255); !ok {
+				return bad("the ICMP code must be a number 0-255")
+			}
+		}
+	default:
+		return bad("only tcp, udp, icmp and icmpv6 take ports")
+	}
+	return r, nil
+}
+
 var protocolNumbers = map[int]string{-1: All, 1: ICMP, 6: TCP, 17: UDP, 58: ICMPv6}
+
+// Number is the protocol as an IP protocol number, as network ACL entries
+// write it: tcp is "6", all is "-1"; a number stays itself.
+func Number(protocol string) string {
+	for n, name := range protocolNumbers {
+		if name == protocol {
+			return strconv.Itoa(n)
+		}
+	}
+	return protocol
+}
 
 // ParseProtocol canonicalises a protocol name or number; "" means tcp.
 func ParseProtocol(s string) (string, error) {

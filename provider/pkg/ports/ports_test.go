@@ -75,6 +75,51 @@ func TestStringSlugEC2(t *testing.T) {
 	}
 }
 
+func TestParseRange(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want ports.Range
+		err  string
+	}{
+		{in: "tcp/443", want: tcp(443, 443)},
+		{in: " TCP/1024-65535", want: tcp(1024, 65535)},
+		{in: "udp/8125", want: udp(8125, 8125)},
+		{in: "tcp", want: tcp(0, 65535)},
+		{in: "6/22", want: tcp(22, 22)},
+		{in: "icmp/all", want: icmp(-1, -1)},
+		{in: "icmp", want: icmp(-1, -1)},
+		{in: "icmp/8", want: icmp(8, -1)},
+		{in: "icmp/3:4", want: icmp(3, 4)},
+		{in: "icmpv6/128", want: ports.Range{Protocol: ports.ICMPv6, From: 128, To: -1}},
+		{in: "all", want: all},
+		{in: "-1", want: all},
+		{in: "proto50", want: ports.Range{Protocol: "50"}},
+		{in: "50", want: ports.Range{Protocol: "50"}},
+		{in: "gre/1", err: `traffic "gre/1": unknown protocol`},
+		{in: "/443", err: "unknown protocol"},
+		{in: "tcp/http", err: "the port must be a number 0-65535"},
+		{in: "tcp/70000", err: "the port must be a number 0-65535"},
+		{in: "tcp/443-80", err: "the range must end in a port no lower than its start"},
+		{in: "icmp/x", err: "the ICMP type must be a number 0-255"},
+		{in: "icmp/3:x", err: "the ICMP code must be a number 0-255"},
+		{in: "all/443", err: "only tcp, udp, icmp and icmpv6 take ports"},
+	} {
+		got, err := ports.ParseRange(tc.in)
+		if tc.err != "" {
+			assert.ErrorContains(t, err, tc.err, tc.in)
+			continue
+		}
+		assert.NoError(t, err, tc.in)
+		assert.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for in, want := range map[string]string{"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "-1": "-1", "50": "50"} {
+		assert.Equal(t, want, ports.Number(in), in)
+	}
+}
+
 func TestParseProtocol(t *testing.T) {
 	for in, want := range map[string]string{
 		"": "tcp", "tcp": "tcp", " TCP ": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "icmpv6",

@@ -49,6 +49,10 @@ type Group struct {
 // ManagedBy is the value of the ManagedBy tag on every group.
 const ManagedBy = "pulumi-servicemesh"
 
+// ServiceTag is the tag that names a group's service, whatever namePrefix its
+// EC2 name carries: readers of an account (servicemesh reach) find services by it.
+const ServiceTag = "Service"
+
 // Rule is one EC2 security-group rule.
 type Rule struct {
 	// Key identifies the rule by content; resource names derive from it.
@@ -124,7 +128,7 @@ func Groups(m spec.Mesh) []Group {
 			tags[k] = v
 		}
 		tags["Name"] = name
-		tags["Service"] = s.Name
+		tags[ServiceTag] = s.Name
 		tags["Tier"] = s.Tier
 		tags["ManagedBy"] = ManagedBy
 		if s.Description != "" {
