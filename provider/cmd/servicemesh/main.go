@@ -31,6 +31,7 @@ const usage = `usage:
   servicemesh preview-summary < preview.json
   servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
   servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
+  servicemesh flows [--log-format FORMAT] [--workers N] [--csv] FLOWLOG...
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -57,6 +58,13 @@ SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
                 do, grouped by security group, delete-first replacements
                 called out.
 
+  flows         VPC Flow Logs files (v2-v5, with or without the S3 header
+                line, plain or gzip) aggregated to one row per interface,
+                source, destination, destination port, protocol and action:
+                records, packets, bytes, OR of tcp-flags, first start, last
+                end (--csv, sorted). --log-format is the format of files
+                without a header (default: the v2 default format).
+
 Findings go to stderr, each with its fix: warnings always, and errors,
 which stop the plan.
 
@@ -80,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runImport(args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdout, stderr)
+	case "flows":
+		return runFlows(args[1:], stdout, stderr)
 	case "plan":
 	case "preview-summary":
 		return runPreviewSummary(args[1:], stdin, stdout, stderr)

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 )
 
@@ -476,4 +477,25 @@ func aggregateFile(t *Table, path string, format *Format) (Stats, []error) {
 		return s.Stats(), []error{err}
 	}
 	return s.Stats(), nil
+}
+
+// CSVHeader names the columns of Tuple.CSV.
+var CSVHeader = []string{"interface_id", "srcaddr", "dstaddr", "dstport", "protocol", "action", "records", "packets", "bytes", "tcp_flags", "first_start", "last_end"}
+
+// CSV is the tuple as CSVHeader's columns; a value AWS wrote as "-" is empty.
+func (t Tuple) CSV() []string {
+	opt := func(v int64) string {
+		if v < 0 {
+			return ""
+		}
+		return strconv.FormatInt(v, 10)
+	}
+	addr := func(a netip.Addr) string {
+		if !a.IsValid() {
+			return ""
+		}
+		return a.String()
+	}
+	return []string{t.InterfaceID, addr(t.SrcAddr), addr(t.DstAddr), opt(int64(t.DstPort)), opt(int64(t.Protocol)), t.Action,
+		opt(t.Count), opt(t.Packets), opt(t.Bytes), opt(int64(t.TCPFlags)), opt(t.Start), opt(t.End)}
 }
