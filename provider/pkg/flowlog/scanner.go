@@ -239,32 +239,32 @@ func (s *Scanner) Err() error {
 
 // split cuts line into its space-separated fields, up to MaxFields+1 so a
 // line with too many still counts as one too many. AWS separates fields with
-// one space; runs of blanks are accepted, as the user guide's own examples
+// one space; runs of spaces are accepted, as the user guide's own examples
 // have one.
 func split(line []byte, out *[MaxFields][]byte) int {
-	n, i := 0, 0
-	for i < len(line) {
-		for i < len(line) && isBlank(line[i]) {
-			i++
+	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+		line = line[:len(line)-1]
+	}
+	n := 0
+	for {
+		for len(line) > 0 && line[0] == ' ' {
+			line = line[1:]
 		}
-		if i == len(line) {
-			break
-		}
-		j := i
-		for j < len(line) && !isBlank(line[j]) {
-			j++
+		if len(line) == 0 {
+			return n
 		}
 		if n == MaxFields {
 			return n + 1
 		}
-		out[n] = line[i:j]
+		j := bytes.IndexByte(line, ' ')
+		if j < 0 {
+			j = len(line)
+		}
+		out[n] = line[:j]
 		n++
-		i = j
+		line = line[j:]
 	}
-	return n
 }
-
-func isBlank(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
 // isHeader tells a header line from a record: field names are lower-case
 // words with hyphens (perhaps as ${name}), while every record has a field
