@@ -1,0 +1,222 @@
+package observe
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
+)
+
+// Interface is a network interface as one inventory snapshot saw it, and the
+// time it is taken to hold for: [From, Until), Unix seconds, 0 for open.
+type Interface struct {
+	ID     string
+	Name   string       // the service whose groups it carries, "" when none: callers are then named by address
+	Addrs  []netip.Addr // primary and secondary private addresses
+	Groups []string     // security group ids
+	From   int64
+	Until  int64
+}
+
+// Snapshot is describe-network-interfaces at one time.
+type Snapshot struct {
+	Taken      int64
+	Interfaces []Interface
+}
+
+// Inventory answers which interface had an id or an address at a time.
+// Interfaces and addresses are reused, so a record is attributed with the
+// interface as it was when logged.
+type Inventory struct {
+	byID   map[string][]Interface
+	byAddr map[netip.Addr][]Interface
+}
+
+// FromSnapshots builds an inventory in which each snapshot holds from when
+// it was taken until the next was: between two snapshots the earlier one is
+// believed, and the first holds before it, the last after it.
+func FromSnapshots(snaps []Snapshot) *Inventory {
+	snaps = slices.Clone(snaps)
+	slices.SortFunc(snaps, func(a, b Snapshot) int { return cmp.Compare(a.Taken, b.Taken) })
+	var all []Interface
+	for i, s := range snaps {
+		for _, in := range s.Interfaces {
+			in.From, in.Until = 0, 0
+			if i > 0 {
+				in.From = s.Taken
+			}
+			if i+1 < len(snaps) {
+				in.Until = snaps[i+1].Taken
+			}
+			all = append(all, in)
+		}
+	}
+	return NewInventory(all)
+}
+
+// NewInventory indexes interfaces with their own time bounds.
+func NewInventory(interfaces []Interface) *Inventory {
+	inv := &Inventory{byID: map[string][]Interface{}, byAddr: map[netip.Addr][]Interface{}}
+	for _, in := range interfaces {
+		inv.byID[in.ID] = append(inv.byID[in.ID], in)
+		for _, a := range in.Addrs {
+			inv.byAddr[a] = append(inv.byAddr[a], in)
+		}
+	}
+	return inv
+}
+
+func at(list []Interface, t int64) (Interface, bool) {
+	for _, in := range list {
+		if (in.From == 0 || t >= in.From) && (in.Until == 0 || t < in.Until) {
+			return in, true
+		}
+	}
+	return Interface{}, false
+}
+
+// Permission is one ingress permission of a group: callers carrying
+// PeerGroup, or in PeerPrefix, may reach Group's interfaces on the ports.
+type Permission struct {
+	Rule             string // the name reports use
+	Group            string
+	Protocol         int // -1: all
+	FromPort, ToPort int // ignored for protocol -1
+	PeerGroup        string
+	PeerPrefix       netip.Prefix
+}
+
+func (p Permission) allows(t flowlog.Tuple, callerGroups []string) bool {
+	if p.Protocol != -1 && (p.Protocol != t.Protocol || t.DstPort < p.FromPort || t.DstPort > p.ToPort) {
+		return false
+	}
+	if p.PeerGroup != "" {
+		return slices.Contains(callerGroups, p.PeerGroup)
+	}
+	return p.PeerPrefix.IsValid() && p.PeerPrefix.Contains(t.SrcAddr)
+}
+
+// Hit is the traffic one rule allowed.
+type Hit struct {
+	Rule                string
+	Flows               int64 // tuples
+	Records             int64
+	Packets, Bytes      int64
+	FirstSeen, LastSeen int64    // Unix seconds; 0 when unused
+	Callers             []string // distinct, sorted: services, else addresses
+}
+
+// Rejected is refused traffic from one caller to one callee on one port.
+// A REJECT does not say whether a security group or a network ACL refused.
+type Rejected struct {
+	Caller, Callee   string
+	Protocol, Port   int
+	Records          int64
+	FromKnownService bool
+	LooksLikeMissing bool // repeated, from a caller the inventory knows: a rule may be missing; else scanning noise
+}
+
+// Report is what the observed traffic says about the permissions.
+type Report struct {
+	Hits        []Hit // one per permission, by rule name; Flows 0: unused in the window
+	Rejected    []Rejected
+	Unexplained int64 // records of accepted requests no permission explains (another group, or an NACL-only path)
+	Methods     Tally
+}
+
+// missingThreshold is how many rejected records from a known caller make a
+// missing rule rather than a one-off.
+const missingThreshold = 3
+
+// Attribute walks the tuples once. A request is attributed where it arrives:
+// on the callee's interface (its destination address is the interface's),
+// so a connection logged on both ends is counted once; every permission of
+// the callee's groups that allows it gets the hit.
+func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool) Report {
+	byGroup := map[string][]int{}
+	for i, p := range perms {
+		byGroup[p.Group] = append(byGroup[p.Group], i)
+	}
+	hits := make([]Hit, len(perms))
+	callers := make([]map[string]bool, len(perms))
+	type rejKey struct {
+		caller, callee string
+		protocol, port int
+	}
+	rejected := map[rejKey]*Rejected{}
+	rep := Report{Methods: Tally{}}
+	each(func(t flowlog.Tuple) {
+		if rep.Methods.Add(t, listening) != Request {
+			return
+		}
+		callee, ok := at(inv.byID[t.InterfaceID], t.Start)
+		if !ok || !slices.Contains(callee.Addrs, t.DstAddr) {
+			return // logged on the caller's side, or an interface the inventory lacks
+		}
+		caller, known := at(inv.byAddr[t.SrcAddr], t.Start)
+		who := t.SrcAddr.String()
+		if known && caller.Name != "" {
+			who = caller.Name
+		}
+		if t.Action == "REJECT" {
+			k := rejKey{who, label(callee), t.Protocol, t.DstPort}
+			r := rejected[k]
+			if r == nil {
+				r = &Rejected{Caller: k.caller, Callee: k.callee, Protocol: k.protocol, Port: k.port, FromKnownService: known && caller.Name != ""}
+				rejected[k] = r
+			}
+			r.Records += t.Count
+			return
+		}
+		matched := false
+		for _, g := range callee.Groups {
+			for _, i := range byGroup[g] {
+				if !perms[i].allows(t, caller.Groups) {
+					continue
+				}
+				matched = true
+				h := &hits[i]
+				if h.Flows == 0 || t.Start < h.FirstSeen {
+					h.FirstSeen = t.Start
+				}
+				h.LastSeen = max(h.LastSeen, t.End)
+				h.Flows++
+				h.Records += t.Count
+				h.Packets += t.Packets
+				h.Bytes += t.Bytes
+				if callers[i] == nil {
+					callers[i] = map[string]bool{}
+				}
+				callers[i][who] = true
+			}
+		}
+		if !matched {
+			rep.Unexplained += t.Count
+		}
+	})
+	for i, p := range perms {
+		hits[i].Rule = p.Rule
+		for c := range callers[i] {
+			hits[i].Callers = append(hits[i].Callers, c)
+		}
+		slices.Sort(hits[i].Callers)
+	}
+	slices.SortFunc(hits, func(a, b Hit) int { return cmp.Compare(a.Rule, b.Rule) })
+	rep.Hits = hits
+	for _, r := range rejected {
+		r.LooksLikeMissing = r.FromKnownService && r.Records >= missingThreshold
+		rep.Rejected = append(rep.Rejected, *r)
+	}
+	slices.SortFunc(rep.Rejected, func(a, b Rejected) int {
+		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Callee, b.Callee), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
+	})
+	return rep
+}
+
+func label(in Interface) string {
+	if in.Name != "" {
+		return in.Name
+	}
+	return in.ID
+}
