@@ -139,7 +139,12 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		byGroup[p.Group] = append(byGroup[p.Group], i)
 	}
 	hits := make([]Hit, len(perms))
-	callers := make([]map[string]bool, len(perms))
+	// Callers are kept as a name or an address, made text only at the end.
+	type callerKey struct {
+		name string
+		addr netip.Addr
+	}
+	callers := make([]map[callerKey]struct{}, len(perms))
 	type rejKey struct {
 		caller, callee string
 		protocol, port int
@@ -155,12 +160,15 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			return // logged on the caller's side, or an interface the inventory lacks
 		}
 		caller, known := at(inv.byAddr[t.SrcAddr], t.Start)
-		who := t.SrcAddr.String()
+		who := callerKey{addr: t.SrcAddr}
 		if known && caller.Name != "" {
-			who = caller.Name
+			who = callerKey{name: caller.Name}
 		}
 		if t.Action == "REJECT" {
-			k := rejKey{who, label(callee), t.Protocol, t.DstPort}
+			k := rejKey{who.name, label(callee), t.Protocol, t.DstPort}
+			if k.caller == "" {
+				k.caller = t.SrcAddr.String()
+			}
 			r := rejected[k]
 			if r == nil {
 				r = &Rejected{Caller: k.caller, Callee: k.callee, Protocol: k.protocol, Port: k.port, FromKnownService: known && caller.Name != ""}
@@ -186,9 +194,9 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 				h.Packets += t.Packets
 				h.Bytes += t.Bytes
 				if callers[i] == nil {
-					callers[i] = map[string]bool{}
+					callers[i] = map[callerKey]struct{}{}
 				}
-				callers[i][who] = true
+				callers[i][who] = struct{}{}
 			}
 		}
 		if !matched {
@@ -198,7 +206,10 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	for i, p := range perms {
 		hits[i].Rule = p.Rule
 		for c := range callers[i] {
-			hits[i].Callers = append(hits[i].Callers, c)
+			if c.name == "" {
+				c.name = c.addr.String()
+			}
+			hits[i].Callers = append(hits[i].Callers, c.name)
 		}
 		slices.Sort(hits[i].Callers)
 	}
