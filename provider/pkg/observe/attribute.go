@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
+	"strconv"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 )
 
 // Interface is a network interface as one inventory snapshot saw it, and the
@@ -79,16 +81,32 @@ func at(list []Interface, t int64) (Interface, bool) {
 // Permission is one ingress permission of a group: callers carrying
 // PeerGroup, or in PeerPrefix, may reach Group's interfaces on the ports.
 type Permission struct {
-	Rule             string // the name reports use
-	Group            string
-	Protocol         int // -1: all
-	FromPort, ToPort int // ignored for protocol -1
-	PeerGroup        string
-	PeerPrefix       netip.Prefix
+	Rule       string // the name reports use
+	Group      string
+	Ports      ports.Range
+	PeerGroup  string
+	PeerPrefix netip.Prefix
 }
 
-func (p Permission) allows(t flowlog.Tuple, callerGroups []string) bool {
-	if p.Protocol != -1 && (p.Protocol != t.Protocol || t.DstPort < p.FromPort || t.DstPort > p.ToPort) {
+// protocolNames are the ports package's names of the IP protocol numbers,
+// so a tuple's protocol compares with a rule's.
+var protocolNames = func() (names [256]string) {
+	for n := range names {
+		names[n], _ = ports.ParseProtocol(strconv.Itoa(n))
+	}
+	return names
+}()
+
+// traffic is what a tuple carries, in the rules' terms.
+func traffic(t flowlog.Tuple) (ports.Range, bool) {
+	if t.Protocol < 0 || t.Protocol > 255 {
+		return ports.Range{}, false
+	}
+	return ports.Range{Protocol: protocolNames[t.Protocol], From: t.DstPort, To: t.DstPort}, true
+}
+
+func (p Permission) allows(t flowlog.Tuple, tr ports.Range, callerGroups []string) bool {
+	if !p.Ports.Covers(tr) {
 		return false
 	}
 	if p.PeerGroup != "" {
@@ -177,10 +195,15 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			r.Records += t.Count
 			return
 		}
+		tr, ok := traffic(t)
+		if !ok {
+			rep.Unexplained += t.Count
+			return
+		}
 		matched := false
 		for _, g := range callee.Groups {
 			for _, i := range byGroup[g] {
-				if !perms[i].allows(t, caller.Groups) {
+				if !perms[i].allows(t, tr, caller.Groups) {
 					continue
 				}
 				matched = true

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 )
 
 // BenchmarkAttribute: 1 million distinct tuples against a 1,000-service
@@ -26,8 +27,8 @@ func BenchmarkAttribute(b *testing.B) {
 		}
 		for r := range 5 {
 			perms = append(perms,
-				Permission{Rule: fmt.Sprintf("%s-g%d", group, r), Group: group, Protocol: 6, FromPort: 8000 + r, ToPort: 8000 + r, PeerGroup: fmt.Sprintf("sg-%04d", (s+r+1)%services)},
-				Permission{Rule: fmt.Sprintf("%s-c%d", group, r), Group: group, Protocol: 6, FromPort: 9000 + r, ToPort: 9000 + r, PeerPrefix: netip.MustParsePrefix("10.0.0.0/16")})
+				Permission{Rule: fmt.Sprintf("%s-g%d", group, r), Group: group, Ports: ports.Range{Protocol: "tcp", From: 8000 + r, To: 8000 + r}, PeerGroup: fmt.Sprintf("sg-%04d", (s+r+1)%services)},
+				Permission{Rule: fmt.Sprintf("%s-c%d", group, r), Group: group, Ports: ports.Range{Protocol: "tcp", From: 9000 + r, To: 9000 + r}, PeerPrefix: netip.MustParsePrefix("10.0.0.0/16")})
 		}
 	}
 	inv := NewInventory(ifaces)

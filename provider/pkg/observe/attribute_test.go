@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 )
 
 // A small account, worked by hand: MySQL (eni-db, 10.0.3.10) allows 3306
@@ -28,9 +29,9 @@ func TestAttribute(t *testing.T) {
 		}},
 	}
 	perms := []Permission{
-		{Rule: "MySQL from CustomerManagement-API 3306", Group: "sg-mysql", Protocol: 6, FromPort: 3306, ToPort: 3306, PeerGroup: "sg-api"},
-		{Rule: "MySQL from 10.0.0.0/16 3306", Group: "sg-mysql", Protocol: 6, FromPort: 3306, ToPort: 3306, PeerPrefix: netip.MustParsePrefix("10.0.0.0/16")},
-		{Rule: "MySQL from MySQL 1186", Group: "sg-mysql", Protocol: 6, FromPort: 1186, ToPort: 1186, PeerGroup: "sg-mysql"},
+		{Rule: "MySQL from CustomerManagement-API 3306", Group: "sg-mysql", Ports: ports.Range{Protocol: "tcp", From: 3306, To: 3306}, PeerGroup: "sg-api"},
+		{Rule: "MySQL from 10.0.0.0/16 3306", Group: "sg-mysql", Ports: ports.Range{Protocol: "tcp", From: 3306, To: 3306}, PeerPrefix: netip.MustParsePrefix("10.0.0.0/16")},
+		{Rule: "MySQL from MySQL 1186", Group: "sg-mysql", Ports: ports.Range{Protocol: "tcp", From: 1186, To: 1186}, PeerGroup: "sg-mysql"},
 	}
 	tuples := []flowlog.Tuple{
 		// API → MySQL on the callee's interface (SYN), from the primary and the
