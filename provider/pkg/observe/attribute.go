@@ -97,6 +97,16 @@ var protocolNames = func() (names [256]string) {
 	return names
 }()
 
+// TupleTraffic names a protocol number and destination port as rules do:
+// tcp/3306.
+func TupleTraffic(protocol, port int) string {
+	tr, ok := traffic(flowlog.Tuple{Protocol: protocol, DstPort: port})
+	if !ok {
+		return "unknown protocol"
+	}
+	return tr.String()
+}
+
 // traffic is what a tuple carries, in the rules' terms.
 func traffic(t flowlog.Tuple) (ports.Range, bool) {
 	if t.Protocol < 0 || t.Protocol > 255 {
@@ -123,6 +133,10 @@ type Hit struct {
 	Packets, Bytes      int64
 	FirstSeen, LastSeen int64    // Unix seconds; 0 when unused
 	Callers             []string // distinct, sorted: services, else addresses
+	// NameableCallers is set on a CIDR rule with traffic whose every caller
+	// carries known groups: the rule could name them (Callers) instead of the
+	// range, the tighter proposal.
+	NameableCallers bool
 }
 
 // Rejected is refused traffic from one caller to one callee on one port.
@@ -228,8 +242,10 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	})
 	for i, p := range perms {
 		hits[i].Rule = p.Rule
+		hits[i].NameableCallers = p.PeerPrefix.IsValid() && len(callers[i]) > 0
 		for c := range callers[i] {
 			if c.name == "" {
+				hits[i].NameableCallers = false
 				c.name = c.addr.String()
 			}
 			hits[i].Callers = append(hits[i].Callers, c.name)

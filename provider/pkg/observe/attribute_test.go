@@ -62,7 +62,7 @@ func TestAttribute(t *testing.T) {
 	rep := Attribute(each, FromSnapshots(snaps), perms, func(int, int) bool { return false })
 	assert.Equal(t, []Hit{
 		{Rule: "MySQL from 10.0.0.0/16 3306", Flows: 4, Records: 10, Packets: 50, Bytes: 5000, FirstSeen: 1100, LastSeen: 2160,
-			Callers: []string{"CustomerManagement-API", "FrontEnd-Web"}},
+			Callers: []string{"CustomerManagement-API", "FrontEnd-Web"}, NameableCallers: true},
 		{Rule: "MySQL from CustomerManagement-API 3306", Flows: 3, Records: 7, Packets: 47, Bytes: 4700, FirstSeen: 1100, LastSeen: 1960,
 			Callers: []string{"CustomerManagement-API"}},
 		{Rule: "MySQL from MySQL 1186"},
