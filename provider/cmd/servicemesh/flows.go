@@ -30,13 +30,9 @@ func runFlows(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		return usageError(stderr, "flows takes one or more flow-log files")
 	}
-	var f *flowlog.Format
-	if *format != "" {
-		parsed, err := flowlog.ParseFormat(*format)
-		if err != nil {
-			return usageError(stderr, "--log-format: %v", err)
-		}
-		f = &parsed
+	f, err := logFormat(*format)
+	if err != nil {
+		return usageError(stderr, "%v", err)
 	}
 	res, err := flowlog.AggregateFiles(files, f, *workers)
 	st := res.Stats
@@ -59,4 +55,17 @@ func runFlows(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// logFormat reads --log-format, the format of files without a header; nil
+// when not given (the default format).
+func logFormat(s string) (*flowlog.Format, error) {
+	if s == "" {
+		return nil, nil
+	}
+	f, err := flowlog.ParseFormat(s)
+	if err != nil {
+		return nil, fmt.Errorf("--log-format: %w", err)
+	}
+	return &f, nil
 }

@@ -25,7 +25,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	var from []string
 	fs.Func("from", "", func(s string) error { from = append(from, s); return nil })
-	logFormat := fs.String("log-format", "", "")
+	logFormatFlag := fs.String("log-format", "", "")
 	format := fs.String("format", "text", "")
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -41,13 +41,9 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if *format != "text" && *format != "json" {
 		return usageError(stderr, "--format %q: use text or json", *format)
 	}
-	var lf *flowlog.Format
-	if *logFormat != "" {
-		parsed, err := flowlog.ParseFormat(*logFormat)
-		if err != nil {
-			return usageError(stderr, "--log-format: %v", err)
-		}
-		lf = &parsed
+	lf, err := logFormat(*logFormatFlag)
+	if err != nil {
+		return usageError(stderr, "%v", err)
 	}
 	acc, err := ec2read.ReadFiles(from...)
 	if err != nil {
