@@ -46,6 +46,24 @@ func TestObserveLegacy(t *testing.T) {
 	}
 	assert.NotContains(t, stdout, "db tcp/3306 from 10.0.1.0/24  ", "the web tier's rule saw no traffic")
 
+	// README's example is this output, abridged: every line it shows but
+	// "...", in this order.
+	readme, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	_, example, ok := strings.Cut(string(readme), "On the legacy VPC, with the app tier calling MySQL")
+	require.True(t, ok, "README's observe example is gone")
+	_, example, _ = strings.Cut(example, "```\n")
+	example, _, _ = strings.Cut(example, "```")
+	rest := stdout
+	for _, line := range strings.Split(strings.TrimSpace(example), "\n") {
+		if strings.TrimSpace(line) == "..." {
+			continue
+		}
+		i := strings.Index(rest, line)
+		require.GreaterOrEqual(t, i, 0, "README's observe example is stale at %q", line)
+		rest = rest[i+len(line):]
+	}
+
 	code, _, errs = runCLI("observe", flows)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "observe takes --from DESCRIBE.json")
