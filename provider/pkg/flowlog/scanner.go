@@ -56,7 +56,6 @@ type Scanner struct {
 	r        *bufio.Reader
 	closer   io.Closer
 	format   Format
-	explicit bool // format given by the caller; a header line still overrides it
 	required []Field
 	started  bool
 	line     int64
@@ -77,7 +76,7 @@ const bufferSize = 256 << 10
 func NewScanner(name string, r io.Reader, format *Format) *Scanner {
 	s := &Scanner{name: name, format: DefaultFormat}
 	if format != nil {
-		s.format, s.explicit = *format, true
+		s.format = *format // a header line still overrides it
 	}
 	br := bufio.NewReaderSize(r, bufferSize)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -116,9 +115,6 @@ func (s *Scanner) Stats() Stats { return s.stats }
 // Errors are the bad lines (the first maxLineErrors) and read failures so
 // far, in line order.
 func (s *Scanner) Errors() []error { return s.errs }
-
-// Line is the current record's line number.
-func (s *Scanner) Line() int64 { return s.line }
 
 // Field is the current record's value of f, nil when the format lacks it.
 // It is valid until the next call to Next.
