@@ -72,6 +72,7 @@ FUZZTIME ?= 10s
 fuzz:
 	go test ./provider/pkg/spec -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
 	go test ./provider/pkg/plan -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
+	go test ./provider/pkg/flowlog -run '^$$' -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
 
 sdk-check: sdk
 	bash .ci/check-sdk-drift.sh

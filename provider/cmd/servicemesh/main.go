@@ -34,6 +34,8 @@ const usage = `usage:
   servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
   servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
   servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
+  servicemesh flows [--log-format FORMAT] [--workers N] [--csv] FLOWLOG...
+  servicemesh observe --from DESCRIBE.json... [--log-format FORMAT] [--format text|json] FLOWLOG...
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -64,6 +66,22 @@ Flags may come before or after the files.
                 do, grouped by security group, delete-first replacements
                 called out.
 
+  flows         VPC Flow Logs files (v2-v5, with or without the S3 header
+                line, plain or gzip) aggregated to one row per interface,
+                source, destination, destination port, protocol and action:
+                records, packets, bytes, OR of tcp-flags, first start, last
+                end (--csv, sorted). --log-format is the format of files
+                without a header (default: the v2 default format).
+  observe       flow logs against the account's security groups (the
+                output of describe-security-groups and
+                describe-network-interfaces): per ingress rule the accepted
+                requests it allowed (flows, records, packets, bytes, first
+                and last seen, callers by group name or address), rules
+                unused in the window, CIDR rules whose callers all carry
+                known groups, and rejected traffic by caller, callee and
+                port. Replies are told from requests by tcp-flags, else by
+                ports; the summary says how many records each way decided.
+
 Findings go to stderr, each with its fix: warnings always, and errors,
 which stop the plan.
 
@@ -89,6 +107,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runAudit(args[1:], stdout, stderr)
 	case "reach":
 		return runReach(args[1:], stdout, stderr)
+	case "flows":
+		return runFlows(args[1:], stdout, stderr)
+	case "observe":
+		return runObserve(args[1:], stdout, stderr)
 	case "plan":
 	case "preview-summary":
 		return runPreviewSummary(args[1:], stdin, stdout, stderr)

@@ -1,0 +1,77 @@
+package observe
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+)
+
+// A small account, worked by hand: MySQL (eni-db, 10.0.3.10) allows 3306
+// from the API's group and, as a legacy rule, from the VPC's /16. The API
+// instance (eni-api) has two addresses. 10.0.2.50 is the API's until t=2000,
+// when the interface is reused by the web tier.
+func TestAttribute(t *testing.T) {
+	ip := netip.MustParseAddr
+	snaps := []Snapshot{
+		{Taken: 1000, Interfaces: []Interface{
+			{ID: "eni-db", Name: "MySQL", Addrs: []netip.Addr{ip("10.0.3.10")}, Groups: []string{"sg-mysql"}},
+			{ID: "eni-api", Name: "CustomerManagement-API", Addrs: []netip.Addr{ip("10.0.2.20"), ip("10.0.2.21")}, Groups: []string{"sg-api", "sg-admin"}},
+			{ID: "eni-old", Name: "CustomerManagement-API", Addrs: []netip.Addr{ip("10.0.2.50")}, Groups: []string{"sg-api"}},
+		}},
+		{Taken: 2000, Interfaces: []Interface{
+			{ID: "eni-db", Name: "MySQL", Addrs: []netip.Addr{ip("10.0.3.10")}, Groups: []string{"sg-mysql"}},
+			{ID: "eni-api", Name: "CustomerManagement-API", Addrs: []netip.Addr{ip("10.0.2.20"), ip("10.0.2.21")}, Groups: []string{"sg-api", "sg-admin"}},
+			{ID: "eni-old", Name: "FrontEnd-Web", Addrs: []netip.Addr{ip("10.0.2.50")}, Groups: []string{"sg-web"}},
+		}},
+	}
+	perms := []Permission{
+		{Rule: "MySQL from CustomerManagement-API 3306", Group: "sg-mysql", Ports: ports.Range{Protocol: "tcp", From: 3306, To: 3306}, PeerGroup: "sg-api"},
+		{Rule: "MySQL from 10.0.0.0/16 3306", Group: "sg-mysql", Ports: ports.Range{Protocol: "tcp", From: 3306, To: 3306}, PeerPrefix: netip.MustParsePrefix("10.0.0.0/16")},
+		{Rule: "MySQL from MySQL 1186", Group: "sg-mysql", Ports: ports.Range{Protocol: "tcp", From: 1186, To: 1186}, PeerGroup: "sg-mysql"},
+	}
+	tuples := []flowlog.Tuple{
+		// API → MySQL on the callee's interface (SYN), from the primary and the
+		// secondary address: both rules allow each.
+		{InterfaceID: "eni-db", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 4, Packets: 40, Bytes: 4000, TCPFlags: 3, Start: 1100, End: 1160},
+		{InterfaceID: "eni-db", SrcAddr: ip("10.0.2.21"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 1, Packets: 5, Bytes: 500, TCPFlags: 2, Start: 1500, End: 1560},
+		// MySQL's SYN-ACK back: a reply, no rule.
+		{InterfaceID: "eni-db", SrcAddr: ip("10.0.3.10"), DstAddr: ip("10.0.2.20"), DstPort: 40001, Protocol: 6, Action: "ACCEPT", Count: 4, Packets: 30, Bytes: 9000, TCPFlags: 19, Start: 1100, End: 1160},
+		// The same connection logged on the caller's interface: not counted again.
+		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 4, Packets: 40, Bytes: 4000, TCPFlags: 3, Start: 1100, End: 1160},
+		// 10.0.2.50 before the reuse: the API; after it: the web tier, which
+		// only the /16 rule allows.
+		{InterfaceID: "eni-db", SrcAddr: ip("10.0.2.50"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 2, Packets: 2, Bytes: 200, TCPFlags: 2, Start: 1900, End: 1960},
+		{InterfaceID: "eni-db", SrcAddr: ip("10.0.2.50"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 3, Packets: 3, Bytes: 300, TCPFlags: 2, Start: 2100, End: 2160},
+		// Accepted from outside every rule (another group's rule, not given).
+		{InterfaceID: "eni-db", SrcAddr: ip("192.168.9.9"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 7, TCPFlags: 2, Start: 1200, End: 1260},
+		// Refused: the API on 1186 five times (a missing rule?), a scanner once,
+		// and the API on 22 twice (too few to call).
+		{InterfaceID: "eni-db", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 1186, Protocol: 6, Action: "REJECT", Count: 5, TCPFlags: 2, Start: 1300, End: 1360},
+		{InterfaceID: "eni-db", SrcAddr: ip("198.51.100.7"), DstAddr: ip("10.0.3.10"), DstPort: 3389, Protocol: 6, Action: "REJECT", Count: 1, TCPFlags: 2, Start: 1300, End: 1360},
+		{InterfaceID: "eni-db", SrcAddr: ip("10.0.2.21"), DstAddr: ip("10.0.3.10"), DstPort: 22, Protocol: 6, Action: "REJECT", Count: 2, TCPFlags: 2, Start: 1300, End: 1360},
+	}
+	each := func(fn func(flowlog.Tuple)) {
+		for _, tu := range tuples {
+			fn(tu)
+		}
+	}
+	rep := Attribute(each, FromSnapshots(snaps), perms, func(int, int) bool { return false })
+	assert.Equal(t, []Hit{
+		{Rule: "MySQL from 10.0.0.0/16 3306", Flows: 4, Records: 10, Packets: 50, Bytes: 5000, FirstSeen: 1100, LastSeen: 2160,
+			Callers: []string{"CustomerManagement-API", "FrontEnd-Web"}, NameableCallers: true},
+		{Rule: "MySQL from CustomerManagement-API 3306", Flows: 3, Records: 7, Packets: 47, Bytes: 4700, FirstSeen: 1100, LastSeen: 1960,
+			Callers: []string{"CustomerManagement-API"}},
+		{Rule: "MySQL from MySQL 1186"},
+	}, rep.Hits)
+	assert.Equal(t, int64(7), rep.Unexplained)
+	assert.Equal(t, []Rejected{
+		{Caller: "198.51.100.7", Callee: "MySQL", Protocol: 6, Port: 3389, Records: 1},
+		{Caller: "CustomerManagement-API", Callee: "MySQL", Protocol: 6, Port: 22, Records: 2, FromKnownService: true},
+		{Caller: "CustomerManagement-API", Callee: "MySQL", Protocol: 6, Port: 1186, Records: 5, FromKnownService: true, LooksLikeMissing: true},
+	}, rep.Rejected)
+	assert.Equal(t, Tally{ByTCPFlags: 4 + 1 + 4 + 4 + 2 + 3 + 7 + 5 + 1 + 2}, rep.Methods)
+}
