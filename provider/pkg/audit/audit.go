@@ -105,7 +105,7 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 	for gid, service := range services {
 		g, _ := a.Group(gid)
 		for _, r := range g.Rules {
-			perm := permission{gid, r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer.String()}
+			perm := permission{gid, r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer.Reference(g.OwnerID)}
 			existing[perm] = true
 			if _, ok := planned[perm]; !ok {
 				out = append(out, Drift{Kind: KindUnplannedRule, Service: service, GroupID: gid, Rule: perm.text(),

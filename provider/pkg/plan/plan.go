@@ -64,8 +64,12 @@ type RuleCount struct {
 func Build(m spec.Mesh) (*Plan, error) {
 	p, _ := build(m)
 	if hasKnownLists(m) {
+		// The rules' own checks (names, adopt.rules) judge the rules as
+		// emitted, one per list; the written-out plan has one per CIDR.
 		values, _ := build(writeOut(m))
-		p.Findings = append(values.Findings, uniqueNames(p.Rules)...)
+		p.Findings = slices.DeleteFunc(values.Findings, func(f finding.Finding) bool { return ofRules[f.Check] })
+		p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
+		p.Findings = append(p.Findings, adoptedRules(m, p.Groups, p.Rules)...)
 		p.Findings.Sort()
 		p.Findings = slices.Compact(p.Findings)
 		p.QuotaUsage = values.QuotaUsage
@@ -73,6 +77,9 @@ func Build(m spec.Mesh) (*Plan, error) {
 	p.Findings = waitingExceptions(p, m.Unknown)
 	return p, p.Findings.Err()
 }
+
+// ofRules are the checks of the emitted rules themselves, not of the values.
+var ofRules = map[string]bool{finding.CheckDuplicateName: true, finding.CheckStaleAdoptRule: true, finding.CheckInvalidAdopt: true}
 
 func hasKnownLists(m spec.Mesh) bool {
 	return slices.ContainsFunc(m.Tiers, func(t spec.Tier) bool { return len(t.CidrBlocksFrom) > 0 }) ||
@@ -158,7 +165,7 @@ func build(m spec.Mesh) (*Plan, error) {
 	p.Rules = rule.Project(p.Flows, p.Egress)
 	p.RuleCounts = countRules(p.Groups, p.Rules)
 	p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
-	p.Findings = append(p.Findings, adoptedRules(p.Groups, p.Rules)...)
+	p.Findings = append(p.Findings, adoptedRules(m, p.Groups, p.Rules)...)
 	g := guard.Check(m, p.Groups, p.Flows, p.Rules)
 	p.Findings = append(p.Findings, g.Findings...)
 	p.QuotaUsage = g.Usage

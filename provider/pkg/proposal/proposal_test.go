@@ -52,7 +52,7 @@ func TestRoundTrip(t *testing.T) {
 	require.Len(t, drift, 1, "%+v", drift)
 	assert.Equal(t, audit.KindUnplannedRule, drift[0].Kind)
 	assert.Equal(t, "sg-0a000000000000004", drift[0].GroupID)
-	assert.Equal(t, "ingress tcp/8080 from sg-0fff00000000000aa", drift[0].Rule)
+	assert.Equal(t, "ingress tcp/8080 from 444455556666/sg-0fff00000000000aa", drift[0].Rule)
 	assert.True(t, slices.ContainsFunc(prop.Report, func(it proposal.Item) bool {
 		return it.Kind == proposal.KindForeignRef && strings.Contains(it.Rule, "sg-0fff00000000000aa")
 	}), "the report names the foreign reference")
