@@ -131,3 +131,29 @@ func TestComponentTakesIDsAndListsFromTheDeclaration(t *testing.T) {
 	assert.Equal(t, "sg-0bbbbbbbbbbbbbbbb", rules["mesh-Api-ingress-tcp-443-sg_eks-nodes"]["sourceSecurityGroupId"].StringValue())
 	assert.Equal(t, resource.NewPropertyValue([]any{"203.0.113.0/24"}), rules["mesh-Api-ingress-tcp-22-network_office"]["cidrBlocks"])
 }
+
+// Issue 18 item 6, in the component: with revokeRulesOnDelete off, a rule
+// referencing another group of the mesh is not deleted with its group (the
+// engine would skip its delete and EC2 refuse the other group's), while a
+// rule with a CIDR peer still is.
+func TestMutualRulesAreNotDeletedWithTheirGroup(t *testing.T) {
+	m, err := spec.Decode([]byte(`
+revokeRulesOnDelete: false
+egress: mirror
+tiers: [{name: t}]
+services:
+  - {name: A, tier: t, ingress: [{ports: [443], from: {services: [B]}}, {ports: [22], from: {cidrBlocks: [10.0.0.0/8]}}]}
+  - {name: B, tier: t, ingress: [{ports: [443], from: {services: [A]}}]}
+`))
+	require.NoError(t, err)
+	rec := &recorder{resources: map[string]resource.PropertyMap{}}
+	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := component.New(ctx, "mesh", component.Args{VpcID: pulumi.String("vpc-123"), Mesh: m})
+		return err
+	}, pulumi.WithMocks("project", "stack", rec))
+	require.NoError(t, err)
+	require.Len(t, rec.of("aws:ec2/securityGroupRule:SecurityGroupRule"), 5)
+	assert.Equal(t, map[string]string{
+		"mesh-A-ingress-tcp-22-10.0.0.0_8": "urn:pulumi:stack::project::servicemesh:index:ServiceMesh$aws:ec2/securityGroup:SecurityGroup::mesh-A",
+	}, rec.deletedWith)
+}

@@ -158,7 +158,11 @@ func emit(ctx *pulumi.Context, prefix string, refs Args, p *plan.Plan,
 			// engine may still call Delete on a rule after its group is gone (a
 			// delete-first replacement of two groups runs their chains in
 			// parallel), and the AWS provider fails that: it reads the group first.
-			ruleOpts := append(slices.Clip(ropts), pulumi.DeletedWith(groups[r.Rule.SecurityGroup]))
+			// The model says when the rule must be deleted first instead.
+			ruleOpts := ropts
+			if r.DeletedWithGroup {
+				ruleOpts = append(slices.Clip(ropts), pulumi.DeletedWith(groups[r.Rule.SecurityGroup]))
+			}
 			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, ids, refs.CidrBlocksFrom), ruleOpts...); err != nil {
 				return nil, fmt.Errorf("creating rule %q: %w", r.Name, err)
 			}

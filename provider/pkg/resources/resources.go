@@ -51,6 +51,13 @@ type Resource struct {
 	// Exactly one of Group and Rule is set.
 	Group *GroupInputs
 	Rule  *RuleInputs
+	// DeletedWithGroup says a rule is deleted with its group (the engine
+	// skips its delete; EC2 drops a group's rules with it). Not so for a rule
+	// referencing another mesh group that keeps rules on delete (the mesh's
+	// revokeRulesOnDelete off, or an adopted group): that group's delete
+	// fails with DependencyViolation while the rule stands, so the rule is
+	// deleted first, in dependency order.
+	DeletedWithGroup bool
 	// ImportID is set when the resource exists already (an adopted group and
 	// the rules adopt.rules lists): the AWS provider's import id.
 	ImportID string
@@ -90,7 +97,9 @@ func Of(mesh string, p *plan.Plan) []Resource {
 	groupName := func(service string) string { return mesh + "-" + service }
 	out := make([]Resource, 0, len(p.Groups)+len(p.Rules))
 	adopted := map[string]rule.Group{}
+	keeps := map[string]bool{} // logical names of groups that keep other groups' rules on delete
 	for _, g := range p.Groups {
+		keeps[groupName(g.Service)] = g.KeepRulesOnDelete || g.AdoptID != ""
 		out = append(out, Resource{
 			Type: GroupType, Name: groupName(g.Service), Service: g.Service,
 			About:    fmt.Sprintf("group %s (tier %s)", g.Service, g.Tier),
@@ -118,8 +127,10 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		if r.Direction == rule.Egress {
 			dir = "to"
 		}
+		src := in.SourceSecurityGroup
 		rules = append(rules, Resource{
 			Type: RuleType, Name: mesh + "-" + rule.Name(r), Service: r.Service, Rule: in,
+			DeletedWithGroup: src == nil || src.External || !keeps[src.Name],
 			About:    fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
 			ImportID: ruleImportID(r, in, adopted, ids),
 		})
