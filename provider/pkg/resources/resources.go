@@ -131,8 +131,8 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		rules = append(rules, Resource{
 			Type: RuleType, Name: mesh + "-" + rule.Name(r), Service: r.Service, Rule: in,
 			DeletedWithGroup: src == nil || src.External || !keeps[src.Name],
-			About:    fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
-			ImportID: ruleImportID(r, in, adopted, ids),
+			About:            fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
+			ImportID:         ruleImportID(r, in, adopted, ids),
 		})
 	}
 	slices.SortFunc(rules, func(a, b Resource) int { return cmp.Compare(a.Name, b.Name) })
