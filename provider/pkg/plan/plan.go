@@ -6,11 +6,14 @@ package plan
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/validate"
@@ -70,6 +73,7 @@ func Build(m spec.Mesh) (*Plan, error) {
 		p.Findings = slices.DeleteFunc(values.Findings, func(f finding.Finding) bool { return ofRules[f.Check] })
 		p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
 		p.Findings = append(p.Findings, adoptedRules(m, p.Groups, p.Rules)...)
+		p.Findings = append(p.Findings, duplicatePermissions(p.Rules, p.Lists)...)
 		p.Findings.Sort()
 		p.Findings = slices.Compact(p.Findings)
 		p.QuotaUsage = values.QuotaUsage
@@ -125,7 +129,7 @@ func waitingExceptions(p *Plan, unknown []string) finding.List {
 func deferred(m spec.Mesh) []string {
 	var out []string
 	for _, id := range slices.Sorted(slices.Values(m.Unknown)) {
-		what := "world-open and wide-cidr checks, tier overlap of its CIDRs, and the rule quotas (each CIDR is one EC2 rule)"
+		what := "world-open and wide-cidr checks, tier overlap of its CIDRs, the rule quotas (each CIDR is one EC2 rule), and duplicate permissions with the group's other rules"
 		if i := slices.IndexFunc(m.Tiers, func(t spec.Tier) bool { return flow.Tier(t.Name).ListID() == id }); i >= 0 {
 			what += ", and tier adjacency of CIDRs overlapping tier " + m.Tiers[i].Name
 		}
@@ -202,6 +206,53 @@ func uniqueNames(rules []rule.Rule) finding.List {
 				"rules %q and %q would share the resource name %q", other, r.Key, n)
 		}
 		seen[n] = r.Key
+	}
+	return out
+}
+
+// duplicatePermissions finds one CIDR held by two rules of a group, direction
+// and ports: a known cidrBlocksFrom list and a literal CIDR, or two lists.
+// EC2 holds a permission once and refuses the second rule at up
+// (InvalidPermission.Duplicate). Literal CIDRs never collide: one CIDR
+// named twice is one rule already.
+func duplicatePermissions(rules []rule.Rule, lists map[string][]string) finding.List {
+	type at struct {
+		service string
+		dir     rule.Direction
+		ports   ports.Range
+		cidr    string
+	}
+	holders := map[at][]rule.Rule{}
+	var order []at
+	for _, r := range rules {
+		cidrs := []string{r.Peer.CIDR}
+		if r.Peer.IsList() {
+			cidrs = lists[r.Peer.Via.ListID()]
+		} else if !r.Peer.IsCIDR() {
+			continue
+		}
+		for _, c := range cidrs {
+			k := at{r.Service, r.Direction, r.Ports, c}
+			if len(holders[k]) == 1 {
+				order = append(order, k)
+			}
+			holders[k] = append(holders[k], r)
+		}
+	}
+	var out finding.List
+	for _, k := range order {
+		hs := holders[k]
+		if !slices.ContainsFunc(hs, func(r rule.Rule) bool { return r.Peer.IsList() }) {
+			continue
+		}
+		texts := make([]string, len(hs))
+		for i, r := range hs {
+			texts[i] = fmt.Sprintf("%q (%s)", r.Key, r.PeerOf().Text(nil))
+		}
+		out.Add(finding.CheckDuplicatePermission, k.service, "",
+			"remove "+k.cidr+" from one of them: from the literal cidrBlocks, or from the list's values",
+			"rules %s both hold %s on %s %s: EC2 refuses the second as InvalidPermission.Duplicate at up",
+			strings.Join(texts, " and "), k.cidr, k.dir, k.ports)
 	}
 	return out
 }
