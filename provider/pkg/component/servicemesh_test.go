@@ -21,12 +21,20 @@ import (
 type recorder struct {
 	mu        sync.Mutex
 	resources map[string]resource.PropertyMap // by type + "::" + name
+	// deletedWith is each resource's deletedWith URN, by name, when set.
+	deletedWith map[string]string
 }
 
 func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.resources[args.TypeToken+"::"+args.Name] = args.Inputs
+	if rpc := args.RegisterRPC; rpc != nil && rpc.GetDeletedWith() != "" {
+		if r.deletedWith == nil {
+			r.deletedWith = map[string]string{}
+		}
+		r.deletedWith[args.Name] = rpc.GetDeletedWith()
+	}
 	id := "id-" + args.Name
 	out := args.Inputs.Copy()
 	out["arn"] = resource.NewStringProperty("arn:aws:ec2:::security-group/" + id)

@@ -24,6 +24,10 @@ const (
 	CheckInvalidAdopt = "invalid-adopt"
 	// CheckStaleAdoptRule: adopt.rules names a rule the service no longer has.
 	CheckStaleAdoptRule = "stale-adopt-rule"
+	// CheckDuplicatePermission: a cidrBlocksFrom list and another rule of the
+	// same group, direction and ports hold one CIDR: EC2 refuses the second
+	// (InvalidPermission.Duplicate).
+	CheckDuplicatePermission = "duplicate-permission"
 
 	// CheckTierAdjacency: a flow between tiers that are neither equal nor adjacent.
 	CheckTierAdjacency = "tier-adjacency"
@@ -98,6 +102,7 @@ var checks = sortedChecks([]Check{
 	{ID: CheckInvalidProtocol, Severity: Error, Instead: structural},
 	{ID: CheckInvalidAdopt, Severity: Error, Instead: structural},
 	{ID: CheckStaleAdoptRule, Severity: Warning, Instead: "rename the key's service prefix after a rename, or remove a key whose rule is gone"},
+	{ID: CheckDuplicatePermission, Severity: Error, Instead: "EC2 would refuse the second rule; keep the CIDR in one of them"},
 
 	{ID: CheckTierAdjacency, Severity: Error, Acknowledgeable: true},
 	{ID: CheckWorldOpen, Severity: Error, Acknowledgeable: true},

@@ -28,7 +28,7 @@ func TestRegistry(t *testing.T) {
 		seen[c.ID] = true
 		prev = c.ID
 	}
-	assert.Len(t, seen, 30) // 27, invalid-adopt and stale-adopt-rule for adopt, quota-network-acl-rules
+	assert.Len(t, seen, 31) // 27, invalid-adopt and stale-adopt-rule for adopt, quota-network-acl-rules, duplicate-permission for lists
 	// The rule-level checks, as guard's package documentation states them.
 	assert.Equal(t, []string{"shadowed-rule", "tier-adjacency", "wide-cidr", "world-open", "world-open-admin-port", "world-open-all"},
 		finding.Acknowledgeable())

@@ -3,7 +3,6 @@ package nacl
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
@@ -82,15 +81,16 @@ func hops(m spec.Mesh, flows []flow.Flow) ([]hop, []string) {
 			}
 			return out
 		case flow.CIDR:
-			if kind, name, _ := strings.Cut(e.Via, ":"); kind == "tier" {
+			if name, ok := e.Via.InTier(); ok {
 				return []place{{tier: name, cidrs: []string{e.CIDR}}}
 			}
 			return []place{{cidrs: []string{e.CIDR}}}
 		case flow.CIDRList:
-			if kind, name, _ := strings.Cut(e.Via, ":"); kind == "tier" {
-				return []place{{tier: name, cidrs: lists[e.Via], lists: []string{e.Via}}}
+			id := e.Via.ListID()
+			if name, ok := e.Via.InTier(); ok {
+				return []place{{tier: name, cidrs: lists[id], lists: []string{id}}}
 			}
-			return []place{{cidrs: lists[e.Via], lists: []string{e.Via}}}
+			return []place{{cidrs: lists[id], lists: []string{id}}}
 		default:
 			note("prefix list %s: a network ACL cannot name a prefix list, so its flows get no network ACL entries; "+
 				"name its ranges as a network to let them through the ACLs", e.PrefixList)

@@ -59,7 +59,8 @@ func TestListRulesAreNamedAfterTheirTierOrNetwork(t *testing.T) {
 	assert.Equal(t, resources.Field{Value: "cidrBlocksFrom of tier:web"}, unknown["m-Api-ingress-tcp-8443-tier_web"]["cidrBlocks"])
 	assert.Equal(t, resources.Field{Value: "10.0.1.0/24"}, first["m-Api-ingress-tcp-8443-tier_web"]["cidrBlocks"])
 	assert.Equal(t, resources.Field{Value: "2001:db8:0:1::/64"}, first["m-Api-ingress-tcp-8443-tier_web"]["ipv6CidrBlocks"])
-	assert.Equal(t, resources.Field{Value: "203.0.113.0/24,192.0.2.0/24"}, second["m-Api-ingress-tcp-22-network_office"]["cidrBlocks"])
+	// Sorted: the rule carries the list normalised (issue 18 item 1).
+	assert.Equal(t, resources.Field{Value: "192.0.2.0/24,203.0.113.0/24"}, second["m-Api-ingress-tcp-22-network_office"]["cidrBlocks"])
 	for _, name := range names {
 		if name != "m-Api-ingress-tcp-22-network_office" {
 			assert.Equal(t, first[name], second[name], "%s must not change with office's list", name)
@@ -82,9 +83,9 @@ func TestListChecksWaitForTheValues(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"network:office: cidrBlocksFrom is another resource's output, not known yet; deferred until it is (at up at the latest, before any rule is created): " +
-			"world-open and wide-cidr checks, tier overlap of its CIDRs, and the rule quotas (each CIDR is one EC2 rule)",
+			"world-open and wide-cidr checks, tier overlap of its CIDRs, the rule quotas (each CIDR is one EC2 rule), and duplicate permissions with the group's other rules",
 		"tier:web: cidrBlocksFrom is another resource's output, not known yet; deferred until it is (at up at the latest, before any rule is created): " +
-			"world-open and wide-cidr checks, tier overlap of its CIDRs, and the rule quotas (each CIDR is one EC2 rule), and tier adjacency of CIDRs overlapping tier web",
+			"world-open and wide-cidr checks, tier overlap of its CIDRs, the rule quotas (each CIDR is one EC2 rule), and duplicate permissions with the group's other rules, and tier adjacency of CIDRs overlapping tier web",
 	}, p.Deferred)
 
 	// An exception for a check that waits is not called unneeded meanwhile.
@@ -119,4 +120,37 @@ func TestListChecksWaitForTheValues(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	assert.Contains(t, fe.Error(), `10.0.1.128/25 (network office, overlapping tier web) -> Api (tier data) on tcp/22 skips tier app`)
 	assert.Len(t, fe.Findings, 1)
+}
+
+// Issue 18 item 7: a cidrBlocksFrom list holding a CIDR that a literal rule
+// of the same group, direction and ports holds too: EC2 refused the second
+// at up. Known values: an error at plan naming both rules; unknown: deferred.
+func TestListOverlappingALiteralCIDR(t *testing.T) {
+	m, err := spec.Decode([]byte(`
+egress: none
+tiers: [{name: t}]
+networks: [{name: office, cidrBlocksFrom: [203.0.113.0/24, 192.0.2.0/24]}]
+services:
+  - name: Api
+    tier: t
+    ingress:
+      - {ports: [22], from: {networks: [office]}}
+      - {ports: [22], from: {cidrBlocks: [192.0.2.0/24]}}
+      - {ports: [443], from: {cidrBlocks: [203.0.113.0/24]}}
+`))
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.Error(t, err)
+	var got []string
+	for _, f := range p.Findings.Errors() {
+		got = append(got, f.String())
+	}
+	assert.Equal(t, []string{`error [duplicate-permission] service "Api": rules "Api/ingress/tcp-22/192.0.2.0_24" (192.0.2.0/24) and ` +
+		`"Api/ingress/tcp-22/network_office" (network:office (cidrBlocksFrom)) both hold 192.0.2.0/24 on ingress tcp/22: ` +
+		`EC2 refuses the second as InvalidPermission.Duplicate at up; fix: remove 192.0.2.0/24 from one of them: from the literal cidrBlocks, or from the list's values`}, got)
+
+	m.Networks[0].CidrBlocksFrom, m.Unknown = nil, []string{spec.ListID("network", "office")}
+	p, err = plan.Build(m)
+	require.NoError(t, err)
+	assert.Contains(t, p.Deferred[0], "duplicate permissions with the group's other rules")
 }

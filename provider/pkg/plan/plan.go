@@ -6,6 +6,7 @@ package plan
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/guard"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/nacl"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/validate"
@@ -43,7 +45,8 @@ type Plan struct {
 	// Deferred says which checks wait for cidrBlocksFrom values that are not
 	// known yet (spec.Mesh.Unknown), and why; they run once the values are.
 	Deferred []string `json:"deferred,omitempty"`
-	// Lists are the known cidrBlocksFrom values by spec.ListID.
+	// Lists are the known cidrBlocksFrom values by spec.ListID, sorted and
+	// without repeats (flow.NormalList), as the rules carry them.
 	Lists map[string][]string `json:"-"`
 	// NetworkAcls are the tiers' network ACLs when the mesh enables them.
 	NetworkAcls *nacl.Plan `json:"networkAcls,omitempty"`
@@ -67,8 +70,13 @@ type RuleCount struct {
 func Build(m spec.Mesh) (*Plan, error) {
 	p, _ := build(m)
 	if hasKnownLists(m) {
+		// The rules' own checks (names, adopt.rules) judge the rules as
+		// emitted, one per list; the written-out plan has one per CIDR.
 		values, _ := build(writeOut(m))
-		p.Findings = append(values.Findings, uniqueNames(p.Rules)...)
+		p.Findings = slices.DeleteFunc(values.Findings, func(f finding.Finding) bool { return ofRules[f.Check] })
+		p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
+		p.Findings = append(p.Findings, adoptedRules(m, p.Groups, p.Rules)...)
+		p.Findings = append(p.Findings, duplicatePermissions(p.Rules, p.Lists)...)
 		p.Findings.Sort()
 		p.Findings = slices.Compact(p.Findings)
 		p.QuotaUsage = values.QuotaUsage
@@ -76,6 +84,9 @@ func Build(m spec.Mesh) (*Plan, error) {
 	p.Findings = waitingExceptions(p, m.Unknown)
 	return p, p.Findings.Err()
 }
+
+// ofRules are the checks of the emitted rules themselves, not of the values.
+var ofRules = map[string]bool{finding.CheckDuplicateName: true, finding.CheckStaleAdoptRule: true, finding.CheckInvalidAdopt: true}
 
 func hasKnownLists(m spec.Mesh) bool {
 	return slices.ContainsFunc(m.Tiers, func(t spec.Tier) bool { return len(t.CidrBlocksFrom) > 0 }) ||
@@ -107,7 +118,7 @@ func waitingExceptions(p *Plan, unknown []string) finding.List {
 	waiting := map[at]bool{}
 	for _, f := range p.Flows {
 		for _, e := range []flow.Endpoint{f.From, f.To} {
-			if e.Kind == flow.CIDRList && slices.Contains(unknown, e.Via) {
+			if e.IsList() && slices.Contains(unknown, e.Via.ListID()) {
 				waiting[at{f.Origin.Service, f.Origin.Rule}] = true
 			}
 		}
@@ -121,9 +132,9 @@ func waitingExceptions(p *Plan, unknown []string) finding.List {
 func deferred(m spec.Mesh) []string {
 	var out []string
 	for _, id := range slices.Sorted(slices.Values(m.Unknown)) {
-		what := "world-open and wide-cidr checks, tier overlap of its CIDRs, and the rule quotas (each CIDR is one EC2 rule)"
-		if kind, name, _ := strings.Cut(id, ":"); kind == "tier" {
-			what += ", and tier adjacency of CIDRs overlapping tier " + name
+		what := "world-open and wide-cidr checks, tier overlap of its CIDRs, the rule quotas (each CIDR is one EC2 rule), and duplicate permissions with the group's other rules"
+		if i := slices.IndexFunc(m.Tiers, func(t spec.Tier) bool { return flow.Tier(t.Name).ListID() == id }); i >= 0 {
+			what += ", and tier adjacency of CIDRs overlapping tier " + m.Tiers[i].Name
 		}
 		out = append(out, id+": cidrBlocksFrom is another resource's output, not known yet; deferred until it is (at up at the latest, before any rule is created): "+what)
 	}
@@ -142,12 +153,12 @@ func build(m spec.Mesh) (*Plan, error) {
 	p.Lists = map[string][]string{}
 	for _, t := range m.Tiers {
 		if len(t.CidrBlocksFrom) > 0 {
-			p.Lists[spec.ListID("tier", t.Name)] = t.CidrBlocksFrom
+			p.Lists[flow.Tier(t.Name).ListID()] = flow.NormalList(t.CidrBlocksFrom)
 		}
 	}
 	for _, n := range m.Networks {
 		if len(n.CidrBlocksFrom) > 0 {
-			p.Lists[spec.ListID("network", n.Name)] = n.CidrBlocksFrom
+			p.Lists[flow.Network(n.Name).ListID()] = flow.NormalList(n.CidrBlocksFrom)
 		}
 	}
 	p.ExternalGroups = slices.SortedFunc(slices.Values(m.ExternalGroups),
@@ -161,7 +172,7 @@ func build(m spec.Mesh) (*Plan, error) {
 	p.Rules = rule.Project(p.Flows, p.Egress)
 	p.RuleCounts = countRules(p.Groups, p.Rules)
 	p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
-	p.Findings = append(p.Findings, adoptedRules(p.Groups, p.Rules)...)
+	p.Findings = append(p.Findings, adoptedRules(m, p.Groups, p.Rules)...)
 	g := guard.Check(m, p.Groups, p.Flows, p.Rules)
 	p.Findings = append(p.Findings, g.Findings...)
 	p.QuotaUsage = g.Usage
@@ -201,6 +212,53 @@ func uniqueNames(rules []rule.Rule) finding.List {
 				"rules %q and %q would share the resource name %q", other, r.Key, n)
 		}
 		seen[n] = r.Key
+	}
+	return out
+}
+
+// duplicatePermissions finds one CIDR held by two rules of a group, direction
+// and ports: a known cidrBlocksFrom list and a literal CIDR, or two lists.
+// EC2 holds a permission once and refuses the second rule at up
+// (InvalidPermission.Duplicate). Literal CIDRs never collide: one CIDR
+// named twice is one rule already.
+func duplicatePermissions(rules []rule.Rule, lists map[string][]string) finding.List {
+	type at struct {
+		service string
+		dir     rule.Direction
+		ports   ports.Range
+		cidr    string
+	}
+	holders := map[at][]rule.Rule{}
+	var order []at
+	for _, r := range rules {
+		cidrs := []string{r.Peer.CIDR}
+		if r.Peer.IsList() {
+			cidrs = lists[r.Peer.Via.ListID()]
+		} else if !r.Peer.IsCIDR() {
+			continue
+		}
+		for _, c := range cidrs {
+			k := at{r.Service, r.Direction, r.Ports, c}
+			if len(holders[k]) == 1 {
+				order = append(order, k)
+			}
+			holders[k] = append(holders[k], r)
+		}
+	}
+	var out finding.List
+	for _, k := range order {
+		hs := holders[k]
+		if !slices.ContainsFunc(hs, func(r rule.Rule) bool { return r.Peer.IsList() }) {
+			continue
+		}
+		texts := make([]string, len(hs))
+		for i, r := range hs {
+			texts[i] = fmt.Sprintf("%q (%s)", r.Key, r.PeerOf().Text(nil))
+		}
+		out.Add(finding.CheckDuplicatePermission, k.service, "",
+			"remove "+k.cidr+" from one of them: from the literal cidrBlocks, or from the list's values",
+			"rules %s both hold %s on %s %s: EC2 refuses the second as InvalidPermission.Duplicate at up",
+			strings.Join(texts, " and "), k.cidr, k.dir, k.ports)
 	}
 	return out
 }

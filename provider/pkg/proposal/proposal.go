@@ -554,9 +554,11 @@ func (b *builder) ruleLabel(service, path string) string {
 	return path + " (" + strings.Join(parts, "; ") + ")"
 }
 
+// bucketAt finds the declared bucket at a finding's rule path, matching
+// the path each bucket's own position spells (nothing parses the path).
 func (b *builder) bucketAt(service, path string) *bucket {
 	for _, bk := range b.buckets {
-		if b.service[bk.group.ID] == service && fmt.Sprintf("%s[%d]", bk.dir, bk.index) == path && len(bk.ec2Rules) > 0 {
+		if b.service[bk.group.ID] == service && finding.RulePath(bk.dir, bk.index) == path && len(bk.ec2Rules) > 0 {
 			return bk
 		}
 	}
@@ -565,19 +567,15 @@ func (b *builder) bucketAt(service, path string) *bucket {
 
 // traffic finds a declaration rule by its path.
 func (b *builder) traffic(service, path string) *spec.Traffic {
-	s := b.svc(service)
-	var dir string
-	var i int
-	if _, err := fmt.Sscanf(strings.NewReplacer("[", " ", "]", "").Replace(path), "%s %d", &dir, &i); err != nil {
+	bk := b.bucketAt(service, path)
+	if bk == nil {
 		return nil
 	}
-	switch {
-	case dir == "ingress" && i < len(s.Ingress):
-		return &s.Ingress[i].Traffic
-	case dir == "egress" && i < len(s.Egress):
-		return &s.Egress[i].Traffic
+	s := b.svc(service)
+	if bk.dir == ec2read.Ingress {
+		return &s.Ingress[bk.index].Traffic
 	}
-	return nil
+	return &s.Egress[bk.index].Traffic
 }
 
 // tierCIDRs suggests, for each CIDR rule whose CIDR overlaps a tier, the

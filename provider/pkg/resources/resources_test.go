@@ -1,11 +1,13 @@
 package resources_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
@@ -112,7 +114,8 @@ services: [{name: A, tier: t, ingress: [{ports: [443], from: {services: [lb]}}]}
 		assert.Equal(t, "m-A-ingress-tcp-443-sg_lb", list[1].Name)
 		assert.Equal(t, "rule: A ingress tcp/443 from external group lb", list[1].About)
 		assert.Equal(t, &resources.RuleInputs{Type: "ingress", SecurityGroup: "m-A", Protocol: "tcp", FromPort: 443, ToPort: 443,
-			Description: "HTTPS from lb", SourceExternalGroup: "lb", SourceExternalGroupID: tc.id}, list[1].Rule)
+			Description: "HTTPS from lb", EC2Peer: flow.EC2Peer{SourceSecurityGroup: &flow.GroupRef{Name: "lb", External: true},
+				SourceGroupID: tc.id}}, list[1].Rule)
 		assert.Equal(t, resources.Field{Value: tc.want}, list[1].Fields("")["sourceSecurityGroupId"])
 	}
 }
@@ -173,4 +176,48 @@ services:
 		`error invalid-adopt: adopt.rules imports "A/ingress/tcp-443/sg_B", but its peer B is a new group, so the rule cannot exist yet`,
 		`warning stale-adopt-rule: adopt.rules names "A/ingress/tcp-1/self", which is not a rule of this service`,
 	}, msgs)
+}
+
+// Issue 18 item 6: groups that reference each other with
+// revokeRulesOnDelete off (or adopted: imported false) could not be
+// destroyed: deletedWith made the engine skip the rule deletes, and EC2
+// refuses to delete a group another group's rule still references. Such
+// rules are deleted first; the others still go with their group.
+func TestDeletedWithGroup(t *testing.T) {
+	const mutual = `
+egress: mirror
+tiers: [{name: t}]
+externalGroups: [{name: lb, securityGroupId: sg-0cccccccccccccccc}]
+services:
+  - {name: A, tier: t, ingress: [{ports: [22], from: {cidrBlocks: [10.0.0.0/8]}}, {ports: [443], from: {services: [lb]}}]}
+  - {name: B, tier: t, ingress: [{ports: [443], from: {services: [A]}}, {ports: [1], from: {self: true}}]%s}
+`
+	for _, tc := range []struct {
+		name, revoke, adoptB string
+		want                 map[string]bool
+	}{
+		{"revoke on", "", "", map[string]bool{
+			"m-A-egress-tcp-443-sg_B": true, "m-A-ingress-tcp-22-10.0.0.0_8": true, "m-A-ingress-tcp-443-sg_lb": true,
+			"m-B-egress-tcp-1-self": true, "m-B-ingress-tcp-1-self": true, "m-B-ingress-tcp-443-sg_A": true}},
+		{"revoke off", "revokeRulesOnDelete: false\n", "", map[string]bool{
+			"m-A-egress-tcp-443-sg_B": false, "m-A-ingress-tcp-22-10.0.0.0_8": true, "m-A-ingress-tcp-443-sg_lb": true,
+			"m-B-egress-tcp-1-self": true, "m-B-ingress-tcp-1-self": true, "m-B-ingress-tcp-443-sg_A": false}},
+		{"B adopted", "", ", adopt: {groupId: sg-0bbbbbbbbbbbbbbbb}", map[string]bool{
+			"m-A-egress-tcp-443-sg_B": false, "m-A-ingress-tcp-22-10.0.0.0_8": true, "m-A-ingress-tcp-443-sg_lb": true,
+			"m-B-egress-tcp-1-self": true, "m-B-ingress-tcp-1-self": true, "m-B-ingress-tcp-443-sg_A": true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := spec.Decode([]byte(tc.revoke + fmt.Sprintf(mutual, tc.adoptB)))
+			require.NoError(t, err)
+			p, err := plan.Build(m)
+			require.NoError(t, err)
+			got := map[string]bool{}
+			for _, r := range resources.Of("m", p) {
+				if r.Rule != nil {
+					got[r.Name] = r.DeletedWithGroup
+				}
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }

@@ -108,9 +108,9 @@ func (r Report) Layers() string {
 // label names a flow's end as the declaration does, with its range.
 func label(e flow.Endpoint) string {
 	if e.CIDR != "" {
-		return cmp.Or(e.Via, "cidr") + " " + e.CIDR
+		return cmp.Or(e.Via.String(), "cidr") + " " + e.CIDR
 	}
-	return cmp.Or(e.Service, e.Via, e.PrefixList)
+	return cmp.Or(e.Service, e.Via.String(), e.PrefixList)
 }
 
 func (r Residue) String() string {
@@ -353,7 +353,7 @@ func (inv *Inventory) inTier(e flow.Endpoint, t tier, wide bool) bool {
 			return slices.ContainsFunc(inv.enis[svc], func(x reach.Endpoint) bool { return slices.ContainsFunc(t.enis, sameENI(x)) })
 		})
 	case flow.CIDR, flow.CIDRList:
-		if e.Via == "tier:"+t.name {
+		if e.Via == flow.Tier(t.name) {
 			return true
 		}
 		if !wide {
@@ -375,7 +375,7 @@ func sameENI(x reach.Endpoint) func(reach.Endpoint) bool {
 func (inv *Inventory) cidrsOf(e flow.Endpoint) []netip.Prefix {
 	texts := []string{e.CIDR}
 	if e.Kind == flow.CIDRList {
-		texts = inv.lists[e.Via]
+		texts = inv.lists[e.Via.ListID()]
 	}
 	var out []netip.Prefix
 	for _, c := range texts {
@@ -398,7 +398,7 @@ func (inv *Inventory) places(e flow.Endpoint) []reach.Endpoint {
 		}
 		return out
 	case flow.CIDR, flow.CIDRList:
-		if name, ok := strings.CutPrefix(e.Via, "tier:"); ok {
+		if name, ok := e.Via.InTier(); ok {
 			for _, t := range inv.tiers {
 				if t.name == name {
 					return t.enis
@@ -594,7 +594,7 @@ func permission(rl rule.Rule, lists map[string][]string) (types.IpPermission, bo
 		perm.PrefixListIds = []types.PrefixListId{{PrefixListId: aws.String(rl.Peer.PrefixList)}}
 		return perm, true
 	case flow.CIDRList:
-		cidrs = lists[rl.Peer.Via]
+		cidrs = lists[rl.Peer.Via.ListID()]
 	}
 	for _, c := range cidrs {
 		if strings.Contains(c, ":") {
