@@ -27,6 +27,18 @@ func cidrs(vals ...string) map[string]any {
 	return map[string]any{"cidrBlocks": out}
 }
 
+// cidrRule creates a tcp/443 ingress rule on group from the CIDRs, with
+// description when not empty.
+func cidrRule(t *testing.T, p *Provider, group, description string, vals ...string) {
+	t.Helper()
+	in := cidrs(vals...)
+	in["securityGroupId"] = group
+	if description != "" {
+		in["description"] = description
+	}
+	rule(t, p, in)
+}
+
 // An import matches as findRuleMatch does: EC2 keeps one permission per
 // protocol and ports with every source authorized for it, and the id's
 // sources need only be among them. An exact-set match hid issue 18 item 4
@@ -34,14 +46,10 @@ func cidrs(vals ...string) map[string]any {
 func TestImportMatchesASubsetOfThePermission(t *testing.T) {
 	p := newProvider(t)
 	a := group(t, p, "A", "vpc-1", false)
-	two := cidrs("10.0.1.0/24", "10.0.2.0/24")
-	two["securityGroupId"] = a
-	rule(t, p, two)
+	cidrRule(t, p, a, "", "10.0.1.0/24", "10.0.2.0/24")
 	// A third source for the same ports, authorized by another call: EC2
 	// merges it into the same permission.
-	three := cidrs("10.0.3.0/24")
-	three["securityGroupId"] = a
-	rule(t, p, three)
+	cidrRule(t, p, a, "", "10.0.3.0/24")
 	other := cidrs("10.0.9.0/24")
 	other["securityGroupId"], other["fromPort"], other["toPort"] = a, 22, 22
 	rule(t, p, other)
@@ -75,11 +83,7 @@ func TestImportMatchesASubsetOfThePermission(t *testing.T) {
 func TestImportRewritesTheID(t *testing.T) {
 	p := newProvider(t)
 	a := group(t, p, "A", "vpc-1", false)
-	in := cidrs("10.0.1.0/24", "10.0.2.0/24")
-	in["securityGroupId"], in["description"] = a, "web"
-	rule(t, p, in)
-	single := cidrs("10.0.3.0/24")
-	single["securityGroupId"] = a
+	cidrRule(t, p, a, "web", "10.0.1.0/24", "10.0.2.0/24")
 	created, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(RuleType, "r"), Properties: props(t, map[string]any{
 		"type": "ingress", "protocol": "tcp", "fromPort": 443, "toPort": 443, "securityGroupId": a, "cidrBlocks": []any{"10.0.3.0/24"}})})
 	require.NoError(t, err)
@@ -118,9 +122,7 @@ func TestImportRewritesTheID(t *testing.T) {
 func TestImportedRuleReadsAndDeletesByContent(t *testing.T) {
 	p := newProvider(t)
 	a := group(t, p, "A", "vpc-1", false)
-	in := cidrs("10.0.1.0/24", "10.0.2.0/24")
-	in["securityGroupId"] = a
-	rule(t, p, in)
+	cidrRule(t, p, a, "", "10.0.1.0/24", "10.0.2.0/24")
 	resp, err := importRule(t, p, a+"_ingress_tcp_443_443_10.0.1.0/24")
 	require.NoError(t, err)
 	state := resp.GetProperties()
@@ -191,9 +193,7 @@ func TestExportReadsBackThroughEC2Read(t *testing.T) {
 	p := newProvider(t)
 	a := group(t, p, "A", "vpc-1", true)
 	b := group(t, p, "B", "vpc-1", false)
-	in := cidrs("10.0.1.0/24", "10.0.2.0/24")
-	in["securityGroupId"], in["description"] = a, "web"
-	rule(t, p, in)
+	cidrRule(t, p, a, "web", "10.0.1.0/24", "10.0.2.0/24")
 	rule(t, p, map[string]any{"securityGroupId": a, "sourceSecurityGroupId": b})
 	rule(t, p, map[string]any{"securityGroupId": a, "self": true, "fromPort": 22, "toPort": 22})
 	rule(t, p, map[string]any{"securityGroupId": b, "type": "egress", "protocol": "all", "fromPort": 0, "toPort": 0, "ipv6CidrBlocks": []any{"::/0"}})
