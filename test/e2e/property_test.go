@@ -293,9 +293,10 @@ func toInput(v any) pulumi.Input {
 	panic(fmt.Sprintf("toInput: %T", v))
 }
 
-// seedExternal puts w's external groups into the account before the stack,
-// as groups made elsewhere.
-func (w *world) seedExternal(t *testing.T, e *Engine) {
+// seedExternal puts w's external groups into the account at state (dir
+// holds the describe JSON it seeds from) before the stack, as groups made
+// elsewhere.
+func (w *world) seedExternal(t *testing.T, state, dir string) {
 	t.Helper()
 	if len(w.external) == 0 {
 		return
@@ -307,9 +308,9 @@ func (w *world) seedExternal(t *testing.T, e *Engine) {
 	}
 	data, err := json.Marshal(map[string]any{"SecurityGroups": groups})
 	require.NoError(t, err)
-	path := filepath.Join(e.Dir, "external.json")
+	path := filepath.Join(dir, "external.json")
 	require.NoError(t, os.WriteFile(path, data, 0o644))
-	require.NoError(t, awsstandin.Seed(e.Env[awsstandin.EnvState], path))
+	require.NoError(t, awsstandin.Seed(state, path))
 }
 
 // meshChanges are the preview's operations on the mesh and its children,
@@ -326,7 +327,10 @@ func meshChanges(c Changes) map[string]apitype.OpType {
 	return out
 }
 
-func TestPropertyFeaturesCompose(t *testing.T) {
+// propertySeed is the run's seed and mesh count, from the environment or
+// the clock (printed, so a failure can be replayed).
+func propertySeed(t *testing.T) (uint64, int) {
+	t.Helper()
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("SERVICEMESH_PROPERTY_SEED"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
@@ -340,6 +344,11 @@ func TestPropertyFeaturesCompose(t *testing.T) {
 		require.NoError(t, err, "SERVICEMESH_PROPERTY_N")
 	}
 	t.Logf("property seed %d (replay: SERVICEMESH_PROPERTY_SEED=%d SERVICEMESH_PROPERTY_N=%d)", seed, seed, n)
+	return seed, n
+}
+
+func TestPropertyFeaturesCompose(t *testing.T) {
+	seed, n := propertySeed(t)
 	for i := range n {
 		s := seed + uint64(i)
 		t.Run(fmt.Sprintf("seed-%d", s), func(t *testing.T) {
@@ -356,7 +365,7 @@ func propertyRun(t *testing.T, seed uint64) {
 	e := New(t)
 	e.Env["PULUMI_SKIP_CHECKPOINTS"] = "true"
 	ctx := context.Background()
-	w.seedExternal(t, e)
+	w.seedExternal(t, e.Env[awsstandin.EnvState], e.Dir)
 	before := e.Account(t)
 
 	stack := func(m spec.Mesh, lists map[string][]string) auto.Stack {
@@ -385,7 +394,7 @@ func propertyRun(t *testing.T, seed uint64) {
 	require.NoError(t, err)
 	assert.Empty(t, meshChanges(c), "a reorder of every list and declaration changes nothing")
 
-	w.auditClean(t, e)
+	w.auditClean(t, e.Env[awsstandin.EnvState], e.Dir)
 	for _, f := range features {
 		if f.check != nil {
 			t.Run(f.name, func(t *testing.T) { f.check(t, w, e) })
@@ -402,7 +411,7 @@ func propertyRun(t *testing.T, seed uint64) {
 		c, err = Preview(ctx, s)
 		require.NoError(t, err)
 		assert.Empty(t, meshChanges(c), "a preview after the namePrefix change changes nothing")
-		w.auditClean(t, e)
+		w.auditClean(t, e.Env[awsstandin.EnvState], e.Dir)
 	}
 
 	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
@@ -410,14 +419,15 @@ func propertyRun(t *testing.T, seed uint64) {
 	assert.Equal(t, before, e.Account(t), "destroy leaves exactly what existed before the stack (the external groups untouched)")
 }
 
-// auditClean: the stand-in's account exported as describe JSON, audited
-// against the declaration (its outputs resolved), shows no drift; and
-// `servicemesh import` of that account proposes a declaration whose plan has
-// the same rule set: audited against the same account, it shows none either.
-func (w *world) auditClean(t *testing.T, e *Engine) {
+// auditClean: the stand-in's account at state exported as describe JSON,
+// audited against the declaration (its outputs resolved), shows no drift;
+// and `servicemesh import` of that account proposes a declaration whose plan
+// has the same rule set: audited against the same account, it shows none
+// either. It returns the imported plan.
+func (w *world) auditClean(t *testing.T, state, dir string) *plan.Plan {
 	t.Helper()
-	out := filepath.Join(e.Dir, "describe.json")
-	require.NoError(t, awsstandin.Export(e.Env[awsstandin.EnvState], out))
+	out := filepath.Join(dir, "describe.json")
+	require.NoError(t, awsstandin.Export(state, out))
 	acct, err := ec2read.ReadFiles(out)
 	require.NoError(t, err)
 	p, err := plan.Build(w.mesh)
@@ -434,8 +444,27 @@ func (w *world) auditClean(t *testing.T, e *Engine) {
 	require.NoError(t, err)
 	prop, err := proposal.Build(acct, tiers)
 	require.NoError(t, err, "import of the exported account")
+	// The account has no interfaces to place groups by, so the report asks
+	// for each group's tier (needs-tier); answer as a user would: a mesh
+	// group's tier is its service's, any other group is shared.
+	tierOf := map[string]string{}
+	for _, s := range w.mesh.Services {
+		tierOf[w.mesh.NamePrefix+s.Name] = s.Tier
+	}
+	for i := range prop.Mesh.Services {
+		s := &prop.Mesh.Services[i]
+		if s.Tier != "" {
+			continue
+		}
+		g, err := acct.Group(prop.GroupOf[s.Name])
+		require.NoError(t, err)
+		if s.Tier = tierOf[g.Name]; s.Tier == "" {
+			s.Tier, s.Shared = w.mesh.Tiers[0].Name, true
+		}
+	}
 	imported, err := plan.Build(prop.Mesh)
 	require.NoError(t, err, "the imported declaration plans")
 	assert.Empty(t, audit.Compare(imported, acct, audit.Options{Mesh: "mesh", VpcID: reference.VpcID}),
 		"the imported declaration's rules are the account's")
+	return imported
 }
