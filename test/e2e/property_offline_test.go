@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/component"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
@@ -37,6 +38,19 @@ func (m *standinMocks) NewResource(args pulumi.MockResourceArgs) (string, resour
 	defer m.mu.Unlock()
 	opts := plugin.MarshalOptions{KeepUnknowns: true, SkipNulls: true}
 	urn := string(resource.NewURN("dev", "property", "", tokens.Type(args.TypeToken), args.Name))
+	if args.ID != "" {
+		// An adopted resource (the import option): the engine reads it by
+		// its import id, and refuses one that names nothing.
+		resp, err := m.p.Read(context.Background(), &pulumirpc.ReadRequest{Urn: urn, Id: args.ID})
+		if err != nil {
+			return "", nil, fmt.Errorf("%s: importing %s: %w", args.Name, args.ID, err)
+		}
+		if resp.GetId() == "" {
+			return "", nil, fmt.Errorf("%s: resource %s does not exist", args.Name, args.ID)
+		}
+		out, err := plugin.UnmarshalProperties(resp.GetProperties(), opts)
+		return resp.GetId(), out, err
+	}
 	in, err := plugin.MarshalProperties(args.Inputs, opts)
 	if err != nil {
 		return "", nil, err
@@ -66,7 +80,8 @@ func (m *standinMocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, err
 // proposes a declaration with the same rules; and every import id that
 // declaration's adoption sets parses with the ported importer
 // (awsstandin.ParseImportID) and names an existing permission by
-// findRuleMatch's subset rule.
+// findRuleMatch's subset rule; the component then adopts that declaration,
+// importing every group and rule and creating nothing.
 func TestPropertyOfflineImportIDs(t *testing.T) {
 	seed, n := propertySeed(t)
 	for i := range n {
@@ -82,7 +97,9 @@ func TestPropertyOfflineImportIDs(t *testing.T) {
 			}, pulumi.WithMocks("property", "dev", &standinMocks{p: p}))
 			require.NoError(t, err, "the component creates the mesh on the stand-in")
 
-			imported := w.auditClean(t, p.State, dir)
+			adopt := w.auditClean(t, p.State, dir)
+			imported, err := plan.Build(adopt)
+			require.NoError(t, err)
 			for _, r := range resources.Of("mesh", imported) {
 				if r.Rule == nil || r.ImportID == "" {
 					continue
@@ -96,6 +113,19 @@ func TestPropertyOfflineImportIDs(t *testing.T) {
 				require.NoError(t, err)
 				assert.NotEmpty(t, resp.GetId(), "%s: import id %s names no permission", r.Name, r.ImportID)
 			}
+
+			// The component adopts the imported declaration: every group and
+			// rule it imports exists, and it creates nothing.
+			before, err := awsstandin.Read(p.State)
+			require.NoError(t, err)
+			err = pulumi.RunErr(func(ctx *pulumi.Context) error {
+				_, err := component.New(ctx, "mesh", component.Args{VpcID: pulumi.String(reference.VpcID), Mesh: adopt})
+				return err
+			}, pulumi.WithMocks("property", "adopt", &standinMocks{p: p}))
+			require.NoError(t, err, "the component adopts the imported declaration")
+			after, err := awsstandin.Read(p.State)
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "adoption creates, changes and deletes nothing")
 		})
 	}
 }

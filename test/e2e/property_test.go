@@ -423,8 +423,8 @@ func propertyRun(t *testing.T, seed uint64) {
 // audited against the declaration (its outputs resolved), shows no drift;
 // and `servicemesh import` of that account proposes a declaration whose plan
 // has the same rule set: audited against the same account, it shows none
-// either. It returns the imported plan.
-func (w *world) auditClean(t *testing.T, state, dir string) *plan.Plan {
+// either. It returns the imported declaration.
+func (w *world) auditClean(t *testing.T, state, dir string) spec.Mesh {
 	t.Helper()
 	out := filepath.Join(dir, "describe.json")
 	require.NoError(t, awsstandin.Export(state, out))
@@ -466,5 +466,5 @@ func (w *world) auditClean(t *testing.T, state, dir string) *plan.Plan {
 	require.NoError(t, err, "the imported declaration plans")
 	assert.Empty(t, audit.Compare(imported, acct, audit.Options{Mesh: "mesh", VpcID: reference.VpcID}),
 		"the imported declaration's rules are the account's")
-	return imported
+	return prop.Mesh
 }
