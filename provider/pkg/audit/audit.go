@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 )
@@ -69,7 +70,7 @@ func (p permission) text() string {
 func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 	var out []Drift
 	list := resources.Of(o.Mesh, p)
-	ids := map[string]string{}      // logical group name -> existing group id
+	ids := resources.KnownIDs(p)    // group reference -> existing group id
 	adopted := map[string]bool{}    // logical group names of adopted groups
 	services := map[string]string{} // existing group id -> service
 	planned := map[permission]resources.Resource{}
@@ -83,7 +84,7 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 				Fix: "run pulumi up to create it, or adopt the existing group with adopt: {groupId: ...}"})
 			continue
 		}
-		ids[r.Name], services[g.ID], adopted[r.Name] = g.ID, r.Service, r.ImportID != ""
+		ids[flow.GroupRef{Name: r.Name}], services[g.ID], adopted[r.Name] = g.ID, r.Service, r.ImportID != ""
 		out = append(out, groupDrift(r, g, o.VpcID, a.AttachmentsKnown)...)
 		if o.State != nil && r.ImportID == "" && !o.State.HasID(resources.GroupType, g.ID) {
 			out = append(out, Drift{Kind: KindOrphanGroup, Service: r.Service, GroupID: g.ID,
@@ -93,8 +94,8 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 	}
 	for _, r := range list {
 		in := r.Rule
-		if in == nil || ids[in.SecurityGroup] == "" || (in.SourceSecurityGroup != "" && ids[in.SourceSecurityGroup] == "") {
-			continue // its group, or its peer's, is missing: reported above
+		if in == nil || ids[in.Group()] == "" || (in.SourceSecurityGroup != nil && ids[*in.SourceSecurityGroup] == "") {
+			continue // its group, or its peer's, is missing: reported above (an external group's id unknown offline: not judged)
 		}
 		for _, perm := range permissionsOf(in, ids) {
 			planned[perm] = r
@@ -104,7 +105,7 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 	for gid, service := range services {
 		g, _ := a.Group(gid)
 		for _, r := range g.Rules {
-			perm := permission{gid, r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer.String()}
+			perm := permission{gid, r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer.Reference(g.OwnerID)}
 			existing[perm] = true
 			if _, ok := planned[perm]; !ok {
 				out = append(out, Drift{Kind: KindUnplannedRule, Service: service, GroupID: gid, Rule: perm.text(),
@@ -119,7 +120,8 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 			out = append(out, Drift{Kind: KindMissingRule, Service: r.Service, GroupID: perm.group, Rule: perm.text(),
 				Detail: "planned but not in AWS: deleted by hand, or never created", Fix: "run pulumi refresh, then pulumi up to recreate it"})
 		case o.State != nil && r.ImportID == "" && !o.State.HasURN(resources.RuleType, r.Name):
-			fix := o.State.AdoptCommand(o.Mesh, r, resources.RuleImportID(r.Rule, ids))
+			id, _ := resources.RuleImportID(r.Rule, ids)
+			fix := o.State.AdoptCommand(o.Mesh, r, id)
 			if adopted[r.Rule.SecurityGroup] {
 				fix = "list its key (servicemesh plan --format json) in adopt.rules so pulumi up imports it, or: " + fix
 			}
@@ -170,17 +172,9 @@ func groupDrift(r resources.Resource, g *ec2read.Group, vpc string, attachmentsK
 }
 
 // permissionsOf states a planned rule in group ids, one per peer.
-func permissionsOf(in *resources.RuleInputs, ids map[string]string) []permission {
-	base := permission{group: ids[in.SecurityGroup], dir: in.Type, protocol: in.Protocol, from: in.FromPort, to: in.ToPort}
-	var peers []string
-	switch {
-	case in.Self:
-		peers = []string{base.group}
-	case in.SourceSecurityGroup != "":
-		peers = []string{ids[in.SourceSecurityGroup]}
-	default:
-		peers = slices.Concat(in.CidrBlocks, in.Ipv6CidrBlocks, in.PrefixListIDs)
-	}
+func permissionsOf(in *resources.RuleInputs, ids map[flow.GroupRef]string) []permission {
+	base := permission{group: ids[in.Group()], dir: in.Type, protocol: in.Protocol, from: in.FromPort, to: in.ToPort}
+	peers := in.Sources(ids, base.group)
 	out := make([]permission, 0, len(peers))
 	for _, p := range peers {
 		perm := base

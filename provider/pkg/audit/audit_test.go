@@ -44,7 +44,7 @@ func rows(drifts []audit.Drift) []row {
 }
 
 // The cross-account rule the proposal leaves out is in AWS, not the plan.
-var foreign = row{audit.KindUnplannedRule, "app-tier", "ingress tcp/8080 from sg-0fff00000000000aa",
+var foreign = row{audit.KindUnplannedRule, "app-tier", "ingress tcp/8080 from 444455556666/sg-0fff00000000000aa",
 	"in AWS but not in the plan: added by hand? (rule resources cannot see it; pulumi refresh does not report it)"}
 
 func TestDriftKinds(t *testing.T) {
@@ -55,6 +55,14 @@ func TestDriftKinds(t *testing.T) {
 		want   []row
 	}{
 		"as imported": {func(*spec.Mesh) {}, []row{foreign}},
+		// Issue 18 items 3 and 8: a declared external group's rules are
+		// planned (no unplanned-rule, no revoke), another account's included.
+		"the foreign group declared as an external group": {func(m *spec.Mesh) {
+			m.ExternalGroups = append(m.ExternalGroups, spec.ExternalGroup{Name: "partner", SecurityGroupID: "444455556666/sg-0fff00000000000aa"})
+			s := service(m, "app-tier")
+			s.Ingress = append(s.Ingress, spec.IngressRule{Traffic: spec.Traffic{Ports: []int{8080}, Description: "partner poller"},
+				From: spec.Peers{Services: []string{"partner"}}})
+		}, nil},
 		"planned rule missing": {func(m *spec.Mesh) {
 			s := service(m, "db")
 			s.Ingress = append(s.Ingress, spec.IngressRule{Traffic: spec.Traffic{Ports: []int{5432}}, From: spec.Peers{Services: []string{"app-tier"}}})

@@ -65,11 +65,44 @@ func TestComponentPassesExternalIDsAndListsIntoRules(t *testing.T) {
 
 	office := rules["mesh-Api-ingress-tcp-22-network_office"]
 	require.NotNil(t, office)
-	assert.Equal(t, resource.NewPropertyValue([]any{"203.0.113.0/24", "198.51.100.0/24"}), office["cidrBlocks"])
+	assert.Equal(t, resource.NewPropertyValue([]any{"198.51.100.0/24", "203.0.113.0/24"}), office["cidrBlocks"], "sorted")
 	assert.Equal(t, resource.NewPropertyValue([]any{"2001:db8::/48"}), office["ipv6CidrBlocks"])
 
 	assert.Len(t, rec.of("aws:ec2/securityGroup:SecurityGroup"), 1, "no group is made for eks-nodes")
 	assert.Equal(t, map[string][]string{"Api": {"id-mesh-Api", "sg-0aaaaaaaaaaaaaaaa"}}, attachments)
+}
+
+// listInputs are the inputs the mock sees for office's rule when the
+// output-valued list is values.
+func listInputs(t *testing.T, values []string) resource.PropertyMap {
+	t.Helper()
+	rec := &recorder{resources: map[string]resource.PropertyMap{}}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := component.New(ctx, "mesh", component.Args{
+			VpcID: pulumi.String("vpc-123"), Mesh: inputsMesh(t),
+			ExternalGroupIDs: map[string]pulumi.StringInput{"eks-nodes": pulumi.String("sg-0aaaaaaaaaaaaaaaa")},
+			CidrBlocksFrom: map[string]pulumi.StringArrayInput{
+				"network:office": pulumi.ToStringArray(values).ToStringArrayOutput(),
+			},
+		})
+		return err
+	}, pulumi.WithMocks("project", "stack", rec))
+	require.NoError(t, err)
+	return rec.of("aws:ec2/securityGroupRule:SecurityGroupRule")["mesh-Api-ingress-tcp-22-network_office"]
+}
+
+// Issue 18 item 1: a reorder of an output-valued list, or a repeat in it,
+// replaced the rule (delete-first on AWS: SSH from the office cut). The
+// component normalises the list, so the provider sees the same inputs.
+func TestListReorderAndRepeatsAreNoChange(t *testing.T) {
+	want := listInputs(t, []string{"198.51.100.0/24", "192.0.2.0/24", "2001:db8::/48"})
+	assert.Equal(t, resource.NewPropertyValue([]any{"192.0.2.0/24", "198.51.100.0/24"}), want["cidrBlocks"])
+	for _, values := range [][]string{
+		{"192.0.2.0/24", "198.51.100.0/24", "2001:db8::/48"},
+		{"2001:db8::/48", "198.51.100.0/24", "192.0.2.0/24", "198.51.100.0/24", "2001:db8::/48"},
+	} {
+		assert.Equal(t, want, listInputs(t, values), "%v", values)
+	}
 }
 
 func TestComponentRefusesAnExternalGroupWithoutID(t *testing.T) {

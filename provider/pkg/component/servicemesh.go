@@ -137,7 +137,11 @@ func Emit(ctx *pulumi.Context, prefix string, args Args, p *plan.Plan,
 func emit(ctx *pulumi.Context, prefix string, refs Args, p *plan.Plan,
 	opts ...pulumi.ResourceOption,
 ) (map[string]*ec2.SecurityGroup, error) {
-	groups := map[string]*ec2.SecurityGroup{}    // by logical name, for rules' references
+	ids := map[flow.GroupRef]pulumi.StringInput{} // every group a rule may reference
+	for name, id := range refs.ExternalGroupIDs {
+		ids[flow.GroupRef{Name: name, External: true}] = id
+	}
+	groups := map[string]*ec2.SecurityGroup{}    // by logical name, for deletedWith
 	byService := map[string]*ec2.SecurityGroup{} // the result
 	for _, r := range resources.Of(prefix, p) {
 		ropts := append(slices.Clip(opts), adoptOptions(r)...)
@@ -148,13 +152,14 @@ func emit(ctx *pulumi.Context, prefix string, refs Args, p *plan.Plan,
 				return nil, fmt.Errorf("creating security group %q: %w", r.Group.Name, err)
 			}
 			groups[r.Name], byService[r.Service] = sg, sg
+			ids[flow.GroupRef{Name: r.Name}] = sg.ID()
 		default:
 			// EC2 deletes a group's own rules with it. Without deletedWith the
 			// engine may still call Delete on a rule after its group is gone (a
 			// delete-first replacement of two groups runs their chains in
 			// parallel), and the AWS provider fails that: it reads the group first.
 			ruleOpts := append(slices.Clip(ropts), pulumi.DeletedWith(groups[r.Rule.SecurityGroup]))
-			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, groups, refs), ruleOpts...); err != nil {
+			if _, err := ec2.NewSecurityGroupRule(ctx, r.Name, ruleArgs(r.Rule, ids, refs.CidrBlocksFrom), ruleOpts...); err != nil {
 				return nil, fmt.Errorf("creating rule %q: %w", r.Name, err)
 			}
 		}
@@ -219,41 +224,51 @@ func groupArgs(g *resources.GroupInputs, vpcID pulumi.StringInput) *ec2.Security
 	}
 }
 
-// ruleArgs maps the model's rule inputs onto the SDK's; groups of the mesh
-// are referenced by their ids, external groups and cidrBlocksFrom lists by
-// the inputs in refs.
-func ruleArgs(in *resources.RuleInputs, groups map[string]*ec2.SecurityGroup, refs Args) *ec2.SecurityGroupRuleArgs {
+// ruleArgs maps the model's rule inputs 1:1 onto the SDK's: groups by their
+// ids in ids, a cidrBlocksFrom list by its input in lists.
+func ruleArgs(in *resources.RuleInputs, ids map[flow.GroupRef]pulumi.StringInput,
+	lists map[string]pulumi.StringArrayInput,
+) *ec2.SecurityGroupRuleArgs {
 	args := &ec2.SecurityGroupRuleArgs{
 		Type:            pulumi.String(in.Type),
-		SecurityGroupId: groups[in.SecurityGroup].ID(),
+		SecurityGroupId: ids[in.Group()],
 		Protocol:        pulumi.String(in.Protocol),
 		FromPort:        pulumi.Int(in.FromPort),
 		ToPort:          pulumi.Int(in.ToPort),
 		Description:     pulumi.String(in.Description),
+		CidrBlocks:      stringList(in.CidrBlocks),
+		Ipv6CidrBlocks:  stringList(in.Ipv6CidrBlocks),
+		PrefixListIds:   stringList(in.PrefixListIDs),
 	}
-	switch {
-	case in.Self:
+	if in.Self {
 		args.Self = pulumi.Bool(true)
-	case in.SourceSecurityGroup != "":
-		args.SourceSecurityGroupId = groups[in.SourceSecurityGroup].ID()
-	case in.SourceExternalGroup != "":
-		args.SourceSecurityGroupId = refs.ExternalGroupIDs[in.SourceExternalGroup]
-	case in.CidrBlocksFrom != "":
-		list := refs.CidrBlocksFrom[in.CidrBlocksFrom].ToStringArrayOutput()
-		args.CidrBlocks = list.ApplyT(func(l []string) []string { v4, _ := resources.SplitFamilies(l); return v4 }).(pulumi.StringArrayOutput)
-		args.Ipv6CidrBlocks = list.ApplyT(func(l []string) []string { _, v6 := resources.SplitFamilies(l); return v6 }).(pulumi.StringArrayOutput)
-		return args
 	}
-	if len(in.CidrBlocks) > 0 {
-		args.CidrBlocks = pulumi.ToStringArray(in.CidrBlocks)
+	if g := in.SourceSecurityGroup; g != nil {
+		args.SourceSecurityGroupId = ids[*g]
 	}
-	if len(in.Ipv6CidrBlocks) > 0 {
-		args.Ipv6CidrBlocks = pulumi.ToStringArray(in.Ipv6CidrBlocks)
-	}
-	if len(in.PrefixListIDs) > 0 {
-		args.PrefixListIds = pulumi.ToStringArray(in.PrefixListIDs)
+	if in.CidrBlocksFrom != "" {
+		v4, v6 := familiesOf(lists[in.CidrBlocksFrom])
+		args.CidrBlocks, args.Ipv6CidrBlocks = v4, v6
 	}
 	return args
+}
+
+// familiesOf normalises an output-valued list (sorted, without repeats:
+// flow.NormalList) and splits it by family, so a rule's inputs never depend
+// on the order or repeats of the values.
+func familiesOf(list pulumi.StringArrayInput) (v4, v6 pulumi.StringArrayOutput) {
+	normal := list.ToStringArrayOutput().ApplyT(func(l []string) []string { return flow.NormalList(l) }).(pulumi.StringArrayOutput)
+	v4 = normal.ApplyT(func(l []string) []string { v4, _ := flow.SplitFamilies(l); return v4 }).(pulumi.StringArrayOutput)
+	v6 = normal.ApplyT(func(l []string) []string { _, v6 := flow.SplitFamilies(l); return v6 }).(pulumi.StringArrayOutput)
+	return v4, v6
+}
+
+// stringList is a list input, nil when empty (the provider's unset).
+func stringList(l []string) pulumi.StringArrayInput {
+	if len(l) == 0 {
+		return nil
+	}
+	return pulumi.ToStringArray(l)
 }
 
 // plainOutput turns a plain Go value into an output of JSON-shaped values, the

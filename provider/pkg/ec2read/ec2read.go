@@ -80,6 +80,16 @@ type Peer struct {
 // String is the peer as EC2 writes it.
 func (p Peer) String() string { return cmp.Or(p.CIDR, p.PrefixList, p.GroupID) }
 
+// Reference is the peer as a rule of a group of account owner names it in
+// sourceSecurityGroupId: another account's group as OWNER/sg-…, the form
+// the AWS provider gives UserIdGroupPairs with another UserId.
+func (p Peer) Reference(owner string) string {
+	if p.GroupID != "" && p.GroupOwner != "" && p.GroupOwner != owner {
+		return p.GroupOwner + "/" + p.GroupID
+	}
+	return p.String()
+}
+
 // Key identifies a rule by content within its group (no id, no description).
 func (r Rule) Key() string {
 	return fmt.Sprintf("%s %s %d %d %s", r.Direction, r.Protocol, r.FromPort, r.ToPort, r.Peer)

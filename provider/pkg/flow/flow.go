@@ -38,41 +38,9 @@ type Endpoint struct {
 	Service    string `json:"service,omitempty"`
 	CIDR       string `json:"cidr,omitempty"`
 	PrefixList string `json:"prefixList,omitempty"`
-	// Via says how a CIDR was named: network:office, tier:web or internet.
-	Via string `json:"via,omitempty"`
-}
-
-// ID is the endpoint's identity: what it is, not how it was named, so two
-// names for one CIDR are one endpoint.
-func (e Endpoint) ID() string {
-	switch e.Kind {
-	case Group:
-		return "sg:" + e.Service
-	case External:
-		return "ext:" + e.Service
-	case CIDRList:
-		return "list:" + e.Via
-	case PrefixList:
-		return "pl:" + e.PrefixList
-	default:
-		return "cidr:" + e.CIDR
-	}
-}
-
-// Label is the endpoint as a reader names it.
-func (e Endpoint) Label() string {
-	switch {
-	case e.Kind == Group, e.Kind == External:
-		return e.Service
-	case e.Kind == PrefixList:
-		return e.PrefixList
-	case e.Kind == CIDRList:
-		return e.Via + " (cidrBlocksFrom)"
-	case e.Via != "":
-		return e.Via + " (" + e.CIDR + ")"
-	default:
-		return e.CIDR
-	}
+	// Via says how a CIDR or list was named: a network, a tier or the
+	// internet; zero for a literal CIDR.
+	Via Named `json:"via,omitzero"`
 }
 
 // IsIPv6 reports whether the endpoint is an IPv6 CIDR.
@@ -166,7 +134,7 @@ func Resolve(m spec.Mesh) []Flow {
 		}
 		if m.ResolvedEgress() == spec.EgressAllowAll {
 			for _, c := range Internet {
-				out = append(out, Flow{From: self, To: Endpoint{Kind: CIDR, CIDR: c, Via: "internet"},
+				out = append(out, Flow{From: self, To: Endpoint{Kind: CIDR, CIDR: c, Via: TheInternet},
 					Ports: ports.Range{Protocol: ports.All}, Declared: Egress, Description: "Allow all outbound",
 					Origin: Origin{Service: s.Name, Rule: PolicyRule}})
 			}
@@ -230,29 +198,29 @@ func (r resolver) peers(service string, p spec.Peers, rng ports.Range) []Endpoin
 		}
 		out = append(out, Endpoint{Kind: kind, Service: s})
 	}
-	cidrs := func(via string, list []string) {
+	cidrs := func(via Named, list []string) {
 		for _, c := range list {
 			if familyMatches(rng.Protocol, c) {
 				out = append(out, Endpoint{Kind: CIDR, CIDR: c, Via: via})
 			}
 		}
 	}
-	list := func(id string) {
-		if r.lists[id] {
-			out = append(out, Endpoint{Kind: CIDRList, Via: id})
+	list := func(via Named) {
+		if r.lists[via.ListID()] {
+			out = append(out, Endpoint{Kind: CIDRList, Via: via})
 		}
 	}
 	for _, n := range p.Networks {
-		cidrs("network:"+n, r.networks[n])
-		list(spec.ListID("network", n))
+		cidrs(Network(n), r.networks[n])
+		list(Network(n))
 	}
 	for _, t := range p.Tiers {
-		cidrs("tier:"+t, r.tiers[t])
-		list(spec.ListID("tier", t))
+		cidrs(Tier(t), r.tiers[t])
+		list(Tier(t))
 	}
-	cidrs("", p.CidrBlocks)
+	cidrs(Named{}, p.CidrBlocks)
 	if p.Internet {
-		cidrs("internet", Internet)
+		cidrs(TheInternet, Internet)
 	}
 	for _, pl := range p.PrefixListIDs {
 		out = append(out, Endpoint{Kind: PrefixList, PrefixList: pl})
@@ -323,29 +291,6 @@ func Sort(fs []Flow) {
 		perm[i] = k.i
 	}
 	order.Apply(fs, perm)
-}
-
-// compareEndpoints orders endpoints as their IDs would sort, without building
-// the ID strings (sorting is the planner's hot path).
-func compareEndpoints(a, b Endpoint) int {
-	return cmp.Or(cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)), cmp.Compare(a.Service, b.Service),
-		cmp.Compare(a.CIDR, b.CIDR), cmp.Compare(a.PrefixList, b.PrefixList), cmp.Compare(a.Via, b.Via))
-}
-
-// kindOrder sorts kinds as their ID prefixes do: cidr:, ext:, list:, pl:, sg:.
-func kindOrder(k Kind) int {
-	switch k {
-	case CIDR:
-		return 0
-	case External:
-		return 1
-	case CIDRList:
-		return 2
-	case PrefixList:
-		return 3
-	default:
-		return 4
-	}
 }
 
 // Summary is a flow as the component's `flows` output shows it.

@@ -99,8 +99,8 @@ func TestEndpoint(t *testing.T) {
 		{flow.Endpoint{Kind: flow.Group, Service: "api"}, "sg:api", "api", false},
 		{flow.Endpoint{Kind: flow.PrefixList, PrefixList: "pl-1"}, "pl:pl-1", "pl-1", false},
 		{flow.Endpoint{Kind: flow.CIDR, CIDR: "10.0.0.0/8"}, "cidr:10.0.0.0/8", "10.0.0.0/8", false},
-		{flow.Endpoint{Kind: flow.CIDR, CIDR: "10.0.0.0/8", Via: "network:corp"}, "cidr:10.0.0.0/8", "network:corp (10.0.0.0/8)", false},
-		{flow.Endpoint{Kind: flow.CIDR, CIDR: "::/0", Via: "internet"}, "cidr:::/0", "internet (::/0)", true},
+		{flow.Endpoint{Kind: flow.CIDR, CIDR: "10.0.0.0/8", Via: flow.Network("corp")}, "cidr:10.0.0.0/8", "network:corp (10.0.0.0/8)", false},
+		{flow.Endpoint{Kind: flow.CIDR, CIDR: "::/0", Via: flow.TheInternet}, "cidr:::/0", "internet (::/0)", true},
 	} {
 		assert.Equal(t, tc.id, tc.e.ID())
 		assert.Equal(t, tc.label, tc.e.Label())
@@ -127,7 +127,7 @@ func TestSortIsTotal(t *testing.T) {
 
 func TestSummaries(t *testing.T) {
 	fs := []flow.Flow{{
-		From:  flow.Endpoint{Kind: flow.CIDR, CIDR: "0.0.0.0/0", Via: "internet"},
+		From:  flow.Endpoint{Kind: flow.CIDR, CIDR: "0.0.0.0/0", Via: flow.TheInternet},
 		To:    flow.Endpoint{Kind: flow.Group, Service: "api"},
 		Ports: ports.Range{Protocol: ports.All}, Description: "d",
 	}}

@@ -15,7 +15,6 @@ import (
 	"cmp"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
@@ -155,7 +154,7 @@ func tierOf(e flow.Endpoint, groups map[string]string) string {
 	if e.Kind == flow.Group {
 		return groups[e.Service]
 	}
-	if t, ok := strings.CutPrefix(e.Via, "tier:"); ok {
+	if t, ok := e.Via.InTier(); ok {
 		return t
 	}
 	return ""

@@ -42,12 +42,12 @@ func (p place) label() string {
 		return p.e.Service + " (tier " + p.tier + ")"
 	case p.e.Kind == flow.External:
 		return "external group " + p.e.Service + " (tier " + p.tier + ")"
-	case strings.HasPrefix(p.e.Via, "tier:"):
+	case p.e.Via.Kind == flow.ByTier:
 		return "tier " + p.tier
 	}
 	named := ""
-	if n, ok := strings.CutPrefix(p.e.Via, "network:"); ok {
-		named = "network " + n + ", "
+	if p.e.Via.Kind == flow.ByNetwork {
+		named = "network " + p.e.Via.Name + ", "
 	}
 	return fmt.Sprintf("%s (%soverlapping tier %s)", p.e.CIDR, named, p.tier)
 }
@@ -122,7 +122,7 @@ func (g *guard) places(e flow.Endpoint, buf []place) []place {
 			return append(buf, place{e, t})
 		}
 	case flow.CIDR, flow.CIDRList:
-		if t, ok := strings.CutPrefix(e.Via, "tier:"); ok {
+		if t, ok := e.Via.InTier(); ok {
 			return append(buf, place{e, t})
 		}
 		if len(g.tierNets) == 0 || e.Kind == flow.CIDRList { // a network's list: checked once known (plan)

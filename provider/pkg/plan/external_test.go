@@ -91,7 +91,9 @@ func TestExternalGroupsAreValidated(t *testing.T) {
 		{"unknown tier", `externalGroups: [{name: lb, tier: dnz}]`, spec.Peers{Services: []string{"lb"}},
 			`error [unknown-reference] externalGroups[0]: external group "lb" is in undeclared tier "dnz"; fix: did you mean "dmz"?`},
 		{"not a group id", `externalGroups: [{name: lb, securityGroupId: lb-1}]`, spec.Peers{Services: []string{"lb"}},
-			`error [invalid-peer] externalGroups[0]: external group "lb": "lb-1" is not a security group id; fix: use a security group id such as sg-0123456789abcdef0`},
+			`error [invalid-peer] externalGroups[0]: external group "lb": "lb-1" is not a security group id; fix: use a security group id such as sg-0123456789abcdef0, or 444455556666/sg-0123456789abcdef0 for another account's group`},
+		{"owner not an account id (issue 18 item 8)", `externalGroups: [{name: lb, securityGroupId: 4444/sg-0123456789abcdef0}]`, spec.Peers{Services: []string{"lb"}},
+			`error [invalid-peer] externalGroups[0]: external group "lb": "4444/sg-0123456789abcdef0" is not a security group id; fix: use a security group id such as sg-0123456789abcdef0, or 444455556666/sg-0123456789abcdef0 for another account's group`},
 		{"misspelt peer", `externalGroups: [{name: eks-nodes}]`, spec.Peers{Services: []string{"eks-node"}},
 			`error [unknown-reference] service "DB" rule ingress[0]: from names unknown service "eks-node"; fix: did you mean "eks-nodes"?`},
 	} {

@@ -59,7 +59,8 @@ func TestListRulesAreNamedAfterTheirTierOrNetwork(t *testing.T) {
 	assert.Equal(t, resources.Field{Value: "cidrBlocksFrom of tier:web"}, unknown["m-Api-ingress-tcp-8443-tier_web"]["cidrBlocks"])
 	assert.Equal(t, resources.Field{Value: "10.0.1.0/24"}, first["m-Api-ingress-tcp-8443-tier_web"]["cidrBlocks"])
 	assert.Equal(t, resources.Field{Value: "2001:db8:0:1::/64"}, first["m-Api-ingress-tcp-8443-tier_web"]["ipv6CidrBlocks"])
-	assert.Equal(t, resources.Field{Value: "203.0.113.0/24,192.0.2.0/24"}, second["m-Api-ingress-tcp-22-network_office"]["cidrBlocks"])
+	// Sorted: the rule carries the list normalised (issue 18 item 1).
+	assert.Equal(t, resources.Field{Value: "192.0.2.0/24,203.0.113.0/24"}, second["m-Api-ingress-tcp-22-network_office"]["cidrBlocks"])
 	for _, name := range names {
 		if name != "m-Api-ingress-tcp-22-network_office" {
 			assert.Equal(t, first[name], second[name], "%s must not change with office's list", name)

@@ -7,7 +7,6 @@ package plan
 import (
 	"cmp"
 	"slices"
-	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
@@ -42,7 +41,8 @@ type Plan struct {
 	// Deferred says which checks wait for cidrBlocksFrom values that are not
 	// known yet (spec.Mesh.Unknown), and why; they run once the values are.
 	Deferred []string `json:"deferred,omitempty"`
-	// Lists are the known cidrBlocksFrom values by spec.ListID.
+	// Lists are the known cidrBlocksFrom values by spec.ListID, sorted and
+	// without repeats (flow.NormalList), as the rules carry them.
 	Lists map[string][]string `json:"-"`
 }
 
@@ -64,8 +64,12 @@ type RuleCount struct {
 func Build(m spec.Mesh) (*Plan, error) {
 	p, _ := build(m)
 	if hasKnownLists(m) {
+		// The rules' own checks (names, adopt.rules) judge the rules as
+		// emitted, one per list; the written-out plan has one per CIDR.
 		values, _ := build(writeOut(m))
-		p.Findings = append(values.Findings, uniqueNames(p.Rules)...)
+		p.Findings = slices.DeleteFunc(values.Findings, func(f finding.Finding) bool { return ofRules[f.Check] })
+		p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
+		p.Findings = append(p.Findings, adoptedRules(m, p.Groups, p.Rules)...)
 		p.Findings.Sort()
 		p.Findings = slices.Compact(p.Findings)
 		p.QuotaUsage = values.QuotaUsage
@@ -73,6 +77,9 @@ func Build(m spec.Mesh) (*Plan, error) {
 	p.Findings = waitingExceptions(p, m.Unknown)
 	return p, p.Findings.Err()
 }
+
+// ofRules are the checks of the emitted rules themselves, not of the values.
+var ofRules = map[string]bool{finding.CheckDuplicateName: true, finding.CheckStaleAdoptRule: true, finding.CheckInvalidAdopt: true}
 
 func hasKnownLists(m spec.Mesh) bool {
 	return slices.ContainsFunc(m.Tiers, func(t spec.Tier) bool { return len(t.CidrBlocksFrom) > 0 }) ||
@@ -104,7 +111,7 @@ func waitingExceptions(p *Plan, unknown []string) finding.List {
 	waiting := map[at]bool{}
 	for _, f := range p.Flows {
 		for _, e := range []flow.Endpoint{f.From, f.To} {
-			if e.Kind == flow.CIDRList && slices.Contains(unknown, e.Via) {
+			if e.IsList() && slices.Contains(unknown, e.Via.ListID()) {
 				waiting[at{f.Origin.Service, f.Origin.Rule}] = true
 			}
 		}
@@ -119,8 +126,8 @@ func deferred(m spec.Mesh) []string {
 	var out []string
 	for _, id := range slices.Sorted(slices.Values(m.Unknown)) {
 		what := "world-open and wide-cidr checks, tier overlap of its CIDRs, and the rule quotas (each CIDR is one EC2 rule)"
-		if kind, name, _ := strings.Cut(id, ":"); kind == "tier" {
-			what += ", and tier adjacency of CIDRs overlapping tier " + name
+		if i := slices.IndexFunc(m.Tiers, func(t spec.Tier) bool { return flow.Tier(t.Name).ListID() == id }); i >= 0 {
+			what += ", and tier adjacency of CIDRs overlapping tier " + m.Tiers[i].Name
 		}
 		out = append(out, id+": cidrBlocksFrom is another resource's output, not known yet; deferred until it is (at up at the latest, before any rule is created): "+what)
 	}
@@ -139,12 +146,12 @@ func build(m spec.Mesh) (*Plan, error) {
 	p.Lists = map[string][]string{}
 	for _, t := range m.Tiers {
 		if len(t.CidrBlocksFrom) > 0 {
-			p.Lists[spec.ListID("tier", t.Name)] = t.CidrBlocksFrom
+			p.Lists[flow.Tier(t.Name).ListID()] = flow.NormalList(t.CidrBlocksFrom)
 		}
 	}
 	for _, n := range m.Networks {
 		if len(n.CidrBlocksFrom) > 0 {
-			p.Lists[spec.ListID("network", n.Name)] = n.CidrBlocksFrom
+			p.Lists[flow.Network(n.Name).ListID()] = flow.NormalList(n.CidrBlocksFrom)
 		}
 	}
 	p.ExternalGroups = slices.SortedFunc(slices.Values(m.ExternalGroups),
@@ -158,7 +165,7 @@ func build(m spec.Mesh) (*Plan, error) {
 	p.Rules = rule.Project(p.Flows, p.Egress)
 	p.RuleCounts = countRules(p.Groups, p.Rules)
 	p.Findings = append(p.Findings, uniqueNames(p.Rules)...)
-	p.Findings = append(p.Findings, adoptedRules(p.Groups, p.Rules)...)
+	p.Findings = append(p.Findings, adoptedRules(m, p.Groups, p.Rules)...)
 	g := guard.Check(m, p.Groups, p.Flows, p.Rules)
 	p.Findings = append(p.Findings, g.Findings...)
 	p.QuotaUsage = g.Usage

@@ -161,8 +161,8 @@ func (md model) tierOfEndpoint(e flow.Endpoint) (string, bool) {
 	switch {
 	case e.Kind == flow.Group:
 		return md.tierOf[e.Service], true
-	case strings.HasPrefix(e.Via, "tier:"):
-		return strings.TrimPrefix(e.Via, "tier:"), true
+	case e.Via.Kind == flow.ByTier:
+		return e.Via.Name, true
 	case e.Kind == flow.CIDR && !strings.HasSuffix(e.CIDR, "/0"):
 		p := netip.MustParsePrefix(e.CIDR)
 		for t, n := range md.tierNets {

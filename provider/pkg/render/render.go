@@ -149,13 +149,13 @@ func endpointNode(e flow.Endpoint) *node {
 		return &node{key: "pl:" + e.PrefixList, label: e.PrefixList, kind: prefixListNode, name: e.PrefixList}
 	case e.Kind == flow.External:
 		return &node{key: "ext:" + e.Service, label: e.Service, kind: externalGroupNode, name: e.Service}
-	case e.Via == "internet":
+	case e.Via.Kind == flow.ByInternet:
 		return &node{key: "internet", label: "internet", kind: internetNode, name: "internet"}
-	case strings.HasPrefix(e.Via, "network:"):
-		n := strings.TrimPrefix(e.Via, "network:")
+	case e.Via.Kind == flow.ByNetwork:
+		n := e.Via.Name
 		return &node{key: "net:" + n, label: n, kind: networkNode, name: n}
-	case strings.HasPrefix(e.Via, "tier:"):
-		t := strings.TrimPrefix(e.Via, "tier:")
+	case e.Via.Kind == flow.ByTier:
+		t := e.Via.Name
 		return &node{key: "tier:" + t, label: "tier " + t, kind: tierNode, name: t}
 	default:
 		return &node{key: "cidr:" + e.CIDR, label: e.CIDR, kind: cidrNode, name: e.CIDR}

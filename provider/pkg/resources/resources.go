@@ -9,6 +9,7 @@ package resources
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -28,8 +29,8 @@ const (
 // vpc_security_group_rule.go). Every other input updates in place.
 var ReplaceOn = map[string][]string{
 	GroupType: {"name", "namePrefix", "description", "vpcId"},
-	RuleType: {"type", "securityGroupId", "protocol", "fromPort", "toPort", rule.FieldCidrBlocks,
-		rule.FieldIpv6CidrBlocks, rule.FieldPrefixListIDs, rule.FieldSourceSecurityGroupID, rule.FieldSelf},
+	RuleType: {"type", "securityGroupId", "protocol", "fromPort", "toPort", flow.FieldCidrBlocks,
+		flow.FieldIpv6CidrBlocks, flow.FieldPrefixListIDs, flow.FieldSourceSecurityGroupID, flow.FieldSelf},
 }
 
 // Replaces reports whether a change to the input field of a resource of type
@@ -66,31 +67,21 @@ type GroupInputs struct {
 	RevokeRulesOnDelete bool
 }
 
-// RuleInputs are an aws.ec2.SecurityGroupRule's inputs. SecurityGroup and
-// SourceSecurityGroup name groups of the mesh by their logical name: their
-// ids exist only at run time. SourceExternalGroup instead names a group made
-// outside the mesh by its declared name; the component passes that group's
-// id input, and SourceExternalGroupID is the id when known offline.
+// RuleInputs are an aws.ec2.SecurityGroupRule's inputs. SecurityGroup names
+// the rule's group by its logical name (its id exists only at run time); the
+// peer's fields are the peer's own EC2 form (flow.EC2Peer), mapped 1:1 onto
+// the SDK's arguments.
 type RuleInputs struct {
-	Type                string
-	SecurityGroup       string
-	Protocol            string
-	FromPort, ToPort    int
-	Description         string
-	Self                bool
-	SourceSecurityGroup string
-	SourceExternalGroup string
-	// SourceExternalGroupID is "" when the declaration does not give it.
-	SourceExternalGroupID string
-	// CidrBlocksFrom names the tier's or network's cidrBlocksFrom list
-	// (spec.ListID) the rule carries: the component passes that input, split
-	// by family into cidrBlocks and ipv6CidrBlocks, which hold the values
-	// when known offline.
-	CidrBlocksFrom string
-	CidrBlocks     []string
-	Ipv6CidrBlocks []string
-	PrefixListIDs  []string
+	Type             string
+	SecurityGroup    string
+	Protocol         string
+	FromPort, ToPort int
+	Description      string
+	flow.EC2Peer
 }
+
+// Group is the rule's own group as a reference.
+func (in *RuleInputs) Group() flow.GroupRef { return flow.GroupRef{Name: in.SecurityGroup} }
 
 // Of lists the children of a plan for a ServiceMesh named mesh: the groups,
 // sorted by name, then the rules, sorted by name, so every rule follows the
@@ -111,37 +102,18 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		}
 	}
 	names := cidrNames(p.Flows)
-	externalIDs := map[string]string{}
-	for _, e := range p.ExternalGroups {
-		externalIDs[e.Name] = e.SecurityGroupID
+	ids := KnownIDs(p)
+	external := map[string]string{}
+	for ref, id := range ids {
+		external[ref.Name] = id
 	}
+	ctx := flow.EC2Context{GroupName: groupName, ExternalIDs: external, Lists: p.Lists}
 	rules := make([]Resource, 0, len(p.Rules))
 	for _, r := range p.Rules {
 		peer := r.PeerOf()
 		from, to := r.Ports.EC2()
 		in := &RuleInputs{Type: string(r.Direction), SecurityGroup: groupName(r.Service), Protocol: r.Ports.Protocol,
-			FromPort: from, ToPort: to, Description: r.Description}
-		switch peer.EC2Field() {
-		case rule.FieldSelf:
-			in.Self = true
-		case rule.FieldCidrBlocks:
-			if peer.Kind == flow.CIDRList {
-				in.CidrBlocksFrom = peer.Via
-				in.CidrBlocks, in.Ipv6CidrBlocks = SplitFamilies(p.Lists[peer.Via])
-			} else {
-				in.CidrBlocks = []string{peer.CIDR}
-			}
-		case rule.FieldSourceSecurityGroupID:
-			if peer.Kind == flow.External {
-				in.SourceExternalGroup, in.SourceExternalGroupID = peer.Service, externalIDs[peer.Service]
-			} else {
-				in.SourceSecurityGroup = groupName(peer.Service)
-			}
-		case rule.FieldPrefixListIDs:
-			in.PrefixListIDs = []string{peer.PrefixList}
-		case rule.FieldIpv6CidrBlocks:
-			in.Ipv6CidrBlocks = []string{peer.CIDR}
-		}
+			FromPort: from, ToPort: to, Description: r.Description, EC2Peer: peer.EC2(ctx)}
 		dir := "from"
 		if r.Direction == rule.Egress {
 			dir = "to"
@@ -149,24 +121,11 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		rules = append(rules, Resource{
 			Type: RuleType, Name: mesh + "-" + rule.Name(r), Service: r.Service, Rule: in,
 			About:    fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
-			ImportID: ruleImportID(r, in, adopted),
+			ImportID: ruleImportID(r, in, adopted, ids),
 		})
 	}
 	slices.SortFunc(rules, func(a, b Resource) int { return cmp.Compare(a.Name, b.Name) })
 	return append(out, rules...)
-}
-
-// SplitFamilies splits CIDRs into IPv4 and IPv6, in order: one EC2 rule
-// carries a cidrBlocksFrom list in both fields.
-func SplitFamilies(cidrs []string) (v4, v6 []string) {
-	for _, c := range cidrs {
-		if flow.IsIPv6(c) {
-			v6 = append(v6, c)
-		} else {
-			v4 = append(v4, c)
-		}
-	}
-	return v4, v6
 }
 
 // cidrNames maps each CIDR to the names the declaration reaches it by, sorted.
@@ -174,8 +133,8 @@ func cidrNames(flows []flow.Flow) map[string][]string {
 	out := map[string][]string{}
 	for _, f := range flows {
 		for _, e := range []flow.Endpoint{f.From, f.To} {
-			if e.Kind == flow.CIDR && e.Via != "" && !slices.Contains(out[e.CIDR], e.Via) {
-				out[e.CIDR] = append(out[e.CIDR], e.Via)
+			if via := e.Via.String(); e.IsCIDR() && via != "" && !slices.Contains(out[e.CIDR], via) {
+				out[e.CIDR] = append(out[e.CIDR], via)
 			}
 		}
 	}
@@ -212,22 +171,7 @@ func (r Resource) Fields(vpc string) map[string]Field {
 		"toPort":          {Value: fmt.Sprint(in.ToPort)},
 		"description":     {Value: in.Description},
 	}
-	switch {
-	case in.Self:
-		out[rule.FieldSelf] = Field{Value: "true"}
-	case in.SourceSecurityGroup != "":
-		out[rule.FieldSourceSecurityGroupID] = Field{Value: in.SourceSecurityGroup, Ref: true}
-	case in.SourceExternalGroup != "":
-		out[rule.FieldSourceSecurityGroupID] = Field{Value: cmp.Or(in.SourceExternalGroupID, "id of external group "+in.SourceExternalGroup)}
-	case in.CidrBlocksFrom != "" && len(in.CidrBlocks)+len(in.Ipv6CidrBlocks) == 0:
-		out[rule.FieldCidrBlocks] = Field{Value: "cidrBlocksFrom of " + in.CidrBlocksFrom}
-	}
-	for field, list := range map[string][]string{rule.FieldCidrBlocks: in.CidrBlocks,
-		rule.FieldIpv6CidrBlocks: in.Ipv6CidrBlocks, rule.FieldPrefixListIDs: in.PrefixListIDs} {
-		if len(list) > 0 {
-			out[field] = Field{Value: strings.Join(list, ",")}
-		}
-	}
+	in.EC2Peer.Fields(func(name, value string, ref bool) { out[name] = Field{Value: value, Ref: ref} })
 	return out
 }
 
@@ -240,42 +184,52 @@ func ByName(list []Resource) map[string]Resource {
 	return out
 }
 
+// KnownIDs are the group ids known offline: the external groups' declared
+// ids (an id may be OWNER/sg-… for another account's group) and adopted
+// groups' ids, by reference.
+func KnownIDs(p *plan.Plan) map[flow.GroupRef]string {
+	out := map[flow.GroupRef]string{}
+	for _, e := range p.ExternalGroups {
+		if e.SecurityGroupID != "" {
+			out[flow.GroupRef{Name: e.Name, External: true}] = e.SecurityGroupID
+		}
+	}
+	return out
+}
+
 // ruleImportID is the import id of a rule adopt.rules lists, or "" when
 // the rule is to be created: its group is not adopted, adopt.rules does not
-// list it, or its peer group is new (plan reports that).
-func ruleImportID(r rule.Rule, in *RuleInputs, adopted map[string]rule.Group) string {
+// list it, or its peer group's id is not known offline (plan reports that).
+func ruleImportID(r rule.Rule, in *RuleInputs, adopted map[string]rule.Group, known map[flow.GroupRef]string) string {
 	g, ok := adopted[r.Service]
 	if !ok || !slices.Contains(g.AdoptRules, r.Key) {
 		return ""
 	}
-	ids := map[string]string{in.SecurityGroup: g.AdoptID}
-	if in.SourceSecurityGroup != "" {
+	ids := maps.Clone(known)
+	ids[in.Group()] = g.AdoptID
+	if src := in.SourceSecurityGroup; src != nil && !src.External {
 		peer, ok := adopted[r.Peer.Service]
 		if !ok {
 			return ""
 		}
-		ids[in.SourceSecurityGroup] = peer.AdoptID
+		ids[*src] = peer.AdoptID
 	}
-	return RuleImportID(in, ids)
+	id, _ := RuleImportID(in, ids)
+	return id
 }
 
 // RuleImportID is pulumi-aws's import id of a rule, the format of its
-// aws_security_group_rule importer: SGID_TYPE_PROTOCOL_FROM_TO_SOURCE, e.g.
-// sg-1_ingress_tcp_22_22_10.0.0.0/8, ..._self, ..._sg-2, ..._pl-3. ids maps
-// the rule's logical group names to group ids.
-func RuleImportID(in *RuleInputs, ids map[string]string) string {
-	var source string
-	switch {
-	case in.Self:
-		source = "self"
-	case in.SourceSecurityGroup != "":
-		source = ids[in.SourceSecurityGroup]
-	default:
-		source = strings.Join(slices.Concat(in.CidrBlocks, in.Ipv6CidrBlocks, in.PrefixListIDs), "_")
-	}
+// aws_security_group_rule importer (resourceSecurityGroupRuleImport):
+// SGID_TYPE_PROTOCOL_FROM_TO_SOURCE[_SOURCE…], e.g.
+// sg-1_ingress_tcp_22_22_10.0.0.0/8, ..._self, ..._sg-2,
+// ..._444455556666/sg-2, ..._pl-3. ids maps the rule's groups to their ids;
+// ok is false when a source is not known (the importer refuses an empty one).
+func RuleImportID(in *RuleInputs, ids map[flow.GroupRef]string) (id string, ok bool) {
+	sources := in.Sources(ids, "self")
+	ok = len(sources) > 0 && !slices.Contains(sources, "") && ids[in.Group()] != ""
 	protocol := in.Protocol
 	if protocol == "-1" {
 		protocol = "all"
 	}
-	return fmt.Sprintf("%s_%s_%s_%d_%d_%s", ids[in.SecurityGroup], in.Type, protocol, in.FromPort, in.ToPort, source)
+	return fmt.Sprintf("%s_%s_%s_%d_%d_%s", ids[in.Group()], in.Type, protocol, in.FromPort, in.ToPort, strings.Join(sources, "_")), ok
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
@@ -112,7 +113,8 @@ services: [{name: A, tier: t, ingress: [{ports: [443], from: {services: [lb]}}]}
 		assert.Equal(t, "m-A-ingress-tcp-443-sg_lb", list[1].Name)
 		assert.Equal(t, "rule: A ingress tcp/443 from external group lb", list[1].About)
 		assert.Equal(t, &resources.RuleInputs{Type: "ingress", SecurityGroup: "m-A", Protocol: "tcp", FromPort: 443, ToPort: 443,
-			Description: "HTTPS from lb", SourceExternalGroup: "lb", SourceExternalGroupID: tc.id}, list[1].Rule)
+			Description: "HTTPS from lb", EC2Peer: flow.EC2Peer{SourceSecurityGroup: &flow.GroupRef{Name: "lb", External: true},
+				SourceGroupID: tc.id}}, list[1].Rule)
 		assert.Equal(t, resources.Field{Value: tc.want}, list[1].Fields("")["sourceSecurityGroupId"])
 	}
 }

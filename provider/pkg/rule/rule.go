@@ -244,8 +244,8 @@ type id struct {
 // canonical drops how a CIDR was named, so one CIDR named twice is one rule.
 // A cidrBlocksFrom list is its name.
 func canonical(e flow.Endpoint) flow.Endpoint {
-	if e.Kind != flow.CIDRList {
-		e.Via = ""
+	if !e.IsList() {
+		e.Via = flow.Named{}
 	}
 	return e
 }
@@ -262,82 +262,8 @@ func Name(r Rule) string { return nameSafe.Replace(r.Key) }
 
 var nameSafe = strings.NewReplacer("/", "-", ":", ".")
 
-// Peer is a rule's peer as EC2 sees it: its own group (self), another
-// group, a prefix list, or one IPv4 or IPv6 CIDR. Each form knows its EC2
-// field, its part of a resource name and its text for a reader.
-type Peer struct {
-	flow.Endpoint
-	Self bool
-}
-
-// PeerOf is the rule's peer.
-func (r Rule) PeerOf() Peer { return Peer{Endpoint: r.Peer, Self: r.Self()} }
-
-// The AWS provider's fields for a rule's peer (aws.ec2.SecurityGroupRule).
-const (
-	FieldSelf                  = "self"
-	FieldSourceSecurityGroupID = "sourceSecurityGroupId"
-	FieldPrefixListIDs         = "prefixListIds"
-	FieldCidrBlocks            = "cidrBlocks"
-	FieldIpv6CidrBlocks        = "ipv6CidrBlocks"
-)
-
-// EC2Field is the AWS provider's input that carries the peer.
-func (p Peer) EC2Field() string {
-	switch {
-	case p.Self:
-		return FieldSelf
-	case p.Kind == flow.Group, p.Kind == flow.External:
-		return FieldSourceSecurityGroupID
-	case p.Kind == flow.PrefixList:
-		return FieldPrefixListIDs
-	case p.Kind == flow.CIDRList: // IPv6 members go to ipv6CidrBlocks of the same rule
-		return FieldCidrBlocks
-	case p.IsIPv6():
-		return FieldIpv6CidrBlocks
-	default:
-		return FieldCidrBlocks
-	}
-}
-
-// Slug is the peer's part of a rule's key and resource name. An external
-// group's is its declared name, like a service's (the two share one
-// namespace), never its id, which may be unknown at preview.
-func (p Peer) Slug() string {
-	switch {
-	case p.Self:
-		return "self"
-	case p.Kind == flow.Group, p.Kind == flow.External:
-		return "sg_" + p.Service
-	case p.Kind == flow.PrefixList:
-		return p.PrefixList
-	case p.Kind == flow.CIDRList: // the tier's or network's name, never the values
-		return strings.Replace(p.Via, ":", "_", 1)
-	default:
-		return strings.Replace(p.CIDR, "/", "_", 1)
-	}
-}
-
-// Text is the peer for a reader: self, a group, a prefix list, or a CIDR
-// with the names the declaration reaches it by ("office (203.0.113.0/24)").
-func (p Peer) Text(names []string) string {
-	switch {
-	case p.Self:
-		return "self"
-	case p.Kind == flow.Group:
-		return "group " + p.Service
-	case p.Kind == flow.External:
-		return "external group " + p.Service
-	case p.Kind == flow.PrefixList:
-		return "prefix list " + p.PrefixList
-	case p.Kind == flow.CIDRList:
-		return p.Label()
-	case len(names) > 0:
-		return strings.Join(names, ", ") + " (" + p.CIDR + ")"
-	default:
-		return p.CIDR
-	}
-}
+// PeerOf is the rule's peer, which knows its every EC2 form (flow.Peer).
+func (r Rule) PeerOf() flow.Peer { return flow.Peer{Endpoint: r.Peer, Self: r.Self()} }
 
 // describe gives a rule a readable default: the user's text, else the port's
 // well-known name and where the flow comes from or goes to.

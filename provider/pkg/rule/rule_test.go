@@ -16,7 +16,7 @@ import (
 var (
 	api    = flow.Endpoint{Kind: flow.Group, Service: "api"}
 	web    = flow.Endpoint{Kind: flow.Group, Service: "web"}
-	office = flow.Endpoint{Kind: flow.CIDR, CIDR: "203.0.113.0/24", Via: "network:office"}
+	office = flow.Endpoint{Kind: flow.CIDR, CIDR: "203.0.113.0/24", Via: flow.Network("office")}
 	https  = ports.Range{Protocol: ports.TCP, From: 443, To: 443}
 )
 
@@ -40,7 +40,7 @@ func TestGroups(t *testing.T) {
 
 func TestProject(t *testing.T) {
 	officeTwice := office
-	officeTwice.Via = "tier:dmz" // the same CIDR named another way is the same rule
+	officeTwice.Via = flow.Tier("dmz") // the same CIDR named another way is the same rule
 	flows := []flow.Flow{
 		ingress(web, api, 0, ""),
 		ingress(office, api, 1, "from the office"),
@@ -117,27 +117,6 @@ func TestDescriptionsMergeWithinEC2sLimit(t *testing.T) {
 	require.Len(t, rs, 1)
 	// Sorted, the repeated one once: 200 x, "; ", then y up to 252, then "...".
 	assert.Equal(t, x+"; "+strings.Repeat("y", 50)+"...", rs[0].Description)
-}
-
-func TestPeer(t *testing.T) {
-	for _, tc := range []struct {
-		r                 rule.Rule
-		field, slug, text string
-		names             []string
-	}{
-		{rule.Rule{Service: "api", Peer: api}, rule.FieldSelf, "self", "self", nil},
-		{rule.Rule{Service: "api", Peer: web}, rule.FieldSourceSecurityGroupID, "sg_web", "group web", nil},
-		{rule.Rule{Service: "api", Peer: flow.Endpoint{Kind: flow.PrefixList, PrefixList: "pl-1"}}, rule.FieldPrefixListIDs, "pl-1", "prefix list pl-1", nil},
-		{rule.Rule{Service: "api", Peer: flow.Endpoint{Kind: flow.CIDR, CIDR: "10.0.0.0/8"}}, rule.FieldCidrBlocks, "10.0.0.0_8", "10.0.0.0/8", nil},
-		{rule.Rule{Service: "api", Peer: flow.Endpoint{Kind: flow.CIDR, CIDR: "203.0.113.0/24"}}, rule.FieldCidrBlocks, "203.0.113.0_24",
-			"office, tier dmz (203.0.113.0/24)", []string{"office", "tier dmz"}},
-		{rule.Rule{Service: "api", Peer: flow.Endpoint{Kind: flow.CIDR, CIDR: "2001:db8::/48"}}, rule.FieldIpv6CidrBlocks, "2001:db8::_48", "2001:db8::/48", nil},
-	} {
-		p := tc.r.PeerOf()
-		assert.Equal(t, tc.field, p.EC2Field(), tc.slug)
-		assert.Equal(t, tc.slug, p.Slug())
-		assert.Equal(t, tc.text, p.Text(tc.names))
-	}
 }
 
 func TestKeyAndName(t *testing.T) {

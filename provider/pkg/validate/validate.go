@@ -23,6 +23,11 @@ var prefixListPattern = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
 
 var groupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 
+// referencePattern is a group reference the AWS provider accepts in
+// sourceSecurityGroupId: [OWNER/]sg-…, OWNER a 12-digit account id
+// (vpc_security_group_rule.go flattens UserIdGroupPairs so).
+var referencePattern = regexp.MustCompile(`^([0-9]{12}/)?sg-[0-9a-f]{8,17}$`)
+
 // MaxNameLength is EC2's limit on a group name, prefix included.
 const MaxNameLength = 255
 
@@ -130,8 +135,9 @@ func (v *validator) externalGroup(where string, e spec.ExternalGroup) {
 	if e.Tier != "" && !v.declared("tier", e.Tier) {
 		v.errorf(finding.CheckUnknownReference, "", where, didYouMean("tier", e.Tier, v.tiers), "external group %q is in undeclared tier %q", e.Name, e.Tier)
 	}
-	if id := e.SecurityGroupID; id != "" && !groupIDPattern.MatchString(id) {
-		v.errorf(finding.CheckInvalidPeer, "", where, "use a security group id such as sg-0123456789abcdef0", "external group %q: %q is not a security group id", e.Name, id)
+	if id := e.SecurityGroupID; id != "" && !referencePattern.MatchString(id) {
+		v.errorf(finding.CheckInvalidPeer, "", where, "use a security group id such as sg-0123456789abcdef0, or 444455556666/sg-0123456789abcdef0 for another account's group",
+			"external group %q: %q is not a security group id", e.Name, id)
 	}
 }
 
