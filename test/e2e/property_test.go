@@ -141,11 +141,18 @@ func genNetworks(w *world) {
 	}
 }
 
-// genExternal: zero to two groups made outside the stack, named by services.
+// partnerAccount owns the cross-account external groups.
+const partnerAccount = "444455556666"
+
+// genExternal: zero to two groups made outside the stack, named by services;
+// one in three of another account, referenced as OWNER/sg-….
 func genExternal(w *world) {
 	for i := range w.rng.IntN(3) {
 		name := fmt.Sprintf("ext%d", i)
 		id := fmt.Sprintf("sg-0e%015x", w.rng.Uint64()>>4)
+		if w.rng.IntN(3) == 0 {
+			id = partnerAccount + "/" + id
+		}
 		w.external[name] = id
 		w.mesh.ExternalGroups = append(w.mesh.ExternalGroups, spec.ExternalGroup{Name: name, SecurityGroupID: id})
 		s := &w.mesh.Services[w.rng.IntN(len(w.mesh.Services))]
@@ -298,13 +305,17 @@ func toInput(v any) pulumi.Input {
 // elsewhere.
 func (w *world) seedExternal(t *testing.T, state, dir string) {
 	t.Helper()
-	if len(w.external) == 0 {
-		return
-	}
 	var groups []map[string]any
 	for name, id := range w.external {
+		if owner, gid, foreign := strings.Cut(id, "/"); foreign {
+			require.NoError(t, awsstandin.AddForeignGroup(state, owner, gid))
+			continue
+		}
 		groups = append(groups, map[string]any{"GroupId": id, "GroupName": "outside-" + name, "Description": "made elsewhere",
 			"VpcId": reference.VpcID, "OwnerId": awsstandin.AccountID, "IpPermissions": []any{}, "IpPermissionsEgress": []any{}})
+	}
+	if len(groups) == 0 {
+		return
 	}
 	data, err := json.Marshal(map[string]any{"SecurityGroups": groups})
 	require.NoError(t, err)
