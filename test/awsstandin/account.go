@@ -5,12 +5,12 @@
 package awsstandin
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,12 +28,15 @@ type Group struct {
 	Description         string            `json:"description"`
 	Tags                map[string]string `json:"tags,omitempty"`
 	RevokeRulesOnDelete bool              `json:"revokeRulesOnDelete"`
+	// OwnerID is set for a group of another account that rules of this one
+	// may reference (as OwnerID/sg-…): the stack never creates or deletes it.
+	OwnerID string `json:"ownerId,omitempty"`
 }
 
 // Rule is one security-group rule as one API call authorizes it. Peers are
 // its single sources or destinations, each "cidr:<v4>", "ipv6:<v6>",
-// "pl:<prefix list>" or "sg:<group id>": EC2 stores and compares them one by
-// one, which is why duplicates and quotas are judged per peer. ID is the
+// "pl:<prefix list>" or "sg:[<owner>/]<group id>": EC2 stores and compares
+// them one by one, which is why duplicates and quotas are judged per peer. ID is the
 // provider's content-derived sgrule-<hash>; SGRID is EC2's own sgr- id, which
 // the provider reports only when the call made exactly one EC2 rule.
 type Rule struct {
@@ -298,7 +301,7 @@ func peerText(peer string) string {
 
 func (r *Rule) references(group string) bool {
 	for _, p := range r.Peers {
-		if p == "sg:"+group {
+		if peerKey(p) == "sg:"+group {
 			return true
 		}
 	}
@@ -326,16 +329,14 @@ func (a *Account) addRule(r *Rule) error {
 		return ec2Error("InvalidGroup.NotFound", "the security group ID %q does not exist", r.GroupID)
 	}
 	for _, p := range r.Peers {
-		if id, ok := strings.CutPrefix(p, "sg:"); ok {
-			if _, ok := a.Groups[id]; !ok {
-				return ec2Error("InvalidGroup.NotFound", "the source security group ID %q does not exist", id)
-			}
+		if err := a.checkGroupPeer(p); err != nil {
+			return err
 		}
 	}
 	mine := map[string]bool{}
 	v4, v6 := 0, 0
 	for _, p := range r.Peers {
-		mine[p] = true
+		mine[peerKey(p)] = true
 		d4, d6 := families(p)
 		v4, v6 = v4+d4, v6+d6
 	}
@@ -345,7 +346,7 @@ func (a *Account) addRule(r *Rule) error {
 		}
 		same := o.Protocol == r.Protocol && o.FromPort == r.FromPort && o.ToPort == r.ToPort
 		for _, p := range o.Peers {
-			if same && mine[p] {
+			if same && mine[peerKey(p)] {
 				return ec2Error("InvalidPermission.Duplicate",
 					"the specified rule \"peer: %s, %s, from port: %d, to port: %d, ALLOW\" already exists in %s (%s)",
 					peerText(p), strings.ToUpper(r.Protocol), r.FromPort, r.ToPort, r.GroupID, r.Type)
@@ -367,45 +368,47 @@ func (a *Account) addRule(r *Rule) error {
 	return nil
 }
 
-// createID is the provider's id of a rule resource (securityGroupRuleCreateID):
-// "sgrule-" and a CRC-32 of the group, ports, protocol, type and sorted peers.
-// It is derived from content, so re-creating the same rule gives the same id.
-func (r *Rule) createID() string {
-	peers := slices.Clone(r.Peers)
-	slices.Sort(peers)
-	key := fmt.Sprintf("%s-%d-%d-%s-%s-%s", r.GroupID, r.FromPort, r.ToPort, r.Protocol, r.Type, strings.Join(peers, "-"))
-	return fmt.Sprintf("sgrule-%d", crc32.ChecksumIEEE([]byte(key)))
-}
+// createID is the provider's id of a rule resource, securityGroupRuleCreateID
+// of the permission it authorized: derived from content, so re-creating the
+// same rule gives the same id.
+func (r *Rule) createID() string { return r.permission().createID(r.GroupID, r.Type) }
 
-// protocolNames maps the numbers the real provider accepts for the named
-// protocols onto their names, so "6" and "tcp" are the same rule.
-var protocolNames = map[string]string{"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
-
-// normalProtocol is the protocol as the real provider stores it.
-func normalProtocol(p string) string {
-	p = strings.ToLower(p)
-	if n, ok := protocolNames[p]; ok {
-		return n
+// checkGroupPeer refuses a group reference EC2 cannot resolve: a group this
+// account does not hold, or another account's group named without its owner
+// or under the wrong one.
+func (a *Account) checkGroupPeer(peer string) error {
+	v, ok := strings.CutPrefix(peer, "sg:")
+	if !ok {
+		return nil
 	}
-	return p
+	owner, id, found := strings.Cut(v, "/")
+	if !found {
+		owner, id = "", v
+	}
+	g := a.Groups[id]
+	if g == nil || owner != "" && owner != cmp.Or(g.OwnerID, AccountID) || owner == "" && g.OwnerID != "" && g.OwnerID != AccountID {
+		return ec2Error("InvalidGroup.NotFound", "the source security group ID %q does not exist", v)
+	}
+	return nil
 }
 
-// validate checks a rule's type, protocol, ports and peers as EC2 and the
-// real provider do.
-func (r *Rule) validate(kinds int) error {
+// validate checks a rule's type, protocol, ports and peers as EC2 does.
+// Which peer kinds may share a rule is the provider's schema (ConflictsWith),
+// checked in Check; EC2 itself takes any mix in one permission.
+func (r *Rule) validate() error {
 	bad := func(format string, args ...any) error { return ec2Error("InvalidParameterValue", format, args...) }
 	if r.Type != "ingress" && r.Type != "egress" {
 		return bad("type must be ingress or egress, not %q", r.Type)
 	}
-	if kinds != 1 {
-		return bad("a rule needs exactly one of cidrBlocks, ipv6CidrBlocks, prefixListIds, sourceSecurityGroupId or self; got %d", kinds)
+	if len(r.Peers) == 0 {
+		return bad("a rule needs at least one of cidrBlocks, ipv6CidrBlocks, prefixListIds, sourceSecurityGroupId or self")
 	}
 	seen := map[string]bool{}
 	for _, p := range r.Peers {
-		if seen[p] {
+		if seen[peerKey(p)] {
 			return bad("the same permission must not appear multiple times (%s)", peerText(p))
 		}
-		seen[p] = true
+		seen[peerKey(p)] = true
 	}
 	switch r.Protocol {
 	case "tcp", "udp":
@@ -417,13 +420,23 @@ func (r *Rule) validate(kinds int) error {
 			return bad("invalid %s type/code %d/%d: each must be -1..255", r.Protocol, r.FromPort, r.ToPort)
 		}
 	case "-1":
-		if r.FromPort != 0 || r.ToPort != 0 {
-			return bad("from_port (%d) and to_port (%d) must both be 0 to use the 'ALL' \"-1\" protocol", r.FromPort, r.ToPort)
-		}
 	default:
 		if n, err := strconv.Atoi(r.Protocol); err != nil || n < 0 || n > 255 {
 			return bad("invalid value %q for IP protocol: unknown protocol", r.Protocol)
 		}
 	}
 	return nil
+}
+
+// AddForeignGroup records in the account at path a group of another account
+// (owner), as a peered VPC's group: this account's rules may reference it as
+// owner/id, and it is never listed among this account's groups.
+func AddForeignGroup(path, owner, id string) error {
+	return withAccount(path, true, func(a *Account) error {
+		if _, ok := a.Groups[id]; ok {
+			return ec2Error("InvalidGroup.Duplicate", "the account already holds %s", id)
+		}
+		a.Groups[id] = &Group{ID: id, OwnerID: owner}
+		return nil
+	})
 }

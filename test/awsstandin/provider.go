@@ -194,6 +194,7 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 		}
 	default:
 		failures = append(failures, checkRuleValues(news)...)
+		failures = append(failures, checkPeerKinds(news)...)
 		for _, k := range ruleRequired {
 			if !news[k].HasValue() && !news[k].IsComputed() {
 				failures = append(failures, &pulumirpc.CheckFailure{Property: string(k),
@@ -236,6 +237,43 @@ func checkRuleValues(news resource.PropertyMap) []*pulumirpc.CheckFailure {
 		for i, c := range strs(news, k) {
 			if err := cidrNetwork(c, v6); err != nil {
 				out = append(out, &pulumirpc.CheckFailure{Property: fmt.Sprintf("%s[%d]", k, i), Reason: err.Error()})
+			}
+		}
+	}
+	return out
+}
+
+// peerInputs are the rule's source inputs, as the schema's AtLeastOneOf lists them.
+var peerInputs = []resource.PropertyKey{"cidrBlocks", "ipv6CidrBlocks", "prefixListIds", "self", "sourceSecurityGroupId"}
+
+// peerConflicts is the schema's ConflictsWith: addresses exclude a source
+// group and self, a source group excludes self. A prefix list goes with any
+// of them.
+var peerConflicts = map[resource.PropertyKey][]resource.PropertyKey{
+	"cidrBlocks":            {"sourceSecurityGroupId", "self"},
+	"ipv6CidrBlocks":        {"sourceSecurityGroupId", "self"},
+	"sourceSecurityGroupId": {"self"},
+}
+
+// checkPeerKinds is the rule schema's AtLeastOneOf and ConflictsWith, which
+// the real provider checks at plan time: a set value is one that is not
+// empty, false or null (schema.ResourceData.GetOk); an unknown one may be
+// anything, so it is neither counted nor held against another.
+func checkPeerKinds(news resource.PropertyMap) []*pulumirpc.CheckFailure {
+	set := func(k resource.PropertyKey) bool {
+		v := news[k]
+		return v.IsString() && v.StringValue() != "" || v.IsBool() && v.BoolValue() || v.IsArray() && len(v.ArrayValue()) > 0
+	}
+	var out []*pulumirpc.CheckFailure
+	unknown := slices.ContainsFunc(peerInputs, func(k resource.PropertyKey) bool { return news[k].ContainsUnknowns() })
+	if !unknown && !slices.ContainsFunc(peerInputs, set) {
+		out = append(out, &pulumirpc.CheckFailure{Property: "cidrBlocks",
+			Reason: "one of `cidrBlocks,ipv6CidrBlocks,prefixListIds,self,sourceSecurityGroupId` must be specified"})
+	}
+	for _, k := range []resource.PropertyKey{"cidrBlocks", "ipv6CidrBlocks", "sourceSecurityGroupId"} {
+		for _, other := range peerConflicts[k] {
+			if set(k) && set(other) {
+				out = append(out, &pulumirpc.CheckFailure{Property: string(k), Reason: fmt.Sprintf("conflicts with %s", other)})
 			}
 		}
 	}
@@ -505,13 +543,6 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 		return p.readACLResource(t, id, props, req.GetInputs())
 	}
 	err = withAccount(p.state(), false, func(a *Account) error {
-		if _, known := a.Rules[id]; !known && t == RuleType && strings.Contains(id, "_") {
-			r, err := a.importedRule(id) // an import by pulumi-aws's id
-			if err != nil || r == nil {
-				return err
-			}
-			id = r.ID
-		}
 		if g, ok := a.Groups[id]; ok && t == GroupType {
 			if len(props) == 0 {
 				props = resource.PropertyMap{"vpcId": resource.NewStringProperty(g.VpcID)}
@@ -519,15 +550,14 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 			out = groupOutputs(props, g)
 			inputs = pick(out, "name", "description", "vpcId", "tags", "revokeRulesOnDelete")
 		}
-		if r, ok := a.Rules[id]; ok && t == RuleType {
-			if len(props) == 0 {
-				props = ruleProps(r)
-			}
-			out = ruleOutputs(props, r)
-			inputs = pick(out, "type", "securityGroupId", "protocol", "fromPort", "toPort", "cidrBlocks",
-				"ipv6CidrBlocks", "prefixListIds", "sourceSecurityGroupId", "self", "description")
+		if t != RuleType {
+			return nil
 		}
-		return nil
+		var err error
+		id, out, err = a.readRule(id, props)
+		inputs = pick(out, "type", "securityGroupId", "protocol", "fromPort", "toPort", "cidrBlocks",
+			"ipv6CidrBlocks", "prefixListIds", "sourceSecurityGroupId", "self", "description")
+		return err
 	})
 	if err != nil || out == nil {
 		return &pulumirpc.ReadResponse{}, err
@@ -558,7 +588,51 @@ func pick(m resource.PropertyMap, keys ...resource.PropertyKey) resource.Propert
 	return out
 }
 
-// ruleProps rebuilds a rule's inputs from the account, for an import.
+// readRule is resourceSecurityGroupRuleRead. An id holding "_" is an import
+// (resourceSecurityGroupRuleImport): the permission the id describes must be
+// found in EC2 by findRuleMatch, and the id becomes the provider's sgrule-….
+// A rule with recorded state is looked up the same way, by content, so an
+// imported rule and one the stand-in created read alike. Without state (a
+// test's read by id) the account's rule is reported as it is. Gone is an
+// empty id.
+func (a *Account) readRule(id string, props resource.PropertyMap) (string, resource.PropertyMap, error) {
+	var d ImportedRule
+	switch {
+	case strings.Contains(id, "_"):
+		var err error
+		if d, err = ParseImportID(id); err != nil {
+			return "", nil, err
+		}
+	case props.HasValue("securityGroupId") && props.HasValue("type"):
+		d = ruleData(props)
+	default:
+		r, ok := a.Rules[id]
+		if !ok {
+			return "", nil, nil
+		}
+		return id, ruleOutputs(ruleProps(r), r), nil
+	}
+	if a.Groups[d.SecurityGroupID] == nil {
+		return "", nil, nil // the group is gone: so is the rule
+	}
+	p := expandIPPermission(d.SecurityGroupID, d)
+	found, description := a.findRuleMatch(d.SecurityGroupID, d.Type, p)
+	if !found {
+		return "", nil, nil
+	}
+	out := props.Copy()
+	if len(props) == 0 {
+		out = importedState(d, p, description)
+		id = p.createID(d.SecurityGroupID, d.Type)
+	} else if description != "" || props.HasValue("description") {
+		out["description"] = resource.NewStringProperty(description)
+	}
+	out["id"] = resource.NewStringProperty(id)
+	out["securityGroupRuleId"] = resource.NewStringProperty(a.findSecurityGroupRuleMatch(d.SecurityGroupID, d.Type, p))
+	return id, out, nil
+}
+
+// ruleProps rebuilds a rule's inputs from the account, for a read by id.
 func ruleProps(r *Rule) resource.PropertyMap {
 	m := resource.PropertyMap{
 		"type":            resource.NewStringProperty(r.Type),
@@ -663,7 +737,14 @@ func (p *Provider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*e
 				return fmt.Errorf("reading Security Group (%s): %w", g,
 					ec2Error("InvalidGroup.NotFound", "the security group ID %q does not exist", g))
 			}
-			delete(a.Rules, id)
+			if _, ok := a.Rules[id]; ok {
+				delete(a.Rules, id)
+				return nil
+			}
+			// An imported rule's id names no create: revoke its content,
+			// as the real provider always does.
+			d := ruleData(props)
+			a.revoke(d.SecurityGroupID, d.Type, expandIPPermission(d.SecurityGroupID, d))
 			return nil
 		})
 	}
@@ -733,41 +814,17 @@ func groupFrom(m resource.PropertyMap) *Group {
 }
 
 // ruleFrom reads a rule and checks its ports and peers as EC2 does.
+// Protocol -1 has no ports in EC2: expandIPPermission does not send them
+// (and the schema's DiffSuppressFunc ignores them), so any given are dropped.
 func ruleFrom(m resource.PropertyMap) (*Rule, error) {
-	r := &Rule{GroupID: str(m, "securityGroupId"), Type: str(m, "type"),
-		Protocol: normalProtocol(str(m, "protocol")), Description: str(m, "description")}
-	if v := m["fromPort"]; v.IsNumber() {
-		r.FromPort = int(v.NumberValue())
+	d := ruleData(m)
+	r := &Rule{GroupID: d.SecurityGroupID, Type: d.Type, Protocol: protocolForValue(d.Protocol), Description: str(m, "description")}
+	if r.Protocol != "-1" {
+		r.FromPort, r.ToPort = d.FromPort, d.ToPort
 	}
-	if v := m["toPort"]; v.IsNumber() {
-		r.ToPort = int(v.NumberValue())
-	}
-	kinds := 0
-	add := func(prefix string, vals []string) {
-		if len(vals) > 0 {
-			kinds++
-		}
-		for _, v := range vals {
-			r.Peers = append(r.Peers, prefix+v)
-		}
-	}
-	add("cidr:", strs(m, "cidrBlocks"))
-	add("ipv6:", strs(m, "ipv6CidrBlocks"))
-	if len(strs(m, "cidrBlocks")) > 0 && len(strs(m, "ipv6CidrBlocks")) > 0 {
-		// One kind, addresses: terraform-provider-aws v5 lets cidrBlocks and
-		// ipv6CidrBlocks share a rule (AtLeastOneOf; each conflicts only with
-		// sourceSecurityGroupId and self).
-		kinds--
-	}
-	add("pl:", strs(m, "prefixListIds"))
-	if sg := str(m, "sourceSecurityGroupId"); sg != "" {
-		add("sg:", []string{sg})
-	}
-	if v := m["self"]; v.IsBool() && v.BoolValue() {
-		add("sg:", []string{r.GroupID})
-		r.Self = true
-	}
-	if err := r.validate(kinds); err != nil {
+	r.Peers = expandIPPermission(r.GroupID, d).peers()
+	r.Self = d.Self
+	if err := r.validate(); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -1,6 +1,7 @@
 package awsstandin
 
 import (
+	"strings"
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -14,8 +15,18 @@ func TestSeed(t *testing.T) {
 	p := newProvider(t)
 	require.NoError(t, Seed(p.State, legacy.Files()...))
 	a := account(t, p)
-	assert.Len(t, a.Groups, 6)
+	assert.Len(t, a.Groups, 7, "the six groups, and the partner account's group one of them references")
+	assert.Equal(t, Group{ID: "sg-0fff00000000000aa", OwnerID: "444455556666"}, *a.Groups["sg-0fff00000000000aa"])
 	assert.Len(t, a.Rules, 26, "one stand-in rule per EC2 rule and peer")
+	var partner []string
+	for _, r := range a.Rules {
+		for _, p := range r.Peers {
+			if strings.Contains(p, "sg-0fff00000000000aa") {
+				partner = append(partner, p)
+			}
+		}
+	}
+	assert.Equal(t, []string{"sg:444455556666/sg-0fff00000000000aa"}, partner, "a cross-account reference keeps its owner")
 	g := a.Groups["sg-0a000000000000001"]
 	require.NotNil(t, g)
 	assert.Equal(t, Group{ID: "sg-0a000000000000001", Name: "launch-wizard-1", VpcID: legacy.VPC,
@@ -26,7 +37,8 @@ func TestSeed(t *testing.T) {
 }
 
 // Read answers an import by pulumi-aws's rule id as its importer does: the
-// rule it names, nothing when none matches, an error for a malformed id.
+// permission it names (under the provider's sgrule- id), nothing when none
+// matches, an error for a malformed id.
 func TestReadImportID(t *testing.T) {
 	p := newProvider(t)
 	require.NoError(t, Seed(p.State, legacy.Files()...))
@@ -49,7 +61,8 @@ func TestReadImportID(t *testing.T) {
 			assert.Empty(t, resp.GetId(), "%s names no rule", tc.id)
 			continue
 		}
-		assert.Regexp(t, "^sgr-0b", resp.GetId(), tc.id)
+		assert.Regexp(t, `^sgrule-\d+$`, resp.GetId(), tc.id)
+		assert.Regexp(t, "^sgr-0b", propsOf(t, resp.GetProperties())["securityGroupRuleId"].StringValue(), tc.id)
 		assert.Equal(t, "sg-0a"+tc.id[5:20], propsOf(t, resp.GetInputs())["securityGroupId"].StringValue())
 	}
 	for id, want := range map[string]string{

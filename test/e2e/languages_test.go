@@ -125,3 +125,20 @@ func TestTypeScriptWired(t *testing.T) {
 	run("destroy", "wired")
 	e.RequireEmptyAccount(t)
 }
+
+// Issue 18 item 1, from a TypeScript project outside the checkout: an
+// output-valued list reordered (and a value repeated) between runs is 0
+// changes; on AWS a replace of that rule deletes it first, cutting the
+// office's SSH for a reorder.
+func TestTypeScriptReorderedOutputList(t *testing.T) {
+	dir := consumer(t, "typescript", "pulumi-servicemesh-"+servicemeshprovider.Version+".tgz")
+	e := New(t)
+	run := commandDriver(t, e, dir, "node", "bin/run.js")
+	e.Env["SERVICEMESH_OFFICE"] = "198.51.100.0/24,192.0.2.0/24"
+	run("up", "wired")
+	e.Env["SERVICEMESH_OFFICE"] = "192.0.2.0/24,198.51.100.0/24,192.0.2.0/24"
+	again := run("preview", "wired")
+	assert.Equal(t, map[apitype.OpType]int{apitype.OpSame: 6}, again.Summary, "a reordered output-valued list changes nothing: %v", again.Ops)
+	run("destroy", "wired")
+	e.RequireEmptyAccount(t)
+}

@@ -3,7 +3,8 @@
 // prints what happened as JSON on stdout:
 //   node bin/run.js preview|up|destroy [wired]
 // "wired" runs wired.ts instead, fed by a group made in the same program (its
-// id unknown at the first preview). The end-to-end tests call it with a
+// id unknown at the first preview) and office ranges derived from its id
+// ($SERVICEMESH_OFFICE, comma-separated, else 203.0.113.0/24). The end-to-end tests call it with a
 // private PULUMI_HOME and file:// backend, and set the stack's vpcId config
 // as a user does.
 import * as pulumi from "@pulumi/pulumi";
@@ -21,7 +22,9 @@ class Group extends pulumi.CustomResource {
 const wired = async () => {
     const vpcId = new pulumi.Config().require("vpcId");
     const lb = new Group("lb", { name: "lb", description: "load balancer, made outside the mesh", vpcId, revokeRulesOnDelete: true });
-    const office = lb.id.apply(() => ["203.0.113.0/24"]);
+    // SERVICEMESH_OFFICE (comma-separated) replaces the office ranges, so a
+    // test can reorder an output-valued list between runs.
+    const office = lb.id.apply(() => (process.env.SERVICEMESH_OFFICE ?? "203.0.113.0/24").split(","));
     const mesh = wiredArchitecture("mesh", vpcId, lb.id, office);
     return { lb: lb.id, securityGroupIds: mesh.securityGroupIds, attachments: mesh.attachments };
 };

@@ -4,7 +4,7 @@
 // linux/amd64 archive installed with the pinned Pulumi CLI into a fresh
 // PULUMI_HOME, running the YAML example with nothing of ours on PATH.
 //
-//	make packaging   # make tools build dist sdk, then these tests
+//	make packaging   # make tools build dist-host sdk, then these tests
 package packaging
 
 import (
@@ -75,7 +75,7 @@ func exeName(goos string) string {
 func readTarGz(t *testing.T, path string) (map[string]os.FileMode, map[string][]byte) {
 	t.Helper()
 	f, err := os.Open(path)
-	require.NoError(t, err, "run `make dist sdk` first")
+	require.NoError(t, err, "run `make dist-host sdk` first")
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
 	require.NoError(t, err, path)
@@ -105,43 +105,66 @@ func sha256File(t *testing.T, path string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func TestArchives(t *testing.T) {
-	built.Require(t, dist("checksums.txt"), "dist") // a missing archive beside it still fails
-	version, _ := schemaFacts(t)
-	var want []string
-	for _, p := range platforms {
-		want = append(want, archiveName(version, p.os, p.arch))
+// listed is `dist.sh --list`: every platform's archive and its members,
+// what `make dist` would build, without building them.
+func listed(t *testing.T, version string) map[string][]string {
+	t.Helper()
+	out, err := exec.Command("bash", filepath.Join(e2e.RepoRoot(), ".ci", "dist.sh"), version, "--list").Output()
+	require.NoError(t, err, "dist.sh --list")
+	got := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		archive, members, ok := strings.Cut(line, "\t")
+		require.True(t, ok, "dist.sh --list line %q", line)
+		got[filepath.Base(archive)] = strings.Fields(members)
 	}
-	sort.Strings(want)
+	return got
+}
+
+// The release's archives: dist.sh names one per platform, as the CLI
+// downloads them, each with the binary at its root, README.md and LICENSE
+// (checked for all six from its dry run); the archives built — this
+// machine's after `make dist-host`, all six after `make dist` — hold exactly
+// that, and checksums.txt covers each.
+func TestArchives(t *testing.T) {
+	built.Require(t, dist("checksums.txt"), "dist-host") // a missing archive beside it still fails
+	version, _ := schemaFacts(t)
+	want := map[string][]string{}
+	for _, p := range platforms {
+		want[archiveName(version, p.os, p.arch)] = []string{exeName(p.os), "README.md", "LICENSE"}
+	}
+	require.Equal(t, want, listed(t, version), "dist.sh must name one archive per platform, as the CLI downloads them")
+
 	found, err := filepath.Glob(dist("*.tar.gz"))
 	require.NoError(t, err)
 	var got []string
 	for _, f := range found {
 		got = append(got, filepath.Base(f))
 	}
-	require.Equal(t, want, got, "dist/ must hold exactly one archive per platform, named as the CLI downloads them (run `make dist`)")
+	require.Contains(t, got, archiveName(version, runtime.GOOS, runtime.GOARCH), "this machine's archive (run `make dist-host`)")
 
 	readme, err := os.ReadFile(filepath.Join(e2e.RepoRoot(), "README.md"))
 	require.NoError(t, err)
 	license, err := os.ReadFile(filepath.Join(e2e.RepoRoot(), "LICENSE"))
 	require.NoError(t, err)
-	for _, p := range platforms {
-		t.Run(p.os+"-"+p.arch, func(t *testing.T) {
-			modes, files := readTarGz(t, dist(archiveName(version, p.os, p.arch)))
+	for _, name := range got {
+		t.Run(name, func(t *testing.T) {
+			members, ok := want[name]
+			require.True(t, ok, "dist/ holds %s, which is no platform's archive", name)
+			modes, files := readTarGz(t, dist(name))
 			names := make([]string, 0, len(files))
 			for n := range files {
 				names = append(names, n)
 			}
 			sort.Strings(names)
-			exe := exeName(p.os)
-			assert.Equal(t, []string{"LICENSE", "README.md", exe}, names, "the binary at the archive root, with README and LICENSE")
+			exe := members[0]
+			assert.ElementsMatch(t, members, names, "the binary at the archive root, with README and LICENSE")
 			assert.NotZero(t, modes[exe]&0o111, "%s must be executable", exe)
 			assert.Equal(t, readme, files["README.md"])
 			assert.Equal(t, license, files["LICENSE"])
 		})
 	}
 
-	// checksums.txt: one sha256 line per archive, every one right.
+	// checksums.txt: one sha256 line per archive built, every one right.
 	f, err := os.Open(dist("checksums.txt"))
 	require.NoError(t, err)
 	defer f.Close()
@@ -153,15 +176,15 @@ func TestArchives(t *testing.T) {
 		sums[fields[1]] = fields[0]
 	}
 	require.NoError(t, sc.Err())
-	require.Len(t, sums, len(want), "checksums.txt: %v", sums)
-	for _, name := range want {
+	require.Len(t, sums, len(got), "checksums.txt: %v", sums)
+	for _, name := range got {
 		assert.Equal(t, sha256File(t, dist(name)), sums[name], "checksum of %s", name)
 	}
 }
 
 // The binary in this machine's archive reports schema.json's version.
 func TestArchiveBinaryVersion(t *testing.T) {
-	built.Require(t, dist("checksums.txt"), "dist")
+	built.Require(t, dist("checksums.txt"), "dist-host")
 	version, _ := schemaFacts(t)
 	_, files := readTarGz(t, dist(archiveName(version, runtime.GOOS, runtime.GOARCH)))
 	exe := filepath.Join(t.TempDir(), exeName(runtime.GOOS))
@@ -261,10 +284,10 @@ func linkOrCopy(t *testing.T, src, dst string) {
 // YAML language host, so the engine can only find our provider where the
 // archive installed it. The AWS provider is the stand-in, installed as aws.
 func TestArchiveInstall(t *testing.T) {
-	built.Require(t, dist("checksums.txt"), "dist")
+	built.Require(t, dist("checksums.txt"), "dist-host")
 	version, _ := schemaFacts(t)
 	archive := dist(archiveName(version, runtime.GOOS, runtime.GOARCH))
-	require.FileExists(t, archive, "run `make dist`")
+	require.FileExists(t, archive, "run `make dist-host`")
 	for _, b := range []string{"pulumi", "pulumi-language-yaml", "pulumi-resource-aws"} {
 		require.FileExists(t, filepath.Join(e2e.Bin(), b), "run `make tools build`")
 	}
