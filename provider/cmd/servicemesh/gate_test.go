@@ -141,3 +141,25 @@ func TestDeclarationFileBounds(t *testing.T) {
 	code, _, errs := runCLI("plan", here)
 	assert.Equal(t, exitOK, code, errs)
 }
+
+// Issue 21 items 3 and 4, as a user of the CLI meets them in the reference.
+func TestPlanRefusesWhatTheEngineRefuses(t *testing.T) {
+	for name, tc := range map[string]struct{ old, new, want string }{
+		"a range as a port": {"      - ports: [443]\n        from: { services: [ELB-FrontEnd-Web] }", "      - ports: [3306-3307]\n        from: { services: [ELB-FrontEnd-Web] }",
+			`services[4] (FrontEnd-Web).ingress[0] (line 81): ports takes numbers, not text ("3306-3307"); a range is portRange: {from: 3306, to: 3307}`},
+		"a port as text": {"      - ports: [443]\n        from: { services: [ELB-FrontEnd-Web] }", "      - ports: [\"443\"]\n        from: { services: [ELB-FrontEnd-Web] }",
+			`services[4] (FrontEnd-Web).ingress[0] (line 81): ports takes numbers, not text ("443"); write 443 without quotes`},
+		"a field in the wrong case": {"    attachedWith: [AdminAccess]\n    description: Nginx", "    attachedwith: [AdminAccess]\n    description: Nginx",
+			`services[4] (FrontEnd-Web) (line 78): unknown field "attachedwith"; field names are case-sensitive: write "attachedWith"`},
+		"a key twice": {"    tier: web\n    attachedWith", "    tier: web\n    tier: app\n    attachedWith",
+			`services[4] (FrontEnd-Web) (line 78): "tier" is given twice (first on line 77); keep one`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errs := runCLI("plan", changed(t, tc.old, tc.new))
+			assert.Equal(t, exitFindings, code)
+			assert.Empty(t, out)
+			assert.Contains(t, errs, "reading service mesh declaration: "+tc.want)
+			assert.NotContains(t, errs, "Go struct field")
+		})
+	}
+}
