@@ -31,6 +31,10 @@ const maxValues = 1_000_000
 // maxDepth bounds JSON nesting; a declaration is eight levels deep.
 const maxDepth = 64
 
+// maxExact is the largest integer the engine carries exactly: Pulumi's
+// numbers are float64, so a larger one reaches the provider changed.
+const maxExact = 1 << 53
+
 // maxProblems bounds the problems one error lists; the rest are counted.
 const maxProblems = 50
 
@@ -282,7 +286,7 @@ func (d *decoder) value(n *yamlv3.Node, v reflect.Value, path, field string) {
 		}
 		// As YAML reads an int: 0x1BB, 0o17, 1_000.
 		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, strconv.IntSize)
-		if err != nil {
+		if err != nil || i > maxExact || i < -maxExact {
 			d.problem(n, path, "%s: %s is out of range", label(field), n.Value)
 			return
 		}

@@ -184,3 +184,13 @@ func merges(levels int) string {
 	}
 	return b.String()
 }
+
+// The engine carries numbers as float64; past 2^53 the provider would see
+// another number than the file says, so the planner refuses it as the
+// provider does.
+func TestDecodeNumbersTheEngineCarriesExactly(t *testing.T) {
+	_, err := spec.Decode([]byte("limits: {inboundRulesPerGroup: 9007199254740992}\n"))
+	assert.NoError(t, err)
+	_, err = spec.Decode([]byte("limits: {inboundRulesPerGroup: 9007199254740993}\n"))
+	assert.EqualError(t, err, "reading service mesh declaration: limits (line 1): inboundRulesPerGroup: 9007199254740993 is out of range")
+}
