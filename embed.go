@@ -3,7 +3,10 @@
 // architecture fixture.
 package servicemesh
 
-import _ "embed"
+import (
+	_ "embed"
+	"encoding/json"
+)
 
 // Schema is schema.json, the Pulumi package schema, also served by the provider.
 //
@@ -14,3 +17,15 @@ var Schema []byte
 //
 //go:embed examples/reference.yaml
 var ReferenceYAML []byte
+
+// Version is the package version: schema.json's, the single source for the
+// provider, the CLI and the SDKs.
+var Version = func() string {
+	var s struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(Schema, &s); err != nil || s.Version == "" {
+		panic("schema.json must carry a version")
+	}
+	return s.Version
+}()

@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
+	servicemesh "github.com/pulumi-servicemesh/pulumi-servicemesh"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach/meshproof"
@@ -18,17 +21,23 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/yamlprogram"
 )
 
-// Exit codes.
+// Exit codes (exitGate, 3, is plan --diff's; see review.go).
 const (
 	exitOK       = 0
 	exitFindings = 1 // a declaration has errors
 	exitUsage    = 2 // bad arguments, or a file that cannot be read
+	// exitNoPreview: preview-summary was given no preview it can vouch for
+	// (empty, not JSON, a failed preview, or no ServiceMesh in it).
+	exitNoPreview = 4
+	// exitBaseBroken: plan --diff wrote the review, but OLD (REV's version
+	// with --base) could not be planned, so NEW is shown as if from nothing.
+	exitBaseBroken = 5
 )
 
 const usage = `usage:
   servicemesh plan [--format table|json|mermaid|matrix] SPEC
   servicemesh plan --diff [--format table|json|markdown] [--name NAME]
-                   [--fail-on warnings|opened-flows] OLD NEW
+                   [--fail-on warnings|opened-flows|breaking] OLD NEW
   servicemesh plan --diff --base REV [flags as above] NEW
   servicemesh preview-summary < preview.json
   servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
@@ -36,6 +45,7 @@ const usage = `usage:
   servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
   servicemesh flows [--log-format FORMAT] [--workers N] [--csv] FLOWLOG...
   servicemesh observe --from DESCRIBE.json... [--log-format FORMAT] [--format text|json] FLOWLOG...
+  servicemesh --version
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
 SPEC, OLD and NEW are declarations in YAML or JSON, the component's inputs
@@ -59,12 +69,20 @@ Flags may come before or after the files.
                 NEW's findings, quota headroom that changed, then the
                 resources, under 65,000 characters; json carries the flows
                 too. --base REV reads OLD from git (git show REV:NEW); a file
-                missing at REV is a new mesh, diffed from nothing.
+                missing at REV is a new mesh, diffed from nothing. When OLD
+                cannot be planned (it has errors, or is unreadable), the
+                review says so and why, and shows NEW as if from nothing.
   preview-summary
                 the same Markdown for the mesh's children in the output of
-                pulumi preview --json, read on stdin: what the engine will
-                do, grouped by security group, delete-first replacements
-                called out.
+                pulumi preview --json --show-sames, read on stdin: what the
+                engine will do, grouped by security group, delete-first
+                replacements called out. A failed preview (error
+                diagnostics), empty or malformed input, or a preview that
+                lists no ServiceMesh is refused (exit 4), never summarised
+                as safe; run the pipe under set -o pipefail.
+
+SPEC, OLD and NEW must be regular files of at most 4 MiB; a symbolic link
+is followed only to a file inside the working directory.
 
   flows         VPC Flow Logs files (v2-v5, with or without the S3 header
                 line, plain or gzip) aggregated to one row per interface,
@@ -88,8 +106,10 @@ which stop the plan.
 Exit status: 0 planned (warnings allowed); 1 a declaration has errors (with
 --format markdown, NEW's errors are printed as the review too); 2 usage error
 or unreadable file; 3 planned, but a --fail-on condition holds: NEW has
-warnings, or the change opens flows (for a pipeline that asks a human to
-approve any new access).
+warnings, the change opens flows (for a pipeline that asks a human to
+approve any new access), or it breaks traffic (a delete-first replacement,
+or a flow closed); 4 preview-summary has no preview it can vouch for; 5 the
+review was written, but OLD could not be planned.
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -97,8 +117,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 // run is the command: args without the program name. It returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+		return usageError(stderr, "no command given")
 	}
 	switch args[0] {
 	case "import":
@@ -117,9 +136,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, servicemesh.Version)
+		return exitOK
 	default:
-		fmt.Fprintf(stderr, "servicemesh: unknown command %q\n\n%s", args[0], usage)
-		return exitUsage
+		return usageError(stderr, "unknown command %q: use plan, preview-summary, import or audit", args[0])
 	}
 	fs := flag.NewFlagSet("servicemesh plan", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -202,8 +223,10 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// usageError says what is wrong in one line and where the help is: the
+// whole usage would bury the line in a CI log.
 func usageError(stderr io.Writer, format string, args ...any) int {
-	fmt.Fprintf(stderr, "servicemesh: %s\n\n%s", fmt.Sprintf(format, args...), usage)
+	fmt.Fprintf(stderr, "servicemesh: %s\nRun 'servicemesh --help' for usage.\n", fmt.Sprintf(format, args...))
 	return exitUsage
 }
 
@@ -211,7 +234,7 @@ func usageError(stderr io.Writer, format string, args ...any) int {
 // errors, each with its fix, when the declaration cannot be planned (and
 // returns a nil plan), or else the warnings.
 func load(path string, stderr io.Writer) (spec.Mesh, *plan.Plan, int) {
-	data, err := os.ReadFile(path)
+	data, err := readDeclaration(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh: %v\n", err)
 		return spec.Mesh{}, nil, exitUsage
@@ -261,4 +284,78 @@ func planData(label string, data []byte, stderr io.Writer) (spec.Mesh, *plan.Pla
 		fmt.Fprintf(stderr, "%s: %s\n", label, w)
 	}
 	return m, p, exitOK
+}
+
+// readDeclaration reads a declaration file within bounds: a declaration
+// arrives in a pull request its author controls, so a symbolic link to
+// /dev/zero, a FIFO, or a file outside the checkout (whose first line an
+// error would echo into a CI log) is refused before it is read.
+func readDeclaration(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is %s, not a regular file; give the declaration file itself", path, kind(info.Mode()))
+	}
+	if info.Size() > spec.MaxBytes {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d (4 MiB) a declaration may have", path, info.Size(), spec.MaxBytes)
+	}
+	if err := insideWorkingDir(path); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// The file may grow between the check and the read.
+	data, err := io.ReadAll(io.LimitReader(f, spec.MaxBytes+1))
+	if err == nil && len(data) > spec.MaxBytes {
+		err = fmt.Errorf("%s grew past %d bytes (4 MiB) while being read", path, spec.MaxBytes)
+	}
+	return data, err
+}
+
+// kind names what a path that is not a regular file is.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	default:
+		return "a special file"
+	}
+}
+
+// insideWorkingDir refuses a path whose symbolic links lead out of the
+// working directory. A path given without links is the caller's choice.
+func insideWorkingDir(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return err
+	}
+	if real == abs {
+		return nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if wd, err = filepath.EvalSymlinks(wd); err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(wd, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("%s is a symbolic link to a file outside the working directory; give the declaration file itself", path)
+	}
+	return nil
 }

@@ -99,7 +99,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		"no command":       {nil, "usage:"},
+		"no command":       {nil, "no command given"},
 		"unknown command":  {[]string{"apply", referenceYAML}, `unknown command "apply"`},
 		"no file":          {[]string{"plan"}, "plan takes one file, SPEC; got 0"},
 		"two files":        {[]string{"plan", referenceYAML, referenceYAML}, "plan takes one file, SPEC; got 2"},
@@ -116,6 +116,11 @@ func TestUsageErrors(t *testing.T) {
 			assert.Equal(t, exitUsage, code)
 			assert.Empty(t, out)
 			assert.Contains(t, errs, tc.want)
+			if strings.HasPrefix(name, "missing") {
+				return // an unreadable file is not a usage error
+			}
+			// Issue 21 item 6: one line and the hint, not the whole help.
+			assert.Regexp(t, `^servicemesh: [^\n]+\nRun 'servicemesh --help' for usage.\n$`, errs)
 		})
 	}
 }

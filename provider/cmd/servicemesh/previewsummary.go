@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -11,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 )
@@ -28,19 +31,31 @@ const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 // previewJSON is the part of `pulumi preview --json` the summary reads.
 type previewJSON struct {
-	Steps []struct {
+	// Steps is nil when the input has none at all: not a preview.
+	Steps *[]struct {
 		Op           string                           `json:"op"`
 		URN          string                           `json:"urn"`
 		OldState     *stateJSON                       `json:"oldState"`
 		NewState     *stateJSON                       `json:"newState"`
 		DetailedDiff map[string]struct{ Kind string } `json:"detailedDiff"`
 	} `json:"steps"`
+	Diagnostics []struct {
+		Message  string `json:"message"`
+		Severity string `json:"severity"`
+	} `json:"diagnostics"`
 }
 
 type stateJSON struct {
 	Type   string         `json:"type"`
 	Inputs map[string]any `json:"inputs"`
+	// PropertyDependencies name, per input, the resources its value comes
+	// from: a rule's securityGroupId, its group's URN.
+	PropertyDependencies map[string][]string `json:"propertyDependencies"`
 }
+
+// errNoPreview: the input does not say what the preview does, so the
+// summary must not say anything is safe.
+var errNoPreview = errors.New("no preview to summarise")
 
 // runPreviewSummary is `servicemesh preview-summary`: the Markdown review of
 // the ServiceMesh children in a `pulumi preview --json` read from in.
@@ -52,30 +67,57 @@ func runPreviewSummary(args []string, in io.Reader, stdout, stderr io.Writer) in
 		}
 		return usageError(stderr, "preview-summary reads `pulumi preview --json` on stdin and takes no arguments; got %q", args)
 	}
-	data, err := io.ReadAll(in)
+	data, err := io.ReadAll(io.LimitReader(in, maxPreviewBytes+1))
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh: reading the preview: %v\n", err)
-		return exitUsage
+		return exitNoPreview
 	}
 	r, err := previewReview(data)
 	if err != nil {
-		fmt.Fprintf(stderr, "servicemesh: %v\n", err)
-		return exitUsage
+		fmt.Fprintf(stderr, "servicemesh: preview-summary: %v\n", err)
+		return exitNoPreview
 	}
 	fmt.Fprint(stdout, r.Markdown(review.CommentLimit))
 	return exitOK
 }
 
-// previewReview reads a preview's steps into a review of the mesh's children.
+// maxPreviewBytes bounds the preview read: a stack of thousands of
+// resources prints a few MB of JSON.
+const maxPreviewBytes = 256 << 20
+
+// previewReview reads a preview's steps into a review of the mesh's
+// children. A failed, empty or unreadable preview, or one that lists no
+// ServiceMesh, is an error wrapping errNoPreview that says why.
 func previewReview(data []byte) (review.Review, error) {
+	if len(data) > maxPreviewBytes {
+		return review.Review{}, fmt.Errorf("%w: the input is over %d MiB", errNoPreview, maxPreviewBytes>>20)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return review.Review{}, fmt.Errorf("%w: the input is empty; did `pulumi preview --json` fail? (run the pipe under `set -o pipefail` to fail with it)", errNoPreview)
+	}
 	var p previewJSON
 	if err := json.Unmarshal(data, &p); err != nil {
-		return review.Review{}, fmt.Errorf("not the output of `pulumi preview --json`: %w", err)
+		return review.Review{}, fmt.Errorf("%w: not the output of `pulumi preview --json`: %w", errNoPreview, err)
+	}
+	var failed []string
+	for _, d := range p.Diagnostics {
+		if d.Severity == "error" {
+			failed = append(failed, strings.TrimSpace(d.Message))
+		}
+	}
+	if len(failed) > 0 {
+		return review.Review{}, fmt.Errorf("%w: the preview failed, so what it would change is not known: %s", errNoPreview, strings.Join(failed, "; "))
+	}
+	if p.Steps == nil {
+		return review.Review{}, fmt.Errorf("%w: not the output of `pulumi preview --json`: it lists no steps", errNoPreview)
 	}
 	byName := map[string]plandiff.Change{}
+	groupOf := map[string]string{}
 	var groups []string
-	for _, s := range p.Steps {
+	mesh := false
+	for _, s := range *p.Steps {
 		parent, typ, name, ok := splitURN(s.URN)
+		mesh = mesh || ok && (parent == componentType || typ == componentType)
 		if !ok || parent != componentType || (typ != resources.GroupType && typ != resources.RuleType) {
 			continue
 		}
@@ -88,7 +130,7 @@ func previewReview(data []byte) (review.Review, error) {
 		}
 		state := cmp.Or(s.NewState, s.OldState)
 		if state == nil {
-			return review.Review{}, fmt.Errorf("step %s %s has no state", s.Op, s.URN)
+			return review.Review{}, fmt.Errorf("%w: step %s %s has no state", errNoPreview, s.Op, s.URN)
 		}
 		c := plandiff.Change{Op: op, Type: typ, Name: name, About: about(typ, state.Inputs)}
 		for _, k := range slices.Sorted(maps.Keys(s.DetailedDiff)) {
@@ -101,11 +143,16 @@ func previewReview(data []byte) (review.Review, error) {
 			continue
 		}
 		byName[name] = c
+		groupOf[name] = ruleGroup(s.NewState, s.OldState)
+	}
+	if !mesh {
+		return review.Review{}, fmt.Errorf("%w: the preview lists no ServiceMesh; if the program has one and nothing in it changes, "+
+			"`pulumi preview --json` lists it only with --show-sames", errNoPreview)
 	}
 	r := review.Review{Title: "`pulumi preview`: the ServiceMesh's security groups and rules", GroupOf: map[string]string{}}
 	for name, c := range byName {
 		r.Changes = append(r.Changes, c)
-		r.GroupOf[name] = groupOf(c, groups)
+		r.GroupOf[name] = cmp.Or(groupOf[name], longestGroup(c, groups))
 	}
 	plandiff.SortChanges(r.Changes)
 	return r, nil
@@ -130,11 +177,26 @@ func splitURN(urn string) (parent, typ, name string, ok bool) {
 	return types[len(types)-2], types[len(types)-1], parts[3], true
 }
 
-// groupOf is the name of the group a child belongs to: a group itself; a
-// rule, the longest group name it extends. A rule of an unchanged group
-// (absent from the preview's steps) is cut before its direction, as
-// rule.Name writes it: <group>-<direction>-...
-func groupOf(c plandiff.Change, groups []string) string {
+// ruleGroup is the name of the group a rule belongs to, from the engine's
+// record of where its securityGroupId comes from: the group's URN.
+func ruleGroup(states ...*stateJSON) string {
+	for _, st := range states {
+		if st == nil {
+			continue
+		}
+		for _, urn := range st.PropertyDependencies["securityGroupId"] {
+			if _, typ, name, ok := splitURN(urn); ok && typ == resources.GroupType {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// longestGroup is the name of the group a child belongs to when the
+// preview records no dependency: a group itself; a rule, the longest name
+// of the preview's groups it extends, or else its own name.
+func longestGroup(c plandiff.Change, groups []string) string {
 	if c.Type == resources.GroupType {
 		return c.Name
 	}
@@ -144,16 +206,7 @@ func groupOf(c plandiff.Change, groups []string) string {
 			best = g
 		}
 	}
-	if best != "" {
-		return best
-	}
-	cut := len(c.Name)
-	for _, dir := range []string{"-ingress-", "-egress-"} {
-		if i := strings.Index(c.Name, dir); i > 0 {
-			cut = min(cut, i)
-		}
-	}
-	return c.Name[:cut]
+	return cmp.Or(best, c.Name)
 }
 
 // about says what a child is from its inputs: "group MySQL (tier data)",
@@ -163,18 +216,23 @@ func about(typ string, in map[string]any) string {
 		tags, _ := in["tags"].(map[string]any)
 		return fmt.Sprintf("group %v (tier %v)", tags["Service"], tags["Tier"])
 	}
-	ports := fmt.Sprintf("%v/%v", in["protocol"], in["fromPort"])
-	if in["toPort"] != in["fromPort"] {
-		ports += fmt.Sprintf("-%v", in["toPort"])
-	}
-	if in["protocol"] == "-1" {
-		ports = "all"
-	}
+	ports := rangeOf(in).String()
 	s := fmt.Sprintf("rule: %v %s", in["type"], ports)
 	if d, ok := in["description"].(string); ok && d != "" {
 		s += ": " + d
 	}
 	return s
+}
+
+// rangeOf is a rule's protocol and ports, as package ports writes them.
+func rangeOf(in map[string]any) ports.Range {
+	proto, _ := in["protocol"].(string)
+	if p, err := ports.ParseProtocol(proto); err == nil {
+		proto = p
+	}
+	from, _ := in["fromPort"].(float64)
+	to, _ := in["toPort"].(float64)
+	return ports.Range{Protocol: proto, From: int(from), To: int(to)}
 }
 
 func inputs(s *stateJSON) map[string]any {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,14 +92,73 @@ func TestPreviewSummaryNewMesh(t *testing.T) {
 
 func TestPreviewSummaryErrors(t *testing.T) {
 	var out, errs strings.Builder
-	assert.Equal(t, exitUsage, runPreviewSummary(nil, strings.NewReader("Previewing update (dev)"), &out, &errs))
-	assert.Contains(t, errs.String(), "not the output of `pulumi preview --json`")
-	errs.Reset()
 	assert.Equal(t, exitUsage, runPreviewSummary([]string{"preview.json"}, strings.NewReader("{}"), &out, &errs))
 	assert.Contains(t, errs.String(), "reads `pulumi preview --json` on stdin")
-	out.Reset()
-	assert.Equal(t, exitOK, runPreviewSummary(nil, strings.NewReader(`{"steps": []}`), &out, &errs))
+}
+
+// Issue 21 item 1: what is not a successful preview listing the mesh is
+// refused with its own exit status and the reason, never summarised as
+// "breaks no traffic".
+func TestPreviewSummaryRefusesWhatItCannotVouchFor(t *testing.T) {
+	const child = `"urn:pulumi:dev::p::servicemesh:index:ServiceMesh$aws:ec2/securityGroup:SecurityGroup::mesh-MySQL"`
+	for name, tc := range map[string]struct{ in, want string }{
+		"empty":           {"", "the input is empty; did `pulumi preview --json` fail?"},
+		"blank":           {"\n  \n", "the input is empty"},
+		"not JSON":        {"Previewing update (dev)", "not the output of `pulumi preview --json`: invalid character"},
+		"an empty object": {"{}", "not the output of `pulumi preview --json`: it lists no steps"},
+		"no mesh": {`{"steps": [{"op": "same", "urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"}], "changeSummary": {"same": 1}}`,
+			"the preview lists no ServiceMesh; if the program has one and nothing in it changes, `pulumi preview --json` lists it only with --show-sames"},
+		"no steps at all": {`{"steps": []}`, "the preview lists no ServiceMesh"},
+		"a failed preview": {`{"steps": [{"op": "same", "urn": ` + child + `}], "diagnostics": [
+			{"message": "warning: something", "severity": "warning"},
+			{"message": "error: services[0] (MySQL): unknown field \"tiers\"\n", "severity": "error"}]}`,
+			`the preview failed, so what it would change is not known: error: services[0] (MySQL): unknown field "tiers"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out, errs strings.Builder
+			assert.Equal(t, exitNoPreview, runPreviewSummary(nil, strings.NewReader(tc.in), &out, &errs))
+			assert.Empty(t, out.String(), "no review that could pass for a safe one")
+			assert.Contains(t, errs.String(), "servicemesh: preview-summary: no preview to summarise: "+tc.want)
+		})
+	}
+
+	// An unchanged mesh, listed with --show-sames, is no change.
+	var out, errs strings.Builder
+	assert.Equal(t, exitOK, runPreviewSummary(nil, strings.NewReader(`{"steps": [{"op": "same", "urn": `+child+`}]}`), &out, &errs), errs.String())
 	assert.Contains(t, out.String(), "groups: no change · rules: no change.")
+}
+
+// Issue 18 item 9: a rule's ports read as package ports writes them
+// everywhere else, and its group comes from the engine's record of where
+// its securityGroupId comes from, not from cutting its name.
+func TestPreviewSummaryPortsAndGroupFromInputs(t *testing.T) {
+	const prefix = "urn:pulumi:dev::p::servicemesh:index:ServiceMesh$aws:ec2/"
+	rule := func(name, proto string, from, to int) string {
+		return fmt.Sprintf(`{"op": "create", "urn": "%ssecurityGroupRule:SecurityGroupRule::%s", "newState": {
+			"inputs": {"type": "ingress", "protocol": %q, "fromPort": %d, "toPort": %d, "securityGroupId": "sg-1"},
+			"propertyDependencies": {"securityGroupId": ["%ssecurityGroup:SecurityGroup::mesh-web-ingress-lb"]}}}`,
+			prefix, name, proto, from, to, prefix)
+	}
+	js := `{"steps": [` + strings.Join([]string{
+		rule("mesh-web-ingress-lb-ingress-icmp-8-0-self", "icmp", 8, 0),
+		rule("mesh-web-ingress-lb-ingress-proto50-self", "50", 0, 0),
+		rule("mesh-web-ingress-lb-ingress-all-self", "-1", 0, 0),
+		rule("mesh-web-ingress-lb-ingress-icmp-all-self", "icmp", -1, -1),
+		rule("mesh-web-ingress-lb-ingress-tcp-1024-65535-self", "tcp", 1024, 65535),
+	}, ",") + `]}`
+	r, err := previewReview([]byte(js))
+	require.NoError(t, err)
+	var got []string
+	for _, c := range r.Changes {
+		got = append(got, c.About+" ("+r.GroupOf[c.Name]+")")
+	}
+	assert.ElementsMatch(t, []string{
+		"rule: ingress icmp/8:0 (mesh-web-ingress-lb)",
+		"rule: ingress proto50 (mesh-web-ingress-lb)",
+		"rule: ingress all (mesh-web-ingress-lb)",
+		"rule: ingress icmp/all (mesh-web-ingress-lb)",
+		"rule: ingress tcp/1024-65535 (mesh-web-ingress-lb)",
+	}, got, "the group mesh-web-ingress-lb is not in the steps: its name is not cut at -ingress-")
 }
 
 // TestPreviewSummaryReplacementSteps: `pulumi up --json` shows a replacement

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
@@ -28,6 +28,9 @@ const exitGate = 3
 const (
 	failOnWarnings    = "warnings"
 	failOnOpenedFlows = "opened-flows"
+	// failOnBreaking: the change cuts traffic, on purpose (a flow closed) or
+	// on the way (a delete-first replacement).
+	failOnBreaking = "breaking"
 )
 
 // diffArgs are plan --diff's flags and files.
@@ -44,8 +47,8 @@ func (f failOnFlag) String() string { return "" }
 
 func (f failOnFlag) Set(v string) error {
 	for _, c := range strings.Split(v, ",") {
-		if c != failOnWarnings && c != failOnOpenedFlows {
-			return fmt.Errorf("--fail-on %q: use %s or %s", c, failOnWarnings, failOnOpenedFlows)
+		if c != failOnWarnings && c != failOnOpenedFlows && c != failOnBreaking {
+			return fmt.Errorf("--fail-on %q: use %s, %s or %s", c, failOnWarnings, failOnOpenedFlows, failOnBreaking)
 		}
 		*f.list = append(*f.list, c)
 	}
@@ -69,11 +72,12 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 		return usageError(stderr, "--name must not be empty: it is the ServiceMesh resource's name")
 	}
 	newPath := a.files[len(a.files)-1]
+	var oldErrs strings.Builder
 	oldLabel, oldData, code := readOld(a, stderr)
 	if code != exitOK {
 		return code
 	}
-	newData, err := os.ReadFile(newPath)
+	newData, err := readDeclaration(newPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh: %v\n", err)
 		return exitUsage
@@ -84,7 +88,7 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 	var old *plan.Plan
 	oldCode := exitOK
 	if oldData != nil {
-		oldMesh, old, oldCode = planData(oldLabel, oldData, stderr)
+		oldMesh, old, oldCode = planData(oldLabel, oldData, io.MultiWriter(stderr, &oldErrs))
 	}
 	newMesh, cur, code := planData(newPath, newData, stderr)
 	title := fmt.Sprintf("ServiceMesh `%s` (%s)", a.name, newPath)
@@ -97,14 +101,22 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 		}
 		return code
 	}
+	broken := ""
 	if oldCode != exitOK {
-		return oldCode
+		// The pull request that fixes a broken base still gets its review.
+		broken = fmt.Sprintf("%s could not be planned: %s", oldLabel, strings.TrimSpace(oldErrs.String()))
+		if len(broken) > maxBaseError { // the review's room is for NEW; the job log has the rest
+			broken = broken[:maxBaseError] + " … (the rest is in the job's log)"
+		}
+		oldMesh, old = spec.Mesh{}, nil
+		fmt.Fprintf(stderr, "servicemesh: reviewing %s as a new mesh, since %s could not be planned\n", newPath, oldLabel)
 	}
 	if old != nil && (oldMesh.VpcID == "") != (newMesh.VpcID == "") {
 		fmt.Fprintf(stderr, "servicemesh: vpcId is set in only one of %s and %s; taking the VPC as unchanged\n", oldLabel, newPath)
 	}
 	d := plandiff.Compare(a.name, orEmpty(old), cur, plandiff.WithVPCs(oldMesh.VpcID, newMesh.VpcID))
 	r := review.Of(title, d, old, cur)
+	r.BaseError = broken
 	switch a.format {
 	case "json":
 		fmt.Fprint(stdout, reviewJSON(d, r))
@@ -113,15 +125,22 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprint(stdout, d.Text())
 	}
+	if broken != "" {
+		return exitBaseBroken
+	}
 	for _, c := range a.failOn {
 		if c == failOnWarnings && len(cur.Findings.Warnings()) > 0 ||
-			c == failOnOpenedFlows && len(r.Flows.Opened) > 0 {
+			c == failOnOpenedFlows && len(r.Flows.Opened) > 0 ||
+			c == failOnBreaking && (len(d.Replace) > 0 || len(r.Flows.Closed) > 0) {
 			fmt.Fprintf(stderr, "servicemesh: --fail-on %s: the change needs a reviewer's approval\n", c)
 			return exitGate
 		}
 	}
 	return exitOK
 }
+
+// maxBaseError bounds the base's errors quoted in a review.
+const maxBaseError = 4000
 
 // orEmpty is p, or the plan of a mesh that does not exist yet.
 func orEmpty(p *plan.Plan) *plan.Plan {
@@ -139,7 +158,9 @@ func reviewJSON(d plandiff.Diff, r review.Review) string {
 		Flows    flowdiff.Diff        `json:"flows"`
 		Findings finding.List         `json:"findings"`
 		Quota    []review.QuotaChange `json:"quotaChanges"`
-	}{d, *r.Flows, r.Findings, r.Quota}
+		// BaseError says why OLD could not be planned; empty when it was.
+		BaseError string `json:"baseError,omitempty"`
+	}{d, *r.Flows, r.Findings, r.Quota, r.BaseError}
 	if out.Findings == nil {
 		out.Findings = finding.List{}
 	}
@@ -155,7 +176,7 @@ func reviewJSON(d plandiff.Diff, r review.Review) string {
 // (a new mesh).
 func readOld(a diffArgs, stderr io.Writer) (string, []byte, int) {
 	if a.base == "" {
-		data, err := os.ReadFile(a.files[0])
+		data, err := readDeclaration(a.files[0])
 		if err != nil {
 			fmt.Fprintf(stderr, "servicemesh: %v\n", err)
 			return "", nil, exitUsage
@@ -197,6 +218,22 @@ func gitShow(rev, path string) ([]byte, error) {
 	}
 	if _, err := git("cat-file", "-e", rev+":./"+file); err != nil {
 		return nil, errNotInRevision
+	}
+	// The same bounds as for a file on disk: git shows a symbolic link as
+	// the path it points to, and a blob may be of any size.
+	entry, err := git("ls-tree", rev, "--", "./"+file)
+	if err != nil {
+		return nil, err
+	}
+	if mode, _, _ := strings.Cut(string(entry), " "); mode != "100644" && mode != "100755" {
+		return nil, fmt.Errorf("%s at %s is not a regular file (git mode %s); the declaration must be the file itself", path, rev, mode)
+	}
+	size, err := git("cat-file", "-s", rev+":./"+file)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(string(size))); err != nil || n > spec.MaxBytes {
+		return nil, fmt.Errorf("%s at %s is %s bytes, more than the %d (4 MiB) a declaration may have", path, rev, strings.TrimSpace(string(size)), spec.MaxBytes)
 	}
 	return git("show", rev+":./"+file)
 }

@@ -69,7 +69,7 @@ func TestDiffFailOn(t *testing.T) {
 	}
 	code, _, errs := runCLI("plan", "--diff", "--fail-on", "everything", referenceYAML, port)
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errs, `--fail-on "everything": use warnings or opened-flows`)
+	assert.Contains(t, errs, `--fail-on "everything": use warnings, opened-flows or breaking`)
 	code, _, errs = runCLI("plan", "--fail-on", "warnings", referenceYAML)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "--base and --fail-on go with plan --diff")

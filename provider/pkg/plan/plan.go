@@ -143,8 +143,15 @@ func deferred(m spec.Mesh) []string {
 
 func build(m spec.Mesh) (*Plan, error) {
 	p := &Plan{Findings: validate.Mesh(m), Deferred: deferred(m)}
-	if err := p.Findings.Err(); err != nil {
-		return p, err
+	if p.Findings.Err() != nil {
+		p.Findings = append(p.Findings, besideBrokenRules(m, p.Findings)...)
+		p.Findings.Sort()
+		return p, p.Findings.Err()
+	}
+	if huge := guard.Expansion(m); len(huge) > 0 {
+		p.Findings = append(p.Findings, huge...)
+		p.Findings.Sort()
+		return p, p.Findings.Err()
 	}
 	for _, t := range m.Tiers {
 		p.Tiers = append(p.Tiers, t.Name)
@@ -181,6 +188,54 @@ func build(m spec.Mesh) (*Plan, error) {
 	p.Findings = append(p.Findings, aclFindings...)
 	p.Findings.Sort()
 	return p, p.Findings.Err()
+}
+
+// besideBrokenRules plans m without the rules that validation refused, so
+// that one broken rule (protocol: tpc) does not hide the errors of the
+// others (a world-open admin port): every error at once. Only errors are
+// kept: a warning could come from the removal itself (an unused service).
+// When what remains is still invalid (an error not about one rule, such as
+// a service's undeclared tier), there is nothing more to say.
+func besideBrokenRules(m spec.Mesh, found finding.List) finding.List {
+	errs := found.Errors()
+	at := func(f finding.Finding, service, path string) bool {
+		return f.Service == service && (f.Rule == path || strings.HasPrefix(f.Rule, path+"."))
+	}
+	broken := func(service, path string) bool {
+		return slices.ContainsFunc(errs, func(f finding.Finding) bool { return at(f, service, path) })
+	}
+	// kept maps a service's rule paths in the pruned mesh back to m's.
+	type kept struct{ service, path, was string }
+	var renames []kept
+	pruned := m
+	pruned.Services = slices.Clone(m.Services)
+	for i, s := range pruned.Services {
+		s.Ingress, s.Egress = nil, nil
+		for j, r := range m.Services[i].Ingress {
+			if was := finding.RulePath("ingress", j); !broken(s.Name, was) {
+				renames = append(renames, kept{s.Name, finding.RulePath("ingress", len(s.Ingress)), was})
+				s.Ingress = append(s.Ingress, r)
+			}
+		}
+		for j, r := range m.Services[i].Egress {
+			if was := finding.RulePath("egress", j); !broken(s.Name, was) {
+				renames = append(renames, kept{s.Name, finding.RulePath("egress", len(s.Egress)), was})
+				s.Egress = append(s.Egress, r)
+			}
+		}
+		pruned.Services[i] = s
+	}
+	if validate.Mesh(pruned).Err() != nil {
+		return nil
+	}
+	q, _ := build(pruned)
+	out := q.Findings.Errors()
+	for i, f := range out {
+		if k := slices.IndexFunc(renames, func(k kept) bool { return at(f, k.service, k.path) }); k >= 0 {
+			out[i].Rule = renames[k].was + strings.TrimPrefix(f.Rule, renames[k].path)
+		}
+	}
+	return out
 }
 
 func countRules(groups []rule.Group, rules []rule.Rule) map[string]RuleCount {

@@ -6,6 +6,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -23,15 +24,7 @@ import (
 const Name = "servicemesh"
 
 // Version is the package version: schema.json's, the single source.
-var Version = func() string {
-	var s struct {
-		Version string `json:"version"`
-	}
-	if err := json.Unmarshal(servicemesh.Schema, &s); err != nil || s.Version == "" {
-		panic("schema.json must carry a version")
-	}
-	return s.Version
-}()
+var Version = servicemesh.Version
 
 // Serve runs the provider until the engine stops it.
 func Serve() error {
@@ -229,28 +222,26 @@ func DecodeArgs(ctx *pulumi.Context, inputs pprovider.ConstructInputs) (componen
 // every part of it is known, so the strict decoder sees every key the
 // program sent (the typed copy keeps only the keys it knows): a misspelt key
 // is an error, not a dropped value. While part is unknown (at preview) the
-// typed copy stands in; the whole value is checked at up.
+// typed copy stands in; the whole value is checked at up. A top-level
+// property the schema does not have is passed on too, for the decoder to
+// name it.
 func wholeValues(ctx *pulumi.Context, inputs pprovider.ConstructInputs, plain map[string]any) error {
 	all, err := inputs.Map()
 	if err != nil {
 		return fmt.Errorf("reading ServiceMesh inputs: %w", err)
 	}
-	done := map[string]bool{}
-	for _, in := range inputFields {
-		if done[in.property] {
+	properties := MeshProperties()
+	for _, name := range slices.Sorted(maps.Keys(all)) {
+		isInput := len(inputFieldsOf(name)) > 0
+		if !isInput && slices.Contains(properties, name) {
 			continue
 		}
-		done[in.property] = true
-		out, ok := all[in.property]
-		if !ok {
-			continue
-		}
-		state, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(out))
+		state, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(all[name]))
 		if err != nil {
-			return fmt.Errorf("reading ServiceMesh input %s: %w", in.property, err)
+			return fmt.Errorf("reading ServiceMesh input %s: %w", name, err)
 		}
 		if state.Known && state.Value != nil {
-			plain[in.property] = state.Value
+			plain[name] = state.Value
 		}
 	}
 	return nil

@@ -43,6 +43,9 @@ type Review struct {
 	Findings finding.List
 	// Quota is the quota usage that changed.
 	Quota []QuotaChange
+	// BaseError says why OLD could not be planned: the review then shows
+	// NEW as if from nothing (FromNothing), and says so first.
+	BaseError string
 }
 
 // QuotaChange is one quota figure whose usage changed. Old (or New) is -1
@@ -182,6 +185,13 @@ func largest(upTo int, fits func(int) bool) int {
 func (r Review) summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", mdtext.Visible(r.Title))
+	if r.BaseError != "" {
+		// A fence whose backticks outnumber any run in the text holds it verbatim.
+		fence := "```" + strings.Repeat("`", longestRun(r.BaseError, '`'))
+		fmt.Fprintf(&b, "⚠️ **The base could not be planned**, so this review shows the new declaration as if from nothing: "+
+			"every flow is listed as opened, and the resources are not what `pulumi preview` will change.\n\n%s\n%s\n%s\n\n",
+			fence, r.BaseError, fence)
+	}
 	if errs := r.Findings.Errors(); len(errs) > 0 {
 		fmt.Fprintf(&b, "**Not planned: the new declaration has %s.** Fix %s and push again.\n\n",
 			count(len(errs), "error"), plural(len(errs), "it", "them"))
@@ -469,4 +479,18 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c byte) int {
+	best, run := 0, 0
+	for i := range len(s) {
+		if s[i] == c {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	return best
 }
