@@ -72,7 +72,7 @@ lint:
 # The live EC2 tests run against moto, installed into .work/moto-venv from
 # PyPI on first use (python3 needed); under CI=true its absence fails them.
 unit:
-	$(GO_TEST) ./provider/... ./test/awsstandin/... ./test/fixturecheck/... ./test/markdowncheck/... ./test/mermaidcheck/... ./test/reference/... .
+	$(GO_TEST) ./provider/... ./test/awsstandin/... ./test/fixturecheck/... ./test/markdowncheck/... ./test/mermaidcheck/... ./test/reference/... ./test/ciexample/... ./test/flowgen/... .
 
 # Each fuzz target briefly: no panics, every rejection an error value.
 FUZZTIME ?= 10s

@@ -86,7 +86,7 @@ func TestDiffBaseBroken(t *testing.T) {
 	assert.Contains(t, out, "⚠️ **The base could not be planned**, so this review shows the new declaration as if from nothing")
 	assert.Contains(t, out, "HEAD:"+path+" could not be planned: servicemesh: HEAD:"+path+": service mesh declaration has 1 problem")
 	assert.Contains(t, out, "port 70000 is outside 0-65535")
-	assert.Contains(t, out, "New mesh: **28 flows opened, 0 closed** · groups: 8 created · rules: 34 created.")
+	assert.Contains(t, out, "New mesh: **41 flows opened, 0 closed** · groups: 8 created · rules: 34 created.")
 	assert.Contains(t, errs, "reviewing "+path+" as a new mesh, since HEAD:"+path+" could not be planned")
 
 	code, out, _ = runCLI("plan", "--diff", "--base", "HEAD", "--format", "json", "--fail-on", "opened-flows", path)
