@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs each SDK package `make sdk` built into a consumer outside the
 # checkout, as a user would (test/consumers), type-checks each example there,
-# proves each example declares exactly examples/reference.yaml, and proves each
+# proves each example declares exactly examples/reference.yaml, inline and
+# when it loads that file as its meshFile, and proves each
 # type check has teeth: the example with one misspelt field must fail it, with
 # an error that names the misspelt field.
 #
@@ -89,6 +90,8 @@ check "npm package loads from the consumer's node_modules (a real folder, not a 
 		if (got !== process.argv[2]) throw new Error(`package.json version ${got}, schema.json ${process.argv[2]}`);' "$ts" "$version"
 check "TypeScript example sends exactly examples/reference.yaml" \
 	bash -c "(cd '$ts' && SERVICEMESH_VPC_ID=$vpc node bin/fixture.js) > $work/inputs-ts.json && go run ./test/fixturecheck $work/inputs-ts.json"
+check "TypeScript example with meshFile examples/reference.yaml sends exactly examples/reference.yaml" \
+	bash -c "(cd '$ts' && SERVICEMESH_VPC_ID=$vpc SERVICEMESH_MESH_FILE='$root/examples/reference.yaml' node bin/fixture.js) > $work/inputs-ts-file.json && go run ./test/fixturecheck $work/inputs-ts-file.json"
 
 # The example with one misspelt field, type-checked alone in the consumer.
 ts_teeth() {
@@ -118,6 +121,8 @@ got = md.version("pulumi_servicemesh")
 assert got == sys.argv[1], f"installed {got}, schema.json {sys.argv[1]}"' "$version"
 check "Python example sends exactly examples/reference.yaml" \
 	bash -c "(cd '$py' && SERVICEMESH_VPC_ID=$vpc venv/bin/python fixture.py) > $work/inputs-py.json && go run ./test/fixturecheck $work/inputs-py.json"
+check "Python example with meshFile examples/reference.yaml sends exactly examples/reference.yaml" \
+	bash -c "(cd '$py' && SERVICEMESH_VPC_ID=$vpc SERVICEMESH_MESH_FILE='$root/examples/reference.yaml' venv/bin/python fixture.py) > $work/inputs-py-file.json && go run ./test/fixturecheck $work/inputs-py-file.json"
 
 py_teeth() {
 	local name=$1 from=$2 to=$3 dir=$py/teeth-$1

@@ -5,18 +5,45 @@ security group per service, rules that name their callers by group.
 
 The same declaration as examples/reference.yaml (test/fixturecheck proves it).
 Python's field names are snake_case, and a rule's source is `from_`.
+With `pulumi config set meshFile mesh.yaml` it declares the mesh from that
+file instead, the one `servicemesh plan` reviews.
 """
+import re
+
 import pulumi
 import pulumi_servicemesh as sm
+import yaml
 
 config = pulumi.Config()
+
+
+def from_file(path: str, vpc_id: str) -> sm.ServiceMesh:
+    """The mesh declared by a file such as mesh.yaml: its fields are the
+    component's inputs, as servicemesh plan reads them (the provider refuses a
+    field it does not take, at preview). The VPC comes from the stack's
+    config, as may other inputs that are outputs (externalGroups' ids,
+    cidrBlocksFrom): set them here, not in the file."""
+    with open(path, encoding="utf-8") as f:
+        declaration = yaml.safe_load(f)
+    if not isinstance(declaration, dict):
+        raise ValueError(f"{path}: a declaration is a mapping of the component's inputs (tiers, networks, services, ...)")
+    # The top-level inputs are keyword arguments, so snake_case (namePrefix ->
+    # name_prefix); nested fields keep the file's names, which the SDK sends as
+    # they are.
+    args = {re.sub(r"(?<!^)(?=[A-Z])", "_", str(k)).lower(): v for k, v in declaration.items()}
+    args["vpc_id"] = vpc_id
+    return sm.ServiceMesh("mesh", **args)
+
+
+VPC_ID = config.require("vpcId")
+MESH_FILE = config.get("meshFile")
 
 FROM_ADMIN = sm.PeersArgs(services=["AdminAccess"])
 FROM_OFFICE = sm.PeersArgs(networks=["office"])
 
-mesh = sm.ServiceMesh(
+mesh = from_file(MESH_FILE, VPC_ID) if MESH_FILE else sm.ServiceMesh(
     "mesh",
-    vpc_id=config.require("vpcId"),
+    vpc_id=VPC_ID,
     tiers=[  # outermost first
         sm.TierArgs(name="dmz", cidr_blocks=["10.0.0.0/24"], description="Public ELBs, NAT and VPN endpoints"),
         sm.TierArgs(name="web", cidr_blocks=["10.0.1.0/24"], description="Nginx and PHP-FPM front end"),

@@ -2,18 +2,38 @@
 // security group per service, rules that name their callers by group.
 //   pulumi stack init dev && pulumi config set vpcId vpc-... && pulumi up
 // The same declaration as examples/reference.yaml (test/fixturecheck proves it).
+// With `pulumi config set meshFile mesh.yaml` it declares the mesh from that
+// file instead, the one `servicemesh plan` reviews.
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
 import * as servicemesh from "pulumi-servicemesh";
 
 const config = new pulumi.Config();
+const vpcId = config.require("vpcId");
+const meshFile = config.get("meshFile");
+
+// fromFile reads a declaration file such as mesh.yaml: its fields are the
+// component's inputs, as servicemesh plan reads them (the provider refuses a
+// field it does not take, at preview). The VPC comes from the stack's config,
+// as may other inputs that are outputs (externalGroups' ids, cidrBlocksFrom):
+// set them here, not in the file.
+function fromFile(path: string): servicemesh.ServiceMeshArgs {
+    const declaration: unknown = yaml.load(fs.readFileSync(path, "utf8")); // js-yaml refuses duplicate keys
+    if (typeof declaration !== "object" || declaration === null || Array.isArray(declaration)) {
+        throw new Error(`${path}: a declaration is a mapping of the component's inputs (tiers, networks, services, ...)`);
+    }
+    return { ...(declaration as Omit<servicemesh.ServiceMeshArgs, "vpcId">), vpcId };
+}
 
 // Typed, so tsc checks these shared literals as it checks the inline ones.
 type Peers = servicemesh.types.input.PeersArgs;
 const fromAdmin: Peers = { services: ["AdminAccess"] };
 const fromOffice: Peers = { networks: ["office"] };
 
-const mesh = new servicemesh.ServiceMesh("mesh", {
-    vpcId: config.require("vpcId"),
+// The inline declaration, typed here so that tsc names a misspelt field on its line.
+const inline: servicemesh.ServiceMeshArgs = {
+    vpcId,
     tiers: [ // outermost first
         { name: "dmz", cidrBlocks: ["10.0.0.0/24"], description: "Public ELBs, NAT and VPN endpoints" },
         { name: "web", cidrBlocks: ["10.0.1.0/24"], description: "Nginx and PHP-FPM front end" },
@@ -73,7 +93,9 @@ const mesh = new servicemesh.ServiceMesh("mesh", {
             ],
         },
     ],
-});
+};
+
+const mesh = new servicemesh.ServiceMesh("mesh", meshFile ? fromFile(meshFile) : inline);
 
 export const securityGroupIds = mesh.securityGroupIds;
 export const ruleCounts = mesh.ruleCounts;

@@ -3,7 +3,8 @@
 # checkout, as a user's project is: a fresh package.json, `npm install` of the
 # tarball `make sdk` packed (never the source folder) with @pulumi/pulumi and
 # the newest TypeScript @pulumi/pulumi accepts (its peer range stops below 7,
-# the native compiler), then examples/typescript/index.ts and the
+# the native compiler) and js-yaml (the example reads a meshFile with it),
+# then examples/typescript/index.ts and the
 # test programs (run.ts, fixture.ts, wired.ts) compiled with `tsc --strict` into DIR/bin.
 #   bash test/consumers/typescript.sh dist/sdk/pulumi-servicemesh-<version>.tgz DIR
 # The end-to-end test and .ci/check-sdks.sh both make their consumer with it.
@@ -18,7 +19,8 @@ case "$dir/" in "$root"/*) echo "$dir is inside the checkout: a consumer must no
 cp "$root/examples/typescript/index.ts" "$root"/test/consumers/typescript/{run,fixture,wired}.ts "$dir/"
 cd "$dir"
 printf '{ "name": "servicemesh-consumer", "private": true }\n' >package.json
-npm install --no-audit --no-fund --loglevel=error "$tgz" @pulumi/pulumi@3.270.0 "typescript@<7" @types/node@20
+npm install --no-audit --no-fund --loglevel=error "$tgz" @pulumi/pulumi@3.270.0 "typescript@<7" @types/node@20 \
+	js-yaml@4.1.0 @types/js-yaml@4.0.9
 # The example's compiler options, with the runners added.
 node -e '
 	const fs = require("fs");

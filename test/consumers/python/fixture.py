@@ -1,6 +1,8 @@
 """Prints, as JSON on stdout, the inputs examples/python/__main__.py, copied
 beside this file, sends to the provider, under Pulumi's mocks (no engine),
-with the offline VPC id (test/reference.VpcID) from SERVICEMESH_VPC_ID:
+with the offline VPC id (test/reference.VpcID) from SERVICEMESH_VPC_ID and,
+when SERVICEMESH_MESH_FILE is set, that file as its meshFile config
+(pulumi config set meshFile ...):
 
     python fixture.py > inputs.json
 
@@ -35,7 +37,10 @@ class Capture(pulumi.runtime.Mocks):
 def main() -> None:
     capture = Capture()
     pulumi.runtime.set_mocks(capture, project="fixture", stack="dev", preview=True)
-    pulumi.runtime.set_all_config({"fixture:vpcId": os.environ["SERVICEMESH_VPC_ID"]})
+    config = {"fixture:vpcId": os.environ["SERVICEMESH_VPC_ID"]}
+    if os.environ.get("SERVICEMESH_MESH_FILE"):
+        config["fixture:meshFile"] = os.environ["SERVICEMESH_MESH_FILE"]
+    pulumi.runtime.set_all_config(config)
 
     @pulumi.runtime.test  # type: ignore[misc]  # (pulumi.runtime.test is unannotated)
     def declare() -> None:

@@ -1,6 +1,8 @@
 // Prints, as JSON on stdout, the inputs examples/typescript/index.ts sends to
 // the provider, under Pulumi's mocks (no engine):
 //   node bin/fixture.js > inputs.json
+// With SERVICEMESH_MESH_FILE set, the example runs with that file as its
+// meshFile config (pulumi config set meshFile ...).
 // .ci/check-sdks.sh compares them with examples/reference.yaml
 // (go run ./test/fixturecheck), so the example cannot drift from the fixture.
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +22,8 @@ async function main(): Promise<void> {
         },
         call: () => ({}),
     }, "fixture", "dev", true);
-    pulumi.runtime.setAllConfig({ "fixture:vpcId": vpcId });
+    const meshFile = process.env.SERVICEMESH_MESH_FILE;
+    pulumi.runtime.setAllConfig({ "fixture:vpcId": vpcId, ...(meshFile ? { "fixture:meshFile": meshFile } : {}) });
     require("./index"); // the example program, compiled beside this file
     process.stdout.write(JSON.stringify(await inputs) + "\n");
 }
