@@ -74,6 +74,9 @@ vpc=$(go run ./test/fixturecheck -vpc-id)
 # node_modules or site-packages of the SDK build can leak into them.
 outside=$(mktemp -d)
 trap 'rm -rf "$outside"' EXIT
+# A declaration that gives a key twice: each example must refuse it as
+# servicemesh plan does, not keep the last.
+printf 'tiers: [{name: app}]\nservices: [{name: Api, tier: app}]\nservices: []\n' >"$work/duplicate-key.yaml"
 
 # --- TypeScript ---------------------------------------------------------------
 ts=$outside/typescript
@@ -92,6 +95,8 @@ check "TypeScript example sends exactly examples/reference.yaml" \
 	bash -c "(cd '$ts' && SERVICEMESH_VPC_ID=$vpc node bin/fixture.js) > $work/inputs-ts.json && go run ./test/fixturecheck $work/inputs-ts.json"
 check "TypeScript example with meshFile examples/reference.yaml sends exactly examples/reference.yaml" \
 	bash -c "(cd '$ts' && SERVICEMESH_VPC_ID=$vpc SERVICEMESH_MESH_FILE='$root/examples/reference.yaml' node bin/fixture.js) > $work/inputs-ts-file.json && go run ./test/fixturecheck $work/inputs-ts-file.json"
+teeth "TypeScript example with a meshFile that gives a key twice" "duplicated mapping key" \
+	bash -c "cd '$ts' && SERVICEMESH_VPC_ID=$vpc SERVICEMESH_MESH_FILE='$root/$work/duplicate-key.yaml' node bin/fixture.js"
 
 # The example with one misspelt field, type-checked alone in the consumer.
 ts_teeth() {
@@ -123,6 +128,8 @@ check "Python example sends exactly examples/reference.yaml" \
 	bash -c "(cd '$py' && SERVICEMESH_VPC_ID=$vpc venv/bin/python fixture.py) > $work/inputs-py.json && go run ./test/fixturecheck $work/inputs-py.json"
 check "Python example with meshFile examples/reference.yaml sends exactly examples/reference.yaml" \
 	bash -c "(cd '$py' && SERVICEMESH_VPC_ID=$vpc SERVICEMESH_MESH_FILE='$root/examples/reference.yaml' venv/bin/python fixture.py) > $work/inputs-py-file.json && go run ./test/fixturecheck $work/inputs-py-file.json"
+teeth "Python example with a meshFile that gives a key twice" "found duplicate key 'services'" \
+	bash -c "cd '$py' && SERVICEMESH_VPC_ID=$vpc SERVICEMESH_MESH_FILE='$root/$work/duplicate-key.yaml' venv/bin/python fixture.py"
 
 py_teeth() {
 	local name=$1 from=$2 to=$3 dir=$py/teeth-$1

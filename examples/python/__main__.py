@@ -9,12 +9,29 @@ With `pulumi config set meshFile mesh.yaml` it declares the mesh from that
 file instead, the one `servicemesh plan` reviews.
 """
 import re
+from collections.abc import Hashable
+from typing import Any
 
 import pulumi
 import pulumi_servicemesh as sm
 import yaml
 
 config = pulumi.Config()
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys; servicemesh plan refuses
+    them, so the program does too (what is reviewed is what runs)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark, f"found duplicate key {key.value!r}", key.start_mark)
+                seen.add(key.value)
+        return super().construct_mapping(node, deep)
 
 
 def from_file(path: str, vpc_id: str) -> sm.ServiceMesh:
@@ -24,7 +41,7 @@ def from_file(path: str, vpc_id: str) -> sm.ServiceMesh:
     config, as may other inputs that are outputs (externalGroups' ids,
     cidrBlocksFrom): set them here, not in the file."""
     with open(path, encoding="utf-8") as f:
-        declaration = yaml.safe_load(f)
+        declaration = yaml.load(f, Loader=UniqueKeyLoader)
     if not isinstance(declaration, dict):
         raise ValueError(f"{path}: a declaration is a mapping of the component's inputs (tiers, networks, services, ...)")
     # The top-level inputs are keyword arguments, so snake_case (namePrefix ->
