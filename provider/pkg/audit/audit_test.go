@@ -70,7 +70,7 @@ func TestDriftKinds(t *testing.T) {
 		// Issue 18 items 3 and 8: import declares the other account's group
 		// as an external group, whose rules are planned (no unplanned-rule,
 		// no revoke): the imported declaration audits clean.
-		"as imported": {func(*spec.Mesh) {}, nil},
+		"as imported":                     {func(*spec.Mesh) {}, nil},
 		"the cross-account rule left out": {withoutPartner, []row{foreign}},
 		"planned rule missing": {func(m *spec.Mesh) {
 			s := service(m, "db")
