@@ -104,6 +104,9 @@ func (e Endpoint) GroupOf() (name string, external, ok bool) {
 	return e.Service, e.Kind == External, e.Kind == Group || e.Kind == External
 }
 
+// ServiceGroup is the endpoint that is service's group of the mesh.
+func ServiceGroup(service string) Endpoint { return Endpoint{Kind: Group, Service: service} }
+
 // Group is the service whose group of the mesh the endpoint is, if it is one.
 func (e Endpoint) Group() (service string, ok bool) { return e.Service, e.Kind == Group }
 

@@ -59,7 +59,7 @@ func Of(flows []flow.Flow, attachments map[string][]string) []Flow {
 			out = append(out, end{e: e})
 		}
 		for _, s := range carriers[name] {
-			h := end{e: flow.Endpoint{Kind: flow.Group, Service: s}}
+			h := end{e: flow.ServiceGroup(s)}
 			if s != name {
 				h.via = name
 			}
