@@ -583,21 +583,18 @@ func entry(egress bool, number int, r ports.Range, cidr string, action types.Rul
 }
 
 // permission is a planned rule as describe-security-groups writes it: the
-// peer's own EC2 form (flow.EC2Peer), field by field, with every group (a
-// mesh group is named by its service here) as its stand-in id. ok is false
+// peer's own EC2 form (flow.EC2Peer), field by field, with a group (a mesh
+// group named by its service here, or self) as its stand-in id. ok is false
 // for a list whose values are not known.
 func permission(rl rule.Rule, lists map[string][]string) (perm types.IpPermission, ok bool) {
 	from, to := rl.Ports.EC2()
 	perm = types.IpPermission{IpProtocol: aws.String(rl.Ports.Protocol), FromPort: aws.Int32(int32(from)), ToPort: aws.Int32(int32(to))}
 	peer := rl.PeerOf().EC2(flow.EC2Context{GroupName: func(service string) string { return service }, Lists: lists})
-	ids := map[flow.GroupRef]string{}
-	if g := peer.SourceSecurityGroup; g != nil {
-		ids[*g] = groupID(g.Name)
-	}
-	if peer.Self || peer.SourceSecurityGroup != nil {
-		for _, id := range peer.Sources(ids, groupID(rl.Service)) {
-			perm.UserIdGroupPairs = append(perm.UserIdGroupPairs, types.UserIdGroupPair{GroupId: aws.String(id)})
-		}
+	switch g := peer.SourceSecurityGroup; {
+	case peer.Self:
+		perm.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(groupID(rl.Service))}}
+	case g != nil:
+		perm.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(groupID(g.Name))}}
 	}
 	for _, c := range peer.CidrBlocks {
 		perm.IpRanges = append(perm.IpRanges, types.IpRange{CidrIp: aws.String(c)})
