@@ -143,8 +143,9 @@ func TestEveryKindHasItsForms(t *testing.T) {
 }
 
 // kindUses lists where a file names one of flow's kind constants (names),
-// by whatever name it imports package flow: a switch or a comparison on
-// peer kinds outside the peer model.
+// by whatever name it imports package flow, or compares a .Kind with a
+// kind's value spelled as a string: a switch or a comparison on peer kinds
+// outside the peer model.
 func kindUses(fset *token.FileSet, f *ast.File, names map[string]string) []string {
 	local := ""
 	for _, imp := range f.Imports {
@@ -159,11 +160,32 @@ func kindUses(fset *token.FileSet, f *ast.File, names map[string]string) []strin
 		return nil
 	}
 	var out []string
+	values := map[string]bool{}
+	for _, v := range names {
+		values[strconv.Quote(v)] = true
+	}
+	// spelled is a kind's value written as a string ("group") beside a .Kind.
+	spelled := func(kind, lit ast.Expr) {
+		sel, isSel := kind.(*ast.SelectorExpr)
+		if b, ok := lit.(*ast.BasicLit); ok && isSel && sel.Sel.Name == "Kind" && values[b.Value] {
+			out = append(out, fmt.Sprintf("%s: .Kind and %s", fset.Position(b.Pos()), b.Value))
+		}
+	}
 	ast.Inspect(f, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok {
-			if x, ok := sel.X.(*ast.Ident); ok && x.Name == local {
-				if _, ok := names[sel.Sel.Name]; ok {
-					out = append(out, fmt.Sprintf("%s: flow.%s", fset.Position(sel.Pos()), sel.Sel.Name))
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if x, ok := n.X.(*ast.Ident); ok && x.Name == local {
+				if _, ok := names[n.Sel.Name]; ok {
+					out = append(out, fmt.Sprintf("%s: flow.%s", fset.Position(n.Pos()), n.Sel.Name))
+				}
+			}
+		case *ast.BinaryExpr:
+			spelled(n.X, n.Y)
+			spelled(n.Y, n.X)
+		case *ast.SwitchStmt:
+			for _, c := range n.Body.List {
+				for _, e := range c.(*ast.CaseClause).List {
+					spelled(n.Tag, e)
 				}
 			}
 		}
@@ -187,12 +209,16 @@ func f(e fl.Endpoint) bool {
 	case fl.CIDR:
 		return true
 	}
-	return e.Via.Kind == fl.ByTier || e.IsList()
+	switch e.Kind {
+	case "cidrList":
+	}
+	return e.Via.Kind == fl.ByTier || e.Kind != "prefixList" || e.IsList()
 }`
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, "x.go", src, 0)
 		require.NoError(t, err)
-		assert.Equal(t, []string{"x.go:5:7: flow.CIDR", "x.go:8:23: flow.ByTier"}, kindUses(fset, f, names))
+		assert.Equal(t, []string{"x.go:5:7: flow.CIDR", "x.go:9:7: .Kind and \"cidrList\"", "x.go:11:23: flow.ByTier",
+			"x.go:11:46: .Kind and \"prefixList\""}, kindUses(fset, f, names))
 	})
 
 	root, err := filepath.Abs("../../..")
