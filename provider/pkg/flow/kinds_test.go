@@ -1,6 +1,7 @@
 package flow_test
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -138,6 +139,49 @@ func TestEveryKindHasItsForms(t *testing.T) {
 			assert.Equal(t, r.addresses, r.e.Addresses())
 			v4, v6 := r.e.Families()
 			assert.Equal(t, [2]bool{r.fam4, r.fam6}, [2]bool{v4, v6})
+		})
+	}
+}
+
+// TestEveryNameKindHasItsForms is the same for the ways of naming a CIDR:
+// a NameKind added without its row here fails.
+func TestEveryNameKindHasItsForms(t *testing.T) {
+	rows := []struct {
+		n                 flow.Named
+		text, listID      string
+		tier, network     string
+		internet, literal bool
+	}{
+		{flow.Named{}, "", "", "", "", false, true},
+		{flow.Network("office"), "network:office", "network:office", "", "office", false, false},
+		{flow.Tier("web"), "tier:web", "tier:web", "web", "", false, false},
+		{flow.TheInternet, "internet", "", "", "", true, false},
+	}
+	var kinds []string
+	for _, r := range rows {
+		if r.n.Kind != "" {
+			kinds = append(kinds, string(r.n.Kind))
+		}
+	}
+	assert.ElementsMatch(t, slices.Collect(maps.Values(kindConstants(t, "NameKind"))), kinds, "one row per NameKind")
+	for _, r := range rows {
+		t.Run(cmp.Or(r.text, "literal CIDR"), func(t *testing.T) {
+			assert.Equal(t, r.text, r.n.String())
+			assert.Equal(t, r.literal, r.n.IsZero())
+			assert.Equal(t, r.internet, r.n.IsInternet())
+			tier, inTier := r.n.InTier()
+			assert.Equal(t, r.tier != "", inTier)
+			network, inNetwork := r.n.InNetwork()
+			assert.Equal(t, r.network != "", inNetwork)
+			if inTier {
+				assert.Equal(t, r.tier, tier)
+			}
+			if inNetwork {
+				assert.Equal(t, r.network, network)
+			}
+			if inTier || inNetwork {
+				assert.Equal(t, r.listID, r.n.ListID())
+			}
 		})
 	}
 }
