@@ -78,7 +78,7 @@ unit:
 FUZZTIME ?= 10s
 fuzz:
 	go test ./provider/pkg/spec -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
-	go test ./provider/pkg/plan -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
+	go test ./provider/pkg/plan/planfuzz -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
 	go test ./provider/pkg/flowlog -run '^$$' -fuzz '^FuzzScanner$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 3s
 
 sdk-check: sdk

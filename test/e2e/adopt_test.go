@@ -53,7 +53,7 @@ func TestAdoptLegacy(t *testing.T) {
 	s := stack(m)
 	c, err := Preview(ctx, s)
 	require.NoError(t, err)
-	assert.Equal(t, 28, c.Count(apitype.OpImport), "5 groups and 23 rules imported: %s", c)
+	assert.Equal(t, 29, c.Count(apitype.OpImport), "5 groups and 24 rules (the cross-account one included) imported: %s", c)
 	for _, op := range []apitype.OpType{apitype.OpCreate, apitype.OpDelete, apitype.OpReplace, apitype.OpCreateReplacement, apitype.OpUpdate} {
 		var ec2 []string // the stack, the component and the providers are new: the groups and rules are not
 		for _, urn := range c.With(op) {

@@ -35,7 +35,7 @@ func TestImportThenPlan(t *testing.T) {
 	code, stdout, errs = runCLI("plan", out)
 	assert.Equal(t, exitOK, code, errs)
 	assert.Empty(t, errs)
-	assert.Contains(t, stdout, "5 security groups, 23 rules")
+	assert.Contains(t, stdout, "5 security groups, 24 rules", "the cross-account rule included (issue 18 item 8)")
 }
 
 func TestImportToStdout(t *testing.T) {
@@ -74,20 +74,30 @@ func TestAudit(t *testing.T) {
 	require.Equal(t, exitOK, code, errs)
 	from := []string{"--from", legacy.Files()[0], "--from", legacy.Files()[1]}
 
+	// Issue 18 item 8: the imported declaration, the cross-account
+	// reference included, audits clean, so audit can gate CI.
 	code, out, errs := runCLI(append([]string{"audit", spec, "--format", "json"}, from...)...)
-	assert.Equal(t, exitDrift, code, errs)
-	assert.Contains(t, out, `"kind": "unplanned-rule"`)
-	assert.Contains(t, out, `sgr-0b000000000000017`, "the revoke command names the rule id")
+	assert.Equal(t, exitOK, code, errs)
+	assert.Equal(t, "{\n  \"drifts\": []\n}\n", out)
 
-	// Declaring the cross-account rule's group away: a mesh of the ELB alone is clean.
-	clean := write(t, "elb.yaml", "vpcId: "+legacy.VPC+"\negress: none\ntiers: [{name: dmz}]\nservices:\n"+
-		"  - name: elb\n    tier: dmz\n    internetFacing: true\n"+
-		"    adopt: {groupId: sg-0a000000000000002, name: web_elb sg, description: ELB for the shop}\n"+
-		"    ingress: [{ports: [80, 443], from: {internet: true}}]\n"+
-		"    egress: [{protocol: all, to: {cidrBlocks: [0.0.0.0/0]}}]\n")
+	elb := func(ports string) string {
+		return write(t, "elb.yaml", "vpcId: "+legacy.VPC+"\negress: none\ntiers: [{name: dmz}]\nservices:\n"+
+			"  - name: elb\n    tier: dmz\n    internetFacing: true\n"+
+			"    adopt: {groupId: sg-0a000000000000002, name: web_elb sg, description: ELB for the shop}\n"+
+			"    ingress: [{ports: ["+ports+"], from: {internet: true}}]\n"+
+			"    egress: [{protocol: all, to: {cidrBlocks: [0.0.0.0/0]}}]\n")
+	}
+	// A mesh of the ELB alone is clean; without its 443 rule, EC2's two
+	// permissions for 443 are drift, each revoked by its rule id.
+	clean := elb("80, 443")
 	code, out, errs = runCLI(append([]string{"audit", "--format", "markdown", clean}, from...)...)
 	assert.Equal(t, exitOK, code, errs)
 	assert.Contains(t, out, "No drift")
+	code, out, errs = runCLI(append([]string{"audit", "--format", "json", elb("80")}, from...)...)
+	assert.Equal(t, exitDrift, code, errs)
+	assert.Contains(t, out, `"kind": "unplanned-rule"`)
+	assert.Contains(t, out, `--security-group-rule-ids sgr-0b000000000000006`, "the revoke command names the rule id")
+	assert.Contains(t, out, `--security-group-rule-ids sgr-0b000000000000007`)
 
 	code, _, errs = runCLI("audit", "--from", legacy.Groups(), "--format", "pdf", clean)
 	assert.Equal(t, exitUsage, code)

@@ -113,7 +113,7 @@ func Resolve(m spec.Mesh) []Flow {
 	}
 	out := make([]Flow, 0, r.most())
 	for _, s := range m.Services {
-		self := Endpoint{Kind: Group, Service: s.Name}
+		self := ServiceGroup(s.Name)
 		for i, rule := range s.Ingress {
 			origin := At(s.Name, Ingress, i)
 			for _, rng := range mustExpand(rule.Traffic) {
@@ -189,7 +189,7 @@ func (r resolver) most() int {
 func (r resolver) peers(service string, p spec.Peers, rng ports.Range) []Endpoint {
 	var out []Endpoint
 	if p.Self {
-		out = append(out, Endpoint{Kind: Group, Service: service})
+		out = append(out, ServiceGroup(service))
 	}
 	for _, s := range p.Services {
 		kind := Group

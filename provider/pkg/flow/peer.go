@@ -57,6 +57,12 @@ func (n Named) IsZero() bool { return n == Named{} }
 // InTier is the tier the name is, if it names one.
 func (n Named) InTier() (string, bool) { return n.Name, n.Kind == ByTier }
 
+// InNetwork is the network the name is, if it names one.
+func (n Named) InNetwork() (string, bool) { return n.Name, n.Kind == ByNetwork }
+
+// IsInternet reports internet: true.
+func (n Named) IsInternet() bool { return n.Kind == ByInternet }
+
 // ListID is the spec.ListID of the tier's or network's cidrBlocksFrom.
 func (n Named) ListID() string { return spec.ListID(string(n.Kind), n.Name) }
 
@@ -98,6 +104,34 @@ func (e Endpoint) GroupOf() (name string, external, ok bool) {
 	return e.Service, e.Kind == External, e.Kind == Group || e.Kind == External
 }
 
+// ServiceGroup is the endpoint that is service's group of the mesh.
+func ServiceGroup(service string) Endpoint { return Endpoint{Kind: Group, Service: service} }
+
+// Group is the service whose group of the mesh the endpoint is, if it is one.
+func (e Endpoint) Group() (service string, ok bool) { return e.Service, e.Kind == Group }
+
+// IsGroup reports whether the endpoint is service's group of the mesh.
+func (e Endpoint) IsGroup(service string) bool { return e.Kind == Group && e.Service == service }
+
+// External is the external group the endpoint is, if it is one.
+func (e Endpoint) External() (name string, ok bool) { return e.Service, e.Kind == External }
+
+// PrefixListID is the prefix list the endpoint is, if it is one.
+func (e Endpoint) PrefixListID() (string, bool) { return e.PrefixList, e.Kind == PrefixList }
+
+// IsWorld reports one CIDR that is the whole of its family (0.0.0.0/0, ::/0).
+func (e Endpoint) IsWorld() bool { return e.Kind == CIDR && slices.Contains(Internet, e.CIDR) }
+
+// Families are the address families a rule with this peer counts against in
+// EC2's per-family rule quotas: a CIDR its own; a group, a prefix list or a
+// list either, so both.
+func (e Endpoint) Families() (v4, v6 bool) {
+	if e.Kind != CIDR {
+		return true, true
+	}
+	return !e.IsIPv6(), e.IsIPv6()
+}
+
 // IsCIDR reports one CIDR (not a list, a group or a prefix list).
 func (e Endpoint) IsCIDR() bool { return e.Kind == CIDR }
 
@@ -116,21 +150,11 @@ func compareEndpoints(a, b Endpoint) int {
 		cmp.Compare(a.Via.Kind, b.Via.Kind), cmp.Compare(a.Via.Name, b.Via.Name))
 }
 
-// kindOrder sorts kinds as their ID prefixes do: cidr:, ext:, list:, pl:, sg:.
-func kindOrder(k Kind) int {
-	switch k {
-	case CIDR:
-		return 0
-	case External:
-		return 1
-	case CIDRList:
-		return 2
-	case PrefixList:
-		return 3
-	default:
-		return 4
-	}
-}
+// Kinds are every kind of endpoint, in the order their IDs sort (cidr:,
+// ext:, list:, pl:, sg:).
+var Kinds = []Kind{CIDR, External, CIDRList, PrefixList, Group}
+
+func kindOrder(k Kind) int { return slices.Index(Kinds, k) }
 
 // Peer is a rule's peer as EC2 sees it: its own group (self), another group
 // of the mesh, an external group (its id may name another account:

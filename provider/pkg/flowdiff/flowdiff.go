@@ -152,14 +152,14 @@ func index(p *plan.Plan) map[key][]effective {
 	}
 	exposed := hostflow.Exposures(plain)
 	id := func(e flow.Endpoint) string {
-		if e.Kind == flow.External {
-			return e.ID() + "=" + ids[e.Service]
+		if name, ok := e.External(); ok {
+			return e.ID() + "=" + ids[name]
 		}
 		return e.ID()
 	}
 	for i, f := range flows {
 		k := key{id(f.From), id(f.To), f.Ports.Protocol, f.Ports.From, f.Ports.To}
-		world := exposed[i].World || f.From.Kind == flow.CIDR && slices.Contains(flow.Internet, f.From.CIDR)
+		world := exposed[i].World || f.From.IsWorld()
 		out[k] = append(out[k], effective{Flow: f, world: world})
 	}
 	return out
@@ -181,8 +181,8 @@ func changes(p *plan.Plan, mine, other map[key][]effective, sensitive map[string
 		ids[e.Name] = e.SecurityGroupID
 	}
 	label := func(e flow.Endpoint) string {
-		if e.Kind == flow.External && ids[e.Service] != "" {
-			return e.Label() + " (" + ids[e.Service] + ")"
+		if name, ok := e.External(); ok && ids[name] != "" {
+			return e.Label() + " (" + ids[name] + ")"
 		}
 		return e.Label()
 	}
@@ -242,8 +242,8 @@ func changes(p *plan.Plan, mine, other map[key][]effective, sensitive map[string
 
 // tierOf is the tier an endpoint sits in, if it has one.
 func tierOf(e flow.Endpoint, groups map[string]string) string {
-	if e.Kind == flow.Group || e.Kind == flow.External {
-		return groups[e.Service]
+	if name, _, ok := e.GroupOf(); ok {
+		return groups[name]
 	}
 	if t, ok := e.Via.InTier(); ok {
 		return t

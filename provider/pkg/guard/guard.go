@@ -166,7 +166,7 @@ func (g *guard) attached(flows []flow.Flow) {
 		if _, _, dist := g.farthest(f.AsDeclared); !shared && dist <= 1 {
 			g.tiersAt(f.Flow, at, fix)
 		}
-		if f.To.Kind == flow.Group && f.To.Service == host && f.From.Kind == flow.CIDR && slices.Contains(flow.Internet, f.From.CIDR) &&
+		if f.To.IsGroup(host) && f.From.IsWorld() &&
 			g.services[f.AsDeclared.To.Service].InternetFacing && !g.services[host].InternetFacing {
 			g.out.Add(finding.CheckWorldOpen, host, "attachedWith", fix,
 				"%s is open to %s on a service that is not internetFacing: it carries %s, whose %s it is", f.Ports, f.From.CIDR,

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/finding"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -199,10 +198,11 @@ func (c *counter) add(r rule.Rule) {
 	if r.Direction == rule.Egress {
 		four, six = &c.out4, &c.out6
 	}
-	if r.Peer.Kind != flow.CIDR || !r.IPv6() {
+	v4, v6 := r.Peer.Families()
+	if v4 {
 		*four++
 	}
-	if r.Peer.Kind != flow.CIDR || r.IPv6() {
+	if v6 {
 		*six++
 	}
 }

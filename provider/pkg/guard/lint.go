@@ -36,7 +36,7 @@ func (g *guard) lint(f flow.Flow, exp hostflow.Exposure) {
 	if f.Declared == flow.Egress {
 		peer = f.To
 	}
-	if peer.Kind != flow.CIDR {
+	if !peer.IsCIDR() {
 		return
 	}
 	pre, err := netip.ParsePrefix(peer.CIDR)
@@ -58,9 +58,9 @@ func (g *guard) lint(f flow.Flow, exp hostflow.Exposure) {
 // its CIDR (0.0.0.0/0), or the CIDRs that cover it together.
 func worldText(f flow.Flow, exp hostflow.Exposure) string {
 	switch {
-	case f.From.Kind != flow.CIDR:
+	case !f.From.IsCIDR():
 		return ""
-	case slices.Contains(flow.Internet, f.From.CIDR):
+	case f.From.IsWorld():
 		return f.From.CIDR
 	case exp.World && exp.Whole:
 		return strings.Join(exp.Together, ", ") + " (together, the whole address space)"
@@ -120,8 +120,8 @@ func (g *guard) unused(flows []flow.Flow) {
 			continue
 		}
 		for _, e := range []flow.Endpoint{f.From, f.To} {
-			if e.Kind == flow.Group {
-				touched[e.Service] = true
+			if service, ok := e.Group(); ok {
+				touched[service] = true
 			}
 		}
 	}

@@ -38,17 +38,18 @@ type place struct {
 // label names the place for a reader. (Built only for a finding: places are
 // computed for every flow.)
 func (p place) label() string {
-	switch {
-	case p.e.Kind == flow.Group:
-		return p.e.Service + " (tier " + p.tier + ")"
-	case p.e.Kind == flow.External:
-		return "external group " + p.e.Service + " (tier " + p.tier + ")"
-	case p.e.Via.Kind == flow.ByTier:
+	if name, external, ok := p.e.GroupOf(); ok {
+		if external {
+			name = "external group " + name
+		}
+		return name + " (tier " + p.tier + ")"
+	}
+	if _, ok := p.e.Via.InTier(); ok {
 		return "tier " + p.tier
 	}
 	named := ""
-	if p.e.Via.Kind == flow.ByNetwork {
-		named = "network " + p.e.Via.Name + ", "
+	if network, ok := p.e.Via.InNetwork(); ok {
+		named = "network " + network + ", "
 	}
 	return fmt.Sprintf("%s (%soverlapping tier %s)", p.e.CIDR, named, p.tier)
 }
@@ -116,29 +117,29 @@ func (g *guard) farthest(f flow.Flow) (from, to place, dist int) {
 }
 
 func (g *guard) shared(e flow.Endpoint) bool {
-	switch e.Kind {
-	case flow.Group:
-		return g.services[e.Service].Shared
-	case flow.External:
-		return g.external[e.Service].Shared
+	name, external, ok := e.GroupOf()
+	if external {
+		return g.external[name].Shared
 	}
-	return false
+	return ok && g.services[name].Shared
 }
 
 // places appends the tiers an endpoint sits in (see tiers) to buf.
 func (g *guard) places(e flow.Endpoint, buf []place) []place {
-	switch e.Kind {
-	case flow.Group:
-		return append(buf, place{e, g.services[e.Service].Tier})
-	case flow.External:
-		if t := g.external[e.Service].Tier; t != "" {
+	if name, external, ok := e.GroupOf(); ok {
+		if !external {
+			return append(buf, place{e, g.services[name].Tier})
+		}
+		if t := g.external[name].Tier; t != "" {
 			return append(buf, place{e, t})
 		}
-	case flow.CIDR, flow.CIDRList:
+		return buf
+	}
+	if e.Addresses() {
 		if t, ok := e.Via.InTier(); ok {
 			return append(buf, place{e, t})
 		}
-		if len(g.tierNets) == 0 || e.Kind == flow.CIDRList { // a network's list: checked once known (plan)
+		if len(g.tierNets) == 0 || e.IsList() { // a network's list: checked once known (plan)
 			return buf
 		}
 		p, err := netip.ParsePrefix(e.CIDR)

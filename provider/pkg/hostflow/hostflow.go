@@ -50,22 +50,22 @@ func Of(flows []flow.Flow, attachments map[string][]string) []Flow {
 		via string
 	}
 	hosts := func(e flow.Endpoint) []end {
-		var out []end
-		switch e.Kind {
-		case flow.External:
-			out = append(out, end{e: e})
-		case flow.Group:
-		default:
+		name, external, ok := e.GroupOf()
+		if !ok {
 			return []end{{e: e}}
 		}
-		for _, s := range carriers[e.Service] {
-			h := end{e: flow.Endpoint{Kind: flow.Group, Service: s}}
-			if s != e.Service {
-				h.via = e.Service
+		var out []end
+		if external {
+			out = append(out, end{e: e})
+		}
+		for _, s := range carriers[name] {
+			h := end{e: flow.ServiceGroup(s)}
+			if s != name {
+				h.via = name
 			}
 			out = append(out, h)
 		}
-		if e.Kind == flow.Group && len(out) == 0 { // a plan without attachments
+		if !external && len(out) == 0 { // a plan without attachments
 			out = append(out, end{e: e})
 		}
 		return out

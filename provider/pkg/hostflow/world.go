@@ -37,7 +37,7 @@ func Exposures(flows []flow.Flow) []Exposure {
 	out := make([]Exposure, len(flows))
 	byCallee := map[string][]int{}
 	for i, f := range flows {
-		if f.From.Kind == flow.CIDR {
+		if f.From.IsCIDR() {
 			byCallee[f.To.ID()] = append(byCallee[f.To.ID()], i)
 		}
 	}

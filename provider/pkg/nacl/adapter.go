@@ -70,32 +70,30 @@ func hops(m spec.Mesh, flows []flow.Flow) ([]hop, []string) {
 		}
 	}
 	placesOf := func(e flow.Endpoint) []place {
-		switch e.Kind {
-		case flow.Group, flow.External:
+		if name, _, ok := e.GroupOf(); ok {
 			var out []place
-			for _, t := range slices.Sorted(slices.Values(carriers[e.Service])) {
+			for _, t := range slices.Sorted(slices.Values(carriers[name])) {
 				out = append(out, tiers[t])
 			}
 			if out == nil {
-				note("group %s has no tier: the network ACLs carry nothing for its flows; give it a tier", e.Service)
+				note("group %s has no tier: the network ACLs carry nothing for its flows; give it a tier", name)
 			}
 			return out
-		case flow.CIDR:
-			if name, ok := e.Via.InTier(); ok {
-				return []place{{tier: name, cidrs: []string{e.CIDR}}}
-			}
-			return []place{{cidrs: []string{e.CIDR}}}
-		case flow.CIDRList:
-			id := e.Via.ListID()
-			if name, ok := e.Via.InTier(); ok {
-				return []place{{tier: name, cidrs: lists[id], lists: []string{id}}}
-			}
-			return []place{{cidrs: lists[id], lists: []string{id}}}
-		default:
+		}
+		if pl, ok := e.PrefixListID(); ok {
 			note("prefix list %s: a network ACL cannot name a prefix list, so its flows get no network ACL entries; "+
-				"name its ranges as a network to let them through the ACLs", e.PrefixList)
+				"name its ranges as a network to let them through the ACLs", pl)
 			return nil
 		}
+		at := place{cidrs: []string{e.CIDR}}
+		if e.IsList() {
+			id := e.Via.ListID()
+			at = place{cidrs: lists[id], lists: []string{id}}
+		}
+		if name, ok := e.Via.InTier(); ok {
+			at.tier = name
+		}
+		return []place{at}
 	}
 	var out []hop
 	for _, f := range flows {

@@ -226,7 +226,7 @@ func Compare(mesh string, old, new *plan.Plan, opts ...Option) Diff {
 func flowsThrough(flows []flow.Flow, service string) []string {
 	var out []string
 	for _, f := range flows {
-		if f.From.Kind == flow.Group && f.From.Service == service || f.To.Kind == flow.Group && f.To.Service == service {
+		if f.From.IsGroup(service) || f.To.IsGroup(service) {
 			out = append(out, fmt.Sprintf("%s -> %s %s", f.From.Label(), f.To.Label(), f.Ports))
 		}
 	}

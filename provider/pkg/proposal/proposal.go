@@ -1,7 +1,8 @@
 // Package proposal turns the security groups a VPC already has (read by
 // ec2read) into a ServiceMesh declaration that keeps every permission they
 // grant, and a migration report of what to tighten. One service per group,
-// adopting it; group references become services: peers, 0.0.0.0/0 with ::/0
+// adopting it; group references become services: peers (another account's
+// group an external group, OWNER/sg-…), 0.0.0.0/0 with ::/0
 // internet, prefix lists stay, and other CIDRs become named networks, one per
 // set of rules that use them. Rules the guardrails reject are kept with an
 // exception whose reason points at the report, so the declaration plans and
@@ -94,6 +95,7 @@ const (
 const (
 	KindTierCIDR     = "cidr-covers-tier"
 	KindForeignRef   = "foreign-reference"
+	KindCrossAccount = "cross-account-reference"
 	KindDefaultGroup = "default-group"
 	KindNeedsTier    = "needs-tier"
 	KindQuota        = "quota-pressure"
@@ -121,7 +123,8 @@ func Build(a *ec2read.Account, tiers []Tier) (*Proposal, error) {
 	if vpcs := a.VPCs(); len(vpcs) > 1 {
 		return nil, fmt.Errorf("%s holds groups of %d VPCs (%s): choose one with --vpc-id", a.Source, len(vpcs), strings.Join(vpcs, ", "))
 	}
-	b := &builder{a: a, tiers: tiers, p: &Proposal{GroupOf: map[string]string{}}, service: map[string]string{}}
+	b := &builder{a: a, tiers: tiers, p: &Proposal{GroupOf: map[string]string{}}, service: map[string]string{},
+		taken: map[string]bool{}, external: map[string]string{}}
 	b.services()
 	if len(b.groups) == 0 {
 		return nil, fmt.Errorf("%s: no security groups to import besides the VPC's default group", a.Source)
@@ -146,7 +149,11 @@ type builder struct {
 	p       *Proposal
 	groups  []*ec2read.Group
 	service map[string]string // group id -> service name
-	buckets []*bucket
+	// external maps another account's group (OWNER/sg-…) to the external
+	// group that declares it.
+	external map[string]string
+	taken    map[string]bool // lower-cased names of services and external groups
+	buckets  []*bucket
 }
 
 // bucket is one declaration rule: a group's permissions that share
@@ -174,6 +181,12 @@ func serviceName(g *ec2read.Group, taken map[string]bool) string {
 	if n == "" || strings.HasPrefix(strings.ToLower(n), "sg-") {
 		n = "svc-" + cmp.Or(n, g.ID)
 	}
+	return uniqueName(n, taken)
+}
+
+// uniqueName is n, or n-2, n-3, … if a service or external group has it
+// already (compared without case, so no two differ only in case).
+func uniqueName(n string, taken map[string]bool) string {
 	out := n
 	for i := 2; taken[strings.ToLower(out)]; i++ {
 		out = fmt.Sprintf("%s-%d", n, i)
@@ -183,7 +196,6 @@ func serviceName(g *ec2read.Group, taken map[string]bool) string {
 }
 
 func (b *builder) services() {
-	taken := map[string]bool{}
 	for i := range b.a.Groups {
 		g := &b.a.Groups[i]
 		if g.Name == "default" {
@@ -192,7 +204,7 @@ func (b *builder) services() {
 				Suggest: "attach nothing to it; give its instances a service's group instead"})
 			continue
 		}
-		name := serviceName(g, taken)
+		name := serviceName(g, b.taken)
 		b.groups = append(b.groups, g)
 		b.service[g.ID] = name
 		b.p.GroupOf[name] = g.ID
@@ -298,10 +310,11 @@ func (b *builder) rules() {
 			switch peer := r.Peer; {
 			case peer.GroupID == g.ID:
 				bk.self = true
+			case peer.GroupOwner != "" && peer.GroupOwner != g.OwnerID:
+				bk.services = append(bk.services, b.crossAccount(g, r))
 			case peer.GroupID != "":
 				name, ok := b.service[peer.GroupID]
-				foreign := (peer.GroupOwner != "" && peer.GroupOwner != g.OwnerID) || (peer.GroupVpc != "" && peer.GroupVpc != g.VpcID)
-				if !ok || foreign {
+				if !ok || (peer.GroupVpc != "" && peer.GroupVpc != g.VpcID) {
 					b.foreign(g, r)
 					continue
 				}
@@ -315,14 +328,31 @@ func (b *builder) rules() {
 		}
 	}
 	b.declare(b.networks())
+	slices.SortFunc(b.p.Mesh.ExternalGroups, func(x, y spec.ExternalGroup) int { return cmp.Compare(x.Name, y.Name) })
+}
+
+// crossAccount declares another account's group as an external group, once
+// per group, named from its owner and id (content, not position), and
+// reports the reference: it lets another account in. It returns the
+// external group's name.
+func (b *builder) crossAccount(g *ec2read.Group, r ec2read.Rule) string {
+	ref := r.Peer.Reference(g.OwnerID) // OWNER/sg-…, as sourceSecurityGroupId takes it
+	name, ok := b.external[ref]
+	if !ok {
+		name = uniqueName("ext-"+r.Peer.GroupOwner+"-"+r.Peer.GroupID, b.taken)
+		b.external[ref] = name
+		b.p.Mesh.ExternalGroups = append(b.p.Mesh.ExternalGroups, spec.ExternalGroup{Name: name, SecurityGroupID: ref,
+			Description: "group " + r.Peer.GroupID + " of account " + r.Peer.GroupOwner})
+	}
+	b.p.Report = append(b.p.Report, Item{Kind: KindCrossAccount, GroupID: g.ID, Service: b.service[g.ID], Rule: ruleText(r), CrossAccount: true,
+		Problem: fmt.Sprintf("lets in %s of account %s; declared as external group %s, so adopting keeps it and audit checks it", r.Peer.GroupID, r.Peer.GroupOwner, name),
+		Suggest: fmt.Sprintf("confirm account %s still needs it; if not, remove the rule (and %s once no rule names it)", r.Peer.GroupOwner, name)})
+	return name
 }
 
 func (b *builder) foreign(g *ec2read.Group, r ec2read.Rule) {
 	where := "a group this import does not hold"
-	crossAccount := r.Peer.GroupOwner != "" && r.Peer.GroupOwner != g.OwnerID
 	switch {
-	case crossAccount:
-		where = "account " + r.Peer.GroupOwner
 	case r.Peer.GroupVpc != "" && r.Peer.GroupVpc != g.VpcID:
 		where = "VPC " + r.Peer.GroupVpc
 	case r.Peer.GroupID != "" && r.Peer.GroupID != g.ID:
@@ -330,7 +360,7 @@ func (b *builder) foreign(g *ec2read.Group, r ec2read.Rule) {
 			where = "the VPC's default group"
 		}
 	}
-	b.p.Report = append(b.p.Report, Item{Kind: KindForeignRef, GroupID: g.ID, Service: b.service[g.ID], Rule: ruleText(r), CrossAccount: crossAccount,
+	b.p.Report = append(b.p.Report, Item{Kind: KindForeignRef, GroupID: g.ID, Service: b.service[g.ID], Rule: ruleText(r),
 		Problem: fmt.Sprintf("references %s in %s; kept in AWS, outside the declaration", r.Peer.GroupID, where),
 		Suggest: "leave it (servicemesh audit lists it as not in the plan), or replace it with a CIDR or prefix list of the callers"})
 }

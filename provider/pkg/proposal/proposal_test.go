@@ -32,8 +32,8 @@ func legacyProposal(t *testing.T, files ...string) (*ec2read.Account, *proposal.
 }
 
 // TestRoundTrip: the proposal plans without errors, and its plan holds
-// exactly the permissions the account has, one by one, but for those the
-// report says are left out (the default group, the cross-account reference).
+// exactly the permissions the account has, one by one, the cross-account
+// reference included (issue 18 item 8): audit of it is clean.
 func TestRoundTrip(t *testing.T) {
 	a, prop := legacyProposal(t, legacy.Files()...)
 	// Through the file a user reviews, as `servicemesh plan` reads it.
@@ -46,17 +46,61 @@ func TestRoundTrip(t *testing.T) {
 	assert.Empty(t, p.Findings, "the proposal plans cleanly: every rule a guardrail rejects carries an exception")
 
 	// Audit, an independent reader of the account, finds the plan and the
-	// account equal but for the one permission the report leaves out (the
-	// default group, sg-…06, is no service, so audit does not look at it).
-	drift := audit.Compare(p, a, audit.Options{Mesh: "mesh", VpcID: legacy.VPC})
-	require.Len(t, drift, 1, "%+v", drift)
-	assert.Equal(t, audit.KindUnplannedRule, drift[0].Kind)
-	assert.Equal(t, "sg-0a000000000000004", drift[0].GroupID)
-	assert.Equal(t, "ingress tcp/8080 from 444455556666/sg-0fff00000000000aa", drift[0].Rule)
-	assert.True(t, slices.ContainsFunc(prop.Report, func(it proposal.Item) bool {
-		return it.Kind == proposal.KindForeignRef && strings.Contains(it.Rule, "sg-0fff00000000000aa")
-	}), "the report names the foreign reference")
-	assert.Len(t, p.Rules, 23, "one rule per permission of the five groups")
+	// account equal (the default group, sg-…06, is no service, so audit does
+	// not look at it).
+	assert.Empty(t, audit.Compare(p, a, audit.Options{Mesh: "mesh", VpcID: legacy.VPC}))
+	assert.Len(t, p.Rules, 24, "one rule per permission of the five groups")
+}
+
+// Issue 18 item 8: another account's group that a rule references is
+// proposed as an external group (OWNER/sg-…) the rule names, once per
+// group, under a name derived from its owner and id; the report still ranks
+// the reference first, as access from another account.
+func TestCrossAccountReference(t *testing.T) {
+	_, prop := legacyProposal(t, legacy.Files()...)
+	const ext = "ext-444455556666-sg-0fff00000000000aa"
+	assert.Equal(t, []spec.ExternalGroup{{Name: ext, SecurityGroupID: "444455556666/sg-0fff00000000000aa",
+		Description: "group sg-0fff00000000000aa of account 444455556666"}}, prop.Mesh.ExternalGroups)
+	var app spec.Service
+	for _, s := range prop.Mesh.Services {
+		if s.Name == "app-tier" {
+			app = s
+		}
+	}
+	assert.Contains(t, app.Ingress, spec.IngressRule{Traffic: spec.Traffic{Ports: []int{8080}, Description: "partner poller"},
+		From: spec.Peers{Services: []string{ext}}})
+	assert.Contains(t, app.Adopt.Rules, "app-tier/ingress/tcp-8080/sg_"+ext, "the existing rule is adopted, not created")
+	require.NotEmpty(t, prop.Report)
+	assert.Equal(t, proposal.Item{Kind: proposal.KindCrossAccount, GroupID: "sg-0a000000000000004", Service: "app-tier",
+		Rule: "ingress tcp/8080 from sg-0fff00000000000aa", CrossAccount: true,
+		Problem: "lets in sg-0fff00000000000aa of account 444455556666; declared as external group " + ext + ", so adopting keeps it and audit checks it",
+		Suggest: "confirm account 444455556666 still needs it; if not, remove the rule (and " + ext + " once no rule names it)"}, prop.Report[0])
+	assert.False(t, slices.ContainsFunc(prop.Report, func(it proposal.Item) bool { return it.Kind == proposal.KindForeignRef }),
+		"nothing is left outside the declaration")
+}
+
+// The external group's name is unique beside the services' (a group tagged
+// with the very name gets the plain one), and one group that two rules
+// reference is declared once.
+func TestCrossAccountNames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "groups.json")
+	pair := `"UserIdGroupPairs":[{"GroupId":"sg-0fff00000000000aa","UserId":"444455556666"}]`
+	require.NoError(t, os.WriteFile(path, []byte(`{"SecurityGroups":[{"GroupId":"sg-0b000000000000001","GroupName":"api","Description":"api",`+
+		`"VpcId":"vpc-1","OwnerId":"111122223333","Tags":[{"Key":"Name","Value":"ext-444455556666-sg-0fff00000000000aa"}],"IpPermissions":[`+
+		`{"IpProtocol":"tcp","FromPort":443,"ToPort":443,`+pair+`},{"IpProtocol":"tcp","FromPort":8443,"ToPort":8443,`+pair+`}]}]}`), 0o600))
+	a, err := ec2read.ReadFiles(path)
+	require.NoError(t, err)
+	prop, err := proposal.Build(a, nil)
+	require.NoError(t, err)
+	require.Len(t, prop.Mesh.Services, 1)
+	assert.Equal(t, "ext-444455556666-sg-0fff00000000000aa", prop.Mesh.Services[0].Name)
+	assert.Equal(t, []spec.ExternalGroup{{Name: "ext-444455556666-sg-0fff00000000000aa-2", SecurityGroupID: "444455556666/sg-0fff00000000000aa",
+		Description: "group sg-0fff00000000000aa of account 444455556666"}}, prop.Mesh.ExternalGroups)
+	for _, r := range prop.Mesh.Services[0].Ingress {
+		assert.Equal(t, []string{"ext-444455556666-sg-0fff00000000000aa-2"}, r.From.Services)
+	}
+	_, err = plan.Build(prop.Mesh)
+	assert.NoError(t, err, "the names validate")
 }
 
 func TestServicesNamesTiersAdopt(t *testing.T) {
@@ -87,7 +131,7 @@ func TestReport(t *testing.T) {
 		"world-open-admin-port | bastion-host | ingress[0] (ingress tcp/22 from 0.0.0.0/0)",
 		"cidr-covers-tier | db | ingress tcp/3306 from 10.0.2.0/24",
 		"tier-adjacency | db | ingress[2] (ingress tcp/3306 from 10.0.1.0/24; ingress tcp/3306 from 10.0.2.0/24)",
-		"foreign-reference | app-tier | ingress tcp/8080 from sg-0fff00000000000aa",
+		"cross-account-reference | app-tier | ingress tcp/8080 from sg-0fff00000000000aa",
 		"default-group |  | ",
 		"shadowed-rule | app-tier | ingress tcp/7500 from 10.0.1.0/24",
 	} {
@@ -155,6 +199,8 @@ func TestImportIDs(t *testing.T) {
 	assert.Equal(t, "sg-0a000000000000005_egress_all_0_0_0.0.0.0/0", ids["mesh-db-egress-all-0.0.0.0_0"])
 	assert.Equal(t, "sg-0a000000000000003_ingress_icmp_8_-1_10.0.0.0/16", ids["mesh-web-servers-nginx-ingress-icmp-8-10.0.0.0_16"])
 	assert.Equal(t, "sg-0a000000000000003_ingress_udp_8125_8125_2001:db8:1::/48", ids["mesh-web-servers-nginx-ingress-udp-8125-2001.db8.1.._48"])
+	assert.Equal(t, "sg-0a000000000000004_ingress_tcp_8080_8080_444455556666/sg-0fff00000000000aa",
+		ids["mesh-app-tier-ingress-tcp-8080-sg_ext-444455556666-sg-0fff00000000000aa"], "another account's group as sourceSecurityGroupId takes it")
 }
 
 // A group near EC2's 60 inbound rules is reported as quota pressure.
@@ -187,7 +233,7 @@ func TestReportIsRanked(t *testing.T) {
 	}
 	// Hand-ranked from the legacy fixture: the world-open SSH and the partner
 	// account's reference lead, whatever their services' names.
-	assert.Equal(t, []string{"0 foreign-reference app-tier", "0 world-open-admin-port bastion-host"}, got[:2])
+	assert.Equal(t, []string{"0 cross-account-reference app-tier", "0 world-open-admin-port bastion-host"}, got[:2])
 	assert.True(t, slices.IsSortedFunc(p.Report, func(x, y proposal.Item) int { return int(x.Priority() - y.Priority()) }), "%v", got)
 
 	md := p.Markdown()

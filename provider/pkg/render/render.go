@@ -95,9 +95,9 @@ func newGraph(p *plan.Plan) *graph {
 			byKey[n.key] = n
 		}
 		switch {
-		case e.Kind == flow.CIDR && !slices.Contains(n.cidrs, e.CIDR):
+		case e.IsCIDR() && !slices.Contains(n.cidrs, e.CIDR):
 			n.cidrs = append(n.cidrs, e.CIDR)
-		case e.Kind == flow.CIDRList && !slices.Contains(n.cidrs, fromOutput):
+		case e.IsList() && !slices.Contains(n.cidrs, fromOutput):
 			n.cidrs = append(n.cidrs, fromOutput)
 		}
 		return n
@@ -142,24 +142,25 @@ const fromOutput = "cidrBlocksFrom"
 // named it: a service, the internet, a network or tier by name, or a literal
 // CIDR or prefix list.
 func endpointNode(e flow.Endpoint) *node {
-	switch {
-	case e.Kind == flow.Group:
-		return &node{key: "sg:" + e.Service, label: e.Service, kind: serviceNode, name: e.Service}
-	case e.Kind == flow.PrefixList:
-		return &node{key: "pl:" + e.PrefixList, label: e.PrefixList, kind: prefixListNode, name: e.PrefixList}
-	case e.Kind == flow.External:
-		return &node{key: "ext:" + e.Service, label: e.Service, kind: externalGroupNode, name: e.Service}
-	case e.Via.Kind == flow.ByInternet:
-		return &node{key: "internet", label: "internet", kind: internetNode, name: "internet"}
-	case e.Via.Kind == flow.ByNetwork:
-		n := e.Via.Name
-		return &node{key: "net:" + n, label: n, kind: networkNode, name: n}
-	case e.Via.Kind == flow.ByTier:
-		t := e.Via.Name
-		return &node{key: "tier:" + t, label: "tier " + t, kind: tierNode, name: t}
-	default:
-		return &node{key: "cidr:" + e.CIDR, label: e.CIDR, kind: cidrNode, name: e.CIDR}
+	if name, external, ok := e.GroupOf(); ok {
+		if external {
+			return &node{key: "ext:" + name, label: name, kind: externalGroupNode, name: name}
+		}
+		return &node{key: "sg:" + name, label: name, kind: serviceNode, name: name}
 	}
+	if pl, ok := e.PrefixListID(); ok {
+		return &node{key: "pl:" + pl, label: pl, kind: prefixListNode, name: pl}
+	}
+	if e.Via.IsInternet() {
+		return &node{key: "internet", label: "internet", kind: internetNode, name: "internet"}
+	}
+	if n, ok := e.Via.InNetwork(); ok {
+		return &node{key: "net:" + n, label: n, kind: networkNode, name: n}
+	}
+	if t, ok := e.Via.InTier(); ok {
+		return &node{key: "tier:" + t, label: "tier " + t, kind: tierNode, name: t}
+	}
+	return &node{key: "cidr:" + e.CIDR, label: e.CIDR, kind: cidrNode, name: e.CIDR}
 }
 
 // uniqueLabels qualifies the label of an outside node that reads like another

@@ -113,7 +113,7 @@ func CompareSources(a, b Source) int {
 }
 
 // Self reports whether the rule's peer is its own group.
-func (r Rule) Self() bool { return r.Peer.Kind == flow.Group && r.Peer.Service == r.Service }
+func (r Rule) Self() bool { return r.Peer.IsGroup(r.Service) }
 
 // IPv6 reports whether the rule's peer is an IPv6 CIDR.
 func (r Rule) IPv6() bool { return r.Peer.IsIPv6() }
@@ -182,7 +182,7 @@ func Project(flows []flow.Flow, policy spec.EgressPolicy) []Rule {
 		switch f.Declared {
 		case flow.Ingress:
 			add(f.To.Service, Ingress, f.From, f, false)
-			if policy == spec.EgressMirror && f.From.Kind == flow.Group {
+			if _, ok := f.From.Group(); ok && policy == spec.EgressMirror {
 				add(f.From.Service, Egress, f.To, f, true)
 			}
 		case flow.Egress:

@@ -347,22 +347,23 @@ func (inv *Inventory) declared(p *plan.Plan, s, d tier) []ports.Range {
 // all of t's ranges counts when wide is set (a caller on the internet is a
 // caller in every tier).
 func (inv *Inventory) inTier(e flow.Endpoint, t tier, wide bool) bool {
-	switch e.Kind {
-	case flow.Group, flow.External:
-		return slices.ContainsFunc(inv.carriers[e.Service], func(svc string) bool {
+	if name, _, ok := e.GroupOf(); ok {
+		return slices.ContainsFunc(inv.carriers[name], func(svc string) bool {
 			return slices.ContainsFunc(inv.enis[svc], func(x reach.Endpoint) bool { return slices.ContainsFunc(t.enis, sameENI(x)) })
 		})
-	case flow.CIDR, flow.CIDRList:
-		if e.Via == flow.Tier(t.name) {
+	}
+	if !e.Addresses() {
+		return false
+	}
+	if e.Via == flow.Tier(t.name) {
+		return true
+	}
+	if !wide {
+		return false
+	}
+	for _, c := range inv.cidrsOf(e) {
+		if slices.ContainsFunc(t.cidrs, func(tc netip.Prefix) bool { return c.Bits() <= tc.Bits() && c.Contains(tc.Addr()) }) {
 			return true
-		}
-		if !wide {
-			return false
-		}
-		for _, c := range inv.cidrsOf(e) {
-			if slices.ContainsFunc(t.cidrs, func(tc netip.Prefix) bool { return c.Bits() <= tc.Bits() && c.Contains(tc.Addr()) }) {
-				return true
-			}
 		}
 	}
 	return false
@@ -374,7 +375,7 @@ func sameENI(x reach.Endpoint) func(reach.Endpoint) bool {
 
 func (inv *Inventory) cidrsOf(e flow.Endpoint) []netip.Prefix {
 	texts := []string{e.CIDR}
-	if e.Kind == flow.CIDRList {
+	if e.IsList() {
 		texts = inv.lists[e.Via.ListID()]
 	}
 	var out []netip.Prefix
@@ -390,32 +391,32 @@ func (inv *Inventory) cidrsOf(e flow.Endpoint) []netip.Prefix {
 // carrying a group, every interface of a tier named as a CIDR, or one
 // address in a range outside the tiers.
 func (inv *Inventory) places(e flow.Endpoint) []reach.Endpoint {
-	switch e.Kind {
-	case flow.Group, flow.External:
+	if name, _, ok := e.GroupOf(); ok {
 		var out []reach.Endpoint
-		for _, svc := range inv.carriers[e.Service] {
+		for _, svc := range inv.carriers[name] {
 			out = append(out, inv.enis[svc]...)
 		}
 		return out
-	case flow.CIDR, flow.CIDRList:
-		if name, ok := e.Via.InTier(); ok {
-			for _, t := range inv.tiers {
-				if t.name == name {
-					return t.enis
-				}
-			}
-		}
-		var out []reach.Endpoint
-		for _, c := range inv.cidrsOf(e) {
-			addr := c.Addr().Next()
-			if i := slices.IndexFunc(world, c.Contains); i >= 0 {
-				addr = world[i]
-			}
-			out = append(out, reach.Endpoint{Address: addr})
-		}
-		return out
 	}
-	return nil
+	if !e.Addresses() {
+		return nil
+	}
+	if name, ok := e.Via.InTier(); ok {
+		for _, t := range inv.tiers {
+			if t.name == name {
+				return t.enis
+			}
+		}
+	}
+	var out []reach.Endpoint
+	for _, c := range inv.cidrsOf(e) {
+		addr := c.Addr().Next()
+		if i := slices.IndexFunc(world, c.Contains); i >= 0 {
+			addr = world[i]
+		}
+		out = append(out, reach.Endpoint{Address: addr})
+	}
+	return out
 }
 
 // Build is the account the plan would make, in EC2's describe shapes: the
@@ -581,27 +582,28 @@ func entry(egress bool, number int, r ports.Range, cidr string, action types.Rul
 	return e
 }
 
-// permission is a planned rule as describe-security-groups writes it.
-func permission(rl rule.Rule, lists map[string][]string) (types.IpPermission, bool) {
+// permission is a planned rule as describe-security-groups writes it: the
+// peer's own EC2 form (flow.EC2Peer), field by field, with a group (a mesh
+// group named by its service here, or self) as its stand-in id. ok is false
+// for a list whose values are not known.
+func permission(rl rule.Rule, lists map[string][]string) (perm types.IpPermission, ok bool) {
 	from, to := rl.Ports.EC2()
-	perm := types.IpPermission{IpProtocol: aws.String(rl.Ports.Protocol), FromPort: aws.Int32(int32(from)), ToPort: aws.Int32(int32(to))}
-	cidrs := []string{rl.Peer.CIDR}
-	switch rl.Peer.Kind {
-	case flow.Group, flow.External:
-		perm.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(groupID(rl.Peer.Service))}}
-		return perm, true
-	case flow.PrefixList:
-		perm.PrefixListIds = []types.PrefixListId{{PrefixListId: aws.String(rl.Peer.PrefixList)}}
-		return perm, true
-	case flow.CIDRList:
-		cidrs = lists[rl.Peer.Via.ListID()]
+	perm = types.IpPermission{IpProtocol: aws.String(rl.Ports.Protocol), FromPort: aws.Int32(int32(from)), ToPort: aws.Int32(int32(to))}
+	peer := rl.PeerOf().EC2(flow.EC2Context{GroupName: func(service string) string { return service }, Lists: lists})
+	switch g := peer.SourceSecurityGroup; {
+	case peer.Self:
+		perm.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(groupID(rl.Service))}}
+	case g != nil:
+		perm.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(groupID(g.Name))}}
 	}
-	for _, c := range cidrs {
-		if strings.Contains(c, ":") {
-			perm.Ipv6Ranges = append(perm.Ipv6Ranges, types.Ipv6Range{CidrIpv6: aws.String(c)})
-		} else {
-			perm.IpRanges = append(perm.IpRanges, types.IpRange{CidrIp: aws.String(c)})
-		}
+	for _, c := range peer.CidrBlocks {
+		perm.IpRanges = append(perm.IpRanges, types.IpRange{CidrIp: aws.String(c)})
 	}
-	return perm, len(cidrs) > 0
+	for _, c := range peer.Ipv6CidrBlocks {
+		perm.Ipv6Ranges = append(perm.Ipv6Ranges, types.Ipv6Range{CidrIpv6: aws.String(c)})
+	}
+	for _, pl := range peer.PrefixListIDs {
+		perm.PrefixListIds = append(perm.PrefixListIds, types.PrefixListId{PrefixListId: aws.String(pl)})
+	}
+	return perm, len(perm.UserIdGroupPairs)+len(perm.IpRanges)+len(perm.Ipv6Ranges)+len(perm.PrefixListIds) > 0
 }

@@ -1,4 +1,8 @@
-package plan_test
+// Package planfuzz holds FuzzPlan apart from package plan's tests, one of
+// which goes through the provider and so Pulumi's SDK: fuzzing instruments
+// every package a test binary builds, and pulumi-aws instrumented costs
+// many minutes of compile time.
+package planfuzz_test
 
 import (
 	"encoding/json"
@@ -16,7 +20,7 @@ import (
 // *finding.Errors of well-formed error findings; nothing panics; a plan is
 // the same when built twice, and accounts for every group in quotaUsage.
 //
-//	go test ./provider/pkg/plan -run '^$' -fuzz FuzzPlan -fuzztime 30s
+//	go test ./provider/pkg/plan/planfuzz -run '^$' -fuzz FuzzPlan -fuzztime 30s
 func FuzzPlan(f *testing.F) {
 	f.Add(servicemesh.ReferenceYAML)
 	f.Add(append(slices.Clone(servicemesh.ReferenceYAML), []byte("egress: mirror\nnamePrefix: prod-\nlimits: {inboundRulesPerGroup: 50, outboundRulesPerGroup: 50, rulesTimesGroups: 250, groupsPerRegion: 500}\ntags: {Team: net}\n")...))
