@@ -14,8 +14,6 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
 )
 
 // runObserve reads flow logs against the account's groups (describe JSON):
@@ -61,7 +59,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, listening(perms))
+	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, observe.Listening(perms))
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -73,28 +71,6 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	}
 	writeObserved(stdout, res, rep, skipped)
 	return exitOK
-}
-
-// listening is the ports services accept: every rule's ports (ranges of up
-// to maxListening ports) and the well-known ports.
-func listening(perms []observe.Permission) func(protocol, port int) bool {
-	const maxListening = 100
-	type key struct{ protocol, port int }
-	set := map[key]bool{}
-	number := map[string]int{ports.TCP: 6, ports.UDP: 17}
-	for _, p := range perms {
-		n, ok := number[p.Ports.Protocol]
-		if !ok || p.Ports.To-p.Ports.From >= maxListening {
-			continue
-		}
-		for port := p.Ports.From; port <= p.Ports.To; port++ {
-			set[key{n, port}] = true
-		}
-	}
-	for _, w := range wellknown.Table {
-		set[key{number[w.Protocol], w.Port}] = true
-	}
-	return func(protocol, port int) bool { return set[key{protocol, port}] }
 }
 
 func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, skipped int) {
