@@ -33,7 +33,9 @@ func (a *Account) addPrefixLists(lists []types.ManagedPrefixList, entries map[st
 			}
 			pl.CIDRs = append(pl.CIDRs, p)
 		}
-		slices.SortFunc(pl.CIDRs, func(x, y netip.Prefix) int { return cmp.Or(x.Addr().Compare(y.Addr()), cmp.Compare(x.Bits(), y.Bits())) })
+		slices.SortFunc(pl.CIDRs, func(x, y netip.Prefix) int {
+			return cmp.Or(x.Addr().Compare(y.Addr()), cmp.Compare(x.Bits(), y.Bits()))
+		})
 		a.PrefixLists = append(a.PrefixLists, pl)
 	}
 	return nil
