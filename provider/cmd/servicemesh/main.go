@@ -45,6 +45,7 @@ const usage = `usage:
   servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
   servicemesh flows [--log-format FORMAT] [--workers N] [--csv] FLOWLOG...
   servicemesh observe --from DESCRIBE.json... [--log-format FORMAT] [--format text|json] FLOWLOG...
+  servicemesh observe [--from FILE...] --snapshot TIME=FILE[,FILE...]... [flags as above] FLOWLOG...
   servicemesh --version
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
@@ -99,6 +100,15 @@ is followed only to a file inside the working directory.
                 known groups, and rejected traffic by caller, callee and
                 port. Replies are told from requests by tcp-flags, else by
                 ports; the summary says how many records each way decided.
+                Interfaces are reused: --snapshot TIME=FILE[,FILE...]
+                (repeated; TIME in RFC 3339, FILE describe JSON, read with
+                every --from file) is the inventory as taken at TIME. A
+                record is attributed with the interfaces of the latest
+                snapshot taken at or before its start (the earliest before
+                the first); the rules are the latest snapshot's. A rule
+                naming a prefix list is matched against its entries: give
+                describe-managed-prefix-lists and, as pl-ID=FILE,
+                get-managed-prefix-list-entries among the --from files.
 
 Findings go to stderr, each with its fix: warnings always, and errors,
 which stop the plan.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,6 +24,8 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	var from []string
 	fs.Func("from", "", func(s string) error { from = append(from, s); return nil })
+	var snapshots []string
+	fs.Func("snapshot", "", func(s string) error { snapshots = append(snapshots, s); return nil })
 	logFormatFlag := fs.String("log-format", "", "")
 	format := fs.String("format", "text", "")
 	files, err := parseInterspersed(fs, args)
@@ -33,8 +36,8 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	if len(from) == 0 || len(files) == 0 {
-		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces) and one or more flow-log files")
+	if (len(from) == 0 && len(snapshots) == 0) || len(files) == 0 {
+		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces), or --snapshot TIME=DESCRIBE.json, and one or more flow-log files")
 	}
 	if *format != "text" && *format != "json" {
 		return usageError(stderr, "--format %q: use text or json", *format)
@@ -43,14 +46,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	acc, err := ec2read.ReadFiles(from...)
-	if err != nil {
-		return usageError(stderr, "%v", err)
-	}
-	if !acc.AttachmentsKnown {
-		return usageError(stderr, "%s: no NetworkInterfaces: give the output of `aws ec2 describe-network-interfaces --output json` too", acc.Source)
-	}
-	ifaces, perms, skipped, err := observe.FromAccount(acc)
+	inv, perms, skipped, err := readInventory(from, snapshots)
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
@@ -59,7 +55,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, observe.Listening(perms))
+	rep := observe.Attribute(res.Table.Each, inv, perms, observe.Listening(perms))
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -73,6 +69,43 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// readInventory reads the --from files as one inventory, or each
+// --snapshot TIME=FILE[,FILE...] with the --from files as the inventory at
+// TIME. Every snapshot's problems are reported together.
+func readInventory(from, snapshots []string) (*observe.Inventory, []observe.Permission, int, error) {
+	if len(snapshots) == 0 {
+		snapshots = []string{""}
+	}
+	var timed []observe.TimedAccount
+	var problems []error
+	for _, s := range snapshots {
+		var taken int64
+		files := from
+		if s != "" {
+			at, list, ok := strings.Cut(s, "=")
+			t, err := time.Parse(time.RFC3339, at)
+			if !ok || err != nil || list == "" {
+				problems = append(problems, fmt.Errorf("--snapshot %q: give TIME=FILE[,FILE...], TIME in RFC 3339 (2026-11-20T10:00:00Z)", s))
+				continue
+			}
+			taken, files = t.Unix(), append(slices.Clone(from), strings.Split(list, ",")...)
+		}
+		acc, err := ec2read.ReadFiles(files...)
+		switch {
+		case err != nil:
+			problems = append(problems, err)
+		case !acc.AttachmentsKnown:
+			problems = append(problems, fmt.Errorf("%s: no NetworkInterfaces: give the output of `aws ec2 describe-network-interfaces --output json` too", acc.Source))
+		default:
+			timed = append(timed, observe.TimedAccount{Taken: taken, Account: acc})
+		}
+	}
+	if problems != nil {
+		return nil, nil, 0, errors.Join(problems...)
+	}
+	return observe.FromAccounts(timed)
+}
+
 func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, skipped int) {
 	st := res.Stats
 	fmt.Fprintf(w, "%d records in %d files (%d NODATA, %d SKIPDATA), %d tuples.\n", st.Records, res.Files, st.NoData, st.SkipData, res.Table.Len())
@@ -80,7 +113,9 @@ func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, skipped 
 	for _, m := range []observe.Method{observe.ByTCPFlags, observe.ByServicePort, observe.ByEphemeralPort, observe.Undecided} {
 		decided = append(decided, fmt.Sprintf("%s %d", m, rep.Methods[m]))
 	}
-	fmt.Fprintf(w, "Who initiated, records decided by: %s.\n\n", strings.Join(decided, ", "))
+	fmt.Fprintf(w, "Who initiated, records decided by: %s.\n", strings.Join(decided, ", "))
+	fmt.Fprintf(w, "Where each request was logged (arrived, or left its caller), records decided by: %s %d, %s %d.\n\n",
+		observe.ByFlowDirection, rep.Sides[observe.ByFlowDirection], observe.ByAddress, rep.Sides[observe.ByAddress])
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tFLOWS\tRECORDS\tPACKETS\tBYTES\tFIRST SEEN\tLAST SEEN\tCALLERS")
@@ -112,8 +147,14 @@ func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, skipped 
 	if rep.Unexplained > 0 {
 		fmt.Fprintf(w, "\n%d records of accepted requests match no ingress rule read (another group's rule, or a path through a middlebox).\n", rep.Unexplained)
 	}
+	if rep.Transit > 0 {
+		fmt.Fprintf(w, "\n%d records of requests arrived at a NAT gateway (or a middlebox without groups): forwarded, no rule's.\n", rep.Transit)
+	}
+	if rep.NoInterface > 0 {
+		fmt.Fprintf(w, "\n%d records of requests were logged on interfaces no inventory snapshot has: not attributed.\n", rep.NoInterface)
+	}
 	if skipped > 0 {
-		fmt.Fprintf(w, "\n%d rules naming prefix lists were not attributed (their ranges are not read yet).\n", skipped)
+		fmt.Fprintf(w, "\n%d rules naming prefix lists were not attributed: give get-managed-prefix-list-entries as --from pl-ID=FILE.\n", skipped)
 	}
 }
 
