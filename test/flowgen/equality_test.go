@@ -30,7 +30,7 @@ func observeDir(t *testing.T, dir string, snaps []Snapshot) observe.Report {
 	require.Zero(t, skipped)
 	files, err := filepath.Glob(filepath.Join(dir, "*.log.gz"))
 	require.NoError(t, err)
-	res, err := flowlog.AggregateFiles(files, nil, runtime.GOMAXPROCS(0))
+	res, err := flowlog.AggregateFiles(files, nil, runtime.GOMAXPROCS(0), inv.Changes()...)
 	require.NoError(t, err)
 	return observe.Attribute(res.Table.Each, inv, perms, observe.Listening(perms))
 }

@@ -50,7 +50,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0))
+	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0), inv.Changes()...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
