@@ -205,8 +205,8 @@ type gen struct {
 	// lists are the entries the generator gives each prefix list a rule
 	// names: two /28 of 100.64.0.0/10 drawn from its id.
 	lists map[string][]netip.Prefix
-	used      map[netip.Addr]bool
-	conn      int // connections so far: source ports and jitter derive from it
+	used  map[netip.Addr]bool
+	conn  int // connections so far: source ports and jitter derive from it
 }
 
 type rejKey struct {
