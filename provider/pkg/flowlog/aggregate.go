@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"net/netip"
@@ -402,17 +403,60 @@ func (t *Table) Merge(o *Table) {
 			remap(&k.dst, k.fam>>2&3)
 			remap(&k.psrc, k.fam>>4&3)
 			remap(&k.pdst, k.fam>>6)
-			e := t.find(&k)
-			e.count += k.count
-			e.packets += k.packets
-			e.bytes += k.bytes
-			e.flags |= k.flags
-			e.start = min(e.start, k.start)
-			e.end = max(e.end, k.end)
+			t.find(&k).fold(&k)
 		}
 		o.chunks[c] = nil
 	}
 	*o = Table{}
+}
+
+// fold adds o's counts to e's.
+func (e *entry) fold(o *entry) {
+	e.count += o.count
+	e.packets += o.packets
+	e.bytes += o.bytes
+	e.flags |= o.flags
+	e.start = min(e.start, o.start)
+	e.end = max(e.end, o.end)
+}
+
+// AddTuple folds an aggregated tuple in (a row of a query that aggregated
+// records elsewhere, as Athena does): what Add would have made of the
+// records it sums. Its numbers must be in the ranges Tuple documents.
+func (t *Table) AddTuple(tu Tuple) {
+	k := entry{eni: t.enis.id(tu.InterfaceID), port: noPort, proto: noProto, dir: uint8(tu.FlowDirection),
+		count: uint64(tu.Count), packets: uint64(tu.Packets), bytes: uint64(tu.Bytes), flags: uint8(tu.TCPFlags), start: noStart}
+	var kind uint8
+	k.src, k.fam = t.encode(tu.SrcAddr)
+	k.dst, kind = t.encode(tu.DstAddr)
+	k.fam |= kind << 2
+	k.psrc, kind = t.encode(tu.PktSrcAddr)
+	k.fam |= kind << 4
+	k.pdst, kind = t.encode(tu.PktDstAddr)
+	k.fam |= kind << 6
+	if tu.DstPort >= 0 {
+		k.port = uint32(tu.DstPort)
+	}
+	if tu.Protocol >= 0 {
+		k.proto = uint16(tu.Protocol)
+	}
+	k.action = uint8(slices.Index(actionNames[:], tu.Action))
+	if tu.Start >= 0 {
+		k.start, k.end = uint32(tu.Start), uint32(max(tu.End, 0))
+	}
+	t.find(&k).fold(&k)
+}
+
+// encode is addr for a parsed address.
+func (t *Table) encode(a netip.Addr) (uint32, uint8) {
+	switch {
+	case !a.IsValid():
+		return 0, addrNone
+	case a.Is4():
+		b := a.As4()
+		return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]), addrV4
+	}
+	return t.v6.id(a), addrV6
 }
 
 func (t *Table) address(kind uint8, v uint32) netip.Addr {
@@ -487,17 +531,39 @@ type Result struct {
 	Files int
 }
 
-// AggregateFiles reads the files with up to workers goroutines (one file
-// each at a time), each into its own Table, and merges them. format is the
-// format of headerless files (nil: DefaultFormat). Every file's errors are
-// returned together, in the order of paths, alongside what could be read.
+// Source is one stream of records: a file, an S3 object, a log group's
+// events. Open is called once, by the worker that reads it.
+type Source struct {
+	Name string // in errors, with the line
+	Open func() (io.ReadCloser, error)
+}
+
+// FileSources are the files as sources.
+func FileSources(paths []string) []Source {
+	out := make([]Source, len(paths))
+	for i, p := range paths {
+		out[i] = Source{Name: p, Open: func() (io.ReadCloser, error) { return os.Open(p) }}
+	}
+	return out
+}
+
+// AggregateFiles is Aggregate of the files, every record.
 func AggregateFiles(paths []string, format *Format, workers int) (Result, error) {
-	workers = max(1, min(workers, len(paths)))
+	return Aggregate(FileSources(paths), format, Window{}, workers)
+}
+
+// Aggregate reads the sources with up to workers goroutines (one source
+// each at a time), each into its own Table, and merges them. format is the
+// format of headerless sources (nil: DefaultFormat); records outside w are
+// counted and skipped. Every source's errors are returned together, in the
+// order of sources, alongside what could be read.
+func Aggregate(sources []Source, format *Format, window Window, workers int) (Result, error) {
+	workers = max(1, min(workers, len(sources)))
 	type done struct {
 		stats Stats
 		errs  []error
 	}
-	results := make([]done, len(paths))
+	results := make([]done, len(sources))
 	tables := make([]*Table, workers)
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -505,11 +571,11 @@ func AggregateFiles(paths []string, format *Format, workers int) (Result, error)
 		tables[w] = NewTable()
 		wg.Go(func() {
 			for i := range next {
-				results[i].stats, results[i].errs = aggregateFile(tables[w], paths[i], format)
+				results[i].stats, results[i].errs = aggregateSource(tables[w], sources[i], format, window)
 			}
 		})
 	}
-	for i := range paths {
+	for i := range sources {
 		next <- i
 	}
 	close(next)
@@ -519,7 +585,7 @@ func AggregateFiles(paths []string, format *Format, workers int) (Result, error)
 	for _, o := range tables[1:] {
 		tables[0].Merge(o)
 	}
-	res := Result{Table: tables[0], Files: len(paths)}
+	res := Result{Table: tables[0], Files: len(sources)}
 	var errs []error
 	for _, r := range results {
 		res.Stats.Add(r.stats)
@@ -528,13 +594,14 @@ func AggregateFiles(paths []string, format *Format, workers int) (Result, error)
 	return res, errors.Join(errs...)
 }
 
-func aggregateFile(t *Table, path string, format *Format) (Stats, []error) {
-	f, err := os.Open(path)
+func aggregateSource(t *Table, src Source, format *Format, w Window) (Stats, []error) {
+	r, err := src.Open()
 	if err != nil {
-		return Stats{}, []error{&LineError{File: path, Msg: err.Error()}}
+		return Stats{}, []error{&LineError{File: src.Name, Msg: err.Error()}}
 	}
-	defer f.Close()
-	s := NewScanner(path, f, format)
+	defer r.Close()
+	s := NewScanner(src.Name, r, format)
+	s.SetWindow(w)
 	t.Add(s)
 	if err := s.Err(); err != nil {
 		return s.Stats(), []error{err}
