@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -25,7 +26,8 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	var from []string
 	fs.Func("from", "", func(s string) error { from = append(from, s); return nil })
-	logFormatFlag := fs.String("log-format", "", "")
+	var in flowInput
+	in.register(fs)
 	format := fs.String("format", "text", "")
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -35,13 +37,20 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	if len(from) == 0 || len(files) == 0 {
-		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces) and one or more flow-log files")
+	if len(from) == 0 {
+		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces) and flow-log records")
+	}
+	if err := in.check(files); err != nil {
+		return usageError(stderr, "%v", err)
 	}
 	if *format != "text" && *format != "json" {
 		return usageError(stderr, "--format %q: use text or json", *format)
 	}
-	lf, err := logFormat(*logFormatFlag)
+	lf, err := logFormat(in.logFormat)
+	if err != nil {
+		return usageError(stderr, "%v", err)
+	}
+	window, err := in.window(time.Now())
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
@@ -56,7 +65,10 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0))
+	res, note, err := in.read(context.Background(), files, lf, window, runtime.GOMAXPROCS(0))
+	if note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

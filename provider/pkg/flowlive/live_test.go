@@ -83,6 +83,13 @@ func TestS3Moto(t *testing.T) {
 
 	_, _, err = flowlive.S3{URL: "flow-logs/team", Region: "us-east-1", Endpoint: endpoint}.Sources(ctx)
 	assert.ErrorContains(t, err, `--s3 "flow-logs/team": give s3://BUCKET/PREFIX`)
+	_, _, err = flowlive.S3{URL: "s3://flow-logs/elsewhere/", Region: "us-east-1", Endpoint: endpoint}.Sources(ctx)
+	assert.ErrorContains(t, err, "no flow-log files under s3://flow-logs/elsewhere/ (0 other objects)")
+	_, err = client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("flow-logs"), Body: strings.NewReader("PAR1"),
+		Key: aws.String("pq/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/11/27/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261127T1005Z_0a1b2c3d.log.parquet")})
+	require.NoError(t, err)
+	_, _, err = flowlive.S3{URL: "s3://flow-logs/pq/", Region: "us-east-1", Endpoint: endpoint}.Sources(ctx)
+	assert.ErrorContains(t, err, "20261127T1005Z_0a1b2c3d.log.parquet: Parquet flow logs are not read here")
 	_, _, err = flowlive.S3{URL: "s3://no-such-bucket/", Region: "us-east-1", Endpoint: endpoint}.Sources(ctx)
 	assert.ErrorContains(t, err, "listing s3://no-such-bucket/")
 }

@@ -89,6 +89,9 @@ func (s S3) Sources(ctx context.Context) (sources []flowlog.Source, skipped int,
 	if parquet != nil {
 		return nil, 0, fmt.Errorf("%s: Parquet flow logs are not read here: query them in Athena with the query `servicemesh flows --athena-sql` prints, or deliver text", strings.Join(parquet, ", "))
 	}
+	if len(keys) == 0 {
+		return nil, skipped, fmt.Errorf("no flow-log files under s3://%s/%s%s (%d other objects): is the prefix the flow log's destination?", bucket, prefix, s.windowText(), skipped)
+	}
 	slices.Sort(keys)
 	for _, key := range keys {
 		sources = append(sources, flowlog.Source{Name: "s3://" + bucket + "/" + key, Open: func() (io.ReadCloser, error) {
@@ -100,6 +103,13 @@ func (s S3) Sources(ctx context.Context) (sources []flowlog.Source, skipped int,
 		}})
 	}
 	return sources, skipped, nil
+}
+
+func (s S3) windowText() string {
+	if s.Window.IsZero() {
+		return ""
+	}
+	return " stamped in the window"
 }
 
 // inWindow tells whether a file stamped stamp (YYYYMMDDTHHmmZ) can hold
