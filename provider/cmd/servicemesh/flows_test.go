@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -60,6 +61,25 @@ func TestFlowsAthenaSQL(t *testing.T) {
 	require.Equal(t, exitOK, code, errs)
 	assert.Contains(t, stdout, `coalesce(bitwise_or_agg("tcp_flags"), 0) AS "tcp_flags",`)
 	assert.Contains(t, stdout, "FROM \"logs\".\"vpc_flow_logs\"\nWHERE \"log_status\" = 'OK'\n  AND \"start\" >= 1795737600\nGROUP BY")
+
+	// README's example is this command's output, abridged at "...".
+	const readmeCommand = "$ servicemesh flows --athena-sql --table flowlogs.vpc_flow_logs --since 2026-11-26 --until 2026-11-27\n"
+	readme, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	_, example, ok := strings.Cut(string(readme), readmeCommand)
+	require.True(t, ok, "README's --athena-sql example is gone")
+	example, _, _ = strings.Cut(example, "```")
+	code, stdout, errs = runCLI(strings.Fields(strings.TrimPrefix(readmeCommand, "$ servicemesh "))...)
+	require.Equal(t, exitOK, code, errs)
+	rest := stdout
+	for _, line := range strings.Split(strings.TrimSpace(example), "\n") {
+		if strings.TrimSpace(line) == "..." {
+			continue
+		}
+		i := strings.Index(rest, line+"\n")
+		require.GreaterOrEqual(t, i, 0, "README's --athena-sql example is stale at %q", line)
+		rest = rest[i+len(line):]
+	}
 
 	code, stdout, errs = runCLI("flows", "--athena-sql", "--table", "t", "--log-format", "${interface-id} ${srcaddr} ${dstaddr} ${dstport} ${protocol} ${action}")
 	require.Equal(t, exitOK, code, errs)
