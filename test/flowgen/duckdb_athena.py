@@ -10,20 +10,14 @@ types, read as the table's LazySimpleSerDe reads them: a string column keeps
 DuckDB lacks, bitwise_or_agg, is DuckDB's bit_or. Athena's CSV: a header
 row, every value in double quotes, NULL as nothing.
 """
-import gzip
 import sys
 
 import duckdb
 
+from duckdb_aggregate import header
+
 # The guide's CREATE TABLE: the int and bigint columns; the rest are string.
 INTS = {"version", "srcport", "dstport", "protocol", "packets", "bytes", "start", "end", "tcp_flags", "traffic_path"}
-
-
-def header(path):
-    with open(path, "rb") as f:
-        gzipped = f.read(2) == b"\x1f\x8b"
-    with (gzip.open if gzipped else open)(path, "rt") as f:
-        return f.readline().split()
 
 
 def main():
