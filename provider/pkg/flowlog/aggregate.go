@@ -72,18 +72,32 @@ func parseDirection(b []byte) (Direction, bool) {
 
 // Table aggregates records into tuples. Its memory is bounded by the
 // distinct tuples, interfaces and IPv6 addresses: a record is split and
-// folded in without allocating. A Table is not safe for concurrent use;
-// AggregateFiles runs one per worker and merges them.
+// folded in without allocating. Add and AddTuple may run at once (the
+// workers of Aggregate share one table, so each tuple is held once and
+// nothing is merged); Len, Each and Sorted read it after they finish.
 type Table struct {
-	slots   []uint64  // open addressing: hash tag (high 32 bits) | entry index + 1
-	chunks  [][]entry // entries, in chunks so that growth never copies them
-	n       int
-	enis    intern[string]
-	v6      intern[netip.Addr]
-	v6raw   map[string]uint32 // spelling in the file → v6 id, so a known address is not parsed again
-	lastENI string
-	lastID  uint32
+	shards [numShards]shard // by the key's hash: a worker locks one per record
+	mu     sync.Mutex       // guards enis and v6
+	enis   intern[string]
+	v6     intern[netip.Addr]
 }
+
+// shard is an open-addressing table of its part of the key space.
+type shard struct {
+	mu     sync.Mutex
+	slots  []uint64  // hash tag (high 32 bits) | entry index + 1
+	chunks [][]entry // entries, in chunks so that growth never copies them
+	n      int
+	_      [64]byte // its own cache line: workers lock neighbours
+}
+
+// numShards spreads the locking of two to a few dozen workers thin, and
+// bounds what one growth of the slots holds twice (a shard's, not the
+// table's).
+const (
+	shardBits = 6
+	numShards = 1 << shardBits
+)
 
 type entry struct {
 	count, packets, bytes   uint64
@@ -137,24 +151,53 @@ func (in *intern[K]) id(k K) uint32 {
 
 // NewTable is an empty table.
 func NewTable() *Table {
-	return &Table{slots: make([]uint64, 1<<10), v6raw: map[string]uint32{}}
+	t := &Table{}
+	for i := range t.shards {
+		t.shards[i].slots = make([]uint64, 1<<6)
+	}
+	return t
 }
 
 // Len is the number of distinct tuples.
-func (t *Table) Len() int { return t.n }
+func (t *Table) Len() int {
+	n := 0
+	for i := range t.shards {
+		n += t.shards[i].n
+	}
+	return n
+}
+
+// adder folds one scanner's records in, with its own caches of the
+// table's interned values, so that most records take no lock but their
+// shard's.
+type adder struct {
+	t       *Table
+	enis    map[string]knownENI
+	v6raw   map[string]uint32 // spelling in the file → v6 id, so a known address is not parsed again
+	lastENI string
+	lastID  uint32
+}
+
+// knownENI is an interface id and its interned name (kept so that the
+// last-seen check compares without allocating).
+type knownENI struct {
+	name string
+	id   uint32
+}
 
 // Add folds every record of s into the table; bad records stay on s as
 // its errors.
 func (t *Table) Add(s *Scanner) {
 	s.Require(TupleFields...)
+	a := adder{t: t, enis: map[string]knownENI{}, v6raw: map[string]uint32{}}
 	for s.Next() {
-		if msg := t.addRecord(s); msg != "" {
+		if msg := a.addRecord(s); msg != "" {
 			s.invalid("%s", msg)
 		}
 	}
 }
 
-func (t *Table) addRecord(s *Scanner) string {
+func (t *adder) addRecord(s *Scanner) string {
 	var k entry
 	var ok bool
 	k.eni = t.eniID(s.Field(InterfaceID))
@@ -217,13 +260,8 @@ func (t *Table) addRecord(s *Scanner) string {
 	if !ok {
 		return fmt.Sprintf("end %q is not a Unix time before 2106", s.Field(End))
 	}
-	e := t.find(&k)
-	e.count++
-	e.packets += uint64(packets)
-	e.bytes += uint64(byteCount)
-	e.flags |= uint8(flags)
-	e.start = min(e.start, start)
-	e.end = max(e.end, end)
+	k.count, k.packets, k.bytes, k.flags, k.start, k.end = 1, packets, byteCount, uint8(flags), start, end
+	t.t.fold(&k)
 	return ""
 }
 
@@ -239,23 +277,25 @@ func optUint[T uint32 | uint64](b []byte, limit uint64, none T) (T, bool) {
 	return T(v), true
 }
 
-func (t *Table) eniID(b []byte) uint32 {
+func (t *adder) eniID(b []byte) uint32 {
 	if string(b) == t.lastENI { // fields are never empty, so "" never matches
 		return t.lastID
 	}
-	var id uint32
-	if existing, ok := t.enis.ids[string(b)]; ok { // no allocation for the lookup
-		id = existing
-	} else {
-		id = t.enis.id(string(b))
+	known, ok := t.enis[string(b)] // no allocation for the lookup
+	if !ok {
+		known.name = string(b)
+		t.t.mu.Lock()
+		known.id = t.t.enis.id(known.name)
+		t.t.mu.Unlock()
+		t.enis[known.name] = known
 	}
-	t.lastENI, t.lastID = t.enis.vals[id], id
-	return id
+	t.lastENI, t.lastID = known.name, known.id
+	return known.id
 }
 
 // addr encodes an address: IPv4 as its bits, IPv6 as an interned id;
 // absent (nil) or "-" as none.
-func (t *Table) addr(b []byte) (uint32, uint8, bool) {
+func (t *adder) addr(b []byte) (uint32, uint8, bool) {
 	if b == nil || isDash(b) {
 		return 0, addrNone, true
 	}
@@ -272,7 +312,7 @@ func (t *Table) addr(b []byte) (uint32, uint8, bool) {
 	if a.Is4() || a.Is4In6() {
 		return 0, 0, false // spelt oddly; AWS writes dotted quads
 	}
-	id := t.v6.id(a)
+	id, _ := t.t.encode(a)
 	t.v6raw[string(b)] = id
 	return id, addrV6, true
 }
@@ -325,89 +365,98 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-func (t *Table) at(i int) *entry { return &t.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+// Chunks double from firstChunk entries up to 1<<chunkBits, then stay at
+// that size: a small table stays small across its shards, and no entry
+// ever moves. smallRoom is what the doubling chunks hold.
+const (
+	firstChunkBits = 6
+	smallChunks    = chunkBits - firstChunkBits
+	smallRoom      = 1<<chunkBits - 1<<firstChunkBits
+)
+
+func (sh *shard) at(i int) *entry {
+	if i < smallRoom {
+		c := bits.Len(uint(i>>firstChunkBits+1)) - 1
+		return &sh.chunks[c][i-(1<<(c+firstChunkBits)-1<<firstChunkBits)]
+	}
+	i -= smallRoom
+	return &sh.chunks[smallChunks+i>>chunkBits][i&(1<<chunkBits-1)]
+}
+
+// fold adds k's counts to its tuple's entry, adding the entry when new.
+func (t *Table) fold(k *entry) {
+	h := k.hash()
+	sh := &t.shards[h>>(64-shardBits)] // the top bits pick the shard, the low ones the slot
+	sh.mu.Lock()
+	sh.find(h, k).fold(k)
+	sh.mu.Unlock()
+}
 
 // find returns k's entry, adding it (counts zero) when new.
-func (t *Table) find(k *entry) *entry {
-	h := k.hash()
+func (sh *shard) find(h uint64, k *entry) *entry {
 	tag := h >> 32 << 32
-	mask := uint64(len(t.slots) - 1)
+	mask := uint64(len(sh.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		s := t.slots[i]
+		s := sh.slots[i]
 		if s == 0 {
 			break
 		}
 		if s&^(1<<32-1) == tag {
-			if e := t.at(int(uint32(s)) - 1); e.sameKey(k) {
+			if e := sh.at(int(uint32(s)) - 1); e.sameKey(k) {
 				return e
 			}
 		}
 	}
-	if (t.n+1)*4 > len(t.slots)*3 {
-		t.grow()
+	if (sh.n+1)*4 > len(sh.slots)*3 {
+		sh.grow()
 	}
-	idx := t.n
-	if idx>>chunkBits == len(t.chunks) {
-		t.chunks = append(t.chunks, make([]entry, 1<<chunkBits))
+	idx := sh.n
+	if idx == sh.room() {
+		sh.addRoom()
 	}
-	e := t.at(idx)
+	e := sh.at(idx)
 	*e = entry{eni: k.eni, src: k.src, dst: k.dst, port: k.port, psrc: k.psrc, pdst: k.pdst,
 		proto: k.proto, action: k.action, dir: k.dir, fam: k.fam, start: noStart}
-	t.n++
-	t.place(h, idx)
+	sh.n++
+	sh.place(h, idx)
 	return e
 }
 
-func (t *Table) place(h uint64, idx int) {
-	mask := uint64(len(t.slots) - 1)
+// room is the entries the chunks hold.
+func (sh *shard) room() int {
+	n := 0
+	for _, c := range sh.chunks {
+		n += len(c)
+	}
+	return n
+}
+
+// addRoom adds the next chunk: twice the last, up to 1<<chunkBits.
+func (sh *shard) addRoom() {
+	size := 1 << firstChunkBits
+	if len(sh.chunks) > 0 {
+		size = min(2*len(sh.chunks[len(sh.chunks)-1]), 1<<chunkBits)
+	}
+	sh.chunks = append(sh.chunks, make([]entry, size))
+}
+
+func (sh *shard) place(h uint64, idx int) {
+	mask := uint64(len(sh.slots) - 1)
 	i := h & mask
-	for t.slots[i] != 0 {
+	for sh.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	t.slots[i] = h>>32<<32 | uint64(idx+1)
+	sh.slots[i] = h>>32<<32 | uint64(idx+1)
 }
 
-func (t *Table) grow() {
-	old := t.slots
-	t.slots = make([]uint64, 2*len(old))
+func (sh *shard) grow() {
+	old := sh.slots
+	sh.slots = make([]uint64, 2*len(old))
 	for _, s := range old {
 		if s != 0 {
-			t.place(t.at(int(uint32(s))-1).hash(), int(uint32(s))-1)
+			sh.place(sh.at(int(uint32(s))-1).hash(), int(uint32(s))-1)
 		}
 	}
-}
-
-// Merge folds o into t and empties o, freeing its entries as it goes.
-func (t *Table) Merge(o *Table) {
-	eniMap := make([]uint32, len(o.enis.vals))
-	for i, s := range o.enis.vals {
-		eniMap[i] = t.enis.id(s)
-	}
-	v6Map := make([]uint32, len(o.v6.vals))
-	for i, a := range o.v6.vals {
-		v6Map[i] = t.v6.id(a)
-	}
-	remap := func(a *uint32, kind uint8) {
-		if kind == addrV6 {
-			*a = v6Map[*a]
-		}
-	}
-	for c := range o.chunks {
-		for i := range o.chunks[c] {
-			if c<<chunkBits+i >= o.n {
-				break
-			}
-			k := o.chunks[c][i]
-			k.eni = eniMap[k.eni]
-			remap(&k.src, k.fam&3)
-			remap(&k.dst, k.fam>>2&3)
-			remap(&k.psrc, k.fam>>4&3)
-			remap(&k.pdst, k.fam>>6)
-			t.find(&k).fold(&k)
-		}
-		o.chunks[c] = nil
-	}
-	*o = Table{}
 }
 
 // fold adds o's counts to e's.
@@ -424,7 +473,10 @@ func (e *entry) fold(o *entry) {
 // records elsewhere, as Athena does): what Add would have made of the
 // records it sums. Its numbers must be in the ranges Tuple documents.
 func (t *Table) AddTuple(tu Tuple) {
-	k := entry{eni: t.enis.id(tu.InterfaceID), port: noPort, proto: noProto, dir: uint8(tu.FlowDirection),
+	t.mu.Lock()
+	eni := t.enis.id(tu.InterfaceID)
+	t.mu.Unlock()
+	k := entry{eni: eni, port: noPort, proto: noProto, dir: uint8(tu.FlowDirection),
 		count: uint64(tu.Count), packets: uint64(tu.Packets), bytes: uint64(tu.Bytes), flags: uint8(tu.TCPFlags), start: noStart}
 	var kind uint8
 	k.src, k.fam = t.encode(tu.SrcAddr)
@@ -444,7 +496,7 @@ func (t *Table) AddTuple(tu Tuple) {
 	if tu.Start >= 0 {
 		k.start, k.end = uint32(tu.Start), uint32(max(tu.End, 0))
 	}
-	t.find(&k).fold(&k)
+	t.fold(&k)
 }
 
 // encode is addr for a parsed address.
@@ -456,6 +508,8 @@ func (t *Table) encode(a netip.Addr) (uint32, uint8) {
 		b := a.As4()
 		return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]), addrV4
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	return t.v6.id(a), addrV6
 }
 
@@ -499,19 +553,22 @@ func (t *Table) tuple(e *entry) Tuple {
 	return tu
 }
 
-// Each calls fn for every tuple, in the order they were first seen (which,
-// after a parallel AggregateFiles, depends on scheduling; use Sorted for a
-// stable order).
+// Each calls fn for every tuple, shard by shard in the order they were
+// first seen (which, after a parallel Aggregate, depends on scheduling; use
+// Sorted for a stable order).
 func (t *Table) Each(fn func(Tuple)) {
-	for i := 0; i < t.n; i++ {
-		fn(t.tuple(t.at(i)))
+	for s := range t.shards {
+		sh := &t.shards[s]
+		for i := 0; i < sh.n; i++ {
+			fn(t.tuple(sh.at(i)))
+		}
 	}
 }
 
 // Sorted is every tuple in key order: interface, source, destination,
 // port, protocol, action, direction, packet source, packet destination.
 func (t *Table) Sorted() []Tuple {
-	out := make([]Tuple, 0, t.n)
+	out := make([]Tuple, 0, t.Len())
 	t.Each(func(tu Tuple) { out = append(out, tu) })
 	slices.SortFunc(out, CompareTuples)
 	return out
@@ -553,7 +610,7 @@ func AggregateFiles(paths []string, format *Format, workers int) (Result, error)
 }
 
 // Aggregate reads the sources with up to workers goroutines (one source
-// each at a time), each into its own Table, and merges them. format is the
+// each at a time) into one Table. format is the
 // format of headerless sources (nil: DefaultFormat); records outside w are
 // counted and skipped. Every source's errors are returned together, in the
 // order of sources, alongside what could be read.
@@ -564,14 +621,13 @@ func Aggregate(sources []Source, format *Format, window Window, workers int) (Re
 		errs  []error
 	}
 	results := make([]done, len(sources))
-	tables := make([]*Table, workers)
+	table := NewTable()
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := range tables {
-		tables[w] = NewTable()
+	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				results[i].stats, results[i].errs = aggregateSource(tables[w], sources[i], format, window)
+				results[i].stats, results[i].errs = aggregateSource(table, sources[i], format, window)
 			}
 		})
 	}
@@ -580,12 +636,7 @@ func Aggregate(sources []Source, format *Format, window Window, workers int) (Re
 	}
 	close(next)
 	wg.Wait()
-	// Merge the smaller tables into the largest: fewer entries move.
-	slices.SortStableFunc(tables, func(a, b *Table) int { return cmp.Compare(b.n, a.n) })
-	for _, o := range tables[1:] {
-		tables[0].Merge(o)
-	}
-	res := Result{Table: tables[0], Files: len(sources)}
+	res := Result{Table: table, Files: len(sources)}
 	var errs []error
 	for _, r := range results {
 		res.Stats.Add(r.stats)
