@@ -88,7 +88,12 @@ type shard struct {
 	slots  []uint64  // hash tag (high 32 bits) | entry index + 1
 	chunks [][]entry // entries, in chunks so that growth never copies them
 	n      int
-	_      [64]byte // its own cache line: workers lock neighbours
+	// What does not fit an entry, by entry index: the packet addresses
+	// when they are not the entry's source and destination (a middlebox's
+	// records), and the records past the entry's 32-bit count.
+	pkt      map[uint32][2]uint32
+	bigCount map[uint32]uint64
+	_        [64]byte // its own cache line: workers lock neighbours
 }
 
 // numShards spreads the locking of two to a few dozen workers thin, and
@@ -99,14 +104,40 @@ const (
 	numShards = 1 << shardBits
 )
 
-type entry struct {
-	count, packets, bytes   uint64
-	eni, src, dst, port     uint32
-	psrc, pdst              uint32 // pkt-srcaddr, pkt-dstaddr
-	start, end              uint32 // Unix seconds; start noStart and end 0 when none
-	proto                   uint16
-	action, dir, fam, flags uint8
+// key is a tuple's key as a record gives it.
+type key struct {
+	eni, src, dst, psrc, pdst uint32
+	port                      uint32 // noPort when none
+	proto                     uint16 // noProto when none
+	action, dir, fam          uint8
 }
+
+// counts are what records add to their tuple.
+type counts struct {
+	count, packets, bytes uint64
+	start, end            uint32 // start noStart and end 0 when none
+	flags                 uint8
+}
+
+// entry is a tuple as a shard stores it, in 48 bytes: the key's small
+// fields packed, the packet addresses only where a middlebox made them
+// differ from the source and destination, the count in 32 bits with the
+// rest beside (shard.pkt, shard.bigCount).
+type entry struct {
+	packets, bytes uint64
+	count          uint32
+	eni, src, dst  uint32
+	start, end     uint32
+	small          uint32 // port | proto<<17 | action<<26 | dir<<28 | pkt mode<<30
+	fam, flags     uint8
+}
+
+// How an entry holds its packet addresses.
+const (
+	pktNone  = iota // the format has neither
+	pktSame         // they are the source and destination
+	pktApart        // in shard.pkt
+)
 
 const (
 	chunkBits = 16
@@ -117,7 +148,8 @@ const (
 	// longest interval (10 minutes) is under 2^43 bytes, and 2^20 such
 	// records still sum within a uint64.
 	maxCounter = 1 << 44
-	// fam: how src (bits 0-1), dst (2-3), psrc (4-5) and pdst (6-7) are held.
+	// fam: how src (bits 0-1), dst (2-3), psrc (4-5) and pdst (6-7) are
+	// held.
 	addrNone = 0
 	addrV4   = 1 // the address's 32 bits
 	addrV6   = 2 // an id in Table.v6
@@ -198,7 +230,7 @@ func (t *Table) Add(s *Scanner) {
 }
 
 func (t *adder) addRecord(s *Scanner) string {
-	var k entry
+	var k key
 	var ok bool
 	k.eni = t.eniID(s.Field(InterfaceID))
 	var kind uint8
@@ -260,8 +292,7 @@ func (t *adder) addRecord(s *Scanner) string {
 	if !ok {
 		return fmt.Sprintf("end %q is not a Unix time before 2106", s.Field(End))
 	}
-	k.count, k.packets, k.bytes, k.flags, k.start, k.end = 1, packets, byteCount, uint8(flags), start, end
-	t.t.fold(&k)
+	t.t.fold(&k, &counts{count: 1, packets: packets, bytes: byteCount, flags: uint8(flags), start: start, end: end})
 	return ""
 }
 
@@ -346,18 +377,39 @@ func parseIPv4(b []byte) (uint32, bool) {
 	return v<<8 | part, true
 }
 
-func (e *entry) sameKey(k *entry) bool {
-	return e.eni == k.eni && e.src == k.src && e.dst == k.dst && e.port == k.port &&
-		e.proto == k.proto && e.action == k.action && e.fam == k.fam &&
-		e.psrc == k.psrc && e.pdst == k.pdst && e.dir == k.dir
+// small packs the key's small fields and its packet addresses' mode as
+// entry.small does.
+func (k *key) small() uint32 {
+	mode := uint32(pktApart)
+	switch {
+	case k.fam>>4 == addrNone:
+		mode = pktNone
+	case k.psrc == k.src && k.pdst == k.dst && k.fam>>4 == k.fam&0xf:
+		mode = pktSame
+	}
+	return k.port | uint32(k.proto)<<17 | uint32(k.action)<<26 | uint32(k.dir)<<28 | mode<<30
 }
 
-func (k *entry) hash() uint64 {
+func (k *key) hash() uint64 {
 	a := uint64(k.eni)<<32 | uint64(k.src)
 	b := uint64(k.dst)<<32 | uint64(k.port)
 	c := uint64(k.dir)<<24 | uint64(k.proto)<<16 | uint64(k.action)<<8 | uint64(k.fam)
 	d := uint64(k.psrc)<<32 | uint64(k.pdst)
 	return mix(mix(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db), mix(c^0x8ebc6af09c88c6e3, d^0x589965cc75374cc3))
+}
+
+// keyOf is entry i's key.
+func (sh *shard) keyOf(i int, e *entry) key {
+	k := key{eni: e.eni, src: e.src, dst: e.dst, fam: e.fam, port: e.small & (1<<17 - 1),
+		proto: uint16(e.small >> 17 & (1<<9 - 1)), action: uint8(e.small >> 26 & 3), dir: uint8(e.small >> 28 & 3)}
+	switch e.small >> 30 {
+	case pktSame:
+		k.psrc, k.pdst = e.src, e.dst
+	case pktApart:
+		p := sh.pkt[uint32(i)]
+		k.psrc, k.pdst = p[0], p[1]
+	}
+	return k
 }
 
 func mix(a, b uint64) uint64 {
@@ -383,17 +435,33 @@ func (sh *shard) at(i int) *entry {
 	return &sh.chunks[smallChunks+i>>chunkBits][i&(1<<chunkBits-1)]
 }
 
-// fold adds k's counts to its tuple's entry, adding the entry when new.
-func (t *Table) fold(k *entry) {
+// fold adds c to k's tuple, adding the tuple when new.
+func (t *Table) fold(k *key, c *counts) {
 	h := k.hash()
 	sh := &t.shards[h>>(64-shardBits)] // the top bits pick the shard, the low ones the slot
 	sh.mu.Lock()
-	sh.find(h, k).fold(k)
+	i := sh.find(h, k)
+	e := sh.at(i)
+	if c.count > math.MaxUint32-uint64(e.count) {
+		if sh.bigCount == nil {
+			sh.bigCount = map[uint32]uint64{}
+		}
+		sh.bigCount[uint32(i)] += uint64(e.count) + c.count
+		e.count = 0
+	} else {
+		e.count += uint32(c.count)
+	}
+	e.packets += c.packets
+	e.bytes += c.bytes
+	e.flags |= c.flags
+	e.start = min(e.start, c.start)
+	e.end = max(e.end, c.end)
 	sh.mu.Unlock()
 }
 
-// find returns k's entry, adding it (counts zero) when new.
-func (sh *shard) find(h uint64, k *entry) *entry {
+// find returns the index of k's entry, adding it (counts zero) when new.
+func (sh *shard) find(h uint64, k *key) int {
+	small := k.small()
 	tag := h >> 32 << 32
 	mask := uint64(len(sh.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
@@ -402,8 +470,11 @@ func (sh *shard) find(h uint64, k *entry) *entry {
 			break
 		}
 		if s&^(1<<32-1) == tag {
-			if e := sh.at(int(uint32(s)) - 1); e.sameKey(k) {
-				return e
+			idx := int(uint32(s)) - 1
+			e := sh.at(idx)
+			if e.eni == k.eni && e.src == k.src && e.dst == k.dst && e.small == small && e.fam == k.fam &&
+				(small>>30 != pktApart || sh.pkt[uint32(idx)] == [2]uint32{k.psrc, k.pdst}) {
+				return idx
 			}
 		}
 	}
@@ -414,12 +485,16 @@ func (sh *shard) find(h uint64, k *entry) *entry {
 	if idx == sh.room() {
 		sh.addRoom()
 	}
-	e := sh.at(idx)
-	*e = entry{eni: k.eni, src: k.src, dst: k.dst, port: k.port, psrc: k.psrc, pdst: k.pdst,
-		proto: k.proto, action: k.action, dir: k.dir, fam: k.fam, start: noStart}
+	*sh.at(idx) = entry{eni: k.eni, src: k.src, dst: k.dst, small: small, fam: k.fam, start: noStart}
+	if small>>30 == pktApart {
+		if sh.pkt == nil {
+			sh.pkt = map[uint32][2]uint32{}
+		}
+		sh.pkt[uint32(idx)] = [2]uint32{k.psrc, k.pdst}
+	}
 	sh.n++
 	sh.place(h, idx)
-	return e
+	return idx
 }
 
 // room is the entries the chunks hold.
@@ -454,19 +529,11 @@ func (sh *shard) grow() {
 	sh.slots = make([]uint64, 2*len(old))
 	for _, s := range old {
 		if s != 0 {
-			sh.place(sh.at(int(uint32(s))-1).hash(), int(uint32(s))-1)
+			idx := int(uint32(s)) - 1
+			k := sh.keyOf(idx, sh.at(idx))
+			sh.place(k.hash(), idx)
 		}
 	}
-}
-
-// fold adds o's counts to e's.
-func (e *entry) fold(o *entry) {
-	e.count += o.count
-	e.packets += o.packets
-	e.bytes += o.bytes
-	e.flags |= o.flags
-	e.start = min(e.start, o.start)
-	e.end = max(e.end, o.end)
 }
 
 // AddTuple folds an aggregated tuple in (a row of a query that aggregated
@@ -476,8 +543,8 @@ func (t *Table) AddTuple(tu Tuple) {
 	t.mu.Lock()
 	eni := t.enis.id(tu.InterfaceID)
 	t.mu.Unlock()
-	k := entry{eni: eni, port: noPort, proto: noProto, dir: uint8(tu.FlowDirection),
-		count: uint64(tu.Count), packets: uint64(tu.Packets), bytes: uint64(tu.Bytes), flags: uint8(tu.TCPFlags), start: noStart}
+	k := key{eni: eni, port: noPort, proto: noProto, dir: uint8(tu.FlowDirection)}
+	c := counts{count: uint64(tu.Count), packets: uint64(tu.Packets), bytes: uint64(tu.Bytes), flags: uint8(tu.TCPFlags), start: noStart}
 	var kind uint8
 	k.src, k.fam = t.encode(tu.SrcAddr)
 	k.dst, kind = t.encode(tu.DstAddr)
@@ -494,9 +561,9 @@ func (t *Table) AddTuple(tu Tuple) {
 	}
 	k.action = uint8(slices.Index(actionNames[:], tu.Action))
 	if tu.Start >= 0 {
-		k.start, k.end = uint32(tu.Start), uint32(max(tu.End, 0))
+		c.start, c.end = uint32(tu.Start), uint32(max(tu.End, 0))
 	}
-	t.fold(&k)
+	t.fold(&k, &c)
 }
 
 // encode is addr for a parsed address.
@@ -523,28 +590,30 @@ func (t *Table) address(kind uint8, v uint32) netip.Addr {
 	return netip.Addr{}
 }
 
-func (t *Table) tuple(e *entry) Tuple {
+func (t *Table) tuple(sh *shard, i int) Tuple {
+	e := sh.at(i)
+	k := sh.keyOf(i, e)
 	tu := Tuple{
-		InterfaceID:   t.enis.vals[e.eni],
-		SrcAddr:       t.address(e.fam&3, e.src),
-		DstAddr:       t.address(e.fam>>2&3, e.dst),
-		DstPort:       int(e.port),
-		Protocol:      int(e.proto),
-		Action:        actionNames[e.action],
-		FlowDirection: Direction(e.dir),
-		PktSrcAddr:    t.address(e.fam>>4&3, e.psrc),
-		PktDstAddr:    t.address(e.fam>>6, e.pdst),
-		Count:         int64(e.count),
+		InterfaceID:   t.enis.vals[k.eni],
+		SrcAddr:       t.address(k.fam&3, k.src),
+		DstAddr:       t.address(k.fam>>2&3, k.dst),
+		DstPort:       int(k.port),
+		Protocol:      int(k.proto),
+		Action:        actionNames[k.action],
+		FlowDirection: Direction(k.dir),
+		PktSrcAddr:    t.address(k.fam>>4&3, k.psrc),
+		PktDstAddr:    t.address(k.fam>>6, k.pdst),
+		Count:         int64(uint64(e.count) + sh.bigCount[uint32(i)]),
 		Packets:       int64(e.packets),
 		Bytes:         int64(e.bytes),
 		TCPFlags:      int(e.flags),
 		Start:         int64(e.start),
 		End:           int64(e.end),
 	}
-	if e.port == noPort {
+	if k.port == noPort {
 		tu.DstPort = -1
 	}
-	if e.proto == noProto {
+	if k.proto == noProto {
 		tu.Protocol = -1
 	}
 	if e.start == noStart {
@@ -560,7 +629,7 @@ func (t *Table) Each(fn func(Tuple)) {
 	for s := range t.shards {
 		sh := &t.shards[s]
 		for i := 0; i < sh.n; i++ {
-			fn(t.tuple(sh.at(i)))
+			fn(t.tuple(sh, i))
 		}
 	}
 }
