@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -26,7 +27,8 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs.Func("from", "", func(s string) error { from = append(from, s); return nil })
 	var snapshots []string
 	fs.Func("snapshot", "", func(s string) error { snapshots = append(snapshots, s); return nil })
-	logFormatFlag := fs.String("log-format", "", "")
+	var in flowInput
+	in.register(fs)
 	format := fs.String("format", "text", "")
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -36,13 +38,20 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	if (len(from) == 0 && len(snapshots) == 0) || len(files) == 0 {
-		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces), or --snapshot TIME=DESCRIBE.json, and one or more flow-log files")
+	if len(from) == 0 && len(snapshots) == 0 {
+		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces), or --snapshot TIME=DESCRIBE.json, and flow-log records")
+	}
+	if err := in.check(files); err != nil {
+		return usageError(stderr, "%v", err)
 	}
 	if *format != "text" && *format != "json" {
 		return usageError(stderr, "--format %q: use text or json", *format)
 	}
-	lf, err := logFormat(*logFormatFlag)
+	lf, err := logFormat(in.logFormat)
+	if err != nil {
+		return usageError(stderr, "%v", err)
+	}
+	window, err := in.window(time.Now())
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
@@ -50,7 +59,10 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0), inv.Changes()...)
+	res, note, err := in.read(context.Background(), files, lf, window, runtime.GOMAXPROCS(0), inv.Changes()...)
+	if note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
