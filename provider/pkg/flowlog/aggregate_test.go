@@ -250,8 +250,8 @@ func TestEntrySize(t *testing.T) {
 }
 
 // SplitAt keeps apart records that start on different sides of a split
-// time, whichever worker reads them; a record
-// without a start stays before every split.
+// time, whichever worker reads them; a record without a start stays before
+// every split.
 func TestAggregateSplitAt(t *testing.T) {
 	const header = "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
 	dir := t.TempDir()
