@@ -134,8 +134,9 @@ type Truth struct {
 	// Unexplained are the records of accepted requests no rule allows.
 	Unexplained int64
 	// Unsendable are declared ingress rules the generator could not send
-	// traffic for, with the reason (an IPv6 peer with no IPv6 address on the
-	// callee, an external group, a list whose values are not known).
+	// traffic for, by name (by key when their peer's values are not known),
+	// with the reason: no IPv6 address on either side, an external group no
+	// interface carries, a protocol other than tcp and udp.
 	Unsendable map[string]string
 }
 
@@ -175,7 +176,7 @@ const (
 
 // nic is one network interface and what it carries over the window.
 type nic struct {
-	id, subnet, tier, owner string
+	id, subnet, owner string
 	addrs                   []netip.Addr // primary first
 	typ                     string
 	requesterManaged        bool
@@ -216,19 +217,18 @@ type rejKey struct {
 
 // record is one flow-log record.
 type record struct {
-	eni                 *nic
-	src, dst            netip.Addr
-	srcPort, dstPort    int
-	protocol            int
-	packets, bytes      int64
-	start, end          int64
-	action              string
-	flags               int
-	pktSrc, pktDst      netip.Addr
-	direction           string
-	internet            bool // egress to the internet (traffic-path 8)
-	noData              bool
-	interval, sortOrder int
+	eni              *nic
+	src, dst         netip.Addr
+	srcPort, dstPort int
+	protocol         int
+	packets, bytes   int64
+	start, end       int64
+	action           string
+	flags            int
+	pktSrc, pktDst   netip.Addr
+	direction        string
+	internet         bool // egress to the internet (traffic-path 8)
+	interval         int
 }
 
 // Generate plans nothing: it takes a plan (plan.Build of a valid mesh) and
@@ -319,7 +319,7 @@ func (g *gen) place(m spec.Mesh) error {
 	half := g.o.Intervals / 2
 	whole := [2][2]int{{0, half}, {half, g.o.Intervals}}
 	mk := func(svc, tier, suffix, typ string) *nic {
-		n := &nic{id: hexID("eni-", svc+"/"+suffix), subnet: hexID("subnet-", tier), tier: tier, owner: svc, typ: typ, active: whole}
+		n := &nic{id: hexID("eni-", svc+"/"+suffix), subnet: hexID("subnet-", tier), owner: svc, typ: typ, active: whole}
 		n.addrs = append(n.addrs, addr(tier, false))
 		if v6 := addr(tier, true); v6.IsValid() {
 			n.addrs = append(n.addrs, v6)
