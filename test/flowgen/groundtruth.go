@@ -176,11 +176,11 @@ const (
 
 // nic is one network interface and what it carries over the window.
 type nic struct {
-	id, subnet, owner string
-	addrs                   []netip.Addr // primary first
-	typ                     string
-	requesterManaged        bool
-	description, instance   string
+	id, subnet, owner     string
+	addrs                 []netip.Addr // primary first
+	typ                   string
+	requesterManaged      bool
+	description, instance string
 	// carries is, per epoch (before and after the second snapshot), the
 	// services whose groups it carries, nil when detached; active is the
 	// intervals of each epoch it sends and receives in.
