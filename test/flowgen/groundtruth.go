@@ -296,14 +296,6 @@ func (g *gen) place(m spec.Mesh) error {
 			blocks[t.Name] = append(blocks[t.Name], netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 200, byte(i), 0}), 24))
 		}
 	}
-	attached := map[string]bool{}
-	for svc, carried := range g.p.Attachments {
-		for _, c := range carried {
-			if c != svc {
-				attached[c] = true
-			}
-		}
-	}
 	next := map[string]int{}
 	addr := func(tier string, v6 bool) netip.Addr {
 		for _, b := range blocks[tier] {
@@ -332,9 +324,10 @@ func (g *gen) place(m spec.Mesh) error {
 	if len(m.Tiers) > 0 {
 		outermost = m.Tiers[0].Name
 	}
+	runs := Runs(g.p)
 	for _, gr := range g.p.Groups {
 		svc := gr.Service
-		if attached[svc] {
+		if !slices.Contains(runs, svc) {
 			continue
 		}
 		carried := g.p.Attachments[svc]
@@ -390,6 +383,27 @@ func (g *gen) place(m spec.Mesh) error {
 		return fmt.Errorf("flowgen: Reuse.From %q runs no instances", g.o.Reuse.From)
 	}
 	return nil
+}
+
+// Runs are the services the generator runs interfaces of, in the plan's
+// order: all but those whose group other services attach (carried, not
+// run, as AdminAccess is).
+func Runs(p *plan.Plan) []string {
+	attached := map[string]bool{}
+	for svc, carried := range p.Attachments {
+		for _, c := range carried {
+			if c != svc {
+				attached[c] = true
+			}
+		}
+	}
+	var out []string
+	for _, gr := range p.Groups {
+		if !attached[gr.Service] {
+			out = append(out, gr.Service)
+		}
+	}
+	return out
 }
 
 // nth is the n-th address of a prefix.
