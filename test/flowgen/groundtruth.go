@@ -131,6 +131,9 @@ type Truth struct {
 	// Transit are the records of requests that arrived at a NAT gateway's
 	// interface: forwarded, no rule of a group allowed them.
 	Transit int64
+	// Forwarded are they by caller, gateway interface and the internet
+	// endpoint they went to, sorted.
+	Forwarded []ForwardedTruth
 	// Unexplained are the records of accepted requests no rule allows.
 	Unexplained int64
 	// Unsendable are declared ingress rules the generator could not send
@@ -138,6 +141,14 @@ type Truth struct {
 	// with the reason: no IPv6 address on either side, an external group no
 	// interface carries, a protocol other than tcp and udp.
 	Unsendable map[string]string
+}
+
+// ForwardedTruth is what one caller sent through the NAT gateway to one
+// endpoint on one port.
+type ForwardedTruth struct {
+	Caller, Via, Destination string
+	Protocol, Port           int
+	Records                  int64
 }
 
 // RuleTruth is the traffic one rule allowed.
@@ -827,6 +838,13 @@ func (g *gen) natTraffic() {
 				g.records = append(g.records, r)
 				if eni == g.nat && dir == "ingress" && !reply {
 					g.truth.Transit++
+					fw := ForwardedTruth{Caller: n.label(g, e), Via: g.nat.id, Destination: api.String(), Protocol: 6, Port: 443}
+					if i := slices.IndexFunc(g.truth.Forwarded, func(f ForwardedTruth) bool { f.Records = 0; return f == fw }); i >= 0 {
+						g.truth.Forwarded[i].Records++
+					} else {
+						fw.Records = 1
+						g.truth.Forwarded = append(g.truth.Forwarded, fw)
+					}
 				}
 			}
 			add(n, "egress", n.from, api, srcPort, 443, n.from, api, false, true)

@@ -78,6 +78,11 @@ func RequireTruth(t *testing.T, truth Truth, rep observe.Report) {
 	}
 	assert.Equal(t, truth.Rejected, rejected, "rejected, grouped and classified")
 	assert.Equal(t, truth.Transit, rep.Transit, "requests through the NAT gateway")
+	var forwarded []ForwardedTruth
+	for _, f := range rep.Forwarded {
+		forwarded = append(forwarded, ForwardedTruth(f))
+	}
+	assert.Equal(t, truth.Forwarded, forwarded, "where the NAT gateway forwarded them")
 	assert.Equal(t, truth.Unexplained, rep.Unexplained, "accepted requests no rule explains")
 	assert.Zero(t, rep.NoInterface, "requests on interfaces no snapshot has")
 }

@@ -162,6 +162,12 @@ func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, skipped 
 	if rep.Transit > 0 {
 		fmt.Fprintf(w, "\n%d records of requests arrived at a NAT gateway (or a middlebox without groups): forwarded, no rule's.\n", rep.Transit)
 	}
+	var forwarded []string
+	for _, f := range rep.Forwarded {
+		forwarded = append(forwarded, fmt.Sprintf("%s -> %s %s via %s: %d records", f.Caller, f.Destination,
+			observe.TupleTraffic(f.Protocol, f.Port), f.Via, f.Records))
+	}
+	section(w, "Through middleboxes (the destination is pkt-dstaddr when logged)", forwarded)
 	if rep.NoInterface > 0 {
 		fmt.Fprintf(w, "\n%d records of requests were logged on interfaces no inventory snapshot has: not attributed.\n", rep.NoInterface)
 	}

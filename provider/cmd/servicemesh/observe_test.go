@@ -88,6 +88,7 @@ func TestObserveSnapshots(t *testing.T) {
 		"ELK tcp/9200 from sg-0e8fd0c32f26234dd                         30     207",
 		"AdminAccess+FrontEnd-Web -> AdminAccess+MySQL tcp/3306: 4 records, repeated from a known caller: a missing rule?",
 		"5 records of requests arrived at a NAT gateway",
+		"  AdminAccess+CustomerManagement-API -> 192.0.2.50 tcp/443 via eni-0f0b554afa6874c2f: 5 records",
 	} {
 		assert.Contains(t, stdout, want)
 	}

@@ -183,10 +183,21 @@ type Report struct {
 	Sides Tally
 	// Transit are records of requests that arrived at a middlebox's
 	// interface (Interface.Transit): forwarded, no group's rule allowed them.
-	Transit int64
+	// Forwarded are they by caller, middlebox and original destination.
+	Transit   int64
+	Forwarded []Forwarded
 	// NoInterface are records of requests logged on an interface no
 	// snapshot of the inventory has, at the time they were logged.
 	NoInterface int64
+}
+
+// Forwarded is what one caller sent through a middlebox (Via, its
+// interface) to one destination on one port: for a NAT gateway, the
+// internet endpoint pkt-dstaddr names.
+type Forwarded struct {
+	Caller, Via, Destination string
+	Protocol, Port           int
+	Records                  int64
 }
 
 // missingThreshold is how many rejected records from a known caller make a
@@ -228,6 +239,25 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	}
 	rejected := map[rejKey]*Rejected{}
 	rep := Report{Methods: Tally{}, Sides: Tally{}}
+	// What arrives at a middlebox, by caller and the destination it was
+	// forwarded to: pkt-dstaddr, the original destination, when the format
+	// has it (dstaddr is the middlebox's own address there).
+	type fwdKey struct {
+		caller, via, to string
+		protocol, port  int
+	}
+	forwarded := map[fwdKey]int64{}
+	forward := func(t flowlog.Tuple, via Interface) {
+		to := t.DstAddr
+		if t.PktDstAddr.IsValid() {
+			to = t.PktDstAddr
+		}
+		caller := t.SrcAddr.String()
+		if in, ok := at(inv.byAddr[t.SrcAddr], t.Start); ok && in.Name != "" {
+			caller = in.Name
+		}
+		forwarded[fwdKey{caller, via.ID, to.String(), t.Protocol, t.DstPort}] += t.Count
+	}
 	each(func(t flowlog.Tuple) {
 		if rep.Methods.Add(t, listening) != Request {
 			return
@@ -241,6 +271,7 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			return // logged where it left: it counts where it arrived
 		case callee.Transit:
 			rep.Transit += t.Count
+			forward(t, callee)
 			return
 		}
 		caller, known := at(inv.byAddr[t.SrcAddr], t.Start)
@@ -317,6 +348,13 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	}
 	slices.SortFunc(rep.Rejected, func(a, b Rejected) int {
 		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Callee, b.Callee), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
+	})
+	for k, n := range forwarded {
+		rep.Forwarded = append(rep.Forwarded, Forwarded{Caller: k.caller, Via: k.via, Destination: k.to, Protocol: k.protocol, Port: k.port, Records: n})
+	}
+	slices.SortFunc(rep.Forwarded, func(a, b Forwarded) int {
+		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Via, b.Via), cmp.Compare(a.Destination, b.Destination),
+			cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
 	})
 	return rep
 }

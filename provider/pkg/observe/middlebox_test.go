@@ -55,6 +55,8 @@ func TestAttributeMiddleboxes(t *testing.T) {
 			},
 			check: func(t *testing.T, rep Report) {
 				assert.Equal(t, int64(3), rep.Transit)
+				assert.Equal(t, []Forwarded{{Caller: "api", Via: "eni-nat", Destination: "192.0.2.50", Protocol: 6, Port: 443, Records: 3}}, rep.Forwarded,
+					"pkt-dstaddr names where the gateway forwarded it")
 				assert.Zero(t, rep.Unexplained)
 				assert.Equal(t, Tally{ByFlowDirection: 9}, rep.Sides)
 			},
