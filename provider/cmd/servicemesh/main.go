@@ -112,9 +112,10 @@ is followed only to a file inside the working directory.
                 snapshot taken at or before its start (the earliest before
                 the first; tuples are split at the snapshots' times, but
                 --athena-csv tuples come aggregated); the rules are the
-                latest snapshot's. A rule
-                naming a prefix list is matched against its entries: give
-                describe-managed-prefix-lists and, as pl-ID=FILE,
+                latest snapshot's. Requests arriving at a NAT gateway are
+                transit, listed by the destination pkt-dstaddr names. A
+                rule naming a prefix list is matched against its entries:
+                give describe-managed-prefix-lists and, as pl-ID=FILE,
                 get-managed-prefix-list-entries among the --from files.
 
 RECORDS, for flows and observe, is one of: flow-log files; --s3
