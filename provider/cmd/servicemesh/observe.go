@@ -1,25 +1,25 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
-	"text/tabwriter"
-	"time"
+	"slices"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observereport"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
 )
 
-// runObserve reads flow logs against the account's groups (describe JSON):
-// which rules carry traffic, which do not, what was refused.
+// runObserve reads flow logs against the account's groups (describe JSON),
+// or, with --mesh, against a declaration's planned rules: which rules carry
+// traffic, which do not, what was refused, what no rule declares.
 func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("servicemesh observe", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -27,6 +27,8 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs.Func("from", "", func(s string) error { from = append(from, s); return nil })
 	logFormatFlag := fs.String("log-format", "", "")
 	format := fs.String("format", "text", "")
+	meshPath := fs.String("mesh", "", "")
+	name := fs.String("name", "mesh", "")
 	files, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
@@ -38,8 +40,11 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if len(from) == 0 || len(files) == 0 {
 		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces) and one or more flow-log files")
 	}
-	if *format != "text" && *format != "json" {
-		return usageError(stderr, "--format %q: use text or json", *format)
+	switch {
+	case !slices.Contains([]string{"text", "json", "markdown", "mermaid"}, *format):
+		return usageError(stderr, "--format %q: use text, json, markdown or mermaid", *format)
+	case *format == "mermaid" && *meshPath == "":
+		return usageError(stderr, "--format mermaid draws the declaration's flows: give --mesh SPEC")
 	}
 	lf, err := logFormat(*logFormatFlag)
 	if err != nil {
@@ -52,9 +57,27 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if !acc.AttachmentsKnown {
 		return usageError(stderr, "%s: no NetworkInterfaces: give the output of `aws ec2 describe-network-interfaces --output json` too", acc.Source)
 	}
-	ifaces, perms, skipped, err := observe.FromAccount(acc)
-	if err != nil {
-		return usageError(stderr, "%v", err)
+	var mesh *observereport.Mesh
+	var ifaces []observe.Interface
+	var perms []observe.Permission
+	var notes []string
+	if *meshPath != "" {
+		m, p, code := load(*meshPath, stderr)
+		if p == nil {
+			return code
+		}
+		if mesh, err = observereport.FromMesh(*name, p, acc, m.VpcID); err != nil {
+			return usageError(stderr, "%v", err)
+		}
+		ifaces, perms = mesh.Interfaces, mesh.Permissions
+	} else {
+		var skipped int
+		if ifaces, perms, skipped, err = observe.FromAccount(acc); err != nil {
+			return usageError(stderr, "%v", err)
+		}
+		if skipped > 0 {
+			notes = append(notes, fmt.Sprintf("%d rules naming prefix lists were not attributed (their ranges are not read yet)", skipped))
+		}
 	}
 	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0))
 	if err != nil {
@@ -62,16 +85,18 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, listening(perms))
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitUsage
-		}
-		return exitOK
+	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData, Tuples: res.Table.Len()}
+	r := observereport.Build(st, rep, mesh, notes)
+	switch *format {
+	case "json":
+		fmt.Fprint(stdout, observereport.JSON(r))
+	case "markdown":
+		fmt.Fprint(stdout, observereport.Markdown(r, review.CommentLimit))
+	case "mermaid":
+		fmt.Fprint(stdout, observereport.Mermaid(r, mesh))
+	default:
+		fmt.Fprint(stdout, observereport.Text(r))
 	}
-	writeObserved(stdout, res, rep, skipped)
 	return exitOK
 }
 
@@ -96,59 +121,3 @@ func listening(perms []observe.Permission) func(protocol, port int) bool {
 	}
 	return func(protocol, port int) bool { return set[key{protocol, port}] }
 }
-
-func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, skipped int) {
-	st := res.Stats
-	fmt.Fprintf(w, "%d records in %d files (%d NODATA, %d SKIPDATA), %d tuples.\n", st.Records, res.Files, st.NoData, st.SkipData, res.Table.Len())
-	var decided []string
-	for _, m := range []observe.Method{observe.ByTCPFlags, observe.ByServicePort, observe.ByEphemeralPort, observe.Undecided} {
-		decided = append(decided, fmt.Sprintf("%s %d", m, rep.Methods[m]))
-	}
-	fmt.Fprintf(w, "Who initiated, records decided by: %s.\n\n", strings.Join(decided, ", "))
-
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tFLOWS\tRECORDS\tPACKETS\tBYTES\tFIRST SEEN\tLAST SEEN\tCALLERS")
-	var unused, tighter []string
-	for _, h := range rep.Hits {
-		if h.Flows == 0 {
-			unused = append(unused, h.Rule)
-			continue
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", h.Rule, h.Flows, h.Records, h.Packets, h.Bytes,
-			unix(h.FirstSeen), unix(h.LastSeen), strings.Join(h.Callers, ", "))
-		if h.NameableCallers {
-			tighter = append(tighter, fmt.Sprintf("%s: every caller carries known groups; name them instead: %s", h.Rule, strings.Join(h.Callers, ", ")))
-		}
-	}
-	tw.Flush()
-	section(w, "Unused in the window (no accepted request)", unused)
-	section(w, "Tighter", tighter)
-	var rejected []string
-	for _, r := range rep.Rejected {
-		kind := "scanning or one-off"
-		if r.LooksLikeMissing {
-			kind = "repeated from a known caller: a missing rule?"
-		}
-		rejected = append(rejected, fmt.Sprintf("%s -> %s %s: %d records, %s", r.Caller, r.Callee,
-			observe.TupleTraffic(r.Protocol, r.Port), r.Records, kind))
-	}
-	section(w, "Rejected (a REJECT does not say whether a security group or a network ACL refused)", rejected)
-	if rep.Unexplained > 0 {
-		fmt.Fprintf(w, "\n%d records of accepted requests match no ingress rule read (another group's rule, or a path through a middlebox).\n", rep.Unexplained)
-	}
-	if skipped > 0 {
-		fmt.Fprintf(w, "\n%d rules naming prefix lists were not attributed (their ranges are not read yet).\n", skipped)
-	}
-}
-
-func section(w io.Writer, title string, lines []string) {
-	if len(lines) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\n%s:\n", title)
-	for _, l := range lines {
-		fmt.Fprintf(w, "  %s\n", l)
-	}
-}
-
-func unix(s int64) string { return time.Unix(s, 0).UTC().Format(time.RFC3339) }

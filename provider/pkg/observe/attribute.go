@@ -100,11 +100,17 @@ var protocolNames = func() (names [256]string) {
 // TupleTraffic names a protocol number and destination port as rules do:
 // tcp/3306.
 func TupleTraffic(protocol, port int) string {
-	tr, ok := traffic(flowlog.Tuple{Protocol: protocol, DstPort: port})
+	tr, ok := TupleRange(protocol, port)
 	if !ok {
 		return "unknown protocol"
 	}
 	return tr.String()
+}
+
+// TupleRange is a protocol number and destination port in the rules' terms;
+// false for a number that is no IP protocol.
+func TupleRange(protocol, port int) (ports.Range, bool) {
+	return traffic(flowlog.Tuple{Protocol: protocol, DstPort: port})
 }
 
 // traffic is what a tuple carries, in the rules' terms.
@@ -149,12 +155,23 @@ type Rejected struct {
 	LooksLikeMissing bool // repeated, from a caller the inventory knows: a rule may be missing; else scanning noise
 }
 
+// Unmatched is accepted traffic from one caller to one callee on one port
+// that no permission given explains: with a mesh's rules, a flow observed
+// but not declared.
+type Unmatched struct {
+	Caller, Callee string
+	Protocol, Port int
+	Records        int64
+}
+
 // Report is what the observed traffic says about the permissions.
 type Report struct {
 	Hits        []Hit // one per permission, by rule name; Flows 0: unused in the window
 	Rejected    []Rejected
 	Unexplained int64 // records of accepted requests no permission explains (another group, or an NACL-only path)
-	Methods     Tally
+	// UnmatchedFlows are the Unexplained records by caller, callee and port.
+	UnmatchedFlows []Unmatched
+	Methods        Tally
 }
 
 // missingThreshold is how many rejected records from a known caller make a
@@ -182,6 +199,7 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		protocol, port int
 	}
 	rejected := map[rejKey]*Rejected{}
+	unmatched := map[rejKey]*Unmatched{}
 	rep := Report{Methods: Tally{}}
 	each(func(t flowlog.Tuple) {
 		if rep.Methods.Add(t, listening) != Request {
@@ -196,11 +214,26 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		if known && caller.Name != "" {
 			who = callerKey{name: caller.Name}
 		}
-		if t.Action == "REJECT" {
+		// The key's text is made only for the tuples that need it.
+		key := func() rejKey {
 			k := rejKey{who.name, label(callee), t.Protocol, t.DstPort}
 			if k.caller == "" {
 				k.caller = t.SrcAddr.String()
 			}
+			return k
+		}
+		unexplained := func() {
+			rep.Unexplained += t.Count
+			k := key()
+			u := unmatched[k]
+			if u == nil {
+				u = &Unmatched{Caller: k.caller, Callee: k.callee, Protocol: k.protocol, Port: k.port}
+				unmatched[k] = u
+			}
+			u.Records += t.Count
+		}
+		if t.Action == "REJECT" {
+			k := key()
 			r := rejected[k]
 			if r == nil {
 				r = &Rejected{Caller: k.caller, Callee: k.callee, Protocol: k.protocol, Port: k.port, FromKnownService: known && caller.Name != ""}
@@ -211,7 +244,7 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		}
 		tr, ok := traffic(t)
 		if !ok {
-			rep.Unexplained += t.Count
+			unexplained()
 			return
 		}
 		matched := false
@@ -237,7 +270,7 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			}
 		}
 		if !matched {
-			rep.Unexplained += t.Count
+			unexplained()
 		}
 	})
 	for i, p := range perms {
@@ -259,6 +292,12 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		rep.Rejected = append(rep.Rejected, *r)
 	}
 	slices.SortFunc(rep.Rejected, func(a, b Rejected) int {
+		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Callee, b.Callee), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
+	})
+	for _, u := range unmatched {
+		rep.UnmatchedFlows = append(rep.UnmatchedFlows, *u)
+	}
+	slices.SortFunc(rep.UnmatchedFlows, func(a, b Unmatched) int {
 		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Callee, b.Callee), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
 	})
 	return rep
