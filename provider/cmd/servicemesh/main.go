@@ -44,7 +44,8 @@ const usage = `usage:
   servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
   servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
   servicemesh flows [--log-format FORMAT] [--workers N] [--csv] FLOWLOG...
-  servicemesh observe --from DESCRIBE.json... [--log-format FORMAT] [--format text|json] FLOWLOG...
+  servicemesh observe --from DESCRIBE.json... [--mesh SPEC [--name NAME]] [--log-format FORMAT]
+                      [--format text|json|markdown|mermaid] FLOWLOG...
   servicemesh --version
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
@@ -99,6 +100,13 @@ is followed only to a file inside the working directory.
                 known groups, and rejected traffic by caller, callee and
                 port. Replies are told from requests by tcp-flags, else by
                 ports; the summary says how many records each way decided.
+                With --mesh SPEC, the declaration is the reference: per
+                planned rule (by its resource name; NAME is the ServiceMesh
+                resource's name, default "mesh"), with the account's groups
+                matched as audit matches them; declared flows never
+                observed; observed flows no rule declares. markdown is for
+                a pull request; mermaid (with --mesh) draws declared but
+                unused flows dashed and observed undeclared ones labelled.
 
 Findings go to stderr, each with its fix: warnings always, and errors,
 which stop the plan.

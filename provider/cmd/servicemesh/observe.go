@@ -12,9 +12,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observereport"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
 )
 
 // runObserve reads flow logs against the account's groups (describe JSON),
@@ -84,7 +82,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, listening(perms))
+	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, observereport.Listening(perms))
 	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData, Tuples: res.Table.Len()}
 	r := observereport.Build(st, rep, mesh, notes)
 	switch *format {
@@ -98,26 +96,4 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, observereport.Text(r))
 	}
 	return exitOK
-}
-
-// listening is the ports services accept: every rule's ports (ranges of up
-// to maxListening ports) and the well-known ports.
-func listening(perms []observe.Permission) func(protocol, port int) bool {
-	const maxListening = 100
-	type key struct{ protocol, port int }
-	set := map[key]bool{}
-	number := map[string]int{ports.TCP: 6, ports.UDP: 17}
-	for _, p := range perms {
-		n, ok := number[p.Ports.Protocol]
-		if !ok || p.Ports.To-p.Ports.From >= maxListening {
-			continue
-		}
-		for port := p.Ports.From; port <= p.Ports.To; port++ {
-			set[key{n, port}] = true
-		}
-	}
-	for _, w := range wellknown.Table {
-		set[key{number[w.Protocol], w.Port}] = true
-	}
-	return func(protocol, port int) bool { return set[key{protocol, port}] }
 }

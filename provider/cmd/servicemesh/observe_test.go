@@ -68,3 +68,26 @@ func TestObserveLegacy(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "observe takes --from DESCRIBE.json")
 }
+
+// TestObserveMesh: --mesh judges the declaration's rules by their
+// resource names, in every format; mermaid needs the mesh.
+func TestObserveMesh(t *testing.T) {
+	d := filepath.Join("..", "..", "pkg", "observereport", "testdata")
+	args := []string{"observe", "--mesh", filepath.Join(d, "mesh.yaml"), "--from", filepath.Join(d, "describe-security-groups.json"),
+		"--from", filepath.Join(d, "describe-network-interfaces.json"), filepath.Join(d, "flows.log")}
+	for format, want := range map[string]string{
+		"text":     "Declared flows never observed:\n  internet (::/0) -> web tcp/443 (mesh-web-ingress-tcp-443-.._0)\n  api -> worker tcp/9000 (mesh-worker-ingress-tcp-9000-sg_api)\n",
+		"json":     `"Rule": "mesh-db-ingress-tcp-5432-sg_api"`,
+		"markdown": "| web | db | `tcp/5432` | 1 |",
+		"mermaid":  `svc_api -.->|"unused: tcp/9000"| svc_worker`,
+	} {
+		t.Run(format, func(t *testing.T) {
+			code, stdout, errs := runCLI(append(args, "--format", format)...)
+			require.Equal(t, exitOK, code, errs)
+			assert.Contains(t, stdout, want)
+		})
+	}
+	code, _, errs := runCLI("observe", "--format", "mermaid", "--from", filepath.Join(d, "describe-security-groups.json"), filepath.Join(d, "flows.log"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "give --mesh SPEC")
+}
