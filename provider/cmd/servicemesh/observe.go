@@ -82,7 +82,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, observereport.Listening(perms))
+	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, observe.Listening(perms))
 	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData, Tuples: res.Table.Len()}
 	r := observereport.Build(st, rep, mesh, notes)
 	switch *format {

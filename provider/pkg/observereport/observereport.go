@@ -23,7 +23,6 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/rule"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
 )
 
 // Mesh is a declaration's plan as the observation sees it: the account's
@@ -267,26 +266,4 @@ func (r Report) NeverObserved() []Flow {
 // Tighter are the CIDR rules whose every caller carries known groups.
 func (r Report) Tighter() []Rule {
 	return slices.DeleteFunc(slices.Clone(r.Rules), func(x Rule) bool { return !x.NameableCallers })
-}
-
-// Listening is the ports services accept: every rule's ports (ranges of up
-// to maxListening ports) and the well-known ports.
-func Listening(perms []observe.Permission) func(protocol, port int) bool {
-	const maxListening = 100
-	type key struct{ protocol, port int }
-	set := map[key]bool{}
-	number := map[string]int{ports.TCP: 6, ports.UDP: 17}
-	for _, p := range perms {
-		n, ok := number[p.Ports.Protocol]
-		if !ok || p.Ports.To-p.Ports.From >= maxListening {
-			continue
-		}
-		for port := p.Ports.From; port <= p.Ports.To; port++ {
-			set[key{n, port}] = true
-		}
-	}
-	for _, w := range wellknown.Table {
-		set[key{number[w.Protocol], w.Port}] = true
-	}
-	return func(protocol, port int) bool { return set[key{protocol, port}] }
 }
