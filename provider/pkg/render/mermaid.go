@@ -41,7 +41,7 @@ func (g *graph) mermaid(tiers []string, obs *observed) string {
 		switch {
 		case n.kind == serviceNode && n.shared:
 			shared = append(shared, id)
-		case n.kind != serviceNode:
+		case n.kind != serviceNode && !obs.brought(n):
 			external = append(external, id)
 		}
 	}

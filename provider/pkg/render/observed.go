@@ -77,6 +77,10 @@ type observed struct {
 	seen         []*node                     // nodes only undeclared traffic brings
 }
 
+// brought reports whether only undeclared traffic brings n: it is of
+// class undeclared, not external.
+func (o *observed) brought(n *node) bool { return o != nil && slices.Contains(o.seen, n) }
+
 // edge is an edge's arrow and label.
 func (o *observed) edge(e edge) (arrow, label string) {
 	if e.undeclared {
