@@ -125,8 +125,20 @@ func writeBenchFile(path string, spec BenchSpec, file uint64) error {
 		b = append(b, " OK vpc-0123456789abcdef0 subnet-0123456789abcdef0 i-0123456789abcdef0 "...)
 		b = strconv.AppendInt(b, int64(flags), 10)
 		b = append(b, " IPv4 "...)
-		b = append(append(append(b, src...), ' '), dst...)
-		b = append(b, " us-east-1 use1-az1 - - - - ingress -\n"...)
+		// One tuple in 64 is seen through a middlebox (a load balancer's
+		// interface): two original sources in pkt-srcaddr behind one srcaddr,
+		// so records that differ only there must stay apart.
+		if y%64 == 1 {
+			b = ip(b, 100, 64<<16|r>>56&1)
+		} else {
+			b = append(b, src...)
+		}
+		b = append(append(append(b, ' '), dst...), " us-east-1 use1-az1 - - - - "...)
+		if y%3 == 0 {
+			b = append(b, "egress -\n"...)
+		} else {
+			b = append(b, "ingress -\n"...)
+		}
 		if _, err := w.Write(b); err != nil {
 			return err
 		}

@@ -17,8 +17,8 @@ func TestFlows(t *testing.T) {
 			"2 1 eni-1 10.0.0.1 10.0.0.2 40002 22 6 1 60 200 260 ACCEPT OK\n"), 0o644))
 	code, stdout, errs := runCLI("flows", "--csv", good)
 	require.Equal(t, exitOK, code, errs)
-	assert.Equal(t, "interface_id,srcaddr,dstaddr,dstport,protocol,action,records,packets,bytes,tcp_flags,first_start,last_end\n"+
-		"eni-1,10.0.0.1,10.0.0.2,22,6,ACCEPT,2,4,240,0,100,260\n", stdout)
+	assert.Equal(t, "interface_id,srcaddr,dstaddr,dstport,protocol,action,flow_direction,pkt_srcaddr,pkt_dstaddr,records,packets,bytes,tcp_flags,first_start,last_end\n"+
+		"eni-1,10.0.0.1,10.0.0.2,22,6,ACCEPT,,,,2,4,240,0,100,260\n", stdout)
 	assert.Equal(t, "1 files: 2 records (0 NODATA, 0 SKIPDATA, 0 bad) in 1 tuples\n", errs)
 
 	bad := filepath.Join(dir, "b.log")

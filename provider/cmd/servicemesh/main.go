@@ -46,6 +46,7 @@ const usage = `usage:
   servicemesh flows [--log-format FORMAT] [--workers N] [--csv] FLOWLOG...
   servicemesh observe --from DESCRIBE.json... [--mesh SPEC [--name NAME]] [--log-format FORMAT]
                       [--format text|json|markdown|mermaid] FLOWLOG...
+  servicemesh observe [--from FILE...] --snapshot TIME=FILE[,FILE...]... [flags as above] FLOWLOG...
   servicemesh --version
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
@@ -107,6 +108,15 @@ is followed only to a file inside the working directory.
                 observed; observed flows no rule declares. markdown is for
                 a pull request; mermaid (with --mesh) draws declared but
                 unused flows dashed and observed undeclared ones labelled.
+                Interfaces are reused: --snapshot TIME=FILE[,FILE...]
+                (repeated; TIME in RFC 3339, FILE describe JSON, read with
+                every --from file) is the inventory as taken at TIME. A
+                record is attributed with the interfaces of the latest
+                snapshot taken at or before its start (the earliest before
+                the first); the rules are the latest snapshot's. A rule
+                naming a prefix list is matched against its entries: give
+                describe-managed-prefix-lists and, as pl-ID=FILE,
+                get-managed-prefix-list-entries among the --from files.
 
 Findings go to stderr, each with its fix: warnings always, and errors,
 which stop the plan.

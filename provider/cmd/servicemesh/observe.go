@@ -7,6 +7,8 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
@@ -23,6 +25,8 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	var from []string
 	fs.Func("from", "", func(s string) error { from = append(from, s); return nil })
+	var snapshots []string
+	fs.Func("snapshot", "", func(s string) error { snapshots = append(snapshots, s); return nil })
 	logFormatFlag := fs.String("log-format", "", "")
 	format := fs.String("format", "text", "")
 	meshPath := fs.String("mesh", "", "")
@@ -35,8 +39,8 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	if len(from) == 0 || len(files) == 0 {
-		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces) and one or more flow-log files")
+	if (len(from) == 0 && len(snapshots) == 0) || len(files) == 0 {
+		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces), or --snapshot TIME=DESCRIBE.json, and one or more flow-log files")
 	}
 	switch {
 	case !slices.Contains([]string{"text", "json", "markdown", "mermaid"}, *format):
@@ -48,43 +52,35 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	acc, err := ec2read.ReadFiles(from...)
+	timed, err := readAccounts(from, snapshots)
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	if !acc.AttachmentsKnown {
-		return usageError(stderr, "%s: no NetworkInterfaces: give the output of `aws ec2 describe-network-interfaces --output json` too", acc.Source)
-	}
 	var mesh *observereport.Mesh
-	var ifaces []observe.Interface
+	var inv *observe.Inventory
 	var perms []observe.Permission
-	var notes []string
+	var skipped int
 	if *meshPath != "" {
 		m, p, code := load(*meshPath, stderr)
 		if p == nil {
 			return code
 		}
-		if mesh, err = observereport.FromMesh(*name, p, acc, m.VpcID); err != nil {
+		if mesh, err = observereport.FromMesh(*name, p, timed, m.VpcID); err != nil {
 			return usageError(stderr, "%v", err)
 		}
-		ifaces, perms = mesh.Interfaces, mesh.Permissions
-	} else {
-		var skipped int
-		if ifaces, perms, skipped, err = observe.FromAccount(acc); err != nil {
-			return usageError(stderr, "%v", err)
-		}
-		if skipped > 0 {
-			notes = append(notes, fmt.Sprintf("%d rules naming prefix lists were not attributed (their ranges are not read yet)", skipped))
-		}
+		inv, perms = mesh.Inventory, mesh.Permissions
+	} else if inv, perms, skipped, err = observe.FromAccounts(timed); err != nil {
+		return usageError(stderr, "%v", err)
 	}
 	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, observe.Listening(perms))
-	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData, Tuples: res.Table.Len()}
-	r := observereport.Build(st, rep, mesh, notes)
+	rep := observe.Attribute(res.Table.Each, inv, perms, observe.Listening(perms))
+	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData,
+		Tuples: res.Table.Len(), SkippedRules: skipped}
+	r := observereport.Build(st, rep, mesh)
 	switch *format {
 	case "json":
 		fmt.Fprint(stdout, observereport.JSON(r))
@@ -96,4 +92,38 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, observereport.Text(r))
 	}
 	return exitOK
+}
+
+// readAccounts reads the --from files as one account, or each
+// --snapshot TIME=FILE[,FILE...] with the --from files as the account at
+// TIME. Every snapshot's problems are reported together.
+func readAccounts(from, snapshots []string) ([]observe.TimedAccount, error) {
+	if len(snapshots) == 0 {
+		snapshots = []string{""}
+	}
+	var timed []observe.TimedAccount
+	var problems []error
+	for _, s := range snapshots {
+		var taken int64
+		files := from
+		if s != "" {
+			at, list, ok := strings.Cut(s, "=")
+			t, err := time.Parse(time.RFC3339, at)
+			if !ok || err != nil || list == "" {
+				problems = append(problems, fmt.Errorf("--snapshot %q: give TIME=FILE[,FILE...], TIME in RFC 3339 (2026-11-20T10:00:00Z)", s))
+				continue
+			}
+			taken, files = t.Unix(), append(slices.Clone(from), strings.Split(list, ",")...)
+		}
+		acc, err := ec2read.ReadFiles(files...)
+		switch {
+		case err != nil:
+			problems = append(problems, err)
+		case !acc.AttachmentsKnown:
+			problems = append(problems, fmt.Errorf("%s: no NetworkInterfaces: give the output of `aws ec2 describe-network-interfaces --output json` too", acc.Source))
+		default:
+			timed = append(timed, observe.TimedAccount{Taken: taken, Account: acc})
+		}
+	}
+	return timed, errors.Join(problems...)
 }

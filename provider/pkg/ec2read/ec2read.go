@@ -34,6 +34,9 @@ type Account struct {
 	Subnets     []Subnet
 	NetworkACLs []NetworkACL
 	Interfaces  []Interface
+	// PrefixLists are the managed prefix lists whose entries were read,
+	// sorted by id.
+	PrefixLists []PrefixList
 }
 
 // Group is one security group.
@@ -47,12 +50,18 @@ type Group struct {
 }
 
 // Interface is one network interface: its subnet, private addresses and
-// (in Account.Interfaces) the ids of its groups, sorted.
+// (in Account.Interfaces) the ids of its groups, sorted. Type (EC2's
+// InterfaceType: interface, nat_gateway, network_load_balancer, ...),
+// RequesterManaged and Description tell a service's interface from a
+// middlebox's: flow-log attribution reads them.
 type Interface struct {
-	ID        string
-	SubnetID  string
-	Addresses []netip.Addr
-	Groups    []string
+	ID               string
+	SubnetID         string
+	Addresses        []netip.Addr
+	Groups           []string
+	Type             string
+	RequesterManaged bool
+	Description      string
 }
 
 // Directions, as EC2 and the AWS provider name them.
@@ -200,7 +209,8 @@ func build(source string, groups []types.SecurityGroup, rules []types.SecurityGr
 
 // iface reads a network interface's id, subnet and private addresses.
 func iface(n types.NetworkInterface) Interface {
-	in := Interface{ID: str(n.NetworkInterfaceId), SubnetID: str(n.SubnetId)}
+	in := Interface{ID: str(n.NetworkInterfaceId), SubnetID: str(n.SubnetId), Type: string(n.InterfaceType),
+		RequesterManaged: n.RequesterManaged != nil && *n.RequesterManaged, Description: str(n.Description)}
 	for _, p := range n.PrivateIpAddresses {
 		if ip, err := netip.ParseAddr(str(p.PrivateIpAddress)); err == nil {
 			in.Addresses = append(in.Addresses, ip)

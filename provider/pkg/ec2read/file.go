@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
-// describeOutput is any of the five describe commands' JSON; the AWS CLI's
+// describeOutput is any of the describe commands' JSON; the AWS CLI's
 // keys match the SDK's field names, so the SDK types decode it.
 type describeOutput struct {
 	SecurityGroups     *[]types.SecurityGroup
@@ -20,21 +20,31 @@ type describeOutput struct {
 	NetworkInterfaces  *[]types.NetworkInterface
 	Subnets            *[]types.Subnet
 	NetworkAcls        *[]types.NetworkAcl
+	PrefixLists        *[]types.ManagedPrefixList // describe-managed-prefix-lists
+	Entries            *[]types.PrefixListEntry   // get-managed-prefix-list-entries
 }
 
 // ReadFiles reads the output of `aws ec2 describe-security-groups --output
 // json`, and optionally of describe-security-group-rules,
-// describe-network-interfaces, describe-subnets and describe-network-acls:
-// one file each, or one object with their keys merged. Exactly one file must
-// hold SecurityGroups.
+// describe-network-interfaces, describe-subnets, describe-network-acls and
+// describe-managed-prefix-lists: one file each, or one object with their keys
+// merged. Exactly one file must hold SecurityGroups. The output of
+// get-managed-prefix-list-entries does not name its list, so its path is
+// given as pl-ID=FILE.
 func ReadFiles(paths ...string) (*Account, error) {
 	var groups []types.SecurityGroup
 	var rules []types.SecurityGroupRule
 	var enis []types.NetworkInterface
 	var subnets []types.Subnet
 	var acls []types.NetworkAcl
+	var lists []types.ManagedPrefixList
+	entries := map[string][]types.PrefixListEntry{}
 	var withGroups, withRules, withENIs bool
-	for _, path := range paths {
+	for _, arg := range paths {
+		list, path, named := strings.Cut(arg, "=")
+		if !named || !strings.HasPrefix(list, "pl-") {
+			list, path = "", arg
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, err
@@ -42,6 +52,17 @@ func ReadFiles(paths ...string) (*Account, error) {
 		out, err := decode(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		switch {
+		case out.Entries != nil && list == "":
+			return nil, fmt.Errorf("%s: get-managed-prefix-list-entries output does not name its prefix list: give it as pl-ID=%s", path, path)
+		case out.Entries == nil && list != "":
+			return nil, fmt.Errorf("%s: %s= names a prefix list, but the file has no Entries (the output of `aws ec2 get-managed-prefix-list-entries --prefix-list-id %s`)", path, list, list)
+		case out.Entries != nil:
+			entries[list] = append(entries[list], *out.Entries...)
+		}
+		if out.PrefixLists != nil {
+			lists = append(lists, *out.PrefixLists...)
 		}
 		if out.SecurityGroups != nil {
 			if withGroups {
@@ -73,7 +94,7 @@ func ReadFiles(paths ...string) (*Account, error) {
 		enis = []types.NetworkInterface{}
 	}
 	return FromDescribe("file "+strings.Join(paths, ", "), Describe{SecurityGroups: groups, SecurityGroupRules: rules,
-		NetworkInterfaces: enis, Subnets: subnets, NetworkAcls: acls})
+		NetworkInterfaces: enis, Subnets: subnets, NetworkAcls: acls, PrefixLists: lists, PrefixListEntries: entries})
 }
 
 // Describe is the describe commands' output as the AWS SDK's types hold it,
@@ -84,6 +105,9 @@ type Describe struct {
 	NetworkInterfaces  []types.NetworkInterface
 	Subnets            []types.Subnet
 	NetworkAcls        []types.NetworkAcl
+	PrefixLists        []types.ManagedPrefixList
+	// PrefixListEntries are get-managed-prefix-list-entries by list id.
+	PrefixListEntries map[string][]types.PrefixListEntry
 }
 
 // FromDescribe builds an Account as ReadFiles does; source names it in
@@ -96,16 +120,20 @@ func FromDescribe(source string, d Describe) (*Account, error) {
 	if err := a.addNetwork(d.Subnets, d.NetworkAcls, d.NetworkInterfaces); err != nil {
 		return nil, err
 	}
+	if err := a.addPrefixLists(d.PrefixLists, d.PrefixListEntries); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
 func decode(data []byte) (describeOutput, error) {
-	const want = "not the JSON of `aws ec2 describe-security-groups --output json` (nor of describe-security-group-rules, describe-network-interfaces, describe-subnets or describe-network-acls)"
+	const want = "not the JSON of `aws ec2 describe-security-groups --output json` (nor of describe-security-group-rules, describe-network-interfaces, describe-subnets, describe-network-acls, describe-managed-prefix-lists or get-managed-prefix-list-entries)"
 	var keys map[string]json.RawMessage
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return describeOutput{}, fmt.Errorf("%s: %w", want, err)
 	}
-	known := map[string]bool{"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true, "Subnets": true, "NetworkAcls": true, "NextToken": true}
+	known := map[string]bool{"SecurityGroups": true, "SecurityGroupRules": true, "NetworkInterfaces": true, "Subnets": true, "NetworkAcls": true,
+		"PrefixLists": true, "Entries": true, "NextToken": true}
 	found := false
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if !known[k] {
@@ -114,7 +142,7 @@ func decode(data []byte) (describeOutput, error) {
 		found = found || k != "NextToken"
 	}
 	if !found {
-		return describeOutput{}, fmt.Errorf("%s: it has none of SecurityGroups, SecurityGroupRules, NetworkInterfaces, Subnets, NetworkAcls", want)
+		return describeOutput{}, fmt.Errorf("%s: it has none of SecurityGroups, SecurityGroupRules, NetworkInterfaces, Subnets, NetworkAcls, PrefixLists, Entries", want)
 	}
 	var out describeOutput
 	dec := json.NewDecoder(bytes.NewReader(data))

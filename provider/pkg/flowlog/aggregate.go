@@ -14,22 +14,60 @@ import (
 )
 
 // Tuple is the traffic of one (interface, source, destination, destination
-// port, protocol, action) over the records read: the unit the attribution
-// works on, and what a GROUP BY of those six fields returns.
+// port, protocol, action, flow direction, packet source, packet destination)
+// over the records read: the unit the attribution works on, and what a
+// GROUP BY of those fields returns.
+//
+// The last three are in the key only through the formats that carry them:
+// a record without them has them zero, so records of a format without them
+// group by the first six alone. They are in the key because records that
+// differ only there are different traffic: behind a NAT gateway, a load
+// balancer or an EKS pod's secondary address, srcaddr/dstaddr are the
+// middlebox's and pkt-srcaddr/pkt-dstaddr the original endpoints, and one
+// interface logs both ingress and egress records of the same addresses.
 type Tuple struct {
-	InterfaceID      string
-	SrcAddr, DstAddr netip.Addr // invalid when AWS wrote "-"
-	DstPort          int        // -1 when "-"
-	Protocol         int        // -1 when "-"
-	Action           string     // ACCEPT, REJECT, or "" for "-"
-	Count            int64      // records
-	Packets, Bytes   int64      // sums; "-" counts as 0
-	TCPFlags         int        // OR of the records' tcp-flags; 0 without the field
-	Start, End       int64      // earliest start and latest end, Unix seconds; -1 when none
+	InterfaceID            string
+	SrcAddr, DstAddr       netip.Addr // invalid when AWS wrote "-"
+	DstPort                int        // -1 when "-"
+	Protocol               int        // -1 when "-"
+	Action                 string     // ACCEPT, REJECT, or "" for "-"
+	FlowDirection          Direction  // NoDirection when the format lacks it or "-"
+	PktSrcAddr, PktDstAddr netip.Addr // invalid when the format lacks them or "-"
+	Count                  int64      // records
+	Packets, Bytes         int64      // sums; "-" counts as 0
+	TCPFlags               int        // OR of the records' tcp-flags; 0 without the field
+	Start, End             int64      // earliest start and latest end, Unix seconds; -1 when none
 }
 
 // TupleFields are the fields a format must have to be aggregated.
 var TupleFields = []Field{InterfaceID, SrcAddr, DstAddr, DstPort, Protocol, Action}
+
+// Direction is a record's flow-direction, relative to its interface.
+type Direction uint8
+
+const (
+	NoDirection Direction = iota // the format lacks flow-direction, or AWS wrote "-"
+	Ingress
+	Egress
+)
+
+var directionNames = [...]string{NoDirection: "", Ingress: "ingress", Egress: "egress"}
+
+// String is the direction as AWS writes it; "" for NoDirection.
+func (d Direction) String() string { return directionNames[d] }
+
+// parseDirection reads a flow-direction field; absent or "-" is NoDirection.
+func parseDirection(b []byte) (Direction, bool) {
+	switch string(b) {
+	case "", "-":
+		return NoDirection, true
+	case "ingress":
+		return Ingress, true
+	case "egress":
+		return Egress, true
+	}
+	return NoDirection, false
+}
 
 // Table aggregates records into tuples. Its memory is bounded by the
 // distinct tuples, interfaces and IPv6 addresses: a record is split and
@@ -47,11 +85,12 @@ type Table struct {
 }
 
 type entry struct {
-	count, packets, bytes uint64
-	eni, src, dst, port   uint32
-	start, end            uint32 // Unix seconds; start noStart and end 0 when none
-	proto                 uint16
-	action, fam, flags    uint8
+	count, packets, bytes   uint64
+	eni, src, dst, port     uint32
+	psrc, pdst              uint32 // pkt-srcaddr, pkt-dstaddr
+	start, end              uint32 // Unix seconds; start noStart and end 0 when none
+	proto                   uint16
+	action, dir, fam, flags uint8
 }
 
 const (
@@ -63,7 +102,7 @@ const (
 	// longest interval (10 minutes) is under 2^43 bytes, and 2^20 such
 	// records still sum within a uint64.
 	maxCounter = 1 << 44
-	// fam: how src (bits 0-1) and dst (bits 2-3) are held.
+	// fam: how src (bits 0-1), dst (2-3), psrc (4-5) and pdst (6-7) are held.
 	addrNone = 0
 	addrV4   = 1 // the address's 32 bits
 	addrV6   = 2 // an id in Table.v6
@@ -127,6 +166,19 @@ func (t *Table) addRecord(s *Scanner) string {
 		return fmt.Sprintf("dstaddr %q is not an IP address", s.Field(DstAddr))
 	}
 	k.fam |= kind << 2
+	if k.psrc, kind, ok = t.addr(s.Field(PktSrcAddr)); !ok {
+		return fmt.Sprintf("pkt-srcaddr %q is not an IP address", s.Field(PktSrcAddr))
+	}
+	k.fam |= kind << 4
+	if k.pdst, kind, ok = t.addr(s.Field(PktDstAddr)); !ok {
+		return fmt.Sprintf("pkt-dstaddr %q is not an IP address", s.Field(PktDstAddr))
+	}
+	k.fam |= kind << 6
+	dir, ok := parseDirection(s.Field(FlowDirection))
+	if !ok {
+		return fmt.Sprintf("flow-direction %q is not ingress or egress", s.Field(FlowDirection))
+	}
+	k.dir = uint8(dir)
 	if k.port, ok = optUint[uint32](s.Field(DstPort), 65535, noPort); !ok {
 		return fmt.Sprintf("dstport %q is not a number from 0 to 65535", s.Field(DstPort))
 	}
@@ -200,9 +252,10 @@ func (t *Table) eniID(b []byte) uint32 {
 	return id
 }
 
-// addr encodes an address: IPv4 as its bits, IPv6 as an interned id.
+// addr encodes an address: IPv4 as its bits, IPv6 as an interned id;
+// absent (nil) or "-" as none.
 func (t *Table) addr(b []byte) (uint32, uint8, bool) {
-	if isDash(b) {
+	if b == nil || isDash(b) {
 		return 0, addrNone, true
 	}
 	if v, ok := parseIPv4(b); ok {
@@ -254,14 +307,16 @@ func parseIPv4(b []byte) (uint32, bool) {
 
 func (e *entry) sameKey(k *entry) bool {
 	return e.eni == k.eni && e.src == k.src && e.dst == k.dst && e.port == k.port &&
-		e.proto == k.proto && e.action == k.action && e.fam == k.fam
+		e.proto == k.proto && e.action == k.action && e.fam == k.fam &&
+		e.psrc == k.psrc && e.pdst == k.pdst && e.dir == k.dir
 }
 
 func (k *entry) hash() uint64 {
 	a := uint64(k.eni)<<32 | uint64(k.src)
 	b := uint64(k.dst)<<32 | uint64(k.port)
-	c := uint64(k.proto)<<16 | uint64(k.action)<<8 | uint64(k.fam)
-	return mix(mix(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db), c^0x8ebc6af09c88c6e3)
+	c := uint64(k.dir)<<24 | uint64(k.proto)<<16 | uint64(k.action)<<8 | uint64(k.fam)
+	d := uint64(k.psrc)<<32 | uint64(k.pdst)
+	return mix(mix(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db), mix(c^0x8ebc6af09c88c6e3, d^0x589965cc75374cc3))
 }
 
 func mix(a, b uint64) uint64 {
@@ -295,7 +350,8 @@ func (t *Table) find(k *entry) *entry {
 		t.chunks = append(t.chunks, make([]entry, 1<<chunkBits))
 	}
 	e := t.at(idx)
-	*e = entry{eni: k.eni, src: k.src, dst: k.dst, port: k.port, proto: k.proto, action: k.action, fam: k.fam, start: noStart}
+	*e = entry{eni: k.eni, src: k.src, dst: k.dst, port: k.port, psrc: k.psrc, pdst: k.pdst,
+		proto: k.proto, action: k.action, dir: k.dir, fam: k.fam, start: noStart}
 	t.n++
 	t.place(h, idx)
 	return e
@@ -330,6 +386,11 @@ func (t *Table) Merge(o *Table) {
 	for i, a := range o.v6.vals {
 		v6Map[i] = t.v6.id(a)
 	}
+	remap := func(a *uint32, kind uint8) {
+		if kind == addrV6 {
+			*a = v6Map[*a]
+		}
+	}
 	for c := range o.chunks {
 		for i := range o.chunks[c] {
 			if c<<chunkBits+i >= o.n {
@@ -337,12 +398,10 @@ func (t *Table) Merge(o *Table) {
 			}
 			k := o.chunks[c][i]
 			k.eni = eniMap[k.eni]
-			if k.fam&3 == addrV6 {
-				k.src = v6Map[k.src]
-			}
-			if k.fam>>2 == addrV6 {
-				k.dst = v6Map[k.dst]
-			}
+			remap(&k.src, k.fam&3)
+			remap(&k.dst, k.fam>>2&3)
+			remap(&k.psrc, k.fam>>4&3)
+			remap(&k.pdst, k.fam>>6)
 			e := t.find(&k)
 			e.count += k.count
 			e.packets += k.packets
@@ -368,18 +427,21 @@ func (t *Table) address(kind uint8, v uint32) netip.Addr {
 
 func (t *Table) tuple(e *entry) Tuple {
 	tu := Tuple{
-		InterfaceID: t.enis.vals[e.eni],
-		SrcAddr:     t.address(e.fam&3, e.src),
-		DstAddr:     t.address(e.fam>>2, e.dst),
-		DstPort:     int(e.port),
-		Protocol:    int(e.proto),
-		Action:      actionNames[e.action],
-		Count:       int64(e.count),
-		Packets:     int64(e.packets),
-		Bytes:       int64(e.bytes),
-		TCPFlags:    int(e.flags),
-		Start:       int64(e.start),
-		End:         int64(e.end),
+		InterfaceID:   t.enis.vals[e.eni],
+		SrcAddr:       t.address(e.fam&3, e.src),
+		DstAddr:       t.address(e.fam>>2&3, e.dst),
+		DstPort:       int(e.port),
+		Protocol:      int(e.proto),
+		Action:        actionNames[e.action],
+		FlowDirection: Direction(e.dir),
+		PktSrcAddr:    t.address(e.fam>>4&3, e.psrc),
+		PktDstAddr:    t.address(e.fam>>6, e.pdst),
+		Count:         int64(e.count),
+		Packets:       int64(e.packets),
+		Bytes:         int64(e.bytes),
+		TCPFlags:      int(e.flags),
+		Start:         int64(e.start),
+		End:           int64(e.end),
 	}
 	if e.port == noPort {
 		tu.DstPort = -1
@@ -403,7 +465,7 @@ func (t *Table) Each(fn func(Tuple)) {
 }
 
 // Sorted is every tuple in key order: interface, source, destination,
-// port, protocol, action.
+// port, protocol, action, direction, packet source, packet destination.
 func (t *Table) Sorted() []Tuple {
 	out := make([]Tuple, 0, t.n)
 	t.Each(func(tu Tuple) { out = append(out, tu) })
@@ -414,7 +476,8 @@ func (t *Table) Sorted() []Tuple {
 // CompareTuples orders tuples by their key.
 func CompareTuples(a, b Tuple) int {
 	return cmp.Or(cmp.Compare(a.InterfaceID, b.InterfaceID), a.SrcAddr.Compare(b.SrcAddr), a.DstAddr.Compare(b.DstAddr),
-		cmp.Compare(a.DstPort, b.DstPort), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Action, b.Action))
+		cmp.Compare(a.DstPort, b.DstPort), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Action, b.Action),
+		cmp.Compare(a.FlowDirection, b.FlowDirection), a.PktSrcAddr.Compare(b.PktSrcAddr), a.PktDstAddr.Compare(b.PktDstAddr))
 }
 
 // Result is the aggregation of many files.
@@ -480,7 +543,8 @@ func aggregateFile(t *Table, path string, format *Format) (Stats, []error) {
 }
 
 // CSVHeader names the columns of Tuple.CSV.
-var CSVHeader = []string{"interface_id", "srcaddr", "dstaddr", "dstport", "protocol", "action", "records", "packets", "bytes", "tcp_flags", "first_start", "last_end"}
+var CSVHeader = []string{"interface_id", "srcaddr", "dstaddr", "dstport", "protocol", "action",
+	"flow_direction", "pkt_srcaddr", "pkt_dstaddr", "records", "packets", "bytes", "tcp_flags", "first_start", "last_end"}
 
 // CSV is the tuple as CSVHeader's columns; a value AWS wrote as "-" is empty.
 func (t Tuple) CSV() []string {
@@ -497,5 +561,5 @@ func (t Tuple) CSV() []string {
 		return a.String()
 	}
 	return []string{t.InterfaceID, addr(t.SrcAddr), addr(t.DstAddr), opt(int64(t.DstPort)), opt(int64(t.Protocol)), t.Action,
-		opt(t.Count), opt(t.Packets), opt(t.Bytes), opt(int64(t.TCPFlags)), opt(t.Start), opt(t.End)}
+		t.FlowDirection.String(), addr(t.PktSrcAddr), addr(t.PktDstAddr), opt(t.Count), opt(t.Packets), opt(t.Bytes), opt(int64(t.TCPFlags)), opt(t.Start), opt(t.End)}
 }

@@ -65,6 +65,8 @@ func TestAggregateErrors(t *testing.T) {
 		write("one.log", "2 1 eni-1 10.0.0.1 10.0.0.256 1 22 6 1 1 1 1 ACCEPT OK\n2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 1 1 ACCEPT OK\n"),
 		write("two.log", "2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 1 1 DROP OK\n"),
 		write("three.log", "version srcaddr dstaddr\n10.0.0.1 10.0.0.2\n"),
+		write("four.log", "interface-id srcaddr dstaddr dstport protocol action flow-direction pkt-srcaddr\n"+
+			"eni-1 10.0.0.1 10.0.0.2 22 6 ACCEPT inbound 10.0.0.1\neni-1 10.0.0.1 10.0.0.2 22 6 ACCEPT ingress 10.0.0.x\n"),
 		filepath.Join(dir, "missing.log"),
 	}
 	res, err := AggregateFiles(paths, nil, 2)
@@ -73,12 +75,14 @@ func TestAggregateErrors(t *testing.T) {
 		`one.log:1: dstaddr "10.0.0.256" is not an IP address`,
 		`two.log:1: action "DROP" is not ACCEPT or REJECT`,
 		`three.log:1: format "version srcaddr dstaddr" lacks [interface-id dstport protocol action]: records to read here must have [interface-id srcaddr dstaddr dstport protocol action]`,
+		`four.log:2: flow-direction "inbound" is not ingress or egress`,
+		`four.log:3: pkt-srcaddr "10.0.0.x" is not an IP address`,
 		`missing.log: open`,
 	} {
 		assert.Contains(t, err.Error(), w)
 	}
 	assert.Equal(t, 1, res.Table.Len())
-	assert.Equal(t, int64(2), res.Stats.Bad)
+	assert.Equal(t, int64(4), res.Stats.Bad)
 }
 
 func TestParseIPv4(t *testing.T) {
@@ -105,16 +109,81 @@ func TestParseIPv4(t *testing.T) {
 	}
 }
 
-// Folding a record allocates nothing once its tuple exists.
+// Folding a record allocates nothing once its tuple exists, with or without
+// the middlebox fields (an IPv6 packet address included).
 func TestAddRecordAllocations(t *testing.T) {
-	text := strings.Repeat("2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 1 1 ACCEPT OK\n", 1000)
-	tab := NewTable()
-	allocs := testing.AllocsPerRun(5, func() {
-		s := NewScanner("x", strings.NewReader(text), nil)
-		tab.Add(s)
-		require.NoError(t, s.Err())
-	})
-	// The scanner's own buffer and bookkeeping, not per record.
-	assert.Less(t, allocs, 10.0)
-	assert.Equal(t, 1, tab.Len())
+	for _, tc := range []struct{ name, header, record string }{
+		{"default format", "", "2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 1 1 ACCEPT OK"},
+		{"v5 with middlebox fields", "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction pkt-srcaddr pkt-dstaddr",
+			"5 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 1 1 ACCEPT OK egress 2001:db8::7 10.0.0.2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := strings.Repeat(tc.record+"\n", 1000)
+			tab := NewTable()
+			allocs := testing.AllocsPerRun(5, func() {
+				data := text
+				if tc.header != "" {
+					data = tc.header + "\n" + text
+				}
+				s := NewScanner("x", strings.NewReader(data), nil)
+				tab.Add(s)
+				require.NoError(t, s.Err())
+			})
+			// The scanner's own buffer and bookkeeping, not per record.
+			assert.Less(t, allocs, 10.0)
+			assert.Equal(t, 1, tab.Len())
+		})
+	}
+}
+
+// Records that differ only in flow-direction or the packet addresses are
+// different tuples (a NAT gateway's interface: one srcaddr, many original
+// sources); a format without those fields groups by the six alone. IPv6
+// packet addresses survive the merge of worker tables.
+func TestAggregateMiddleboxKey(t *testing.T) {
+	const v5 = "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction pkt-srcaddr pkt-dstaddr"
+	files := map[string]string{
+		"nat-1.log": v5 + "\n" +
+			"5 eni-nat 10.0.0.220 203.0.113.5 40000 443 6 2 100 100 160 ACCEPT OK ingress 10.0.1.5 203.0.113.5\n" +
+			"5 eni-nat 10.0.0.220 203.0.113.5 40001 443 6 3 200 110 170 ACCEPT OK ingress 10.0.1.6 203.0.113.5\n" +
+			"5 eni-nat 10.0.0.220 203.0.113.5 40002 443 6 1 50 120 180 ACCEPT OK egress 10.0.1.5 203.0.113.5\n",
+		"nat-2.log": v5 + "\n" +
+			"5 eni-nat 10.0.0.220 203.0.113.5 40003 443 6 4 400 90 150 ACCEPT OK ingress 10.0.1.5 203.0.113.5\n" +
+			"5 eni-v6 2001:db8::1 2001:db8::2 5000 80 6 1 60 100 101 ACCEPT OK - 2001:db8::9 -\n",
+		"nat-3.log": v5 + "\n" +
+			"5 eni-v6 2001:db8::1 2001:db8::2 5001 80 6 1 60 102 103 ACCEPT OK - 2001:db8:0::9 -\n",
+		"v2.log": "2 1 eni-nat 10.0.0.220 203.0.113.5 40004 443 6 5 500 50 60 ACCEPT OK\n" +
+			"2 1 eni-nat 10.0.0.220 203.0.113.5 40005 443 6 5 500 70 80 ACCEPT OK\n",
+	}
+	dir := t.TempDir()
+	var paths []string
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+		paths = append(paths, p)
+	}
+	ip := netip.MustParseAddr
+	nat := func(dir Direction, pktSrc string, count, packets, bytes, start, end int64) Tuple {
+		tu := Tuple{InterfaceID: "eni-nat", SrcAddr: ip("10.0.0.220"), DstAddr: ip("203.0.113.5"), DstPort: 443, Protocol: 6, Action: "ACCEPT",
+			FlowDirection: dir, Count: count, Packets: packets, Bytes: bytes, Start: start, End: end}
+		if pktSrc != "" {
+			tu.PktSrcAddr, tu.PktDstAddr = ip(pktSrc), ip("203.0.113.5")
+		}
+		return tu
+	}
+	want := []Tuple{
+		nat(NoDirection, "", 2, 10, 1000, 50, 80),
+		nat(Ingress, "10.0.1.5", 2, 6, 500, 90, 160),
+		nat(Ingress, "10.0.1.6", 1, 3, 200, 110, 170),
+		nat(Egress, "10.0.1.5", 1, 1, 50, 120, 180),
+		{InterfaceID: "eni-v6", SrcAddr: ip("2001:db8::1"), DstAddr: ip("2001:db8::2"), DstPort: 80, Protocol: 6, Action: "ACCEPT",
+			PktSrcAddr: ip("2001:db8::9"), Count: 2, Packets: 2, Bytes: 120, Start: 100, End: 103},
+	}
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprint(workers, " workers"), func(t *testing.T) {
+			res, err := AggregateFiles(paths, nil, workers)
+			require.NoError(t, err)
+			assert.Equal(t, want, res.Table.Sorted())
+		})
+	}
 }

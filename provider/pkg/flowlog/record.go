@@ -22,7 +22,7 @@ type Record struct {
 	PktSrcAddr, PktDstAddr             netip.Addr
 	Region, AZID                       string
 	PktSrcAWSService, PktDstAWSService string
-	FlowDirection                      string
+	FlowDirection                      Direction
 	TrafficPath                        int
 }
 
@@ -56,7 +56,7 @@ func (s *Scanner) Record() (Record, error) {
 		AZID:             p.str(AZID),
 		PktSrcAWSService: p.str(PktSrcAWSService),
 		PktDstAWSService: p.str(PktDstAWSService),
-		FlowDirection:    p.str(FlowDirection),
+		FlowDirection:    p.direction(),
 		TrafficPath:      int(p.num(TrafficPath, 255)),
 	}
 	if p.err != nil {
@@ -89,6 +89,14 @@ func (p *recordParser) addr(f Field) netip.Addr {
 		p.err = fmt.Errorf("%s %q is not an IP address", f, b)
 	}
 	return a
+}
+
+func (p *recordParser) direction() Direction {
+	d, ok := parseDirection(p.s.Field(FlowDirection))
+	if !ok && p.err == nil {
+		p.err = fmt.Errorf("%s %q is not ingress or egress", FlowDirection, p.s.Field(FlowDirection))
+	}
+	return d
 }
 
 // num parses a decimal field; limit > 0 bounds it. Absent or "-" is -1.

@@ -60,11 +60,11 @@ func TestUserGuideExamples(t *testing.T) {
 		{"v5 egress to S3 through the internet gateway", v5, "5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK",
 			Record{Version: 5, SrcAddr: ip("10.0.0.71"), DstAddr: ip("52.95.128.179"), SrcPort: 34210, DstPort: 80, Protocol: 6, Start: 1616729292, End: 1616729349, Type: "IPv4", Packets: 7, Bytes: 471, AccountID: "123456789012", VPCID: "vpc-abcdefab012345678",
 				SubnetID: "subnet-aaaaaaaa012345678", InstanceID: "i-0c50d5961bcb2d47b", InterfaceID: "eni-1235b8ca123456789", Region: "ap-southeast-2", AZID: "apse2-az3", Action: "ACCEPT", TCPFlags: 3,
-				PktSrcAddr: ip("10.0.0.71"), PktDstAddr: ip("52.95.128.179"), PktDstAWSService: "S3", TrafficPath: 8, FlowDirection: "egress", LogStatus: "OK"}},
+				PktSrcAddr: ip("10.0.0.71"), PktDstAddr: ip("52.95.128.179"), PktDstAWSService: "S3", TrafficPath: 8, FlowDirection: Egress, LogStatus: "OK"}},
 		{"v5 ingress from S3: traffic-path not supported on ingress", v5, "5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress OK",
 			Record{Version: 5, SrcAddr: ip("52.95.128.179"), DstAddr: ip("10.0.0.71"), SrcPort: 80, DstPort: 34210, Protocol: 6, Start: 1616729292, End: 1616729349, Type: "IPv4", Packets: 14, Bytes: 15044, AccountID: "123456789012", VPCID: "vpc-abcdefab012345678",
 				SubnetID: "subnet-aaaaaaaa012345678", InstanceID: "i-0c50d5961bcb2d47b", InterfaceID: "eni-1235b8ca123456789", Region: "ap-southeast-2", AZID: "apse2-az3", Action: "ACCEPT", TCPFlags: 19,
-				PktSrcAddr: ip("52.95.128.179"), PktDstAddr: ip("10.0.0.71"), PktSrcAWSService: "S3", TrafficPath: -1, FlowDirection: "ingress", LogStatus: "OK"}},
+				PktSrcAddr: ip("52.95.128.179"), PktDstAddr: ip("10.0.0.71"), PktSrcAWSService: "S3", TrafficPath: -1, FlowDirection: Ingress, LogStatus: "OK"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,8 +17,13 @@ type Interface struct {
 	Name   string       // the service whose groups it carries, "" when none: callers are then named by address
 	Addrs  []netip.Addr // primary and secondary private addresses
 	Groups []string     // security group ids
-	From   int64
-	Until  int64
+	// Transit marks a middlebox that forwards what arrives at it with no
+	// security group of its own deciding: a NAT gateway, a requester-managed
+	// interface carrying no group (a Network Load Balancer without groups).
+	// A request arriving there is no service's.
+	Transit bool
+	From    int64
+	Until   int64
 }
 
 // Snapshot is describe-network-interfaces at one time.
@@ -86,6 +91,8 @@ type Permission struct {
 	Ports      ports.Range
 	PeerGroup  string
 	PeerPrefix netip.Prefix
+	// PeerList are the entries of the prefix list the rule names.
+	PeerList []netip.Prefix
 }
 
 // protocolNames are the ports package's names of the IP protocol numbers,
@@ -128,7 +135,10 @@ func (p Permission) allows(t flowlog.Tuple, tr ports.Range, callerGroups []strin
 	if p.PeerGroup != "" {
 		return slices.Contains(callerGroups, p.PeerGroup)
 	}
-	return p.PeerPrefix.IsValid() && p.PeerPrefix.Contains(t.SrcAddr)
+	if p.PeerPrefix.IsValid() {
+		return p.PeerPrefix.Contains(t.SrcAddr)
+	}
+	return slices.ContainsFunc(p.PeerList, func(c netip.Prefix) bool { return c.Contains(t.SrcAddr) })
 }
 
 // Hit is the traffic one rule allowed.
@@ -172,6 +182,15 @@ type Report struct {
 	// UnmatchedFlows are the Unexplained records by caller, callee and port.
 	UnmatchedFlows []Unmatched
 	Methods        Tally
+	// Sides counts the request records by how their side was decided:
+	// logged where they arrived (attributed there) or where they left.
+	Sides Tally
+	// Transit are records of requests that arrived at a middlebox's
+	// interface (Interface.Transit): forwarded, no group's rule allowed them.
+	Transit int64
+	// NoInterface are records of requests logged on an interface no
+	// snapshot of the inventory has, at the time they were logged.
+	NoInterface int64
 }
 
 // missingThreshold is how many rejected records from a known caller make a
@@ -200,14 +219,21 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	}
 	rejected := map[rejKey]*Rejected{}
 	unmatched := map[rejKey]*Unmatched{}
-	rep := Report{Methods: Tally{}}
+	rep := Report{Methods: Tally{}, Sides: Tally{}}
 	each(func(t flowlog.Tuple) {
 		if rep.Methods.Add(t, listening) != Request {
 			return
 		}
 		callee, ok := at(inv.byID[t.InterfaceID], t.Start)
-		if !ok || !slices.Contains(callee.Addrs, t.DstAddr) {
-			return // logged on the caller's side, or an interface the inventory lacks
+		switch {
+		case !ok:
+			rep.NoInterface += t.Count
+			return
+		case !rep.Sides.arrived(t, callee):
+			return // logged where it left: it counts where it arrived
+		case callee.Transit:
+			rep.Transit += t.Count
+			return
 		}
 		caller, known := at(inv.byAddr[t.SrcAddr], t.Start)
 		who := callerKey{addr: t.SrcAddr}
@@ -275,7 +301,7 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	})
 	for i, p := range perms {
 		hits[i].Rule = p.Rule
-		hits[i].NameableCallers = p.PeerPrefix.IsValid() && len(callers[i]) > 0
+		hits[i].NameableCallers = (p.PeerPrefix.IsValid() || p.PeerList != nil) && len(callers[i]) > 0
 		for c := range callers[i] {
 			if c.name == "" {
 				hits[i].NameableCallers = false

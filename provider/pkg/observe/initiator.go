@@ -4,7 +4,13 @@
 // allows the request, never the reply (security groups are stateful).
 package observe
 
-import "github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
+import (
+	"slices"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/wellknown"
+)
 
 // Direction is a tuple's place in its connection.
 type Direction uint8
@@ -73,4 +79,46 @@ func (tally Tally) Add(t flowlog.Tuple, listening func(protocol, port int) bool)
 	d, m := Classify(t, listening)
 	tally[m] += t.Count
 	return d
+}
+
+// How a request record's side was decided: flow-direction says whether the
+// packets entered or left the interface (not who initiated: a reply enters
+// its caller too), so it decides the side when the format has it; else the
+// destination address is the interface's or not.
+const (
+	ByFlowDirection Method = "flow-direction"
+	ByAddress       Method = "address"
+)
+
+// arrived reports whether t, a request logged on in, was logged where it
+// arrived, and counts its records under the way that was decided.
+func (tally Tally) arrived(t flowlog.Tuple, in Interface) bool {
+	if t.FlowDirection != flowlog.NoDirection {
+		tally[ByFlowDirection] += t.Count
+		return t.FlowDirection == flowlog.Ingress
+	}
+	tally[ByAddress] += t.Count
+	return slices.Contains(in.Addrs, t.DstAddr)
+}
+
+// Listening is the ports services accept, for Classify: every rule's ports
+// (ranges of up to maxListening ports) and the well-known ports.
+func Listening(perms []Permission) func(protocol, port int) bool {
+	const maxListening = 100
+	type key struct{ protocol, port int }
+	set := map[key]bool{}
+	number := map[string]int{ports.TCP: 6, ports.UDP: 17}
+	for _, p := range perms {
+		n, ok := number[p.Ports.Protocol]
+		if !ok || p.Ports.To-p.Ports.From >= maxListening {
+			continue
+		}
+		for port := p.Ports.From; port <= p.Ports.To; port++ {
+			set[key{n, port}] = true
+		}
+	}
+	for _, w := range wellknown.Table {
+		set[key{number[w.Protocol], w.Port}] = true
+	}
+	return func(protocol, port int) bool { return set[key{protocol, port}] }
 }

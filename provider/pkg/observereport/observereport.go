@@ -16,7 +16,6 @@ import (
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/audit"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
@@ -31,7 +30,7 @@ import (
 type Mesh struct {
 	Name        string
 	Plan        *plan.Plan
-	Interfaces  []observe.Interface
+	Inventory   *observe.Inventory
 	Permissions []observe.Permission
 	// About is each rule's description for a reader, by resource name.
 	About map[string]string
@@ -41,35 +40,46 @@ type Mesh struct {
 	Notes []string
 }
 
-// FromMesh matches a plan with an account: each planned group with the
-// existing group audit finds for it (the adopted id, else the group of its
-// name in the VPC); each interface is named by the services whose groups it
-// carries (else as observe.FromAccount names it). Rules whose group or peer
-// group does not exist, and rules naming prefix lists, are not judged, and
-// the notes say so.
-func FromMesh(name string, p *plan.Plan, acc *ec2read.Account, vpc string) (*Mesh, error) {
-	ifaces, _, _, err := observe.FromAccount(acc)
-	if err != nil {
-		return nil, err
+// FromMesh matches a plan with the account, read at one time or several
+// (observe.FromAccounts): each planned group with the existing group audit
+// finds for it in the latest snapshot (the adopted id, else the group of
+// its name in the VPC); each interface of every snapshot is named by the
+// services whose groups it carries (else as observe.FromAccount names it).
+// Rules whose group or peer group does not exist, and rules naming prefix
+// lists whose entries were not read, are not judged, and the notes say so.
+func FromMesh(name string, p *plan.Plan, snaps []observe.TimedAccount, vpc string) (*Mesh, error) {
+	if len(snaps) == 0 {
+		return nil, fmt.Errorf("no account to observe the mesh in")
 	}
+	snaps = slices.Clone(snaps)
+	slices.SortStableFunc(snaps, func(a, b observe.TimedAccount) int { return cmp.Compare(a.Taken, b.Taken) })
+	acc := snaps[len(snaps)-1].Account
 	ids, services, missing := audit.GroupIDs(name, p, acc, vpc)
 	m := &Mesh{Name: name, Plan: p, About: map[string]string{}, Service: map[string]string{}}
 	for _, s := range missing {
 		m.Notes = append(m.Notes, fmt.Sprintf("service %s: its group does not exist in %s (servicemesh audit says more); its rules are not judged", s, acc.Source))
 	}
-	for i, in := range ifaces {
-		var names []string
-		for _, g := range in.Groups {
-			if s, ok := services[g]; ok && !slices.Contains(names, s) {
-				names = append(names, s)
+	var timed []observe.Snapshot
+	for _, snap := range snaps {
+		ifaces, _, _, err := observe.FromAccount(snap.Account)
+		if err != nil {
+			return nil, err
+		}
+		for i, in := range ifaces {
+			var names []string
+			for _, g := range in.Groups {
+				if s, ok := services[g]; ok && !slices.Contains(names, s) {
+					names = append(names, s)
+				}
+			}
+			if len(names) > 0 {
+				slices.Sort(names)
+				ifaces[i].Name = strings.Join(names, "+")
 			}
 		}
-		if len(names) > 0 {
-			slices.Sort(names)
-			ifaces[i].Name = strings.Join(names, "+")
-		}
+		timed = append(timed, observe.Snapshot{Taken: snap.Taken, Interfaces: ifaces})
 	}
-	m.Interfaces = ifaces
+	m.Inventory = observe.FromSnapshots(timed)
 	for _, r := range resources.Of(name, p) {
 		in := r.Rule
 		if in == nil || in.Type != string(rule.Ingress) {
@@ -94,8 +104,15 @@ func FromMesh(name string, p *plan.Plan, acc *ec2read.Account, vpc string) (*Mes
 			m.Permissions = append(m.Permissions, base)
 			continue
 		}
-		if len(in.PrefixListIDs) > 0 {
-			m.Notes = append(m.Notes, fmt.Sprintf("rule %s: names a prefix list, whose ranges are not read; not judged", r.Name))
+		for _, id := range in.PrefixListIDs {
+			pl := acc.PrefixList(id)
+			if pl == nil {
+				m.Notes = append(m.Notes, fmt.Sprintf("rule %s: prefix list %s's entries were not read (give get-managed-prefix-list-entries as --from %s=FILE); not judged", r.Name, id, id))
+				continue
+			}
+			perm := base
+			perm.PeerList = pl.CIDRs
+			m.Permissions = append(m.Permissions, perm)
 		}
 		for _, c := range slices.Concat(in.CidrBlocks, in.Ipv6CidrBlocks) {
 			pre, err := netip.ParsePrefix(c)
@@ -130,15 +147,20 @@ type Flow struct {
 
 // Report is what the observation says, ready to render.
 type Report struct {
-	Mesh        string              `json:"mesh,omitempty"`
-	Files       int                 `json:"files"`
-	Records     int64               `json:"records"`
-	NoData      int64               `json:"noData"`
-	SkipData    int64               `json:"skipData"`
-	Tuples      int                 `json:"tuples"`
-	From        int64               `json:"from,omitempty"` // the window: first start, last end seen on a rule
-	Until       int64               `json:"until,omitempty"`
-	Methods     observe.Tally       `json:"methods"`
+	Mesh     string        `json:"mesh,omitempty"`
+	Files    int           `json:"files"`
+	Records  int64         `json:"records"`
+	NoData   int64         `json:"noData"`
+	SkipData int64         `json:"skipData"`
+	Tuples   int           `json:"tuples"`
+	From     int64         `json:"from,omitempty"` // the window: first start, last end seen on a rule
+	Until    int64         `json:"until,omitempty"`
+	Methods  observe.Tally `json:"methods"`
+	// Sides counts request records by how the side they were logged on was
+	// decided; Transit and NoInterface are observe.Report's.
+	Sides       observe.Tally       `json:"sides"`
+	Transit     int64               `json:"transitRecords"`
+	NoInterface int64               `json:"noInterfaceRecords"`
 	Rules       []Rule              `json:"rules"`
 	Flows       []Flow              `json:"flows,omitempty"`
 	Undeclared  []observe.Unmatched `json:"undeclared"`
@@ -149,11 +171,13 @@ type Report struct {
 	flowsUsed map[flowKey]bool
 }
 
-// Stats is what reading the logs counted.
+// Stats is what reading the logs counted, and the rules naming prefix
+// lists left out for want of their entries (observe.FromAccount).
 type Stats struct {
 	Files                     int
 	Records, NoData, SkipData int64
 	Tuples                    int
+	SkippedRules              int
 }
 
 type flowKey struct {
@@ -163,10 +187,13 @@ type flowKey struct {
 
 // Build makes the report of an attribution. m is nil for the brownfield
 // case (permissions of the account's groups); then Flows is empty.
-func Build(st Stats, rep observe.Report, m *Mesh, notes []string) Report {
+func Build(st Stats, rep observe.Report, m *Mesh) Report {
 	out := Report{Files: st.Files, Records: st.Records, NoData: st.NoData, SkipData: st.SkipData, Tuples: st.Tuples,
-		Methods: rep.Methods, Undeclared: rep.UnmatchedFlows, Unexplained: rep.Unexplained, Rejected: rep.Rejected,
-		Notes: notes, flowsUsed: map[flowKey]bool{}}
+		Methods: rep.Methods, Sides: rep.Sides, Transit: rep.Transit, NoInterface: rep.NoInterface,
+		Undeclared: rep.UnmatchedFlows, Unexplained: rep.Unexplained, Rejected: rep.Rejected, flowsUsed: map[flowKey]bool{}}
+	if st.SkippedRules > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("%d rules naming prefix lists were not attributed: give get-managed-prefix-list-entries as --from pl-ID=FILE", st.SkippedRules))
+	}
 	// A rule with several CIDRs is several permissions: one line per rule.
 	byRule := map[string]*Rule{}
 	var order []string

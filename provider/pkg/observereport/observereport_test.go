@@ -33,13 +33,13 @@ func shop(t *testing.T) (observereport.Report, *observereport.Mesh) {
 	require.NoError(t, err)
 	acc, err := ec2read.ReadFiles("testdata/describe-security-groups.json", "testdata/describe-network-interfaces.json")
 	require.NoError(t, err)
-	mesh, err := observereport.FromMesh("mesh", p, acc, m.VpcID)
+	mesh, err := observereport.FromMesh("mesh", p, []observe.TimedAccount{{Account: acc}}, m.VpcID)
 	require.NoError(t, err)
 	res, err := flowlog.AggregateFiles([]string{filepath.Join("testdata", "flows.log")}, nil, 1)
 	require.NoError(t, err)
-	rep := observe.Attribute(res.Table.Each, observe.NewInventory(mesh.Interfaces), mesh.Permissions, observe.Listening(mesh.Permissions))
+	rep := observe.Attribute(res.Table.Each, mesh.Inventory, mesh.Permissions, observe.Listening(mesh.Permissions))
 	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData, Tuples: res.Table.Len()}
-	return observereport.Build(st, rep, mesh, nil), mesh
+	return observereport.Build(st, rep, mesh), mesh
 }
 
 // TestShopAgainstTheMesh: per rule of the mesh, by its resource name, what

@@ -25,6 +25,11 @@ func (r Report) methods() string {
 	return strings.Join(decided, ", ")
 }
 
+// sides is the tally of how each request's side was decided.
+func (r Report) sides() string {
+	return fmt.Sprintf("%s %d, %s %d", observe.ByFlowDirection, r.Sides[observe.ByFlowDirection], observe.ByAddress, r.Sides[observe.ByAddress])
+}
+
 func rejectedKind(x observe.Rejected) string {
 	if x.LooksLikeMissing {
 		return "repeated from a known caller: a missing rule?"
@@ -40,6 +45,7 @@ func Text(r Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d records in %d files (%d NODATA, %d SKIPDATA), %d tuples.\n", r.Records, r.Files, r.NoData, r.SkipData, r.Tuples)
 	fmt.Fprintf(&b, "Who initiated, records decided by: %s.\n", r.methods())
+	fmt.Fprintf(&b, "Where each request was logged (arrived, or left its caller), records decided by: %s.\n", r.sides())
 	if r.Mesh != "" {
 		fmt.Fprintf(&b, "Against mesh %s: %d rules judged, %d unused; %d declared flows, %d never observed; %d observed flows not declared.\n",
 			r.Mesh, len(r.Rules), len(r.Unused()), len(r.Flows), len(r.NeverObserved()), len(r.Undeclared))
@@ -74,12 +80,22 @@ func Text(r Report) string {
 	section(&b, "Unused in the window (no accepted request)", unused)
 	section(&b, "Declared flows never observed", never)
 	section(&b, "Tighter", tighter)
-	undeclaredTitle := "Accepted but matching no ingress rule read (another group's rule, or a path through a middlebox)"
 	if r.Mesh != "" {
-		undeclaredTitle = "Observed flows not declared (allowed by a rule outside the mesh, or a path through a middlebox)"
+		section(&b, "Observed flows not declared (allowed by a rule outside the mesh, or a path through a middlebox)", undeclared)
 	}
-	section(&b, undeclaredTitle, undeclared)
 	section(&b, "Rejected ("+rejectedNote+")", rejected)
+	if r.Mesh == "" && r.Unexplained > 0 {
+		fmt.Fprintf(&b, "\n%d records of accepted requests match no ingress rule read (another group's rule, or a path through a middlebox):\n", r.Unexplained)
+		for _, l := range undeclared {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}
+	if r.Transit > 0 {
+		fmt.Fprintf(&b, "\n%d records of requests arrived at a NAT gateway (or a middlebox without groups): forwarded, no rule's.\n", r.Transit)
+	}
+	if r.NoInterface > 0 {
+		fmt.Fprintf(&b, "\n%d records of requests were logged on interfaces no inventory snapshot has: not attributed.\n", r.NoInterface)
+	}
 	section(&b, "Not judged", r.Notes)
 	return b.String()
 }
@@ -126,7 +142,10 @@ func Markdown(r Report, limit int) string {
 	if r.From > 0 {
 		fmt.Fprintf(&b, ", %s to %s", Unix(r.From), Unix(r.Until))
 	}
-	fmt.Fprintf(&b, ". Who initiated, records decided by: %s.\n", r.methods())
+	fmt.Fprintf(&b, ". Who initiated, records decided by: %s. Where each request was logged, records decided by: %s.\n", r.methods(), r.sides())
+	if r.Transit+r.NoInterface > 0 {
+		fmt.Fprintf(&b, "\nNot attributed: %d records of requests through a NAT gateway or a middlebox without groups, %d on interfaces no inventory snapshot has.\n", r.Transit, r.NoInterface)
+	}
 	tail := "\n_Rows left out to fit a comment: %d; `--format json` has them all._\n"
 	var rows []string
 	var tables []struct {

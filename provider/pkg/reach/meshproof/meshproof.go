@@ -491,7 +491,7 @@ func Build(m spec.Mesh, p *plan.Plan) (*Inventory, error) {
 		if g == nil {
 			continue
 		}
-		perm, ok := permission(rl, p.Lists)
+		perm, ok := Permission(rl, p.Lists, groupID)
 		if !ok {
 			continue
 		}
@@ -582,11 +582,12 @@ func entry(egress bool, number int, r ports.Range, cidr string, action types.Rul
 	return e
 }
 
-// permission is a planned rule as describe-security-groups writes it: the
+// Permission is a planned rule as describe-security-groups writes it: the
 // peer's own EC2 form (flow.EC2Peer), field by field, with a group (a mesh
-// group named by its service here, or self) as its stand-in id. ok is false
-// for a list whose values are not known.
-func permission(rl rule.Rule, lists map[string][]string) (perm types.IpPermission, ok bool) {
+// group named by its service, or self) as groupID gives its id. ok is false
+// for a list whose values are not known. The flow-log generator
+// (test/flowgen) writes its accounts with it too.
+func Permission(rl rule.Rule, lists map[string][]string, groupID func(service string) string) (perm types.IpPermission, ok bool) {
 	from, to := rl.Ports.EC2()
 	perm = types.IpPermission{IpProtocol: aws.String(rl.Ports.Protocol), FromPort: aws.Int32(int32(from)), ToPort: aws.Int32(int32(to))}
 	peer := rl.PeerOf().EC2(flow.EC2Context{GroupName: func(service string) string { return service }, Lists: lists})

@@ -43,7 +43,7 @@ func TestPermissionOfEveryPeer(t *testing.T) {
 		{"list not known", flow.Endpoint{Kind: flow.CIDRList, Via: flow.Tier("web")}, types.IpPermission{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := permission(rule.Rule{Service: "api", Direction: rule.Ingress, Ports: ports.Range{Protocol: ports.TCP, From: 443, To: 443}, Peer: tc.peer}, lists)
+			got, ok := Permission(rule.Rule{Service: "api", Direction: rule.Ingress, Ports: ports.Range{Protocol: ports.TCP, From: 443, To: 443}, Peer: tc.peer}, lists, groupID)
 			want := tc.want
 			want.IpProtocol, want.FromPort, want.ToPort = aws.String("tcp"), aws.Int32(443), aws.Int32(443)
 			assert.Equal(t, tc.ok, ok)
