@@ -212,8 +212,8 @@ func TestImportFlowsProposesGroupPeers(t *testing.T) {
 	require.NoError(t, err)
 	window := "8 flow-log records in " + legacy.Flows() + ", 2026-11-18T11:06:40Z to 2026-11-18T11:08:40Z"
 	for _, want := range []string{
-		"**tightened-by-flows** app-tier (`sg-0a000000000000004`), rule `ingress tcp/7000-7999 from 10.0.0.0/16`: every observed caller carries a group of this import: web-servers-nginx (2 flows, 2 records, " + window + ")",
-		"**tightened-by-flows** db (`sg-0a000000000000005`), rule `ingress tcp/3306 from 10.0.2.0/24`: every observed caller carries a group of this import: app-tier (1 flows, 1 records, " + window + ")",
+		"**tightened-by-flows** app-tier (`sg-0a000000000000004`), rule `ingress tcp/7000-7999 from 10.0.0.0/16`: every observed caller carries a group of this import: web-servers-nginx (records: 2, of " + window + ")",
+		"**tightened-by-flows** db (`sg-0a000000000000005`), rule `ingress tcp/3306 from 10.0.2.0/24`: every observed caller carries a group of this import: app-tier (records: 1, of " + window + ")",
 		"**kept-cidr** db (`sg-0a000000000000005`), rule `ingress tcp/3306 from 10.0.1.0/24`: kept as a CIDR: no accepted request in " + window,
 		"**kept-cidr** web-servers-nginx (`sg-0a000000000000003`), rule `ingress icmp/8 from 10.0.0.0/16`: kept as a CIDR: flow-log records carry no ICMP type or code",
 		"**kept-cidr** bastion-host (`sg-0a000000000000001`), rule `ingress tcp/22 from 203.0.113.0/24`: kept as a CIDR: its callers 203.0.113.50 include addresses",
@@ -269,5 +269,21 @@ func TestImportFlowsErrors(t *testing.T) {
 			assert.Equal(t, exitUsage, code)
 			assert.Contains(t, errs, tc.want)
 		})
+	}
+}
+
+// TestReadmeImportFlows: the README's import --flows excerpt is lines of
+// the report the command writes today.
+func TestReadmeImportFlows(t *testing.T) {
+	heading := "### Brownfield import with flow logs: `import --flows`"
+	excerpt := readmeBlocks(t, heading, "```")
+	require.Len(t, excerpt, 1)
+	// The README's paths are the checkout's; the test runs from this package.
+	args := []string{"import", "--flows", "../../../test/legacy/flows.log"}
+	code, _, report := runCLI(append(args, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, report)
+	report = strings.ReplaceAll(report, "../../../test/legacy/flows.log", "test/legacy/flows.log")
+	for _, line := range strings.Split(strings.TrimSpace(excerpt[0]), "\n") {
+		assert.Contains(t, report, line+"\n", "README's import --flows excerpt is stale")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/mermaidcheck"
 )
 
 // observe on the legacy VPC: the app tier (10.0.2.10) calls MySQL
@@ -127,5 +128,62 @@ func TestObserveSnapshots(t *testing.T) {
 		code, _, errs = runCLI(append([]string{"observe", "--snapshot", bad}, logs...)...)
 		assert.Equal(t, exitUsage, code)
 		assert.Contains(t, errs, "give TIME=FILE[,FILE...], TIME in RFC 3339")
+	}
+}
+
+// readmeBlocks are the code blocks of README.md's section under heading
+// (up to the next heading) opened by fence (```, ```bash, ```mermaid), in
+// order.
+func readmeBlocks(t *testing.T, heading, fence string) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "\n"+heading+"\n")
+	require.True(t, ok, "README.md has no heading %q", heading)
+	var out []string
+	var block *strings.Builder
+	open := "" // the fence of the block being read
+	for _, line := range strings.SplitAfter(section, "\n") {
+		switch {
+		case open == "" && strings.HasPrefix(line, "#"):
+			return out
+		case open == "" && strings.HasPrefix(line, "```"):
+			open, block = strings.TrimSpace(line), &strings.Builder{}
+		case open != "" && strings.TrimSpace(line) == "```":
+			if open == fence {
+				out = append(out, block.String())
+			}
+			open = ""
+		case open != "":
+			block.WriteString(line)
+		}
+	}
+	return out
+}
+
+// TestReadmeObserveMesh: the README's observe --mesh example on the
+// reference architecture is the command's output as it is today, the text
+// and the Mermaid diagram.
+func TestReadmeObserveMesh(t *testing.T) {
+	heading := "### The declaration as the reference: `observe --mesh`"
+	dir := "../../../test/flowgen/testdata/reference"
+	logs, err := filepath.Glob(filepath.Join(dir, "*.log.gz"))
+	require.NoError(t, err)
+	require.Len(t, logs, 7)
+	cmd := readmeBlocks(t, heading, "```bash")
+	require.Len(t, cmd, 1)
+	assert.Contains(t, cmd[0], "observe --mesh examples/reference.yaml")
+	args := append([]string{"observe", "--mesh", "../../../examples/reference.yaml",
+		"--snapshot", "2026-11-20T10:00:00Z=" + filepath.Join(dir, "describe-20261120T1000Z.json"),
+		"--snapshot", "2026-11-20T10:30:00Z=" + filepath.Join(dir, "describe-20261120T1030Z.json")}, logs...)
+	for fence, format := range map[string]string{"```": "text", "```mermaid": "mermaid"} {
+		code, stdout, errs := runCLI(append(args, "--format", format)...)
+		require.Equal(t, exitOK, code, errs)
+		blocks := readmeBlocks(t, heading, fence)
+		require.Len(t, blocks, 1, fence)
+		assert.Equal(t, stdout, blocks[0], "README's %s output is stale: paste the command's output", format)
+		if format == "mermaid" {
+			require.NoError(t, mermaidcheck.Check(stdout))
+		}
 	}
 }

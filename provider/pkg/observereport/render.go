@@ -47,7 +47,7 @@ func Text(r Report) string {
 	fmt.Fprintf(&b, "Who initiated, records decided by: %s.\n", r.methods())
 	fmt.Fprintf(&b, "Where each request was logged (arrived, or left its caller), records decided by: %s.\n", r.sides())
 	if r.Mesh != "" {
-		fmt.Fprintf(&b, "Against mesh %s: %d rules judged, %d unused; %d declared flows, %d never observed; %d observed flows not declared.\n",
+		fmt.Fprintf(&b, "Against the declaration (ServiceMesh %q): %d rules judged, %d unused; %d declared flows, %d never observed; %d observed flows not declared.\n",
 			r.Mesh, len(r.Rules), len(r.Unused()), len(r.Flows), len(r.NeverObserved()), len(r.Undeclared))
 	}
 	b.WriteString("\n")

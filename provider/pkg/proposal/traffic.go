@@ -108,8 +108,8 @@ func (b *builder) tighten() error {
 				it.Problem = "kept as a CIDR: no accepted request in " + evidence
 				it.Suggest = "one quiet window does not prove it unused: observe a longer one, or remove the rule if nothing needs it"
 			case !h.NameableCallers:
-				it.Problem = fmt.Sprintf("kept as a CIDR: its callers %s include addresses that carry no single group of this import (%d flows, %s)",
-					strings.Join(h.Callers, ", "), h.Flows, evidence)
+				it.Problem = fmt.Sprintf("kept as a CIDR: its callers %s include addresses that carry no single group of this import (records: %d, of %s)",
+					strings.Join(h.Callers, ", "), h.Records, evidence)
 				it.Suggest = "give those callers a service, or keep the CIDR"
 			default:
 				b.tightened[r.Key()] = true
@@ -126,8 +126,8 @@ func (b *builder) tighten() error {
 					bk.observed = append(bk.observed, c)
 				}
 				it.Kind = KindTightened
-				it.Problem = fmt.Sprintf("every observed caller carries a group of this import: %s (%d flows, %d records, %s)",
-					strings.Join(h.Callers, ", "), h.Flows, h.Records, evidence)
+				it.Problem = fmt.Sprintf("every observed caller carries a group of this import: %s (records: %d, of %s)",
+					strings.Join(h.Callers, ", "), h.Records, evidence)
 				it.Suggest = fmt.Sprintf("declared as from: {services: [%s]}; pulumi up creates those rules; then revoke the CIDR rule (servicemesh audit prints the command)",
 					strings.Join(h.Callers, ", "))
 			}
