@@ -32,29 +32,21 @@ const (
 	KindKeptCIDR  = "kept-cidr"
 )
 
-// tighten attributes the traffic to the account's permissions, each
-// interface's caller named by the one service whose group it carries (an
-// interface with groups of several services, or none, is named by its
-// address: which group a rule should name is then a choice for a person),
-// and rewrites each bucket's CIDR peers the evidence names callers for.
-// Every ingress CIDR rule but the world's gets a report item: tightened,
-// or kept and why.
+// tighten attributes the traffic to the account's permissions and
+// rewrites each bucket's CIDR peers the evidence names callers for. A
+// caller is named by the service whose group its interface carries; of an
+// interface carrying several services' groups (an admin group on every
+// instance, say), by the most specific: the group on the fewest interfaces,
+// then the first service by name. An interface with none is named by its
+// address, which keeps the rule a CIDR. Every ingress CIDR rule but the
+// world's gets a report item: tightened, or kept and why.
 func (b *builder) tighten() error {
 	ifaces, perms, _, err := observe.FromAccount(b.a)
 	if err != nil {
 		return err
 	}
 	for i, in := range ifaces {
-		var names []string
-		for _, g := range in.Groups {
-			if s, ok := b.service[g]; ok && !slices.Contains(names, s) {
-				names = append(names, s)
-			}
-		}
-		ifaces[i].Name = ""
-		if len(names) == 1 {
-			ifaces[i].Name = names[0]
-		}
+		ifaces[i].Name = b.callerName(in.Groups)
 	}
 	type permKey struct {
 		group  string
@@ -108,7 +100,7 @@ func (b *builder) tighten() error {
 				it.Problem = "kept as a CIDR: no accepted request in " + evidence
 				it.Suggest = "one quiet window does not prove it unused: observe a longer one, or remove the rule if nothing needs it"
 			case !h.NameableCallers:
-				it.Problem = fmt.Sprintf("kept as a CIDR: its callers %s include addresses that carry no single group of this import (records: %d, of %s)",
+				it.Problem = fmt.Sprintf("kept as a CIDR: its callers %s include addresses that carry no group of this import (records: %d, of %s)",
 					strings.Join(h.Callers, ", "), h.Records, evidence)
 				it.Suggest = "give those callers a service, or keep the CIDR"
 			default:
@@ -135,6 +127,27 @@ func (b *builder) tighten() error {
 		}
 	}
 	return nil
+}
+
+// callerName is the service an interface carrying groups calls as: the
+// one whose group is on the fewest interfaces, then by name; "" when none
+// of the groups is an imported service's.
+func (b *builder) callerName(groups []string) string {
+	best, bestCount := "", 0
+	for _, g := range groups {
+		s, ok := b.service[g]
+		if !ok {
+			continue
+		}
+		n := 0
+		if grp, err := b.a.Group(g); err == nil {
+			n = len(grp.Interfaces)
+		}
+		if best == "" || n < bestCount || n == bestCount && s < best {
+			best, bestCount = s, n
+		}
+	}
+	return best
 }
 
 // created reports whether a planned rule is one that tighten added: its
