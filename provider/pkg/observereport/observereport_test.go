@@ -116,3 +116,21 @@ func TestMarkdownFitsAComment(t *testing.T) {
 	assert.NotContains(t, full, "Rows left out")
 	assert.Contains(t, cut, "Rows left out to fit a comment")
 }
+
+// TestMarkdownEscapes: names from the account (a group called "a|b",
+// a caller named @admin) render as the same text: no cell split, no
+// mention, no HTML.
+func TestMarkdownEscapes(t *testing.T) {
+	r := observereport.Report{
+		Rules: []observereport.Rule{{Hit: observe.Hit{Rule: "a|b tcp/22 from <x>", Flows: 1, Callers: []string{"@admin", "*bold*"}}}},
+		Undeclared: []observe.Unmatched{{Caller: "x](javascript:y)", Callee: "db", Protocol: 6, Port: 22, Records: 1}},
+	}
+	md := observereport.Markdown(r, mdtext.CommentLimit)
+	for _, want := range []string{
+		"| `a\\|b tcp/22 from <x>` | 1 |",
+		"`@admin,` \\*bold\\*",
+		"| x\\](javascript:y) | db |",
+	} {
+		assert.Contains(t, md, want)
+	}
+}
