@@ -122,7 +122,7 @@ func TestMarkdownFitsAComment(t *testing.T) {
 // mention, no HTML.
 func TestMarkdownEscapes(t *testing.T) {
 	r := observereport.Report{
-		Rules: []observereport.Rule{{Hit: observe.Hit{Rule: "a|b tcp/22 from <x>", Flows: 1, Callers: []string{"@admin", "*bold*"}}}},
+		Rules:      []observereport.Rule{{Hit: observe.Hit{Rule: "a|b tcp/22 from <x>", Flows: 1, Callers: []string{"@admin", "*bold*"}}}},
 		Undeclared: []observe.Unmatched{{Caller: "x](javascript:y)", Callee: "db", Protocol: 6, Port: 22, Records: 1}},
 	}
 	md := observereport.Markdown(r, mdtext.CommentLimit)
