@@ -77,7 +77,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	rep := observe.Attribute(res.Table.Each, inv, perms, observe.Listening(perms))
+	rep := observe.AttributeUnmatched(res.Table.Each, inv, perms, observe.Listening(perms))
 	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData,
 		Tuples: res.Table.Len(), SkippedRules: skipped}
 	r := observereport.Build(st, rep, mesh)

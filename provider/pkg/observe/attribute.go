@@ -202,6 +202,18 @@ const missingThreshold = 3
 // so a connection logged on both ends is counted once; every permission of
 // the callee's groups that allows it gets the hit.
 func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool) Report {
+	return attribute(each, inv, perms, listening, false)
+}
+
+// AttributeUnmatched is Attribute that also lists the records no
+// permission explains by caller, callee and port (Report.UnmatchedFlows):
+// a map entry per distinct one, which a report for people wants and the
+// bare attribution does not pay for.
+func AttributeUnmatched(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool) Report {
+	return attribute(each, inv, perms, listening, true)
+}
+
+func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool, listUnmatched bool) Report {
 	byGroup := map[string][]int{}
 	for i, p := range perms {
 		byGroup[p.Group] = append(byGroup[p.Group], i)
@@ -218,7 +230,14 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		protocol, port int
 	}
 	rejected := map[rejKey]*Rejected{}
-	unmatched := map[rejKey]*Unmatched{}
+	// Unmatched traffic by caller (a name or an address, text only at the
+	// end), callee and port: records.
+	type unmatchedKey struct {
+		who            callerKey
+		callee         string
+		protocol, port int
+	}
+	unmatched := map[unmatchedKey]int64{}
 	rep := Report{Methods: Tally{}, Sides: Tally{}}
 	each(func(t flowlog.Tuple) {
 		if rep.Methods.Add(t, listening) != Request {
@@ -240,26 +259,11 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		if known && caller.Name != "" {
 			who = callerKey{name: caller.Name}
 		}
-		// The key's text is made only for the tuples that need it.
-		key := func() rejKey {
+		if t.Action == "REJECT" {
 			k := rejKey{who.name, label(callee), t.Protocol, t.DstPort}
 			if k.caller == "" {
 				k.caller = t.SrcAddr.String()
 			}
-			return k
-		}
-		unexplained := func() {
-			rep.Unexplained += t.Count
-			k := key()
-			u := unmatched[k]
-			if u == nil {
-				u = &Unmatched{Caller: k.caller, Callee: k.callee, Protocol: k.protocol, Port: k.port}
-				unmatched[k] = u
-			}
-			u.Records += t.Count
-		}
-		if t.Action == "REJECT" {
-			k := key()
 			r := rejected[k]
 			if r == nil {
 				r = &Rejected{Caller: k.caller, Callee: k.callee, Protocol: k.protocol, Port: k.port, FromKnownService: known && caller.Name != ""}
@@ -269,12 +273,11 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			return
 		}
 		tr, ok := traffic(t)
-		if !ok {
-			unexplained()
-			return
-		}
 		matched := false
 		for _, g := range callee.Groups {
+			if !ok {
+				break
+			}
 			for _, i := range byGroup[g] {
 				if !perms[i].allows(t, tr, caller.Groups) {
 					continue
@@ -296,7 +299,10 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			}
 		}
 		if !matched {
-			unexplained()
+			rep.Unexplained += t.Count
+			if listUnmatched {
+				unmatched[unmatchedKey{who, label(callee), t.Protocol, t.DstPort}] += t.Count
+			}
 		}
 	})
 	for i, p := range perms {
@@ -320,8 +326,12 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	slices.SortFunc(rep.Rejected, func(a, b Rejected) int {
 		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Callee, b.Callee), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
 	})
-	for _, u := range unmatched {
-		rep.UnmatchedFlows = append(rep.UnmatchedFlows, *u)
+	for k, records := range unmatched {
+		caller := k.who.name
+		if caller == "" {
+			caller = k.who.addr.String()
+		}
+		rep.UnmatchedFlows = append(rep.UnmatchedFlows, Unmatched{Caller: caller, Callee: k.callee, Protocol: k.protocol, Port: k.port, Records: records})
 	}
 	slices.SortFunc(rep.UnmatchedFlows, func(a, b Unmatched) int {
 		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Callee, b.Callee), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))

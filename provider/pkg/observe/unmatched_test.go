@@ -11,6 +11,7 @@ import (
 )
 
 // TestUnmatchedFlows: accepted requests no permission explains are listed
+// (AttributeUnmatched)
 // by caller, callee and port (a service by name, else an address), summed
 // over tuples; replies and rejected traffic are not among them.
 func TestUnmatchedFlows(t *testing.T) {
@@ -30,15 +31,20 @@ func TestUnmatchedFlows(t *testing.T) {
 		{InterfaceID: "eni-db", SrcAddr: ip("10.0.3.10"), DstAddr: ip("10.0.1.10"), DstPort: 40000, Protocol: 6, Action: "ACCEPT", Count: 2, TCPFlags: 18},
 		{InterfaceID: "eni-db", SrcAddr: ip("10.0.1.10"), DstAddr: ip("10.0.3.10"), DstPort: 22, Protocol: 6, Action: "REJECT", Count: 1, TCPFlags: 2},
 	}
-	rep := Attribute(func(fn func(flowlog.Tuple)) {
+	each := func(fn func(flowlog.Tuple)) {
 		for _, tu := range tuples {
 			fn(tu)
 		}
-	}, inv, perms, func(int, int) bool { return false })
+	}
+	rep := AttributeUnmatched(each, inv, perms, func(int, int) bool { return false })
 	assert.Equal(t, []Unmatched{
 		{Caller: "10.9.9.9", Callee: "db", Protocol: 6, Port: 5432, Records: 1},
 		{Caller: "10.9.9.9", Callee: "db", Protocol: 6, Port: 6379, Records: 4},
 		{Caller: "web", Callee: "db", Protocol: 6, Port: 5432, Records: 2},
 	}, rep.UnmatchedFlows)
 	assert.Equal(t, int64(7), rep.Unexplained, "the unmatched records, summed")
+
+	bare := Attribute(each, inv, perms, func(int, int) bool { return false })
+	assert.Nil(t, bare.UnmatchedFlows, "Attribute does not pay for the list")
+	assert.Equal(t, int64(7), bare.Unexplained)
 }

@@ -37,7 +37,7 @@ func shop(t *testing.T) (observereport.Report, *observereport.Mesh) {
 	require.NoError(t, err)
 	res, err := flowlog.AggregateFiles([]string{filepath.Join("testdata", "flows.log")}, nil, 1)
 	require.NoError(t, err)
-	rep := observe.Attribute(res.Table.Each, mesh.Inventory, mesh.Permissions, observe.Listening(mesh.Permissions))
+	rep := observe.AttributeUnmatched(res.Table.Each, mesh.Inventory, mesh.Permissions, observe.Listening(mesh.Permissions))
 	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData, Tuples: res.Table.Len()}
 	return observereport.Build(st, rep, mesh), mesh
 }
