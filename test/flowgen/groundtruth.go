@@ -119,6 +119,8 @@ type Truth struct {
 	// Transit are the records of requests that arrived at a NAT gateway's
 	// interface: forwarded, no rule of a group allowed them.
 	Transit int64
+	// Unexplained are the records of accepted requests no rule allows.
+	Unexplained int64
 	// Unsendable are declared ingress rules the generator could not send
 	// traffic for, with the reason (an IPv6 peer with no IPv6 address on the
 	// callee, an external group, a list whose values are not known).
@@ -181,11 +183,13 @@ type gen struct {
 	o         Options
 	groupName map[string]string // service → EC2 group name
 	groupID   map[string]string // service (or external group) → sg id
+	owner     map[string]string // sg id → another account that owns it
 	nics      []*nic
 	nat       *nic
 	records   []record
 	truth     Truth
 	rejected  map[rejKey]*RejectedTruth
+	allows    []allow // every ingress rule the account holds
 	used      map[netip.Addr]bool
 	conn      int // connections so far: source ports and jitter derive from it
 }
@@ -218,15 +222,23 @@ func Generate(m spec.Mesh, p *plan.Plan, o Options) (*Dataset, error) {
 	if o.Intervals < 12 || o.Intervals%2 != 0 {
 		return nil, fmt.Errorf("flowgen: Intervals %d: give an even number, at least 12", o.Intervals)
 	}
-	g := &gen{p: p, o: o, groupName: map[string]string{}, groupID: map[string]string{}, rejected: map[rejKey]*RejectedTruth{},
+	g := &gen{p: p, o: o, groupName: map[string]string{}, groupID: map[string]string{}, owner: map[string]string{}, rejected: map[rejKey]*RejectedTruth{},
 		used: map[netip.Addr]bool{}, truth: Truth{Rules: map[string]*RuleTruth{}, Unsendable: map[string]string{}}}
 	for _, gr := range p.Groups {
 		g.groupName[gr.Service] = gr.Name
 		g.groupID[gr.Service] = hexID("sg-", gr.Service)
 	}
 	for _, x := range p.ExternalGroups {
-		g.groupID[x.Name] = cmp.Or(x.SecurityGroupID, hexID("sg-", x.Name))
+		// Another account's group is OWNER/sg-…: EC2 writes the owner apart.
+		owner, id, cross := strings.Cut(x.SecurityGroupID, "/")
+		if !cross {
+			owner, id = "", x.SecurityGroupID
+		}
+		g.groupID[x.Name] = cmp.Or(id, hexID("sg-", x.Name))
 		g.groupName[x.Name] = x.Name
+		if owner != "" {
+			g.owner[g.groupID[x.Name]] = owner
+		}
 	}
 	if err := g.place(m); err != nil {
 		return nil, err
@@ -253,7 +265,7 @@ func num(n int, content ...any) int {
 func (g *gen) place(m spec.Mesh) error {
 	blocks := map[string][]netip.Prefix{}
 	for i, t := range m.Tiers {
-		for _, c := range t.CidrBlocks {
+		for _, c := range slices.Concat(t.CidrBlocks, t.CidrBlocksFrom) {
 			if pr, err := netip.ParsePrefix(c); err == nil {
 				blocks[t.Name] = append(blocks[t.Name], pr.Masked())
 			}
@@ -415,49 +427,93 @@ var protocolNumber = map[string]int{ports.TCP: 6, ports.UDP: 17}
 func (g *gen) traffic() {
 	rules := slices.Clone(g.p.Rules)
 	slices.SortFunc(rules, func(a, b rule.Rule) int { return cmp.Compare(a.Key, b.Key) })
+	// First every rule the account holds, so that a request counts for each
+	// rule that allows it, whichever rule it was sent for.
+	var sendable []allow
 	for _, rl := range rules {
 		if rl.Direction != rule.Ingress {
 			continue
 		}
-		perm, ok := meshproof.Permission(rl, g.p.Lists, func(s string) string { return g.groupID[s] })
-		peers := peersOf(perm)
-		if !ok || len(peers) != 1 {
+		perm, ok := g.permission(rl)
+		if !ok {
 			g.truth.Unsendable[rl.Key] = "its peer's values are not known"
 			continue
 		}
-		name := g.ruleName(rl, peers[0])
-		proto, known := protocolNumber[rl.Ports.Protocol]
-		switch {
-		case !known:
-			g.truth.Unsendable[name] = "not tcp or udp"
-			continue
-		case rl.Peer.Kind == flow.External:
-			g.truth.Unsendable[name] = "an external group: no interface here carries it"
-			continue
+		// EC2 holds a rule per peer: a list of CIDRs is several.
+		for _, peer := range peersOf(perm) {
+			a := allow{rl: rl, name: g.ruleName(rl, peer)}
+			switch {
+			case rl.Self():
+				a.peerGroup = rl.Service
+			case rl.Peer.Kind == flow.Group || rl.Peer.Kind == flow.External:
+				a.peerGroup = rl.Peer.Service
+			default:
+				a.prefix, _ = netip.ParsePrefix(peer) // a prefix list's entries are not the generator's: it allows nothing sent here
+			}
+			g.truth.Rules[a.name] = &RuleTruth{Tuples: map[TupleKey]bool{}, Callers: map[string]bool{}}
+			g.allows = append(g.allows, a)
+			if !slices.Contains(g.o.Unused, rl.Key) {
+				sendable = append(sendable, a)
+			}
 		}
-		g.truth.Rules[name] = &RuleTruth{Tuples: map[TupleKey]bool{}, Callers: map[string]bool{}}
-		if slices.Contains(g.o.Unused, rl.Key) {
+	}
+	for _, a := range sendable {
+		proto, known := protocolNumber[a.rl.Ports.Protocol]
+		if !known {
+			g.truth.Unsendable[a.name] = "not tcp or udp"
 			continue
 		}
 		sent := false
 		for e := range 2 {
-			for _, callee := range g.carrying(rl.Service, e) {
-				for _, src := range g.callers(rl, peers[0], callee, e) {
-					for _, port := range portsOf(rl.Ports) {
-						sent = g.session(src, callee, e, proto, port, name) || sent
+			for _, callee := range g.carrying(a.rl.Service, e) {
+				for _, src := range g.callers(a, callee, e) {
+					for _, port := range portsOf(a.rl.Ports) {
+						sent = g.session(src, callee, e, proto, port, a.name) || sent
 					}
 				}
 			}
 		}
 		if !sent {
-			delete(g.truth.Rules, name)
-			g.truth.Unsendable[name] = "no caller and callee of one address family are up together"
+			g.truth.Unsendable[a.name] = "no caller and callee of one address family are up together"
 		}
 	}
 	g.healthChecks(rules)
 	g.natTraffic()
 	g.scanners()
 	g.missing()
+}
+
+// allow is a rule the account holds, in the generator's terms: a request
+// to an interface carrying rl.Service's group on its ports is allowed when
+// the caller's interface carries peerGroup, or its address is in prefix.
+type allow struct {
+	rl        rule.Rule
+	name      string
+	peerGroup string
+	prefix    netip.Prefix
+}
+
+func (a allow) allows(c conn) bool {
+	name := map[int]string{6: ports.TCP, 17: ports.UDP}[c.proto]
+	if !slices.Contains(c.callee.carries[c.epoch], a.rl.Service) || !a.rl.Ports.Covers(ports.Range{Protocol: name, From: c.port, To: c.port}) {
+		return false
+	}
+	if a.peerGroup != "" {
+		return c.src.nic != nil && slices.Contains(c.src.nic.carries[c.epoch], a.peerGroup)
+	}
+	return a.prefix.IsValid() && a.prefix.Contains(c.src.addr)
+}
+
+// permission is the rule as describe-security-groups writes it, another
+// account's group with its owner apart.
+func (g *gen) permission(rl rule.Rule) (types.IpPermission, bool) {
+	perm, ok := meshproof.Permission(rl, g.p.Lists, func(s string) string { return g.groupID[s] })
+	for i, pair := range perm.UserIdGroupPairs {
+		if owner := g.owner[aws.ToString(pair.GroupId)]; owner != "" {
+			perm.UserIdGroupPairs[i].UserId = aws.String(owner)
+		}
+	}
+	return perm, ok
 }
 
 func peersOf(p types.IpPermission) []string {
@@ -494,39 +550,35 @@ type endpoint struct {
 // callers are who sends a rule's traffic to callee: the interfaces
 // carrying the peer group (not callee itself), or addresses in the CIDR
 // that no interface has.
-func (g *gen) callers(rl rule.Rule, peer string, callee *nic, e int) []endpoint {
+func (g *gen) callers(a allow, callee *nic, e int) []endpoint {
 	var out []endpoint
-	if rl.Peer.Kind == flow.Group || rl.Self() {
-		svc := rl.Peer.Service
-		if rl.Self() {
-			svc = rl.Service
-		}
-		for _, n := range g.carrying(svc, e) {
-			if n != callee && n.typ != TypeNATGateway {
+	if a.peerGroup != "" {
+		for _, n := range g.carrying(a.peerGroup, e) {
+			if n != callee {
 				out = append(out, endpoint{nic: n, addr: n.from})
 			}
 		}
 		return out
 	}
-	pr, err := netip.ParsePrefix(peer)
-	if err != nil {
-		return nil // a prefix list: its entries are not the generator's
+	pr := a.prefix
+	if !pr.IsValid() {
+		return nil
 	}
 	for k := 0; len(out) < 2 && k < 64; k++ {
-		var a netip.Addr
+		var addr netip.Addr
 		switch {
 		case pr.Bits() == 0 && pr.Addr().Is4():
-			a = netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + k)})
+			addr = netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + k)})
 		case pr.Bits() == 0:
-			a = netip.MustParseAddr("2001:db8:5::").Next()
+			addr = netip.MustParseAddr("2001:db8:5::").Next()
 			for range k {
-				a = a.Next()
+				addr = addr.Next()
 			}
 		default:
-			a = nth(pr, 200+k)
+			addr = nth(pr, 200+k)
 		}
-		if pr.Contains(a) && !g.used[a] {
-			out = append(out, endpoint{addr: a})
+		if pr.Contains(addr) && !g.used[addr] {
+			out = append(out, endpoint{addr: addr})
 		}
 	}
 	return out
@@ -638,13 +690,12 @@ func (g *gen) connect(c conn) {
 	}
 }
 
-// count adds a request record logged on the callee to the truth.
+// count adds a request record logged on the callee to the truth: to every
+// rule that allows it, or as unexplained.
 func (g *gen) count(c conn, r record) {
-	caller := c.src.addr.String()
+	caller := g.name(c.src.addr, c.epoch)
 	if c.src.nic != nil {
 		caller = c.src.nic.label(g, c.epoch)
-	} else {
-		caller = g.name(c.src.addr, c.epoch)
 	}
 	if c.action == "REJECT" {
 		k := rejKey{caller, c.callee.label(g, c.epoch), c.proto, c.port}
@@ -656,19 +707,26 @@ func (g *gen) count(c conn, r record) {
 		rj.Records++
 		return
 	}
-	if c.rule == "" {
-		return
+	allowed := false
+	for _, a := range g.allows {
+		if !a.allows(c) {
+			continue
+		}
+		allowed = true
+		t := g.truth.Rules[a.name]
+		if len(t.Tuples) == 0 || r.start < t.FirstSeen {
+			t.FirstSeen = r.start
+		}
+		t.LastSeen = max(t.LastSeen, r.end)
+		t.Tuples[TupleKey{Interface: c.callee.id, Src: r.src, Dst: r.dst, Protocol: r.protocol, Port: r.dstPort}] = true
+		t.Records++
+		t.Packets += r.packets
+		t.Bytes += r.bytes
+		t.Callers[caller] = true
 	}
-	t := g.truth.Rules[c.rule]
-	if len(t.Tuples) == 0 || r.start < t.FirstSeen {
-		t.FirstSeen = r.start
+	if !allowed {
+		g.truth.Unexplained++
 	}
-	t.LastSeen = max(t.LastSeen, r.end)
-	t.Tuples[TupleKey{Interface: c.callee.id, Src: r.src, Dst: r.dst, Protocol: r.protocol, Port: r.dstPort}] = true
-	t.Records++
-	t.Packets += r.packets
-	t.Bytes += r.bytes
-	t.Callers[caller] = true
 }
 
 // healthChecks: each load balancer's interfaces check every target (an
@@ -912,7 +970,7 @@ func (g *gen) describe(e int) ([]byte, error) {
 	}
 	for _, rl := range g.p.Rules {
 		sg := byService[rl.Service]
-		perm, ok := meshproof.Permission(rl, g.p.Lists, func(s string) string { return g.groupID[s] })
+		perm, ok := g.permission(rl)
 		if sg == nil || !ok {
 			continue
 		}

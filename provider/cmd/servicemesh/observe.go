@@ -72,7 +72,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	} else if inv, perms, skipped, err = observe.FromAccounts(timed); err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0))
+	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0), inv.Changes()...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

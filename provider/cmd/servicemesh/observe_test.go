@@ -107,7 +107,7 @@ func TestObserveSnapshots(t *testing.T) {
 	code, stdout, errs := runCLI(args...)
 	require.Equal(t, exitOK, code, errs)
 	for _, want := range []string{
-		"6132 records in 7 files (0 NODATA, 0 SKIPDATA), 1230 tuples.",
+		"6132 records in 7 files (0 NODATA, 0 SKIPDATA), 1469 tuples.",
 		"records decided by: flow-direction 2993, address 255.",
 		"ELK tcp/9200 from sg-0e8fd0c32f26234dd                         30     207",
 		"AdminAccess+FrontEnd-Web -> AdminAccess+MySQL tcp/3306: 4 records, repeated from a known caller: a missing rule?",

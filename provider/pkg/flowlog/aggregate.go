@@ -25,6 +25,8 @@ import (
 // balancer or an EKS pod's secondary address, srcaddr/dstaddr are the
 // middlebox's and pkt-srcaddr/pkt-dstaddr the original endpoints, and one
 // interface logs both ingress and egress records of the same addresses.
+// A table split at times (SplitAt) also keeps apart records that start on
+// different sides of one.
 type Tuple struct {
 	InterfaceID            string
 	SrcAddr, DstAddr       netip.Addr // invalid when AWS wrote "-"
@@ -82,6 +84,9 @@ type Table struct {
 	v6raw   map[string]uint32 // spelling in the file → v6 id, so a known address is not parsed again
 	lastENI string
 	lastID  uint32
+	// splits are times (Unix seconds, ascending) a tuple is split at: its
+	// records all start on the same side of each (SplitAt).
+	splits []uint32
 }
 
 type entry struct {
@@ -91,6 +96,7 @@ type entry struct {
 	start, end              uint32 // Unix seconds; start noStart and end 0 when none
 	proto                   uint16
 	action, dir, fam, flags uint8
+	epoch                   uint8 // how many splits the records' start is at or after
 }
 
 const (
@@ -216,6 +222,7 @@ func (t *Table) addRecord(s *Scanner) string {
 	if !ok {
 		return fmt.Sprintf("end %q is not a Unix time before 2106", s.Field(End))
 	}
+	k.epoch = t.epochOf(start)
 	e := t.find(&k)
 	e.count++
 	e.packets += uint64(packets)
@@ -224,6 +231,28 @@ func (t *Table) addRecord(s *Scanner) string {
 	e.start = min(e.start, start)
 	e.end = max(e.end, end)
 	return ""
+}
+
+// SplitAt makes the table split tuples at the times (Unix seconds): a
+// record starting at or after one is never folded with one starting before
+// it. An inventory taken at those times then holds for each whole tuple.
+// At most 255 times; call it before adding records.
+func (t *Table) SplitAt(times []int64) {
+	t.splits = t.splits[:0]
+	for _, at := range slices.Sorted(slices.Values(times))[:min(len(times), 255)] {
+		t.splits = append(t.splits, uint32(min(max(at, 0), noStart-1)))
+	}
+}
+
+func (t *Table) epochOf(start uint32) uint8 {
+	n := uint8(0)
+	for _, at := range t.splits {
+		if start == noStart || start < at {
+			break
+		}
+		n++
+	}
+	return n
 }
 
 // optUint parses a decimal field up to limit; absent or "-" is none.
@@ -308,13 +337,13 @@ func parseIPv4(b []byte) (uint32, bool) {
 func (e *entry) sameKey(k *entry) bool {
 	return e.eni == k.eni && e.src == k.src && e.dst == k.dst && e.port == k.port &&
 		e.proto == k.proto && e.action == k.action && e.fam == k.fam &&
-		e.psrc == k.psrc && e.pdst == k.pdst && e.dir == k.dir
+		e.psrc == k.psrc && e.pdst == k.pdst && e.dir == k.dir && e.epoch == k.epoch
 }
 
 func (k *entry) hash() uint64 {
 	a := uint64(k.eni)<<32 | uint64(k.src)
 	b := uint64(k.dst)<<32 | uint64(k.port)
-	c := uint64(k.dir)<<24 | uint64(k.proto)<<16 | uint64(k.action)<<8 | uint64(k.fam)
+	c := uint64(k.epoch)<<32 | uint64(k.dir)<<24 | uint64(k.proto)<<16 | uint64(k.action)<<8 | uint64(k.fam)
 	d := uint64(k.psrc)<<32 | uint64(k.pdst)
 	return mix(mix(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db), mix(c^0x8ebc6af09c88c6e3, d^0x589965cc75374cc3))
 }
@@ -351,7 +380,7 @@ func (t *Table) find(k *entry) *entry {
 	}
 	e := t.at(idx)
 	*e = entry{eni: k.eni, src: k.src, dst: k.dst, port: k.port, psrc: k.psrc, pdst: k.pdst,
-		proto: k.proto, action: k.action, dir: k.dir, fam: k.fam, start: noStart}
+		proto: k.proto, action: k.action, dir: k.dir, fam: k.fam, epoch: k.epoch, start: noStart}
 	t.n++
 	t.place(h, idx)
 	return e
@@ -491,7 +520,8 @@ type Result struct {
 // each at a time), each into its own Table, and merges them. format is the
 // format of headerless files (nil: DefaultFormat). Every file's errors are
 // returned together, in the order of paths, alongside what could be read.
-func AggregateFiles(paths []string, format *Format, workers int) (Result, error) {
+// Tuples are split at the times splitAt gives (Table.SplitAt).
+func AggregateFiles(paths []string, format *Format, workers int, splitAt ...int64) (Result, error) {
 	workers = max(1, min(workers, len(paths)))
 	type done struct {
 		stats Stats
@@ -503,6 +533,7 @@ func AggregateFiles(paths []string, format *Format, workers int) (Result, error)
 	var wg sync.WaitGroup
 	for w := range tables {
 		tables[w] = NewTable()
+		tables[w].SplitAt(splitAt)
 		wg.Go(func() {
 			for i := range next {
 				results[i].stats, results[i].errs = aggregateFile(tables[w], paths[i], format)

@@ -1,10 +1,12 @@
 package flowlog
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -186,4 +188,38 @@ func TestAggregateMiddleboxKey(t *testing.T) {
 			assert.Equal(t, want, res.Table.Sorted())
 		})
 	}
+}
+
+// SplitAt keeps apart records that start on different sides of a split
+// time, through AggregateFiles' merge of worker tables too; a record
+// without a start stays before every split.
+func TestAggregateSplitAt(t *testing.T) {
+	const header = "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+	dir := t.TempDir()
+	var paths []string
+	for i, body := range []string{
+		"5 eni-a 10.0.1.10 10.0.2.20 40000 7200 6 1 10 1000 1060 ACCEPT OK\n" +
+			"5 eni-a 10.0.1.10 10.0.2.20 40001 7200 6 2 20 1999 2059 ACCEPT OK\n",
+		"5 eni-a 10.0.1.10 10.0.2.20 40002 7200 6 4 40 2000 2060 ACCEPT OK\n" +
+			"5 eni-a 10.0.1.10 10.0.2.20 40003 7200 6 8 80 3000 3060 ACCEPT OK\n" +
+			"5 eni-a 10.0.1.10 10.0.2.20 40003 7200 6 16 160 - - ACCEPT OK\n",
+	} {
+		p := filepath.Join(dir, fmt.Sprintf("f%d.log", i))
+		require.NoError(t, os.WriteFile(p, []byte(header+"\n"+body), 0o600))
+		paths = append(paths, p)
+	}
+	type sums struct{ count, packets, start, end int64 }
+	got := func(split ...int64) []sums {
+		res, err := AggregateFiles(paths, nil, 2, split...)
+		require.NoError(t, err)
+		var out []sums
+		for _, tu := range res.Table.Sorted() {
+			out = append(out, sums{tu.Count, tu.Packets, tu.Start, tu.End})
+		}
+		slices.SortFunc(out, func(a, b sums) int { return cmp.Compare(a.start, b.start) })
+		return out
+	}
+	assert.Equal(t, []sums{{5, 31, 1000, 3060}}, got())
+	assert.Equal(t, []sums{{3, 19, 1000, 2059}, {2, 12, 2000, 3060}}, got(2000))
+	assert.Equal(t, []sums{{3, 19, 1000, 2059}, {1, 4, 2000, 2060}, {1, 8, 3000, 3060}}, got(3000, 2000))
 }

@@ -38,7 +38,14 @@ type Snapshot struct {
 type Inventory struct {
 	byID   map[string][]Interface
 	byAddr map[netip.Addr][]Interface
+	// changes are the times an interface's holding begins or ends.
+	changes []int64
 }
+
+// Changes are the times (Unix seconds, ascending) the inventory changes:
+// aggregate tuples split at them (flowlog.Table.SplitAt), so that each
+// tuple's records are attributed with one inventory.
+func (inv *Inventory) Changes() []int64 { return inv.changes }
 
 // FromSnapshots builds an inventory in which each snapshot holds from when
 // it was taken until the next was: between two snapshots the earlier one is
@@ -70,7 +77,13 @@ func NewInventory(interfaces []Interface) *Inventory {
 		for _, a := range in.Addrs {
 			inv.byAddr[a] = append(inv.byAddr[a], in)
 		}
+		for _, t := range []int64{in.From, in.Until} {
+			if t != 0 && !slices.Contains(inv.changes, t) {
+				inv.changes = append(inv.changes, t)
+			}
+		}
 	}
+	slices.Sort(inv.changes)
 	return inv
 }
 
@@ -144,7 +157,7 @@ func (p Permission) allows(t flowlog.Tuple, tr ports.Range, callerGroups []strin
 // Hit is the traffic one rule allowed.
 type Hit struct {
 	Rule                string
-	Flows               int64 // tuples
+	Flows               int64 // distinct (interface, source, destination, port, protocol)
 	Records             int64
 	Packets, Bytes      int64
 	FirstSeen, LastSeen int64    // Unix seconds; 0 when unused
@@ -225,6 +238,19 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		addr netip.Addr
 	}
 	callers := make([]map[callerKey]struct{}, len(perms))
+	// A flow is counted once per rule, though the table splits its records
+	// into a tuple per inventory period (Inventory.Changes); with one period
+	// a tuple is a flow, and the set is not needed (nor paid for).
+	type flowKey struct {
+		perm           int
+		eni            string
+		src, dst       netip.Addr
+		port, protocol int
+	}
+	var flows map[flowKey]struct{}
+	if len(inv.changes) > 0 {
+		flows = map[flowKey]struct{}{}
+	}
 	type rejKey struct {
 		caller, callee string
 		protocol, port int
@@ -288,7 +314,12 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 					h.FirstSeen = t.Start
 				}
 				h.LastSeen = max(h.LastSeen, t.End)
-				h.Flows++
+				if flows == nil {
+					h.Flows++
+				} else if k := (flowKey{i, t.InterfaceID, t.SrcAddr, t.DstAddr, t.DstPort, t.Protocol}); !has(flows, k) {
+					flows[k] = struct{}{}
+					h.Flows++
+				}
 				h.Records += t.Count
 				h.Packets += t.Packets
 				h.Bytes += t.Bytes
@@ -344,4 +375,9 @@ func label(in Interface) string {
 		return in.Name
 	}
 	return in.ID
+}
+
+func has[K comparable](m map[K]struct{}, k K) bool {
+	_, ok := m[k]
+	return ok
 }

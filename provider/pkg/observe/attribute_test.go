@@ -2,9 +2,11 @@ package observe
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
@@ -61,7 +63,8 @@ func TestAttribute(t *testing.T) {
 	}
 	rep := Attribute(each, FromSnapshots(snaps), perms, func(int, int) bool { return false })
 	assert.Equal(t, []Hit{
-		{Rule: "MySQL from 10.0.0.0/16 3306", Flows: 4, Records: 10, Packets: 50, Bytes: 5000, FirstSeen: 1100, LastSeen: 2160,
+		// 10.0.2.50's two tuples (before and after the reuse) are one flow.
+		{Rule: "MySQL from 10.0.0.0/16 3306", Flows: 3, Records: 10, Packets: 50, Bytes: 5000, FirstSeen: 1100, LastSeen: 2160,
 			Callers: []string{"CustomerManagement-API", "FrontEnd-Web"}, NameableCallers: true},
 		{Rule: "MySQL from CustomerManagement-API 3306", Flows: 3, Records: 7, Packets: 47, Bytes: 4700, FirstSeen: 1100, LastSeen: 1960,
 			Callers: []string{"CustomerManagement-API"}},
@@ -74,4 +77,56 @@ func TestAttribute(t *testing.T) {
 		{Caller: "CustomerManagement-API", Callee: "MySQL", Protocol: 6, Port: 1186, Records: 5, FromKnownService: true, LooksLikeMissing: true},
 	}, rep.Rejected)
 	assert.Equal(t, Tally{ByTCPFlags: 4 + 1 + 4 + 4 + 2 + 3 + 7 + 5 + 1 + 2}, rep.Methods)
+}
+
+// An address reused mid-window by another service, calling the same
+// callee on the same port before and after: the records aggregate to one
+// tuple unless the table splits at the inventory's change, and a tuple is
+// attributed with the inventory at its first record. Split, each rule gets
+// its own records, and the flow counts once for each.
+func TestAttributeSplitAtInventoryChanges(t *testing.T) {
+	ip := netip.MustParseAddr
+	inv := FromSnapshots([]Snapshot{
+		{Taken: 1000, Interfaces: []Interface{
+			{ID: "eni-db", Name: "db", Addrs: []netip.Addr{ip("10.0.3.10")}, Groups: []string{"sg-db"}},
+			{ID: "eni-x", Name: "api", Addrs: []netip.Addr{ip("10.0.2.50")}, Groups: []string{"sg-api"}},
+		}},
+		{Taken: 2000, Interfaces: []Interface{
+			{ID: "eni-db", Name: "db", Addrs: []netip.Addr{ip("10.0.3.10")}, Groups: []string{"sg-db"}},
+			{ID: "eni-x", Name: "report", Addrs: []netip.Addr{ip("10.0.2.50")}, Groups: []string{"sg-report"}},
+		}},
+	})
+	assert.Equal(t, []int64{2000}, inv.Changes())
+	tcp := ports.Range{Protocol: "tcp", From: 3306, To: 3306}
+	perms := []Permission{
+		{Rule: "db from api", Group: "sg-db", Ports: tcp, PeerGroup: "sg-api"},
+		{Rule: "db from report", Group: "sg-db", Ports: tcp, PeerGroup: "sg-report"},
+	}
+	records := "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags log-status\n" +
+		"5 eni-db 10.0.2.50 10.0.3.10 40001 3306 6 10 1000 1500 1560 ACCEPT 3 OK\n" +
+		"5 eni-db 10.0.2.50 10.0.3.10 40002 3306 6 20 2000 2500 2560 ACCEPT 3 OK\n" +
+		"5 eni-db 10.0.2.50 10.0.3.10 40003 3306 6 40 4000 2600 2660 ACCEPT 3 OK\n"
+	for _, tc := range []struct {
+		name  string
+		split []int64
+		want  []Hit
+	}{
+		{"split at the change", inv.Changes(), []Hit{
+			{Rule: "db from api", Flows: 1, Records: 1, Packets: 10, Bytes: 1000, FirstSeen: 1500, LastSeen: 1560, Callers: []string{"api"}},
+			{Rule: "db from report", Flows: 1, Records: 2, Packets: 60, Bytes: 6000, FirstSeen: 2500, LastSeen: 2660, Callers: []string{"report"}},
+		}},
+		{"not split: all the api's", nil, []Hit{
+			{Rule: "db from api", Flows: 1, Records: 3, Packets: 70, Bytes: 7000, FirstSeen: 1500, LastSeen: 2660, Callers: []string{"api"}},
+			{Rule: "db from report"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			table := flowlog.NewTable()
+			table.SplitAt(tc.split)
+			s := flowlog.NewScanner("flows.log", strings.NewReader(records), nil)
+			table.Add(s)
+			require.NoError(t, s.Err())
+			assert.Equal(t, tc.want, Attribute(table.Each, inv, perms, Listening(perms)).Hits)
+		})
+	}
 }
