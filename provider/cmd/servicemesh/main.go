@@ -40,7 +40,7 @@ const usage = `usage:
                    [--fail-on warnings|opened-flows|breaking] OLD NEW
   servicemesh plan --diff --base REV [flags as above] NEW
   servicemesh preview-summary < preview.json
-  servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
+  servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [--flows FLOWLOG ...] [-o OUT]
   servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
   servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
   servicemesh flows [--log-format FORMAT] [--workers N] [--csv] FLOWLOG...

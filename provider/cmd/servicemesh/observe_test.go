@@ -186,4 +186,11 @@ func TestReadmeObserveMesh(t *testing.T) {
 			require.NoError(t, mermaidcheck.Check(stdout))
 		}
 	}
+
+	// The Pulumi YAML program of the same mesh reads as the declaration.
+	_, fromSpec, _ := runCLI(args...)
+	args[2] = "../../../Pulumi.yaml"
+	code, fromProgram, errs := runCLI(args...)
+	require.Equal(t, exitOK, code, errs)
+	assert.Equal(t, fromSpec, fromProgram)
 }
