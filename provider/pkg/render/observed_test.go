@@ -19,16 +19,7 @@ import (
 // port, undeclared traffic is an edge of its own and brings its caller as a
 // node of class undeclared, and shared flows that carried traffic are solid.
 func TestMermaidObserved(t *testing.T) {
-	p := referencePlan(t, nil)
-	got := render.MermaidObserved(p, render.Observation{
-		Unused: func(f flow.Flow) bool {
-			return f.To.IsGroup("MySQL") && f.From.IsGroup("MySQL") || f.Ports.From == 2003
-		},
-		Undeclared: []render.ObservedEdge{
-			{From: "FrontEnd-Web", To: "MySQL", Ports: []ports.Range{{Protocol: ports.TCP, From: 3306, To: 3306}}},
-			{From: "10.0.2.99", To: "CustomerManagement-API", Ports: []ports.Range{{Protocol: ports.TCP, From: 7500, To: 7500}}},
-		},
-	})
+	got := observedDiagram(t)
 	require.NoError(t, mermaidcheck.Check(got))
 	for _, want := range []string{
 		`svc_MySQL -.->|"unused: tcp/1186, tcp/2202"| svc_MySQL`,
@@ -43,4 +34,18 @@ func TestMermaidObserved(t *testing.T) {
 	} {
 		assert.Contains(t, got, want)
 	}
+}
+
+// observedDiagram is the reference architecture's diagram with the
+// observation TestMermaidObserved describes.
+func observedDiagram(t *testing.T) string {
+	return render.MermaidObserved(referencePlan(t, nil), render.Observation{
+		Unused: func(f flow.Flow) bool {
+			return f.To.IsGroup("MySQL") && f.From.IsGroup("MySQL") || f.Ports.From == 2003
+		},
+		Undeclared: []render.ObservedEdge{
+			{From: "FrontEnd-Web", To: "MySQL", Ports: []ports.Range{{Protocol: ports.TCP, From: 3306, To: 3306}}},
+			{From: "10.0.2.99", To: "CustomerManagement-API", Ports: []ports.Range{{Protocol: ports.TCP, From: 7500, To: 7500}}},
+		},
+	})
 }
