@@ -212,8 +212,8 @@ func TestImportFlowsProposesGroupPeers(t *testing.T) {
 	require.NoError(t, err)
 	window := "8 flow-log records in " + legacy.Flows() + ", 2026-11-18T11:06:40Z to 2026-11-18T11:08:40Z"
 	for _, want := range []string{
-		"**tightened-by-flows** app-tier (`sg-0a000000000000004`), rule `ingress tcp/7000-7999 from 10.0.0.0/16`: every observed caller carries a group of this import: web-servers-nginx (records: 2, of " + window + ")",
-		"**tightened-by-flows** db (`sg-0a000000000000005`), rule `ingress tcp/3306 from 10.0.2.0/24`: every observed caller carries a group of this import: app-tier (records: 1, of " + window + ")",
+		"**tightened-by-flows** app-tier (`sg-0a000000000000004`), rule `ingress tcp/7000-7999 from 10.0.0.0/16`: every observed caller carries a group of this import: web-servers-nginx (2 records in 2 flows, of " + window + ")",
+		"**tightened-by-flows** db (`sg-0a000000000000005`), rule `ingress tcp/3306 from 10.0.2.0/24`: every observed caller carries a group of this import: app-tier (1 record in 1 flow, of " + window + ")",
 		"**kept-cidr** db (`sg-0a000000000000005`), rule `ingress tcp/3306 from 10.0.1.0/24`: kept as a CIDR: no accepted request in " + window,
 		"**kept-cidr** web-servers-nginx (`sg-0a000000000000003`), rule `ingress icmp/8 from 10.0.0.0/16`: kept as a CIDR: flow-log records carry no ICMP type or code",
 		"**kept-cidr** bastion-host (`sg-0a000000000000001`), rule `ingress tcp/22 from 203.0.113.0/24`: kept as a CIDR: its callers 203.0.113.50 include addresses",

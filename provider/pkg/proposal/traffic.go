@@ -100,8 +100,8 @@ func (b *builder) tighten() error {
 				it.Problem = "kept as a CIDR: no accepted request in " + evidence
 				it.Suggest = "one quiet window does not prove it unused: observe a longer one, or remove the rule if nothing needs it"
 			case !h.NameableCallers:
-				it.Problem = fmt.Sprintf("kept as a CIDR: its callers %s include addresses that carry no group of this import (records: %d, of %s)",
-					strings.Join(h.Callers, ", "), h.Records, evidence)
+				it.Problem = fmt.Sprintf("kept as a CIDR: its callers %s include addresses that carry no group of this import (%s, of %s)",
+					strings.Join(h.Callers, ", "), seen(h), evidence)
 				it.Suggest = "give those callers a service, or keep the CIDR"
 			default:
 				b.tightened[r.Key()] = true
@@ -118,8 +118,8 @@ func (b *builder) tighten() error {
 					bk.observed = append(bk.observed, c)
 				}
 				it.Kind = KindTightened
-				it.Problem = fmt.Sprintf("every observed caller carries a group of this import: %s (records: %d, of %s)",
-					strings.Join(h.Callers, ", "), h.Records, evidence)
+				it.Problem = fmt.Sprintf("every observed caller carries a group of this import: %s (%s, of %s)",
+					strings.Join(h.Callers, ", "), seen(h), evidence)
 				it.Suggest = fmt.Sprintf("declared as from: {services: [%s]}; pulumi up creates those rules; then revoke the CIDR rule (servicemesh audit prints the command)",
 					strings.Join(h.Callers, ", "))
 			}
@@ -127,6 +127,19 @@ func (b *builder) tighten() error {
 		}
 	}
 	return nil
+}
+
+// seen is the traffic a rule allowed, as evidence: records, and the flows
+// (distinct interface, source, destination, port and protocol) they are of.
+func seen(h observe.Hit) string {
+	return fmt.Sprintf("%d %s in %d %s", h.Records, plural(h.Records, "record"), h.Flows, plural(h.Flows, "flow"))
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // callerName is the service an interface carrying groups calls as: the
