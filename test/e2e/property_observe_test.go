@@ -2,16 +2,11 @@ package e2e
 
 import (
 	"fmt"
-	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/flowgen"
 )
@@ -39,22 +34,8 @@ func TestPropertyOfflineObserve(t *testing.T) {
 			dir := t.TempDir()
 			require.NoError(t, ds.WriteDir(dir))
 
-			var timed []observe.TimedAccount
-			for _, snap := range ds.Snapshots {
-				acc, err := ec2read.ReadFiles(filepath.Join(dir, flowgen.SnapshotName(snap.Taken)))
-				require.NoError(t, err)
-				timed = append(timed, observe.TimedAccount{Taken: snap.Taken, Account: acc})
-			}
-			inv, perms, _, err := observe.FromAccounts(timed)
+			rep, err := flowgen.ObserveDir(dir, ds)
 			require.NoError(t, err)
-			var files []string
-			for _, f := range ds.Files {
-				files = append(files, filepath.Join(dir, f.Name))
-			}
-			res, err := flowlog.AggregateFiles(files, nil, runtime.GOMAXPROCS(0), inv.Changes()...)
-			require.NoError(t, err)
-			rep := observe.Attribute(res.Table.Each, inv, perms, observe.Listening(perms))
-
 			flowgen.RequireTruth(t, ds.Truth, rep)
 			assert.Zero(t, ds.Truth.Unexplained, "the generator sends declared flows only")
 			for _, h := range ds.Truth.Rules {

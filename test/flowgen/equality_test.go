@@ -1,37 +1,15 @@
 package flowgen
 
 import (
-	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
 )
-
-// observeDir runs the attribution on a data set as servicemesh observe
-// does: each snapshot's describe file at its time, every log file.
-func observeDir(t *testing.T, dir string, snaps []Snapshot) observe.Report {
-	t.Helper()
-	var timed []observe.TimedAccount
-	for _, s := range snaps {
-		acc, err := ec2read.ReadFiles(filepath.Join(dir, SnapshotName(s.Taken)))
-		require.NoError(t, err)
-		timed = append(timed, observe.TimedAccount{Taken: s.Taken, Account: acc})
-	}
-	inv, perms, skipped, err := observe.FromAccounts(timed)
-	require.NoError(t, err)
-	require.Zero(t, skipped)
-	files, err := filepath.Glob(filepath.Join(dir, "*.log.gz"))
-	require.NoError(t, err)
-	res, err := flowlog.AggregateFiles(files, nil, runtime.GOMAXPROCS(0), inv.Changes()...)
-	require.NoError(t, err)
-	return observe.Attribute(res.Table.Each, inv, perms, observe.Listening(perms))
-}
 
 // On the reference traffic, observe's report equals the generator's truth
 // rule by rule: hits, records, packets, bytes, first and last seen,
@@ -39,7 +17,8 @@ func observeDir(t *testing.T, dir string, snaps []Snapshot) observe.Report {
 func TestReferenceReportEqualsTruth(t *testing.T) {
 	ds, err := Reference()
 	require.NoError(t, err)
-	rep := observeDir(t, referenceDir, ds.Snapshots)
+	rep, err := ObserveDir(referenceDir, ds)
+	require.NoError(t, err)
 	RequireTruth(t, ds.Truth, rep)
 	var unused []string
 	for _, h := range rep.Hits {
@@ -55,4 +34,28 @@ func TestReferenceReportEqualsTruth(t *testing.T) {
 		"Graphite tcp/80 from 203.0.113.0/24",
 		"MySQL tcp/2202 from " + hexID("sg-", "MySQL"),
 	}, unused)
+}
+
+// A rule naming a managed prefix list: the generator gives the list two
+// entries and callers in them; observe reads describe-managed-prefix-lists
+// and get-managed-prefix-list-entries and attributes their requests to the
+// rule, equal to the truth.
+func TestPrefixListReportEqualsTruth(t *testing.T) {
+	m := reference.Mesh()
+	graphite := reference.Service(&m, "Graphite")
+	graphite.Ingress = append(graphite.Ingress, spec.IngressRule{Traffic: spec.Traffic{Ports: []int{443}, Description: "Dashboard from the VPN prefix list"},
+		From: spec.Peers{PrefixListIDs: []string{"pl-0a1b2c3d4e5f60718"}}})
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	ds, err := Generate(m, p, Options{Start: ReferenceStart, Intervals: 12})
+	require.NoError(t, err)
+	require.Len(t, ds.PrefixListEntries, 1)
+	dir := t.TempDir()
+	require.NoError(t, ds.WriteDir(dir))
+	rep, err := ObserveDir(dir, ds)
+	require.NoError(t, err)
+	RequireTruth(t, ds.Truth, rep)
+	const rule = "Graphite tcp/443 from pl-0a1b2c3d4e5f60718"
+	require.Contains(t, ds.Truth.Rules, rule)
+	assert.NotEmpty(t, ds.Truth.Rules[rule].Tuples, "the generator sent the list's callers")
 }

@@ -95,8 +95,20 @@ type Dataset struct {
 	Snapshots []Snapshot
 	// Files are the flow-log files, gzip, as S3 delivery writes them.
 	Files []File
-	Truth Truth
+	// PrefixListEntries are get-managed-prefix-list-entries of each prefix
+	// list a rule names (the snapshots carry describe-managed-prefix-lists).
+	PrefixListEntries []PrefixListEntries
+	Truth             Truth
 }
+
+// PrefixListEntries is one list's get-managed-prefix-list-entries output.
+type PrefixListEntries struct {
+	ID   string
+	JSON []byte
+}
+
+// Name is the file WriteDir writes it to.
+func (e PrefixListEntries) Name() string { return "entries-" + e.ID + ".json" }
 
 // Snapshot is one inventory snapshot.
 type Snapshot struct {
@@ -190,8 +202,11 @@ type gen struct {
 	truth     Truth
 	rejected  map[rejKey]*RejectedTruth
 	allows    []allow // every ingress rule the account holds
-	used      map[netip.Addr]bool
-	conn      int // connections so far: source ports and jitter derive from it
+	// lists are the entries the generator gives each prefix list a rule
+	// names: two /28 of 100.64.0.0/10 drawn from its id.
+	lists map[string][]netip.Prefix
+	used  map[netip.Addr]bool
+	conn  int // connections so far: source ports and jitter derive from it
 }
 
 type rejKey struct {
@@ -238,6 +253,13 @@ func Generate(m spec.Mesh, p *plan.Plan, o Options) (*Dataset, error) {
 		g.groupName[x.Name] = x.Name
 		if owner != "" {
 			g.owner[g.groupID[x.Name]] = owner
+		}
+	}
+	g.lists = map[string][]netip.Prefix{}
+	for _, rl := range p.Rules {
+		if id := rl.Peer.PrefixList; rl.Peer.Kind == flow.PrefixList && g.lists[id] == nil {
+			x := byte(num(256, id))
+			g.lists[id] = []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{100, 64, x, 0}), 28), netip.PrefixFrom(netip.AddrFrom4([4]byte{100, 64, x, 16}), 28)}
 		}
 	}
 	if err := g.place(m); err != nil {
@@ -447,8 +469,10 @@ func (g *gen) traffic() {
 				a.peerGroup = rl.Service
 			case rl.Peer.Kind == flow.Group || rl.Peer.Kind == flow.External:
 				a.peerGroup = rl.Peer.Service
+			case rl.Peer.Kind == flow.PrefixList:
+				a.prefixes = g.lists[peer]
 			default:
-				a.prefix, _ = netip.ParsePrefix(peer) // a prefix list's entries are not the generator's: it allows nothing sent here
+				a.prefixes = []netip.Prefix{netip.MustParsePrefix(peer)}
 			}
 			g.truth.Rules[a.name] = &RuleTruth{Tuples: map[TupleKey]bool{}, Callers: map[string]bool{}}
 			g.allows = append(g.allows, a)
@@ -490,7 +514,7 @@ type allow struct {
 	rl        rule.Rule
 	name      string
 	peerGroup string
-	prefix    netip.Prefix
+	prefixes  []netip.Prefix // a CIDR, or a prefix list's entries
 }
 
 func (a allow) allows(c conn) bool {
@@ -501,7 +525,7 @@ func (a allow) allows(c conn) bool {
 	if a.peerGroup != "" {
 		return c.src.nic != nil && slices.Contains(c.src.nic.carries[c.epoch], a.peerGroup)
 	}
-	return a.prefix.IsValid() && a.prefix.Contains(c.src.addr)
+	return slices.ContainsFunc(a.prefixes, func(p netip.Prefix) bool { return p.Contains(c.src.addr) })
 }
 
 // permission is the rule as describe-security-groups writes it, another
@@ -560,25 +584,23 @@ func (g *gen) callers(a allow, callee *nic, e int) []endpoint {
 		}
 		return out
 	}
-	pr := a.prefix
-	if !pr.IsValid() {
-		return nil
-	}
-	for k := 0; len(out) < 2 && k < 64; k++ {
-		var addr netip.Addr
-		switch {
-		case pr.Bits() == 0 && pr.Addr().Is4():
-			addr = netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + k)})
-		case pr.Bits() == 0:
-			addr = netip.MustParseAddr("2001:db8:5::").Next()
-			for range k {
-				addr = addr.Next()
+	for _, pr := range a.prefixes {
+		for k := 0; len(out) < 2 && k < 64; k++ {
+			var addr netip.Addr
+			switch {
+			case pr.Bits() == 0 && pr.Addr().Is4():
+				addr = netip.AddrFrom4([4]byte{198, 51, 100, byte(10 + k)})
+			case pr.Bits() == 0:
+				addr = netip.MustParseAddr("2001:db8:5::").Next()
+				for range k {
+					addr = addr.Next()
+				}
+			default:
+				addr = nth(pr, (200+k)%(1<<min(pr.Addr().BitLen()-pr.Bits(), 16)))
 			}
-		default:
-			addr = nth(pr, 200+k)
-		}
-		if pr.Contains(addr) && !g.used[addr] {
-			out = append(out, endpoint{addr: addr})
+			if pr.Contains(addr) && !g.used[addr] {
+				out = append(out, endpoint{addr: addr})
+			}
 		}
 	}
 	return out
@@ -859,6 +881,17 @@ func (g *gen) write() (*Dataset, error) {
 	}) {
 		ds.Truth.Rejected = append(ds.Truth.Rejected, *g.rejected[k])
 	}
+	for _, id := range slices.Sorted(maps.Keys(g.lists)) {
+		var entries []types.PrefixListEntry
+		for _, c := range g.lists[id] {
+			entries = append(entries, types.PrefixListEntry{Cidr: aws.String(c.String())})
+		}
+		js, err := cliJSON(map[string]any{"Entries": entries})
+		if err != nil {
+			return nil, err
+		}
+		ds.PrefixListEntries = append(ds.PrefixListEntries, PrefixListEntries{ID: id, JSON: js})
+	}
 	half := g.o.Intervals / 2
 	for e, taken := range []int64{g.o.Start, g.o.Start + int64(half*intervalSeconds)} {
 		js, err := g.describe(e)
@@ -1004,15 +1037,30 @@ func (g *gen) describe(e int) ([]byte, error) {
 		}
 		enis = append(enis, ni)
 	}
-	raw, err := json.Marshal(map[string]any{"SecurityGroups": sgs, "NetworkInterfaces": enis})
+	out := map[string]any{"SecurityGroups": sgs, "NetworkInterfaces": enis}
+	var lists []types.ManagedPrefixList
+	for _, id := range slices.Sorted(maps.Keys(g.lists)) {
+		lists = append(lists, types.ManagedPrefixList{PrefixListId: aws.String(id), PrefixListName: aws.String("list-" + id),
+			AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(10), OwnerId: aws.String(accountID), State: types.PrefixListStateCreateComplete})
+	}
+	if lists != nil {
+		out["PrefixLists"] = lists
+	}
+	return cliJSON(out)
+}
+
+// cliJSON is v as the AWS CLI writes it: indented, without the nulls and
+// empty strings the SDK's types marshal.
+func cliJSON(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
+	var tree any
+	if err := json.Unmarshal(raw, &tree); err != nil {
 		return nil, err
 	}
-	return json.MarshalIndent(pruned(v), "", "  ")
+	return json.MarshalIndent(pruned(tree), "", "  ")
 }
 
 // pruned drops what the AWS CLI leaves out: nulls and empty strings (the
@@ -1074,6 +1122,11 @@ func (d *Dataset) WriteDir(dir string) error {
 	}
 	for _, f := range d.Files {
 		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Gzip, 0o644); err != nil {
+			return err
+		}
+	}
+	for _, e := range d.PrefixListEntries {
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), append(e.JSON, '\n'), 0o644); err != nil {
 			return err
 		}
 	}

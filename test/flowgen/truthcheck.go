@@ -1,14 +1,53 @@
 package flowgen
 
 import (
+	"fmt"
 	"maps"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
 )
+
+// ObserveDir attributes a data set that WriteDir wrote into dir as
+// servicemesh observe --snapshot does: each snapshot at its time, every
+// log file, tuples split at the inventory's changes.
+func ObserveDir(dir string, ds *Dataset) (observe.Report, error) {
+	var timed []observe.TimedAccount
+	for _, s := range ds.Snapshots {
+		files := []string{filepath.Join(dir, SnapshotName(s.Taken))}
+		for _, e := range ds.PrefixListEntries {
+			files = append(files, e.ID+"="+filepath.Join(dir, e.Name()))
+		}
+		acc, err := ec2read.ReadFiles(files...)
+		if err != nil {
+			return observe.Report{}, err
+		}
+		timed = append(timed, observe.TimedAccount{Taken: s.Taken, Account: acc})
+	}
+	inv, perms, skipped, err := observe.FromAccounts(timed)
+	if err != nil {
+		return observe.Report{}, err
+	}
+	if skipped > 0 {
+		return observe.Report{}, fmt.Errorf("%d prefix-list rules skipped", skipped)
+	}
+	var files []string
+	for _, f := range ds.Files {
+		files = append(files, filepath.Join(dir, f.Name))
+	}
+	res, err := flowlog.AggregateFiles(files, nil, runtime.GOMAXPROCS(0), inv.Changes()...)
+	if err != nil {
+		return observe.Report{}, err
+	}
+	return observe.Attribute(res.Table.Each, inv, perms, observe.Listening(perms)), nil
+}
 
 // RequireTruth compares a report with the generator's truth rule by rule:
 // hits, records, packets, bytes, first and last seen, callers; unused
