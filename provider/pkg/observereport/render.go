@@ -221,7 +221,8 @@ func Markdown(r Report, limit int) string {
 }
 
 // Mermaid is the mesh's flowchart (package render) with the observation
-// on it: declared but unused dashed, observed but undeclared marked.
+// on it: declared but unused dashed, observed but undeclared marked. m is
+// the mesh r was built with (Build); without one there is no diagram.
 func Mermaid(r Report, m *Mesh) string {
 	var undeclared []render.ObservedEdge
 	index := map[[2]string]int{}
