@@ -7,6 +7,7 @@ package flowgen
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ type BenchSpec struct {
 	Files, Records int    // files, and records in each
 	Tuples         uint64 // size of the tuple pool records draw from
 	Seed           uint64
+	Start          int64 // Unix seconds of the first file's records; 0 for a fixed day
 }
 
 // BenchFiles writes spec.Files gzip files into dir, in parallel, and
@@ -76,7 +78,7 @@ func writeBenchFile(path string, spec BenchSpec, file uint64) error {
 	w := bufio.NewWriterSize(zw, 1<<20)
 	fmt.Fprintln(w, BenchHeader)
 	rng := splitmix(spec.Seed ^ file*0x5851f42d4c957f2d)
-	start := int64(1795000000) + int64(file)*600
+	start := cmp.Or(spec.Start, 1795000000) + int64(file)*600
 	var b []byte
 	for range spec.Records {
 		tuple := splitmix(rng.next() % spec.Tuples)

@@ -54,4 +54,5 @@ def main():
         w.writerow("" if v is None else v for v in row)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,5 @@
-// Package moto runs moto_server, an EC2 emulator, for tests of the live
-// read path. It installs moto[server] from PyPI into a venv cached in the
+// Package moto runs moto_server, an emulator of EC2, S3 and CloudWatch
+// Logs, for tests of the live read paths. It installs moto[server] from PyPI into a venv cached in the
 // repository's .work/ directory, starts it on 127.0.0.1 on a free port and
 // stops it by its PID when the test ends.
 //
@@ -119,14 +119,22 @@ func Start(t *testing.T) string {
 	return url
 }
 
-// Client is an EC2 client for moto's endpoint, in us-east-1.
-func Client(t *testing.T, endpoint string) *ec2.Client {
+// Config is the AWS configuration the tests' clients use, in us-east-1
+// with Start's credentials; each client sets moto's endpoint itself (moto
+// serves EC2, S3 and CloudWatch Logs on the one endpoint).
+func Config(t *testing.T) aws.Config {
 	t.Helper()
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	return cfg
+}
+
+// Client is an EC2 client for moto's endpoint, in us-east-1.
+func Client(t *testing.T, endpoint string) *ec2.Client {
+	t.Helper()
+	return ec2.NewFromConfig(Config(t), func(o *ec2.Options) { o.BaseEndpoint = aws.String(endpoint) })
 }
 
 // CreateGroup creates a group in the VPC and returns its id.

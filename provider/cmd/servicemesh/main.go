@@ -43,10 +43,11 @@ const usage = `usage:
   servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [--flows FLOWLOG ...] [-o OUT]
   servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
   servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
-  servicemesh flows [--log-format FORMAT] [--workers N] [--csv] FLOWLOG...
+  servicemesh flows [--log-format FORMAT] [--workers N] [--csv] RECORDS
+  servicemesh flows --athena-sql --table NAME [--log-format FORMAT] [--since T] [--until T]
   servicemesh observe --from DESCRIBE.json... [--mesh SPEC [--name NAME]] [--log-format FORMAT]
-                      [--format text|json|markdown|mermaid] FLOWLOG...
-  servicemesh observe [--from FILE...] --snapshot TIME=FILE[,FILE...]... [flags as above] FLOWLOG...
+                      [--format text|json|markdown|mermaid] RECORDS
+  servicemesh observe [--from FILE...] --snapshot TIME=FILE[,FILE...]... [flags as above] RECORDS
   servicemesh --version
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
@@ -92,6 +93,10 @@ is followed only to a file inside the working directory.
                 records, packets, bytes, OR of tcp-flags, first start, last
                 end (--csv, sorted). --log-format is the format of files
                 without a header (default: the v2 default format).
+                With --athena-sql, the Athena (Trino) query that aggregates
+                --table (columns as the Athena User Guide's flow-log table,
+                or the --log-format's fields with _ for -) the same way;
+                its CSV result is read back with --athena-csv.
   observe       flow logs against the account's security groups (the
                 output of describe-security-groups and
                 describe-network-interfaces): per ingress rule the accepted
@@ -113,10 +118,22 @@ is followed only to a file inside the working directory.
                 every --from file) is the inventory as taken at TIME. A
                 record is attributed with the interfaces of the latest
                 snapshot taken at or before its start (the earliest before
-                the first); the rules are the latest snapshot's. A rule
+                the first; tuples are split at the snapshots' times, but
+                --athena-csv tuples come aggregated); the rules are the
+                latest snapshot's. A rule
                 naming a prefix list is matched against its entries: give
                 describe-managed-prefix-lists and, as pl-ID=FILE,
                 get-managed-prefix-list-entries among the --from files.
+
+RECORDS, for flows and observe, is one of: flow-log files; --s3
+s3://BUCKET/PREFIX (the flow log's S3 destination: the files under
+AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/, gzip streamed); --log-group
+NAME (CloudWatch Logs; the records are in the --log-format of the flow
+log); or --athena-csv RESULT.csv... (the saved result of the --athena-sql
+query). --since T and --until T keep the records that start in [T, T'):
+a time (2026-11-27T08:00:00Z), a day (its midnight UTC) or a duration
+before now (24h). --region and --endpoint-url (an emulator) are for --s3
+and --log-group; credentials come from the usual AWS environment.
 
 Findings go to stderr, each with its fix: warnings always, and errors,
 which stop the plan.

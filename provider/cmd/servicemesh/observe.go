@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observereport"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
@@ -27,7 +27,8 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs.Func("from", "", func(s string) error { from = append(from, s); return nil })
 	var snapshots []string
 	fs.Func("snapshot", "", func(s string) error { snapshots = append(snapshots, s); return nil })
-	logFormatFlag := fs.String("log-format", "", "")
+	var in flowInput
+	in.register(fs)
 	format := fs.String("format", "text", "")
 	meshPath := fs.String("mesh", "", "")
 	name := fs.String("name", "mesh", "")
@@ -39,8 +40,11 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	if (len(from) == 0 && len(snapshots) == 0) || len(files) == 0 {
-		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces), or --snapshot TIME=DESCRIBE.json, and one or more flow-log files")
+	if len(from) == 0 && len(snapshots) == 0 {
+		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces), or --snapshot TIME=DESCRIBE.json, and flow-log records")
+	}
+	if err := in.check(files); err != nil {
+		return usageError(stderr, "%v", err)
 	}
 	switch {
 	case !slices.Contains([]string{"text", "json", "markdown", "mermaid"}, *format):
@@ -48,7 +52,11 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	case *format == "mermaid" && *meshPath == "":
 		return usageError(stderr, "--format mermaid draws the declaration's flows: give --mesh SPEC")
 	}
-	lf, err := logFormat(*logFormatFlag)
+	lf, err := logFormat(in.logFormat)
+	if err != nil {
+		return usageError(stderr, "%v", err)
+	}
+	window, err := in.window(time.Now())
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
@@ -72,7 +80,10 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	} else if inv, perms, skipped, err = observe.FromAccounts(timed); err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	res, err := flowlog.AggregateFiles(files, lf, runtime.GOMAXPROCS(0), inv.Changes()...)
+	res, note, err := in.read(context.Background(), files, lf, window, runtime.GOMAXPROCS(0), inv.Changes()...)
+	if note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

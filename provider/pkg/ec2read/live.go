@@ -23,18 +23,37 @@ type Live struct {
 	Network bool
 }
 
+// AWSConfig is the configuration every live read uses: the standard
+// credential chain (environment, shared config, SSO, IMDS), checked up front
+// so a missing credential is one clear error; region "" is the one the
+// environment or shared config names. what names the read in errors.
+func AWSConfig(ctx context.Context, region, what string) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("%s: loading the AWS configuration: %w", what, err)
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, fmt.Errorf("%s: no region: give --region or set AWS_REGION", what)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return aws.Config{}, fmt.Errorf("%s in %s: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or log in with `aws sso login`: %w", what, cfg.Region, err)
+	}
+	return cfg, nil
+}
+
 // Read reads the groups, their rules and the network interfaces from EC2,
 // with the standard credential chain (environment, shared config, SSO, IMDS).
 func (l Live) Read(ctx context.Context) (*Account, error) {
 	if l.Region == "" {
 		return nil, errors.New("reading EC2: --region is required")
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(l.Region))
+	cfg, err := AWSConfig(ctx, l.Region, "reading EC2")
 	if err != nil {
-		return nil, fmt.Errorf("reading EC2: loading the AWS configuration: %w", err)
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return nil, fmt.Errorf("reading EC2 in %s: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or log in with `aws sso login`: %w", l.Region, err)
+		return nil, err
 	}
 	client := ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		if l.Endpoint != "" {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"net/netip"
@@ -73,31 +74,77 @@ func parseDirection(b []byte) (Direction, bool) {
 
 // Table aggregates records into tuples. Its memory is bounded by the
 // distinct tuples, interfaces and IPv6 addresses: a record is split and
-// folded in without allocating. A Table is not safe for concurrent use;
-// AggregateFiles runs one per worker and merges them.
+// folded in without allocating. Add and AddTuple may run at once (the
+// workers of Aggregate share one table, so each tuple is held once and
+// nothing is merged); Len, Each and Sorted read it after they finish.
 type Table struct {
-	slots   []uint64  // open addressing: hash tag (high 32 bits) | entry index + 1
-	chunks  [][]entry // entries, in chunks so that growth never copies them
-	n       int
-	enis    intern[string]
-	v6      intern[netip.Addr]
-	v6raw   map[string]uint32 // spelling in the file → v6 id, so a known address is not parsed again
-	lastENI string
-	lastID  uint32
+	shards [numShards]shard // by the key's hash: a worker locks one per record
+	mu     sync.Mutex       // guards enis and v6
+	enis   intern[string]
+	v6     intern[netip.Addr]
 	// splits are times (Unix seconds, ascending) a tuple is split at: its
 	// records all start on the same side of each (SplitAt).
 	splits []uint32
 }
 
-type entry struct {
-	count, packets, bytes   uint64
-	eni, src, dst, port     uint32
-	psrc, pdst              uint32 // pkt-srcaddr, pkt-dstaddr
-	start, end              uint32 // Unix seconds; start noStart and end 0 when none
-	proto                   uint16
-	action, dir, fam, flags uint8
-	epoch                   uint8 // how many splits the records' start is at or after
+// shard is an open-addressing table of its part of the key space.
+type shard struct {
+	mu     sync.Mutex
+	slots  []uint64  // hash tag (high 32 bits) | entry index + 1
+	chunks [][]entry // entries, in chunks so that growth never copies them
+	n      int
+	// What does not fit an entry, by entry index: the packet addresses
+	// when they are not the entry's source and destination (a middlebox's
+	// records), and the records past the entry's 32-bit count.
+	pkt      map[uint32][2]uint32
+	bigCount map[uint32]uint64
+	_        [64]byte // its own cache line: workers lock neighbours
 }
+
+// numShards spreads the locking of two to a few dozen workers thin, and
+// bounds what one growth of the slots holds twice (a shard's, not the
+// table's).
+const (
+	shardBits = 6
+	numShards = 1 << shardBits
+)
+
+// key is a tuple's key as a record gives it.
+type key struct {
+	eni, src, dst, psrc, pdst uint32
+	port                      uint32 // noPort when none
+	proto                     uint16 // noProto when none
+	action, dir, fam          uint8
+	epoch                     uint8 // how many split times the records' start is at or after
+}
+
+// counts are what records add to their tuple.
+type counts struct {
+	count, packets, bytes uint64
+	start, end            uint32 // start noStart and end 0 when none
+	flags                 uint8
+}
+
+// entry is a tuple as a shard stores it, in 48 bytes: the key's small
+// fields packed, the packet addresses only where a middlebox made them
+// differ from the source and destination, the count in 32 bits with the
+// rest beside (shard.pkt, shard.bigCount).
+type entry struct {
+	packets, bytes uint64
+	count          uint32
+	eni, src, dst  uint32
+	start, end     uint32
+	small          uint32 // port | proto<<17 | action<<26 | dir<<28 | pkt mode<<30
+	fam, flags     uint8
+	epoch          uint8
+}
+
+// How an entry holds its packet addresses.
+const (
+	pktNone  = iota // the format has neither
+	pktSame         // they are the source and destination
+	pktApart        // in shard.pkt
+)
 
 const (
 	chunkBits = 16
@@ -108,7 +155,8 @@ const (
 	// longest interval (10 minutes) is under 2^43 bytes, and 2^20 such
 	// records still sum within a uint64.
 	maxCounter = 1 << 44
-	// fam: how src (bits 0-1), dst (2-3), psrc (4-5) and pdst (6-7) are held.
+	// fam: how src (bits 0-1), dst (2-3), psrc (4-5) and pdst (6-7) are
+	// held.
 	addrNone = 0
 	addrV4   = 1 // the address's 32 bits
 	addrV6   = 2 // an id in Table.v6
@@ -142,25 +190,54 @@ func (in *intern[K]) id(k K) uint32 {
 
 // NewTable is an empty table.
 func NewTable() *Table {
-	return &Table{slots: make([]uint64, 1<<10), v6raw: map[string]uint32{}}
+	t := &Table{}
+	for i := range t.shards {
+		t.shards[i].slots = make([]uint64, 1<<6)
+	}
+	return t
 }
 
 // Len is the number of distinct tuples.
-func (t *Table) Len() int { return t.n }
+func (t *Table) Len() int {
+	n := 0
+	for i := range t.shards {
+		n += t.shards[i].n
+	}
+	return n
+}
+
+// adder folds one scanner's records in, with its own caches of the
+// table's interned values, so that most records take no lock but their
+// shard's.
+type adder struct {
+	t       *Table
+	enis    map[string]knownENI
+	v6raw   map[string]uint32 // spelling in the file → v6 id, so a known address is not parsed again
+	lastENI string
+	lastID  uint32
+}
+
+// knownENI is an interface id and its interned name (kept so that the
+// last-seen check compares without allocating).
+type knownENI struct {
+	name string
+	id   uint32
+}
 
 // Add folds every record of s into the table; bad records stay on s as
 // its errors.
 func (t *Table) Add(s *Scanner) {
 	s.Require(TupleFields...)
+	a := adder{t: t, enis: map[string]knownENI{}, v6raw: map[string]uint32{}}
 	for s.Next() {
-		if msg := t.addRecord(s); msg != "" {
+		if msg := a.addRecord(s); msg != "" {
 			s.invalid("%s", msg)
 		}
 	}
 }
 
-func (t *Table) addRecord(s *Scanner) string {
-	var k entry
+func (t *adder) addRecord(s *Scanner) string {
+	var k key
 	var ok bool
 	k.eni = t.eniID(s.Field(InterfaceID))
 	var kind uint8
@@ -222,14 +299,8 @@ func (t *Table) addRecord(s *Scanner) string {
 	if !ok {
 		return fmt.Sprintf("end %q is not a Unix time before 2106", s.Field(End))
 	}
-	k.epoch = t.epochOf(start)
-	e := t.find(&k)
-	e.count++
-	e.packets += uint64(packets)
-	e.bytes += uint64(byteCount)
-	e.flags |= uint8(flags)
-	e.start = min(e.start, start)
-	e.end = max(e.end, end)
+	k.epoch = t.t.epochOf(start)
+	t.t.fold(&k, &counts{count: 1, packets: packets, bytes: byteCount, flags: uint8(flags), start: start, end: end})
 	return ""
 }
 
@@ -267,23 +338,25 @@ func optUint[T uint32 | uint64](b []byte, limit uint64, none T) (T, bool) {
 	return T(v), true
 }
 
-func (t *Table) eniID(b []byte) uint32 {
+func (t *adder) eniID(b []byte) uint32 {
 	if string(b) == t.lastENI { // fields are never empty, so "" never matches
 		return t.lastID
 	}
-	var id uint32
-	if existing, ok := t.enis.ids[string(b)]; ok { // no allocation for the lookup
-		id = existing
-	} else {
-		id = t.enis.id(string(b))
+	known, ok := t.enis[string(b)] // no allocation for the lookup
+	if !ok {
+		known.name = string(b)
+		t.t.mu.Lock()
+		known.id = t.t.enis.id(known.name)
+		t.t.mu.Unlock()
+		t.enis[known.name] = known
 	}
-	t.lastENI, t.lastID = t.enis.vals[id], id
-	return id
+	t.lastENI, t.lastID = known.name, known.id
+	return known.id
 }
 
 // addr encodes an address: IPv4 as its bits, IPv6 as an interned id;
 // absent (nil) or "-" as none.
-func (t *Table) addr(b []byte) (uint32, uint8, bool) {
+func (t *adder) addr(b []byte) (uint32, uint8, bool) {
 	if b == nil || isDash(b) {
 		return 0, addrNone, true
 	}
@@ -300,7 +373,7 @@ func (t *Table) addr(b []byte) (uint32, uint8, bool) {
 	if a.Is4() || a.Is4In6() {
 		return 0, 0, false // spelt oddly; AWS writes dotted quads
 	}
-	id := t.v6.id(a)
+	id, _ := t.t.encode(a)
 	t.v6raw[string(b)] = id
 	return id, addrV6, true
 }
@@ -334,13 +407,20 @@ func parseIPv4(b []byte) (uint32, bool) {
 	return v<<8 | part, true
 }
 
-func (e *entry) sameKey(k *entry) bool {
-	return e.eni == k.eni && e.src == k.src && e.dst == k.dst && e.port == k.port &&
-		e.proto == k.proto && e.action == k.action && e.fam == k.fam &&
-		e.psrc == k.psrc && e.pdst == k.pdst && e.dir == k.dir && e.epoch == k.epoch
+// small packs the key's small fields and its packet addresses' mode as
+// entry.small does.
+func (k *key) small() uint32 {
+	mode := uint32(pktApart)
+	switch {
+	case k.fam>>4 == addrNone:
+		mode = pktNone
+	case k.psrc == k.src && k.pdst == k.dst && k.fam>>4 == k.fam&0xf:
+		mode = pktSame
+	}
+	return k.port | uint32(k.proto)<<17 | uint32(k.action)<<26 | uint32(k.dir)<<28 | mode<<30
 }
 
-func (k *entry) hash() uint64 {
+func (k *key) hash() uint64 {
 	a := uint64(k.eni)<<32 | uint64(k.src)
 	b := uint64(k.dst)<<32 | uint64(k.port)
 	c := uint64(k.epoch)<<32 | uint64(k.dir)<<24 | uint64(k.proto)<<16 | uint64(k.action)<<8 | uint64(k.fam)
@@ -348,100 +428,187 @@ func (k *entry) hash() uint64 {
 	return mix(mix(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db), mix(c^0x8ebc6af09c88c6e3, d^0x589965cc75374cc3))
 }
 
+// keyOf is entry i's key.
+func (sh *shard) keyOf(i int, e *entry) key {
+	k := key{eni: e.eni, src: e.src, dst: e.dst, fam: e.fam, epoch: e.epoch, port: e.small & (1<<17 - 1),
+		proto: uint16(e.small >> 17 & (1<<9 - 1)), action: uint8(e.small >> 26 & 3), dir: uint8(e.small >> 28 & 3)}
+	switch e.small >> 30 {
+	case pktSame:
+		k.psrc, k.pdst = e.src, e.dst
+	case pktApart:
+		p := sh.pkt[uint32(i)]
+		k.psrc, k.pdst = p[0], p[1]
+	}
+	return k
+}
+
 func mix(a, b uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
 	return hi ^ lo
 }
 
-func (t *Table) at(i int) *entry { return &t.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+// Chunks double from firstChunk entries up to 1<<chunkBits, then stay at
+// that size: a small table stays small across its shards, and no entry
+// ever moves. smallRoom is what the doubling chunks hold.
+const (
+	firstChunkBits = 6
+	smallChunks    = chunkBits - firstChunkBits
+	smallRoom      = 1<<chunkBits - 1<<firstChunkBits
+)
 
-// find returns k's entry, adding it (counts zero) when new.
-func (t *Table) find(k *entry) *entry {
+func (sh *shard) at(i int) *entry {
+	if i < smallRoom {
+		c := bits.Len(uint(i>>firstChunkBits+1)) - 1
+		return &sh.chunks[c][i-(1<<(c+firstChunkBits)-1<<firstChunkBits)]
+	}
+	i -= smallRoom
+	return &sh.chunks[smallChunks+i>>chunkBits][i&(1<<chunkBits-1)]
+}
+
+// fold adds c to k's tuple, adding the tuple when new.
+func (t *Table) fold(k *key, c *counts) {
 	h := k.hash()
+	sh := &t.shards[h>>(64-shardBits)] // the top bits pick the shard, the low ones the slot
+	sh.mu.Lock()
+	i := sh.find(h, k)
+	e := sh.at(i)
+	if c.count > math.MaxUint32-uint64(e.count) {
+		if sh.bigCount == nil {
+			sh.bigCount = map[uint32]uint64{}
+		}
+		sh.bigCount[uint32(i)] += uint64(e.count) + c.count
+		e.count = 0
+	} else {
+		e.count += uint32(c.count)
+	}
+	e.packets += c.packets
+	e.bytes += c.bytes
+	e.flags |= c.flags
+	e.start = min(e.start, c.start)
+	e.end = max(e.end, c.end)
+	sh.mu.Unlock()
+}
+
+// find returns the index of k's entry, adding it (counts zero) when new.
+func (sh *shard) find(h uint64, k *key) int {
+	small := k.small()
 	tag := h >> 32 << 32
-	mask := uint64(len(t.slots) - 1)
+	mask := uint64(len(sh.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		s := t.slots[i]
+		s := sh.slots[i]
 		if s == 0 {
 			break
 		}
 		if s&^(1<<32-1) == tag {
-			if e := t.at(int(uint32(s)) - 1); e.sameKey(k) {
-				return e
+			idx := int(uint32(s)) - 1
+			e := sh.at(idx)
+			if e.eni == k.eni && e.src == k.src && e.dst == k.dst && e.small == small && e.fam == k.fam && e.epoch == k.epoch &&
+				(small>>30 != pktApart || sh.pkt[uint32(idx)] == [2]uint32{k.psrc, k.pdst}) {
+				return idx
 			}
 		}
 	}
-	if (t.n+1)*4 > len(t.slots)*3 {
-		t.grow()
+	if (sh.n+1)*4 > len(sh.slots)*3 {
+		sh.grow()
 	}
-	idx := t.n
-	if idx>>chunkBits == len(t.chunks) {
-		t.chunks = append(t.chunks, make([]entry, 1<<chunkBits))
+	idx := sh.n
+	if idx == sh.room() {
+		sh.addRoom()
 	}
-	e := t.at(idx)
-	*e = entry{eni: k.eni, src: k.src, dst: k.dst, port: k.port, psrc: k.psrc, pdst: k.pdst,
-		proto: k.proto, action: k.action, dir: k.dir, fam: k.fam, epoch: k.epoch, start: noStart}
-	t.n++
-	t.place(h, idx)
-	return e
+	*sh.at(idx) = entry{eni: k.eni, src: k.src, dst: k.dst, small: small, fam: k.fam, epoch: k.epoch, start: noStart}
+	if small>>30 == pktApart {
+		if sh.pkt == nil {
+			sh.pkt = map[uint32][2]uint32{}
+		}
+		sh.pkt[uint32(idx)] = [2]uint32{k.psrc, k.pdst}
+	}
+	sh.n++
+	sh.place(h, idx)
+	return idx
 }
 
-func (t *Table) place(h uint64, idx int) {
-	mask := uint64(len(t.slots) - 1)
+// room is the entries the chunks hold.
+func (sh *shard) room() int {
+	n := 0
+	for _, c := range sh.chunks {
+		n += len(c)
+	}
+	return n
+}
+
+// addRoom adds the next chunk: twice the last, up to 1<<chunkBits.
+func (sh *shard) addRoom() {
+	size := 1 << firstChunkBits
+	if len(sh.chunks) > 0 {
+		size = min(2*len(sh.chunks[len(sh.chunks)-1]), 1<<chunkBits)
+	}
+	sh.chunks = append(sh.chunks, make([]entry, size))
+}
+
+func (sh *shard) place(h uint64, idx int) {
+	mask := uint64(len(sh.slots) - 1)
 	i := h & mask
-	for t.slots[i] != 0 {
+	for sh.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
-	t.slots[i] = h>>32<<32 | uint64(idx+1)
+	sh.slots[i] = h>>32<<32 | uint64(idx+1)
 }
 
-func (t *Table) grow() {
-	old := t.slots
-	t.slots = make([]uint64, 2*len(old))
+func (sh *shard) grow() {
+	old := sh.slots
+	sh.slots = make([]uint64, 2*len(old))
 	for _, s := range old {
 		if s != 0 {
-			t.place(t.at(int(uint32(s))-1).hash(), int(uint32(s))-1)
+			idx := int(uint32(s)) - 1
+			k := sh.keyOf(idx, sh.at(idx))
+			sh.place(k.hash(), idx)
 		}
 	}
 }
 
-// Merge folds o into t and empties o, freeing its entries as it goes.
-func (t *Table) Merge(o *Table) {
-	eniMap := make([]uint32, len(o.enis.vals))
-	for i, s := range o.enis.vals {
-		eniMap[i] = t.enis.id(s)
+// AddTuple folds an aggregated tuple in (a row of a query that aggregated
+// records elsewhere, as Athena does): what Add would have made of the
+// records it sums. Its numbers must be in the ranges Tuple documents.
+func (t *Table) AddTuple(tu Tuple) {
+	t.mu.Lock()
+	eni := t.enis.id(tu.InterfaceID)
+	t.mu.Unlock()
+	k := key{eni: eni, port: noPort, proto: noProto, dir: uint8(tu.FlowDirection)}
+	c := counts{count: uint64(tu.Count), packets: uint64(tu.Packets), bytes: uint64(tu.Bytes), flags: uint8(tu.TCPFlags), start: noStart}
+	var kind uint8
+	k.src, k.fam = t.encode(tu.SrcAddr)
+	k.dst, kind = t.encode(tu.DstAddr)
+	k.fam |= kind << 2
+	k.psrc, kind = t.encode(tu.PktSrcAddr)
+	k.fam |= kind << 4
+	k.pdst, kind = t.encode(tu.PktDstAddr)
+	k.fam |= kind << 6
+	if tu.DstPort >= 0 {
+		k.port = uint32(tu.DstPort)
 	}
-	v6Map := make([]uint32, len(o.v6.vals))
-	for i, a := range o.v6.vals {
-		v6Map[i] = t.v6.id(a)
+	if tu.Protocol >= 0 {
+		k.proto = uint16(tu.Protocol)
 	}
-	remap := func(a *uint32, kind uint8) {
-		if kind == addrV6 {
-			*a = v6Map[*a]
-		}
+	k.action = uint8(slices.Index(actionNames[:], tu.Action))
+	if tu.Start >= 0 {
+		c.start, c.end = uint32(tu.Start), uint32(max(tu.End, 0))
 	}
-	for c := range o.chunks {
-		for i := range o.chunks[c] {
-			if c<<chunkBits+i >= o.n {
-				break
-			}
-			k := o.chunks[c][i]
-			k.eni = eniMap[k.eni]
-			remap(&k.src, k.fam&3)
-			remap(&k.dst, k.fam>>2&3)
-			remap(&k.psrc, k.fam>>4&3)
-			remap(&k.pdst, k.fam>>6)
-			e := t.find(&k)
-			e.count += k.count
-			e.packets += k.packets
-			e.bytes += k.bytes
-			e.flags |= k.flags
-			e.start = min(e.start, k.start)
-			e.end = max(e.end, k.end)
-		}
-		o.chunks[c] = nil
+	k.epoch = t.epochOf(c.start)
+	t.fold(&k, &c)
+}
+
+// encode is addr for a parsed address.
+func (t *Table) encode(a netip.Addr) (uint32, uint8) {
+	switch {
+	case !a.IsValid():
+		return 0, addrNone
+	case a.Is4():
+		b := a.As4()
+		return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]), addrV4
 	}
-	*o = Table{}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.v6.id(a), addrV6
 }
 
 func (t *Table) address(kind uint8, v uint32) netip.Addr {
@@ -454,28 +621,30 @@ func (t *Table) address(kind uint8, v uint32) netip.Addr {
 	return netip.Addr{}
 }
 
-func (t *Table) tuple(e *entry) Tuple {
+func (t *Table) tuple(sh *shard, i int) Tuple {
+	e := sh.at(i)
+	k := sh.keyOf(i, e)
 	tu := Tuple{
-		InterfaceID:   t.enis.vals[e.eni],
-		SrcAddr:       t.address(e.fam&3, e.src),
-		DstAddr:       t.address(e.fam>>2&3, e.dst),
-		DstPort:       int(e.port),
-		Protocol:      int(e.proto),
-		Action:        actionNames[e.action],
-		FlowDirection: Direction(e.dir),
-		PktSrcAddr:    t.address(e.fam>>4&3, e.psrc),
-		PktDstAddr:    t.address(e.fam>>6, e.pdst),
-		Count:         int64(e.count),
+		InterfaceID:   t.enis.vals[k.eni],
+		SrcAddr:       t.address(k.fam&3, k.src),
+		DstAddr:       t.address(k.fam>>2&3, k.dst),
+		DstPort:       int(k.port),
+		Protocol:      int(k.proto),
+		Action:        actionNames[k.action],
+		FlowDirection: Direction(k.dir),
+		PktSrcAddr:    t.address(k.fam>>4&3, k.psrc),
+		PktDstAddr:    t.address(k.fam>>6, k.pdst),
+		Count:         int64(uint64(e.count) + sh.bigCount[uint32(i)]),
 		Packets:       int64(e.packets),
 		Bytes:         int64(e.bytes),
 		TCPFlags:      int(e.flags),
 		Start:         int64(e.start),
 		End:           int64(e.end),
 	}
-	if e.port == noPort {
+	if k.port == noPort {
 		tu.DstPort = -1
 	}
-	if e.proto == noProto {
+	if k.proto == noProto {
 		tu.Protocol = -1
 	}
 	if e.start == noStart {
@@ -484,19 +653,22 @@ func (t *Table) tuple(e *entry) Tuple {
 	return tu
 }
 
-// Each calls fn for every tuple, in the order they were first seen (which,
-// after a parallel AggregateFiles, depends on scheduling; use Sorted for a
-// stable order).
+// Each calls fn for every tuple, shard by shard in the order they were
+// first seen (which, after a parallel Aggregate, depends on scheduling; use
+// Sorted for a stable order).
 func (t *Table) Each(fn func(Tuple)) {
-	for i := 0; i < t.n; i++ {
-		fn(t.tuple(t.at(i)))
+	for s := range t.shards {
+		sh := &t.shards[s]
+		for i := 0; i < sh.n; i++ {
+			fn(t.tuple(sh, i))
+		}
 	}
 }
 
 // Sorted is every tuple in key order: interface, source, destination,
 // port, protocol, action, direction, packet source, packet destination.
 func (t *Table) Sorted() []Tuple {
-	out := make([]Tuple, 0, t.n)
+	out := make([]Tuple, 0, t.Len())
 	t.Each(func(tu Tuple) { out = append(out, tu) })
 	slices.SortFunc(out, CompareTuples)
 	return out
@@ -516,41 +688,57 @@ type Result struct {
 	Files int
 }
 
-// AggregateFiles reads the files with up to workers goroutines (one file
-// each at a time), each into its own Table, and merges them. format is the
-// format of headerless files (nil: DefaultFormat). Every file's errors are
-// returned together, in the order of paths, alongside what could be read.
-// Tuples are split at the times splitAt gives (Table.SplitAt).
+// Source is one stream of records: a file, an S3 object, a log group's
+// events. Open is called once, by the worker that reads it.
+type Source struct {
+	Name string // in errors, with the line
+	Open func() (io.ReadCloser, error)
+}
+
+// FileSources are the files as sources.
+func FileSources(paths []string) []Source {
+	out := make([]Source, len(paths))
+	for i, p := range paths {
+		out[i] = Source{Name: p, Open: func() (io.ReadCloser, error) { return os.Open(p) }}
+	}
+	return out
+}
+
+// AggregateFiles is Aggregate of the files, every record.
 func AggregateFiles(paths []string, format *Format, workers int, splitAt ...int64) (Result, error) {
-	workers = max(1, min(workers, len(paths)))
+	return Aggregate(FileSources(paths), format, Window{}, workers, splitAt...)
+}
+
+// Aggregate reads the sources with up to workers goroutines (one source
+// each at a time) into one Table. format is the
+// format of headerless sources (nil: DefaultFormat); records outside w are
+// counted and skipped. Every source's errors are returned together, in the
+// order of sources, alongside what could be read. Tuples are split at the
+// times splitAt gives (Table.SplitAt).
+func Aggregate(sources []Source, format *Format, window Window, workers int, splitAt ...int64) (Result, error) {
+	workers = max(1, min(workers, len(sources)))
 	type done struct {
 		stats Stats
 		errs  []error
 	}
-	results := make([]done, len(paths))
-	tables := make([]*Table, workers)
+	results := make([]done, len(sources))
+	table := NewTable()
+	table.SplitAt(splitAt)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := range tables {
-		tables[w] = NewTable()
-		tables[w].SplitAt(splitAt)
+	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				results[i].stats, results[i].errs = aggregateFile(tables[w], paths[i], format)
+				results[i].stats, results[i].errs = aggregateSource(table, sources[i], format, window)
 			}
 		})
 	}
-	for i := range paths {
+	for i := range sources {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	// Merge the smaller tables into the largest: fewer entries move.
-	slices.SortStableFunc(tables, func(a, b *Table) int { return cmp.Compare(b.n, a.n) })
-	for _, o := range tables[1:] {
-		tables[0].Merge(o)
-	}
-	res := Result{Table: tables[0], Files: len(paths)}
+	res := Result{Table: table, Files: len(sources)}
 	var errs []error
 	for _, r := range results {
 		res.Stats.Add(r.stats)
@@ -559,13 +747,14 @@ func AggregateFiles(paths []string, format *Format, workers int, splitAt ...int6
 	return res, errors.Join(errs...)
 }
 
-func aggregateFile(t *Table, path string, format *Format) (Stats, []error) {
-	f, err := os.Open(path)
+func aggregateSource(t *Table, src Source, format *Format, w Window) (Stats, []error) {
+	r, err := src.Open()
 	if err != nil {
-		return Stats{}, []error{&LineError{File: path, Msg: err.Error()}}
+		return Stats{}, []error{&LineError{File: src.Name, Msg: err.Error()}}
 	}
-	defer f.Close()
-	s := NewScanner(path, f, format)
+	defer r.Close()
+	s := NewScanner(src.Name, r, format)
+	s.SetWindow(w)
 	t.Add(s)
 	if err := s.Err(); err != nil {
 		return s.Stats(), []error{err}

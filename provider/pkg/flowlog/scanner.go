@@ -16,6 +16,7 @@ type Stats struct {
 	Records  int64 // records handed out: log-status OK, or no log-status field
 	NoData   int64 // NODATA records: no traffic on the interface in the interval
 	SkipData int64 // SKIPDATA records: AWS dropped records in the interval (capacity)
+	Outside  int64 // records that start outside the window read (Scanner.SetWindow)
 	Bad      int64 // lines that are not records of the format (each an error)
 }
 
@@ -25,6 +26,7 @@ func (s *Stats) Add(o Stats) {
 	s.Records += o.Records
 	s.NoData += o.NoData
 	s.SkipData += o.SkipData
+	s.Outside += o.Outside
 	s.Bad += o.Bad
 }
 
@@ -57,6 +59,7 @@ type Scanner struct {
 	closer   io.Closer
 	format   Format
 	required []Field
+	window   Window
 	started  bool
 	line     int64
 	fields   [MaxFields][]byte
@@ -96,9 +99,22 @@ func NewScanner(name string, r io.Reader, format *Format) *Scanner {
 // header (or the first record when there is none). Call it before Next.
 func (s *Scanner) Require(fields ...Field) { s.required = fields }
 
+// SetWindow makes Next skip (and count) the records that start outside w;
+// a format without start is then an error. Call it before Next.
+func (s *Scanner) SetWindow(w Window) { s.window = w }
+
+// needs is the fields records must have: the required ones, and start
+// under a window.
+func (s *Scanner) needs() []Field {
+	if s.window.IsZero() {
+		return s.required
+	}
+	return append(s.required[:len(s.required):len(s.required)], Start)
+}
+
 func (s *Scanner) missing() []Field {
 	var missing []Field
-	for _, f := range s.required {
+	for _, f := range s.needs() {
 		if !s.format.Has(f) {
 			missing = append(missing, f)
 		}
@@ -168,7 +184,7 @@ func (s *Scanner) Next() bool {
 				s.format = f
 			}
 			if missing := s.missing(); missing != nil {
-				s.fail(s.line, "format %q lacks %v: records to read here must have %v", s.format, missing, s.required)
+				s.fail(s.line, "format %q lacks %v: records to read here must have %v", s.format, missing, s.needs())
 				return false
 			}
 			if header {
@@ -190,6 +206,12 @@ func (s *Scanner) Next() bool {
 				continue
 			default:
 				s.bad("log-status %q is not OK, NODATA or SKIPDATA", st)
+				continue
+			}
+		}
+		if !s.window.IsZero() {
+			if start, ok := parseUint(s.Field(Start)); !ok || !s.window.contains(start) {
+				s.stats.Outside++
 				continue
 			}
 		}
