@@ -287,3 +287,12 @@ func TestReadmeImportFlows(t *testing.T) {
 		assert.Contains(t, report, line+"\n", "README's import --flows excerpt is stale")
 	}
 }
+
+// TestImportFlowsFilesAfterTheFlags: --flows logs/*.gz, expanded by the
+// shell, gives every file: those after the flags are flow logs too.
+func TestImportFlowsFilesAfterTheFlags(t *testing.T) {
+	empty := write(t, "empty.log", "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags log-status\n")
+	code, _, report := runCLI(append(append([]string{"import"}, legacyArgs()...), "--flows", legacy.Flows(), empty)...)
+	require.Equal(t, exitOK, code, report)
+	assert.Contains(t, report, "8 flow-log records in "+legacy.Flows()+", "+empty+", ")
+}
