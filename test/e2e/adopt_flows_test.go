@@ -32,20 +32,9 @@ import (
 func TestAdoptLegacyWithFlows(t *testing.T) {
 	e := New(t)
 	ctx := context.Background()
-	require.NoError(t, awsstandin.Seed(e.Env["AWS_STANDIN_STATE"], legacy.Files()...))
-
-	a, err := ec2read.ReadFiles(legacy.Files()...)
-	require.NoError(t, err)
-	tiers, err := proposal.ParseTiers(legacy.Tiers)
-	require.NoError(t, err)
 	res, err := flowlog.AggregateFiles([]string{legacy.Flows()}, nil, runtime.GOMAXPROCS(0))
 	require.NoError(t, err)
-	prop, err := proposal.BuildWithTraffic(a, tiers, &proposal.Traffic{Each: res.Table.Each, Files: []string{legacy.Flows()}, Records: res.Stats.Records})
-	require.NoError(t, err)
-	y, err := prop.YAML("legacy")
-	require.NoError(t, err)
-	m, err := spec.Decode(y)
-	require.NoError(t, err)
+	_, m := legacyImported(t, e, &proposal.Traffic{Each: res.Table.Each, Files: []string{legacy.Flows()}, Records: res.Stats.Records})
 
 	dir := filepath.Join(e.Dir, "adopt-flows")
 	require.NoError(t, WriteYAMLProgram(dir, "adopt", m))
@@ -94,4 +83,23 @@ func ec2Names(urns []string) []string {
 		}
 	}
 	return names(ec2)
+}
+
+// legacyImported seeds the stand-in's account with the legacy VPC and
+// imports it, with the traffic when given: the proposal, and its
+// declaration as the file a user reviews reads.
+func legacyImported(t *testing.T, e *Engine, tr *proposal.Traffic) (*proposal.Proposal, spec.Mesh) {
+	t.Helper()
+	require.NoError(t, awsstandin.Seed(e.Env["AWS_STANDIN_STATE"], legacy.Files()...))
+	a, err := ec2read.ReadFiles(legacy.Files()...)
+	require.NoError(t, err)
+	tiers, err := proposal.ParseTiers(legacy.Tiers)
+	require.NoError(t, err)
+	prop, err := proposal.BuildWithTraffic(a, tiers, tr)
+	require.NoError(t, err)
+	y, err := prop.YAML("legacy")
+	require.NoError(t, err)
+	m, err := spec.Decode(y)
+	require.NoError(t, err)
+	return prop, m
 }
