@@ -134,8 +134,9 @@ type Truth struct {
 	// Unexplained are the records of accepted requests no rule allows.
 	Unexplained int64
 	// Unsendable are declared ingress rules the generator could not send
-	// traffic for, with the reason (an IPv6 peer with no IPv6 address on the
-	// callee, an external group, a list whose values are not known).
+	// traffic for, by name (by key when their peer's values are not known),
+	// with the reason: no IPv6 address on either side, an external group no
+	// interface carries, a protocol other than tcp and udp.
 	Unsendable map[string]string
 }
 
@@ -175,11 +176,11 @@ const (
 
 // nic is one network interface and what it carries over the window.
 type nic struct {
-	id, subnet, tier, owner string
-	addrs                   []netip.Addr // primary first
-	typ                     string
-	requesterManaged        bool
-	description, instance   string
+	id, subnet, owner     string
+	addrs                 []netip.Addr // primary first
+	typ                   string
+	requesterManaged      bool
+	description, instance string
 	// carries is, per epoch (before and after the second snapshot), the
 	// services whose groups it carries, nil when detached; active is the
 	// intervals of each epoch it sends and receives in.
@@ -216,19 +217,18 @@ type rejKey struct {
 
 // record is one flow-log record.
 type record struct {
-	eni                 *nic
-	src, dst            netip.Addr
-	srcPort, dstPort    int
-	protocol            int
-	packets, bytes      int64
-	start, end          int64
-	action              string
-	flags               int
-	pktSrc, pktDst      netip.Addr
-	direction           string
-	internet            bool // egress to the internet (traffic-path 8)
-	noData              bool
-	interval, sortOrder int
+	eni              *nic
+	src, dst         netip.Addr
+	srcPort, dstPort int
+	protocol         int
+	packets, bytes   int64
+	start, end       int64
+	action           string
+	flags            int
+	pktSrc, pktDst   netip.Addr
+	direction        string
+	internet         bool // egress to the internet (traffic-path 8)
+	interval         int
 }
 
 // Generate plans nothing: it takes a plan (plan.Build of a valid mesh) and
@@ -296,14 +296,6 @@ func (g *gen) place(m spec.Mesh) error {
 			blocks[t.Name] = append(blocks[t.Name], netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 200, byte(i), 0}), 24))
 		}
 	}
-	attached := map[string]bool{}
-	for svc, carried := range g.p.Attachments {
-		for _, c := range carried {
-			if c != svc {
-				attached[c] = true
-			}
-		}
-	}
 	next := map[string]int{}
 	addr := func(tier string, v6 bool) netip.Addr {
 		for _, b := range blocks[tier] {
@@ -319,7 +311,7 @@ func (g *gen) place(m spec.Mesh) error {
 	half := g.o.Intervals / 2
 	whole := [2][2]int{{0, half}, {half, g.o.Intervals}}
 	mk := func(svc, tier, suffix, typ string) *nic {
-		n := &nic{id: hexID("eni-", svc+"/"+suffix), subnet: hexID("subnet-", tier), tier: tier, owner: svc, typ: typ, active: whole}
+		n := &nic{id: hexID("eni-", svc+"/"+suffix), subnet: hexID("subnet-", tier), owner: svc, typ: typ, active: whole}
 		n.addrs = append(n.addrs, addr(tier, false))
 		if v6 := addr(tier, true); v6.IsValid() {
 			n.addrs = append(n.addrs, v6)
@@ -332,9 +324,10 @@ func (g *gen) place(m spec.Mesh) error {
 	if len(m.Tiers) > 0 {
 		outermost = m.Tiers[0].Name
 	}
+	runs := Runs(g.p)
 	for _, gr := range g.p.Groups {
 		svc := gr.Service
-		if attached[svc] {
+		if !slices.Contains(runs, svc) {
 			continue
 		}
 		carried := g.p.Attachments[svc]
@@ -390,6 +383,27 @@ func (g *gen) place(m spec.Mesh) error {
 		return fmt.Errorf("flowgen: Reuse.From %q runs no instances", g.o.Reuse.From)
 	}
 	return nil
+}
+
+// Runs are the services the generator runs interfaces of, in the plan's
+// order: all but those whose group other services attach (carried, not
+// run, as AdminAccess is).
+func Runs(p *plan.Plan) []string {
+	attached := map[string]bool{}
+	for svc, carried := range p.Attachments {
+		for _, c := range carried {
+			if c != svc {
+				attached[c] = true
+			}
+		}
+	}
+	var out []string
+	for _, gr := range p.Groups {
+		if !attached[gr.Service] {
+			out = append(out, gr.Service)
+		}
+	}
+	return out
 }
 
 // nth is the n-th address of a prefix.

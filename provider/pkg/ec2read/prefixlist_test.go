@@ -2,8 +2,6 @@ package ec2read_test
 
 import (
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,16 +14,10 @@ import (
 // (given as pl-ID=FILE, since its output does not name the list) gives their
 // CIDRs; a list named only by a rule is not read.
 func TestReadFilesPrefixLists(t *testing.T) {
-	dir := t.TempDir()
-	file := func(name, data string) string {
-		path := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(path, []byte(data), 0o600))
-		return path
-	}
-	groups := file("sg.json", `{"SecurityGroups":[{"GroupId":"sg-1","GroupName":"web","IpPermissions":[
+	groups := write(t, `{"SecurityGroups":[{"GroupId":"sg-1","GroupName":"web","IpPermissions":[
 		{"IpProtocol":"tcp","FromPort":443,"ToPort":443,"PrefixListIds":[{"PrefixListId":"pl-0office"}]}]}]}`)
-	lists := file("pl.json", `{"PrefixLists":[{"PrefixListId":"pl-0office","PrefixListName":"office","AddressFamily":"IPv4","MaxEntries":5}]}`)
-	entries := file("entries.json", `{"Entries":[{"Cidr":"203.0.113.0/24","Description":"HQ"},{"Cidr":"198.51.100.0/24"}]}`)
+	lists := write(t, `{"PrefixLists":[{"PrefixListId":"pl-0office","PrefixListName":"office","AddressFamily":"IPv4","MaxEntries":5}]}`)
+	entries := write(t, `{"Entries":[{"Cidr":"203.0.113.0/24","Description":"HQ"},{"Cidr":"198.51.100.0/24"}]}`)
 
 	acc, err := ec2read.ReadFiles(groups, lists, "pl-0office="+entries)
 	require.NoError(t, err)
@@ -40,7 +32,7 @@ func TestReadFilesPrefixLists(t *testing.T) {
 	}{
 		{"entries without their list's id", []string{groups, entries}, "does not name its prefix list: give it as pl-ID=" + entries},
 		{"a list id on another file", []string{groups, "pl-0office=" + lists}, "pl-0office= names a prefix list, but the file has no Entries"},
-		{"a bad entry", []string{groups, "pl-0x=" + file("bad.json", `{"Entries":[{"Cidr":"203.0.113.0/33"}]}`)}, `prefix list pl-0x: entry "203.0.113.0/33"`},
+		{"a bad entry", []string{groups, "pl-0x=" + write(t, `{"Entries":[{"Cidr":"203.0.113.0/33"}]}`)}, `prefix list pl-0x: entry "203.0.113.0/33"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
