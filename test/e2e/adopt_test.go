@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -15,11 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/proposal"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
 )
 
 // TestAdoptLegacy: the stand-in's account holds the hand-made legacy VPC;
@@ -29,19 +24,8 @@ import (
 func TestAdoptLegacy(t *testing.T) {
 	e := New(t)
 	ctx := context.Background()
-	require.NoError(t, awsstandin.Seed(e.Env["AWS_STANDIN_STATE"], legacy.Files()...))
+	prop, m := legacyImported(t, e, nil)
 	before := accountIDs(t, e)
-
-	a, err := ec2read.ReadFiles(legacy.Files()...)
-	require.NoError(t, err)
-	tiers, err := proposal.ParseTiers(legacy.Tiers)
-	require.NoError(t, err)
-	prop, err := proposal.Build(a, tiers)
-	require.NoError(t, err)
-	y, err := prop.YAML("legacy")
-	require.NoError(t, err)
-	m, err := spec.Decode(y) // the file a user reviews
-	require.NoError(t, err)
 
 	dir := filepath.Join(e.Dir, "adopt")
 	stack := func(m spec.Mesh) auto.Stack {
@@ -55,13 +39,8 @@ func TestAdoptLegacy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 29, c.Count(apitype.OpImport), "5 groups and 24 rules (the cross-account one included) imported: %s", c)
 	for _, op := range []apitype.OpType{apitype.OpCreate, apitype.OpDelete, apitype.OpReplace, apitype.OpCreateReplacement, apitype.OpUpdate} {
-		var ec2 []string // the stack, the component and the providers are new: the groups and rules are not
-		for _, urn := range c.With(op) {
-			if strings.Contains(urn, "$aws:ec2/") || strings.Contains(urn, "::aws:ec2/") {
-				ec2 = append(ec2, urn)
-			}
-		}
-		assert.Empty(t, ec2, "adoption may not %s any group or rule", op)
+		// The stack, the component and the providers are new: the groups and rules are not.
+		assert.Empty(t, ec2Names(c.With(op)), "adoption may not %s any group or rule", op)
 	}
 	res, err := s.Up(ctx, optup.SuppressProgress())
 	require.NoError(t, err, "up with adoption")

@@ -31,3 +31,12 @@ func Files() []string {
 	return []string{Groups(), filepath.Join(dir(), "describe-security-group-rules.json"),
 		filepath.Join(dir(), "describe-network-interfaces.json")}
 }
+
+// Flows is a VPC Flow Logs file (v5, with the S3 header) for the fixture,
+// written by hand: the ELB's two interfaces call the web servers on 443
+// (their /24 rule); the web servers call the app tier on 7500 (its web-tier
+// /24 rule and the VPC-wide 7000-7999 rule) and on 7100 (the VPC-wide rule
+// alone); the app tier calls MySQL on 3306, which answers (SYN-ACK: no
+// request); the bastion pings the web servers (ICMP: no ports); an office
+// address reaches the bastion on 22; db's second interface logs NODATA.
+func Flows() string { return filepath.Join(dir(), "flows.log") }

@@ -7,15 +7,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/proposal"
 )
 
 const importUsage = `usage:
   servicemesh import --from FILE [--from FILE ...] [--vpc-id V] [--tier NAME=CIDR ...] [-o OUT [--force]]
   servicemesh import --region R --vpc-id V [--endpoint-url URL] [--tier NAME=CIDR ...] [-o OUT [--force]]
+  servicemesh import ... --flows FLOWLOG [--flows FLOWLOG ...] [--log-format FORMAT] [FLOWLOG ...]
 
 Proposes a ServiceMesh declaration from security groups that exist, and a
 migration report. --from reads the JSON of aws ec2 describe-security-groups
@@ -23,6 +26,14 @@ migration report. --from reads the JSON of aws ec2 describe-security-groups
 describe-network-interfaces); --region reads EC2 live with the standard
 credential chain. --tier flags, outermost first, place each service in the
 tier its network interfaces' addresses fall in.
+
+With --flows (VPC Flow Logs files, as servicemesh observe reads them; files
+after the flags are flow logs too), an ingress CIDR rule whose every
+observed caller carries the group of one imported service becomes rules
+from those services' groups; the report says which rules were tightened,
+from what evidence (records, files, window), and which stayed CIDRs and
+why. The new rules do not exist yet: adopt does not list them, and pulumi
+up creates them.
 
 The declaration goes to OUT (default stdout); the report to OUT.report.md
 (default stderr). An existing OUT or report is never overwritten (it may be
@@ -87,13 +98,22 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&tierFlags, "tier", "")
 	out := fs.String("o", "", "")
 	force := fs.Bool("force", false, "")
+	var flowFiles multiFlag
+	fs.Var(&flowFiles, "flows", "")
+	logFormatFlag := fs.String("log-format", "", "")
 	rest, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, importUsage)
 		return exitOK
 	}
-	if err == nil && len(rest) > 0 {
-		err = fmt.Errorf("import takes no file arguments; got %q (use --from FILE)", rest)
+	switch {
+	case err != nil:
+	case len(flowFiles) > 0:
+		flowFiles = append(flowFiles, rest...) // --flows logs/*.gz: the shell's expansion
+	case len(rest) > 0:
+		err = fmt.Errorf("import takes no file arguments; got %q (use --from FILE, or --flows FLOWLOG)", rest)
+	case *logFormatFlag != "":
+		err = errors.New("--log-format goes with --flows")
 	}
 	if err == nil && *force && *out == "" {
 		err = errors.New("--force goes with -o OUT: it lets import overwrite OUT")
@@ -122,7 +142,21 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
 		return exitUsage
 	}
-	p, err := proposal.Build(a, tiers)
+	var traffic *proposal.Traffic
+	if len(flowFiles) > 0 {
+		lf, err := logFormat(*logFormatFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
+			return exitUsage
+		}
+		res, err := flowlog.AggregateFiles(flowFiles, lf, runtime.GOMAXPROCS(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
+			return exitUsage
+		}
+		traffic = &proposal.Traffic{Each: res.Table.Each, Files: flowFiles, Records: res.Stats.Records}
+	}
+	p, err := proposal.BuildWithTraffic(a, tiers, traffic)
 	if err != nil {
 		fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
 		return exitFindings

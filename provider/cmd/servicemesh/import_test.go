@@ -1,13 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
 )
 
@@ -163,4 +167,132 @@ func TestImportRefusesToOverwrite(t *testing.T) {
 	code, _, errs := runCLI(append([]string{"import", "--force"}, legacyArgs()...)...)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "--force goes with -o OUT")
+}
+
+// TestImportFlowsProposesGroupPeers: with the legacy VPC's flow logs
+// (test/legacy/flows.log, written by hand), the import proposes group peers
+// for the CIDR rules whose observed callers all carry an imported group,
+// the VPC-wide 7000-7999 rule among them, and says why the others stay
+// CIDRs. Audit of the result against the account is then exactly the
+// tightening: each new group rule missing (pulumi up creates it), each
+// replaced CIDR rule unplanned (revoke it, by its rule id).
+func TestImportFlowsProposesGroupPeers(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "legacy.yaml")
+	code, _, errs := runCLI(append([]string{"import", "-o", out, "--flows", legacy.Flows()}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	m, err := spec.Decode(data)
+	require.NoError(t, err)
+	ingress := map[string][]spec.IngressRule{}
+	adopted := map[string][]string{}
+	for _, s := range m.Services {
+		ingress[s.Name] = s.Ingress
+		adopted[s.Name] = s.Adopt.Rules
+	}
+	web := spec.Peers{Services: []string{"web-servers-nginx"}}
+	from := func(service string, port int) []spec.Peers {
+		var out []spec.Peers
+		for _, r := range ingress[service] {
+			if slices.Contains(r.Ports, port) || (r.PortRange != nil && r.PortRange.From == port) {
+				out = append(out, r.From)
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []spec.Peers{web}, from("app-tier", 7000), "the VPC-wide 10.0.0.0/16 rule: its one caller, the web servers")
+	assert.Equal(t, []spec.Peers{web}, from("app-tier", 7500), "the web tier's /24")
+	assert.Equal(t, []spec.Peers{{Services: []string{"web_elb-sg"}}}, from("web-servers-nginx", 443), "the ELB subnet's /24: both ELB interfaces")
+	assert.Equal(t, []spec.Peers{{Services: []string{"app-tier"}, Networks: []string{"net-10.0.1.0-24"}}, {PrefixListIDs: []string{"pl-0123456789abcdef0"}}},
+		from("db", 3306), "10.0.2.0/24 became app-tier; 10.0.1.0/24 saw no traffic and stays; the prefix list is no CIDR")
+	assert.NotContains(t, adopted["app-tier"], "app-tier/ingress/tcp-7000-7999/sg_web-servers-nginx", "a rule that does not exist yet is not adopted")
+	assert.Contains(t, adopted["app-tier"], "app-tier/ingress/tcp-22/sg_bastion-host")
+
+	report, err := os.ReadFile(strings.TrimSuffix(out, ".yaml") + ".report.md")
+	require.NoError(t, err)
+	window := "8 flow-log records in " + legacy.Flows() + ", 2026-11-18T11:06:40Z to 2026-11-18T11:08:40Z"
+	for _, want := range []string{
+		"**tightened-by-flows** app-tier (`sg-0a000000000000004`), rule `ingress tcp/7000-7999 from 10.0.0.0/16`: every observed caller carries a group of this import: web-servers-nginx (2 records in 2 flows, of " + window + ")",
+		"**tightened-by-flows** db (`sg-0a000000000000005`), rule `ingress tcp/3306 from 10.0.2.0/24`: every observed caller carries a group of this import: app-tier (1 record in 1 flow, of " + window + ")",
+		"**kept-cidr** db (`sg-0a000000000000005`), rule `ingress tcp/3306 from 10.0.1.0/24`: kept as a CIDR: no accepted request in " + window,
+		"**kept-cidr** web-servers-nginx (`sg-0a000000000000003`), rule `ingress icmp/8 from 10.0.0.0/16`: kept as a CIDR: flow-log records carry no ICMP type or code",
+		"**kept-cidr** bastion-host (`sg-0a000000000000001`), rule `ingress tcp/22 from 203.0.113.0/24`: kept as a CIDR: its callers 203.0.113.50 include addresses",
+		"**kept-cidr** web-servers-nginx (`sg-0a000000000000003`), rule `ingress udp/8125 from 2001:db8:1::/48`: kept as a CIDR: no accepted request",
+	} {
+		assert.Contains(t, mdtextPlain(string(report)), want)
+	}
+
+	code, _, errs = runCLI("plan", out)
+	assert.Equal(t, exitOK, code, errs)
+
+	var accountFrom []string
+	for _, f := range legacy.Files() {
+		accountFrom = append(accountFrom, "--from", f)
+	}
+	code, js, errs := runCLI(append([]string{"audit", out, "--format", "json"}, accountFrom...)...)
+	assert.Equal(t, exitDrift, code, errs)
+	var drifts struct {
+		Drifts []struct{ Kind, Service, Rule, Fix string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(js), &drifts))
+	var got []string
+	for _, d := range drifts.Drifts {
+		got = append(got, d.Kind+" "+d.Service+" "+d.Rule)
+	}
+	assert.Equal(t, []string{
+		"missing-rule app-tier ingress tcp/7000-7999 from sg-0a000000000000003",
+		"missing-rule app-tier ingress tcp/7500 from sg-0a000000000000003",
+		"unplanned-rule app-tier ingress tcp/7000-7999 from 10.0.0.0/16",
+		"unplanned-rule app-tier ingress tcp/7500 from 10.0.1.0/24",
+		"missing-rule db ingress tcp/3306 from sg-0a000000000000004",
+		"unplanned-rule db ingress tcp/3306 from 10.0.2.0/24",
+		"missing-rule web-servers-nginx ingress tcp/443 from sg-0a000000000000002",
+		"unplanned-rule web-servers-nginx ingress tcp/443 from 10.0.0.0/24",
+	}, got)
+	assert.Contains(t, js, "revoke-security-group-ingress --group-id sg-0a000000000000004 --security-group-rule-ids sgr-0b000000000000015", "the /16 rule, by its id")
+}
+
+// mdtextPlain undoes the report's escapes of the few characters these
+// expectations hold, so they read as written.
+func mdtextPlain(s string) string { return strings.NewReplacer(`\_`, "_").Replace(s) }
+
+func TestImportFlowsErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"log format without flows": {[]string{"--log-format", "${version}"}, "--log-format goes with --flows"},
+		"unreadable flow log":      {[]string{"--flows", "no-such-flows.log"}, "no-such-flows.log"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, _, errs := runCLI(append(append([]string{"import"}, tc.args...), legacyArgs()...)...)
+			assert.Equal(t, exitUsage, code)
+			assert.Contains(t, errs, tc.want)
+		})
+	}
+}
+
+// TestReadmeImportFlows: the README's import --flows excerpt is lines of
+// the report the command writes today.
+func TestReadmeImportFlows(t *testing.T) {
+	heading := "### Brownfield import with flow logs: `import --flows`"
+	excerpt := readmeBlocks(t, heading, "```")
+	require.Len(t, excerpt, 1)
+	// The README's paths are the checkout's; the test runs from this package.
+	args := []string{"import", "--flows", "../../../test/legacy/flows.log"}
+	code, _, report := runCLI(append(args, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, report)
+	report = strings.ReplaceAll(report, "../../../test/legacy/flows.log", "test/legacy/flows.log")
+	for _, line := range strings.Split(strings.TrimSpace(excerpt[0]), "\n") {
+		assert.Contains(t, report, line+"\n", "README's import --flows excerpt is stale")
+	}
+}
+
+// TestImportFlowsFilesAfterTheFlags: --flows logs/*.gz, expanded by the
+// shell, gives every file: those after the flags are flow logs too.
+func TestImportFlowsFilesAfterTheFlags(t *testing.T) {
+	empty := write(t, "empty.log", "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags log-status\n")
+	code, _, report := runCLI(append(append([]string{"import"}, legacyArgs()...), "--flows", legacy.Flows(), empty)...)
+	require.Equal(t, exitOK, code, report)
+	assert.Contains(t, report, "8 flow-log records in "+legacy.Flows()+", "+empty+", ")
 }

@@ -40,12 +40,13 @@ const usage = `usage:
                    [--fail-on warnings|opened-flows|breaking] OLD NEW
   servicemesh plan --diff --base REV [flags as above] NEW
   servicemesh preview-summary < preview.json
-  servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [-o OUT]
+  servicemesh import --from FILE | --region R --vpc-id V [--tier NAME=CIDR ...] [--flows FLOWLOG ...] [-o OUT]
   servicemesh audit --from FILE | --region R --vpc-id V [--state EXPORT] SPEC
   servicemesh reach --from A --to B --port tcp/443 FILE... | --region R --vpc-id V
   servicemesh flows [--log-format FORMAT] [--workers N] [--csv] RECORDS
   servicemesh flows --athena-sql --table NAME [--log-format FORMAT] [--since T] [--until T]
-  servicemesh observe --from DESCRIBE.json... [--log-format FORMAT] [--format text|json] RECORDS
+  servicemesh observe --from DESCRIBE.json... [--mesh SPEC [--name NAME]] [--log-format FORMAT]
+                      [--format text|json|markdown|mermaid] RECORDS
   servicemesh observe [--from FILE...] --snapshot TIME=FILE[,FILE...]... [flags as above] RECORDS
   servicemesh --version
 
@@ -105,6 +106,13 @@ is followed only to a file inside the working directory.
                 known groups, and rejected traffic by caller, callee and
                 port. Replies are told from requests by tcp-flags, else by
                 ports; the summary says how many records each way decided.
+                With --mesh SPEC, the declaration is the reference: per
+                planned rule (by its resource name; NAME is the ServiceMesh
+                resource's name, default "mesh"), with the account's groups
+                matched as audit matches them; declared flows never
+                observed; observed flows no rule declares. markdown is for
+                a pull request; mermaid (with --mesh) draws declared but
+                unused flows dashed and observed undeclared ones labelled.
                 Interfaces are reused: --snapshot TIME=FILE[,FILE...]
                 (repeated; TIME in RFC 3339, FILE describe JSON, read with
                 every --from file) is the inventory as taken at TIME. A

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/mermaidcheck"
 )
 
 // observe on the legacy VPC: the app tier (10.0.2.10) calls MySQL
@@ -69,6 +70,29 @@ func TestObserveLegacy(t *testing.T) {
 	assert.Contains(t, errs, "observe takes --from DESCRIBE.json")
 }
 
+// TestObserveMesh: --mesh judges the declaration's rules by their
+// resource names, in every format; mermaid needs the mesh.
+func TestObserveMesh(t *testing.T) {
+	d := filepath.Join("..", "..", "pkg", "observereport", "testdata")
+	args := []string{"observe", "--mesh", filepath.Join(d, "mesh.yaml"), "--from", filepath.Join(d, "describe-security-groups.json"),
+		"--from", filepath.Join(d, "describe-network-interfaces.json"), filepath.Join(d, "flows.log")}
+	for format, want := range map[string]string{
+		"text":     "Declared flows never observed:\n  internet (::/0) -> web tcp/443 (mesh-web-ingress-tcp-443-.._0)\n  api -> worker tcp/9000 (mesh-worker-ingress-tcp-9000-sg_api)\n",
+		"json":     `"Rule": "mesh-db-ingress-tcp-5432-sg_api"`,
+		"markdown": "| web | db | `tcp/5432` | 1 |",
+		"mermaid":  `svc_api -.->|"unused: tcp/9000"| svc_worker`,
+	} {
+		t.Run(format, func(t *testing.T) {
+			code, stdout, errs := runCLI(append(args, "--format", format)...)
+			require.Equal(t, exitOK, code, errs)
+			assert.Contains(t, stdout, want)
+		})
+	}
+	code, _, errs := runCLI("observe", "--format", "mermaid", "--from", filepath.Join(d, "describe-security-groups.json"), filepath.Join(d, "flows.log"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "give --mesh SPEC")
+}
+
 // observe on the generator's reference data set (test/flowgen) with its two
 // snapshots: an API interface reused by ELK is ELK's after the second, so
 // ELK's rules count its requests then; the NAT gateway's records are
@@ -106,4 +130,68 @@ func TestObserveSnapshots(t *testing.T) {
 		assert.Equal(t, exitUsage, code)
 		assert.Contains(t, errs, "give TIME=FILE[,FILE...], TIME in RFC 3339")
 	}
+}
+
+// readmeBlocks are the code blocks of README.md's section under heading
+// (up to the next heading) opened by fence (```, ```bash, ```mermaid), in
+// order.
+func readmeBlocks(t *testing.T, heading, fence string) []string {
+	t.Helper()
+	readme, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "\n"+heading+"\n")
+	require.True(t, ok, "README.md has no heading %q", heading)
+	var out []string
+	var block *strings.Builder
+	open := "" // the fence of the block being read
+	for _, line := range strings.SplitAfter(section, "\n") {
+		switch {
+		case open == "" && strings.HasPrefix(line, "#"):
+			return out
+		case open == "" && strings.HasPrefix(line, "```"):
+			open, block = strings.TrimSpace(line), &strings.Builder{}
+		case open != "" && strings.TrimSpace(line) == "```":
+			if open == fence {
+				out = append(out, block.String())
+			}
+			open = ""
+		case open != "":
+			block.WriteString(line)
+		}
+	}
+	return out
+}
+
+// TestReadmeObserveMesh: the README's observe --mesh example on the
+// reference architecture is the command's output as it is today, the text
+// and the Mermaid diagram.
+func TestReadmeObserveMesh(t *testing.T) {
+	heading := "### The declaration as the reference: `observe --mesh`"
+	dir := "../../../test/flowgen/testdata/reference"
+	logs, err := filepath.Glob(filepath.Join(dir, "*.log.gz"))
+	require.NoError(t, err)
+	require.Len(t, logs, 7)
+	cmd := readmeBlocks(t, heading, "```bash")
+	require.Len(t, cmd, 1)
+	assert.Contains(t, cmd[0], "observe --mesh examples/reference.yaml")
+	args := append([]string{"observe", "--mesh", "../../../examples/reference.yaml",
+		"--snapshot", "2026-11-20T10:00:00Z=" + filepath.Join(dir, "describe-20261120T1000Z.json"),
+		"--snapshot", "2026-11-20T10:30:00Z=" + filepath.Join(dir, "describe-20261120T1030Z.json")}, logs...)
+	for fence, format := range map[string]string{"```": "text", "```mermaid": "mermaid"} {
+		code, stdout, errs := runCLI(append(args, "--format", format)...)
+		require.Equal(t, exitOK, code, errs)
+		blocks := readmeBlocks(t, heading, fence)
+		require.Len(t, blocks, 1, fence)
+		assert.Equal(t, stdout, blocks[0], "README's %s output is stale: paste the command's output", format)
+		if format == "mermaid" {
+			require.NoError(t, mermaidcheck.Check(stdout))
+		}
+	}
+
+	// The Pulumi YAML program of the same mesh reads as the declaration.
+	_, fromSpec, _ := runCLI(args...)
+	args[2] = "../../../Pulumi.yaml"
+	code, fromProgram, errs := runCLI(args...)
+	require.Equal(t, exitOK, code, errs)
+	assert.Equal(t, fromSpec, fromProgram)
 }

@@ -138,6 +138,26 @@ func Compare(p *plan.Plan, a *ec2read.Account, o Options) []Drift {
 	return out
 }
 
+// GroupIDs matches the plan's groups with the account's as Compare does:
+// the ids by reference (adopted groups, groups found by name in the VPC,
+// and external groups' declared ids), the service of each group id found,
+// and the services whose group was not found.
+func GroupIDs(mesh string, p *plan.Plan, a *ec2read.Account, vpc string) (ids map[flow.GroupRef]string, services map[string]string, missing []string) {
+	ids, services = resources.KnownIDs(p), map[string]string{}
+	for _, r := range resources.Of(mesh, p) {
+		if r.Group == nil {
+			continue
+		}
+		g, err := find(a, r, vpc)
+		if err != nil {
+			missing = append(missing, r.Service)
+			continue
+		}
+		ids[flow.GroupRef{Name: r.Name}], services[g.ID] = g.ID, r.Service
+	}
+	return ids, services, missing
+}
+
 // find is the existing group a planned group is: the adopted id, else the
 // group of that name in the VPC.
 func find(a *ec2read.Account, r resources.Resource, vpc string) (*ec2read.Group, error) {

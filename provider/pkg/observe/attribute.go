@@ -120,11 +120,17 @@ var protocolNames = func() (names [256]string) {
 // TupleTraffic names a protocol number and destination port as rules do:
 // tcp/3306.
 func TupleTraffic(protocol, port int) string {
-	tr, ok := traffic(flowlog.Tuple{Protocol: protocol, DstPort: port})
+	tr, ok := TupleRange(protocol, port)
 	if !ok {
 		return "unknown protocol"
 	}
 	return tr.String()
+}
+
+// TupleRange is a protocol number and destination port in the rules' terms;
+// false for a number that is no IP protocol.
+func TupleRange(protocol, port int) (ports.Range, bool) {
+	return traffic(flowlog.Tuple{Protocol: protocol, DstPort: port})
 }
 
 // traffic is what a tuple carries, in the rules' terms.
@@ -172,12 +178,23 @@ type Rejected struct {
 	LooksLikeMissing bool // repeated, from a caller the inventory knows: a rule may be missing; else scanning noise
 }
 
+// Unmatched is accepted traffic from one caller to one callee on one port
+// that no permission given explains: with a mesh's rules, a flow observed
+// but not declared.
+type Unmatched struct {
+	Caller, Callee string
+	Protocol, Port int
+	Records        int64
+}
+
 // Report is what the observed traffic says about the permissions.
 type Report struct {
 	Hits        []Hit // one per permission, by rule name; Flows 0: unused in the window
 	Rejected    []Rejected
 	Unexplained int64 // records of accepted requests no permission explains (another group, or an NACL-only path)
-	Methods     Tally
+	// UnmatchedFlows are the Unexplained records by caller, callee and port.
+	UnmatchedFlows []Unmatched
+	Methods        Tally
 	// Sides counts the request records by how their side was decided:
 	// logged where they arrived (attributed there) or where they left.
 	Sides Tally
@@ -209,6 +226,18 @@ const missingThreshold = 3
 // so a connection logged on both ends is counted once; every permission of
 // the callee's groups that allows it gets the hit.
 func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool) Report {
+	return attribute(each, inv, perms, listening, false)
+}
+
+// AttributeUnmatched is Attribute that also lists the records no
+// permission explains by caller, callee and port (Report.UnmatchedFlows):
+// a map entry per distinct one, which a report for people wants and the
+// bare attribution does not pay for.
+func AttributeUnmatched(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool) Report {
+	return attribute(each, inv, perms, listening, true)
+}
+
+func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool, listUnmatched bool) Report {
 	byGroup := map[string][]int{}
 	for i, p := range perms {
 		byGroup[p.Group] = append(byGroup[p.Group], i)
@@ -238,6 +267,14 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		protocol, port int
 	}
 	rejected := map[rejKey]*Rejected{}
+	// Unmatched traffic by caller (a name or an address, text only at the
+	// end), callee and port: records.
+	type unmatchedKey struct {
+		who            callerKey
+		callee         string
+		protocol, port int
+	}
+	unmatched := map[unmatchedKey]int64{}
 	rep := Report{Methods: Tally{}, Sides: Tally{}}
 	// What arrives at a middlebox, by caller and the destination it was
 	// forwarded to: pkt-dstaddr, the original destination, when the format
@@ -293,12 +330,11 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			return
 		}
 		tr, ok := traffic(t)
-		if !ok {
-			rep.Unexplained += t.Count
-			return
-		}
 		matched := false
 		for _, g := range callee.Groups {
+			if !ok {
+				break
+			}
 			for _, i := range byGroup[g] {
 				if !perms[i].allows(t, tr, caller.Groups) {
 					continue
@@ -326,6 +362,9 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		}
 		if !matched {
 			rep.Unexplained += t.Count
+			if listUnmatched {
+				unmatched[unmatchedKey{who, label(callee), t.Protocol, t.DstPort}] += t.Count
+			}
 		}
 	})
 	for i, p := range perms {
@@ -355,6 +394,16 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	slices.SortFunc(rep.Forwarded, func(a, b Forwarded) int {
 		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Via, b.Via), cmp.Compare(a.Destination, b.Destination),
 			cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
+	})
+	for k, records := range unmatched {
+		caller := k.who.name
+		if caller == "" {
+			caller = k.who.addr.String()
+		}
+		rep.UnmatchedFlows = append(rep.UnmatchedFlows, Unmatched{Caller: caller, Callee: k.callee, Protocol: k.protocol, Port: k.port, Records: records})
+	}
+	slices.SortFunc(rep.UnmatchedFlows, func(a, b Unmatched) int {
+		return cmp.Or(cmp.Compare(a.Caller, b.Caller), cmp.Compare(a.Callee, b.Callee), cmp.Compare(a.Protocol, b.Protocol), cmp.Compare(a.Port, b.Port))
 	})
 	return rep
 }

@@ -74,7 +74,7 @@ func (it Item) Priority() Priority {
 		return PriorityExposed
 	case it.Kind == finding.CheckTierAdjacency, it.Kind == KindPlanError:
 		return PriorityRefused
-	case it.Kind == KindTierCIDR, it.Kind == finding.CheckWideCIDR:
+	case it.Kind == KindTierCIDR, it.Kind == finding.CheckWideCIDR, it.Kind == KindTightened:
 		return PriorityTighten
 	}
 	return PriorityTidy
@@ -120,17 +120,25 @@ const ExceptionReason = "imported as it exists; see the migration report"
 
 // Build proposes a declaration for the groups of one VPC.
 func Build(a *ec2read.Account, tiers []Tier) (*Proposal, error) {
+	return BuildWithTraffic(a, tiers, nil)
+}
+
+// BuildWithTraffic proposes a declaration with the traffic observed in
+// the VPC as evidence for tightening CIDR rules (nil: none).
+func BuildWithTraffic(a *ec2read.Account, tiers []Tier, tr *Traffic) (*Proposal, error) {
 	if vpcs := a.VPCs(); len(vpcs) > 1 {
 		return nil, fmt.Errorf("%s holds groups of %d VPCs (%s): choose one with --vpc-id", a.Source, len(vpcs), strings.Join(vpcs, ", "))
 	}
 	b := &builder{a: a, tiers: tiers, p: &Proposal{GroupOf: map[string]string{}}, service: map[string]string{},
-		taken: map[string]bool{}, external: map[string]string{}}
+		taken: map[string]bool{}, external: map[string]string{}, flows: tr}
 	b.services()
 	if len(b.groups) == 0 {
 		return nil, fmt.Errorf("%s: no security groups to import besides the VPC's default group", a.Source)
 	}
 	b.place()
-	b.rules()
+	if err := b.rules(); err != nil {
+		return nil, err
+	}
 	if err := b.acknowledge(); err != nil {
 		return nil, err
 	}
@@ -154,6 +162,9 @@ type builder struct {
 	external map[string]string
 	taken    map[string]bool // lower-cased names of services and external groups
 	buckets  []*bucket
+	flows    *Traffic
+	// tightened are the keys of the CIDR rules the traffic replaced.
+	tightened map[string]bool
 }
 
 // bucket is one declaration rule: a group's permissions that share
@@ -168,6 +179,9 @@ type bucket struct {
 	cidrs, prefixes []string
 	index           int // its position in the service's ingress or egress list
 	ec2Rules        []ec2read.Rule
+	// observed are the services (self as the own service) tighten added
+	// as peers: their rules do not exist yet.
+	observed []string
 }
 
 var invalidChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -287,8 +301,9 @@ func (b *builder) defaultEgress() bool {
 	return true
 }
 
-// rules buckets each group's permissions and writes them as declaration rules.
-func (b *builder) rules() {
+// rules buckets each group's permissions, tightens CIDRs by the traffic
+// when there is some, and writes them as declaration rules.
+func (b *builder) rules() error {
 	allowAll := b.defaultEgress()
 	b.p.Mesh.Egress = spec.EgressNone
 	if allowAll {
@@ -327,8 +342,14 @@ func (b *builder) rules() {
 			bk.ec2Rules = append(bk.ec2Rules, r)
 		}
 	}
+	if b.flows != nil {
+		if err := b.tighten(); err != nil {
+			return err
+		}
+	}
 	b.declare(b.networks())
 	slices.SortFunc(b.p.Mesh.ExternalGroups, func(x, y spec.ExternalGroup) int { return cmp.Compare(x.Name, y.Name) })
+	return nil
 }
 
 // crossAccount declares another account's group as an external group, once
@@ -523,8 +544,9 @@ func (b *builder) acknowledge() error {
 		}
 	}
 	for _, r := range p.Rules {
-		// Every declared rule is one that exists: adopt imports them all.
-		if a := b.svc(r.Service).Adopt; a != nil {
+		// Every declared rule exists, but those the traffic added: adopt
+		// imports the others.
+		if a := b.svc(r.Service).Adopt; a != nil && !b.created(r) {
 			a.Rules = append(a.Rules, r.Key)
 		}
 	}
@@ -615,8 +637,8 @@ func (b *builder) tierCIDRs() {
 		service := b.service[bk.group.ID]
 		for _, r := range bk.ec2Rules {
 			pre, err := netip.ParsePrefix(r.Peer.CIDR)
-			if err != nil || pre.Bits() == 0 {
-				continue
+			if err != nil || pre.Bits() == 0 || b.tightened[r.Key()] {
+				continue // tightened: its item says by whom
 			}
 			var tiers []string
 			for _, t := range b.tiers {

@@ -24,9 +24,11 @@ import (
 // Node ids are the names sanitised to [A-Za-z0-9_] behind a prefix per kind
 // (svc_, net_, ...), made unique; every label is quoted. The output is
 // within the subset test/mermaidcheck accepts.
-func Mermaid(p *plan.Plan) string { return newGraph(p).mermaid(p.Tiers) }
+func Mermaid(p *plan.Plan) string { return newGraph(p).mermaid(p.Tiers, nil) }
 
-func (g *graph) mermaid(tiers []string) string {
+// mermaid draws the graph; obs, when set, marks each edge with the traffic
+// observed on it (MermaidObserved).
+func (g *graph) mermaid(tiers []string, obs *observed) string {
 	ids := mermaidIDs{taken: map[string]bool{}, of: map[*node]string{}}
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
@@ -39,7 +41,7 @@ func (g *graph) mermaid(tiers []string) string {
 		switch {
 		case n.kind == serviceNode && n.shared:
 			shared = append(shared, id)
-		case n.kind != serviceNode:
+		case n.kind != serviceNode && !obs.brought(n):
 			external = append(external, id)
 		}
 	}
@@ -78,7 +80,19 @@ func (g *graph) mermaid(tiers []string) string {
 		if e.from.shared || e.to.shared {
 			arrow = "-.->"
 		}
-		fmt.Fprintf(&b, "  %s %s|%s| %s\n", ids.id(e.from), arrow, quote(strings.Join(e.portList(), ", ")), ids.id(e.to))
+		label := strings.Join(e.portList(), ", ")
+		if obs != nil {
+			arrow, label = obs.edge(e)
+		}
+		fmt.Fprintf(&b, "  %s %s|%s| %s\n", ids.id(e.from), arrow, quote(label), ids.id(e.to))
+	}
+	if obs != nil && len(obs.seen) > 0 {
+		b.WriteString("  classDef undeclared fill:#fef2f2,stroke:#dc2626,stroke-width:2px\n")
+		var seen []string
+		for _, n := range obs.seen {
+			seen = append(seen, ids.id(n))
+		}
+		fmt.Fprintf(&b, "  class %s undeclared\n", strings.Join(seen, ","))
 	}
 	if len(shared) > 0 {
 		b.WriteString("  classDef shared fill:#eef2ff,stroke:#6366f1,stroke-dasharray:4 2\n")

@@ -50,6 +50,8 @@ type node struct {
 type edge struct {
 	from, to *node
 	ports    []ports.Range
+	// undeclared marks observed traffic no flow declares (MermaidObserved).
+	undeclared bool
 }
 
 // portList is the edge's ports in protocol and numeric order: tcp/80, tcp/443.

@@ -230,6 +230,9 @@ func TestMermaidNPM(t *testing.T) {
 		require.NoError(t, os.WriteFile(f, []byte(render.Mermaid(p)), 0o644))
 		files = append(files, f)
 	}
+	observed := filepath.Join(out, "observed.mmd")
+	require.NoError(t, os.WriteFile(observed, []byte(observedDiagram(t)), 0o644))
+	files = append(files, observed)
 	require.NoError(t, mermaidcheck.ParseNPM(files))
 }
 

@@ -131,7 +131,7 @@ func Of(mesh string, p *plan.Plan) []Resource {
 		}
 		src := in.SourceSecurityGroup
 		rules = append(rules, Resource{
-			Type: RuleType, Name: mesh + "-" + rule.Name(r), Service: r.Service, Rule: in,
+			Type: RuleType, Name: RuleName(mesh, r), Service: r.Service, Rule: in,
 			DeletedWithGroup: src == nil || src.External || !keeps[src.Name],
 			About:            fmt.Sprintf("rule: %s %s %s %s %s", r.Service, r.Direction, r.Ports, dir, peer.Text(names[peer.CIDR])),
 			ImportID:         ruleImportID(r, in, adopted, ids),
@@ -140,6 +140,9 @@ func Of(mesh string, p *plan.Plan) []Resource {
 	slices.SortFunc(rules, func(a, b Resource) int { return cmp.Compare(a.Name, b.Name) })
 	return slices.Concat(out, rules, networkACLs(mesh, p))
 }
+
+// RuleName is the logical name of a rule of the mesh named mesh.
+func RuleName(mesh string, r rule.Rule) string { return mesh + "-" + rule.Name(r) }
 
 // cidrNames maps each CIDR to the names the declaration reaches it by, sorted.
 func cidrNames(flows []flow.Flow) map[string][]string {

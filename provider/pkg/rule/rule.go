@@ -254,6 +254,12 @@ func canonical(e flow.Endpoint) flow.Endpoint {
 	return e
 }
 
+// IngressKey is the key of the ingress rule Project makes of a flow
+// declared on the ingress side.
+func IngressKey(f flow.Flow) string {
+	return Key(Rule{Service: f.To.Service, Direction: Ingress, Ports: f.Ports, Peer: canonical(f.From)})
+}
+
 // Key is the rule's identity: group, direction, protocol, ports and peer. The
 // description is left out because EC2 updates it in place.
 func Key(r Rule) string {

@@ -127,3 +127,23 @@ func TestKeyAndName(t *testing.T) {
 	assert.Equal(t, "api/ingress/tcp-1024-2048/2001.db8.._48", r.Key)
 	assert.Equal(t, "api-ingress-tcp-1024-2048-2001.db8.._48", rule.Name(r), "no / and no :: in a URN")
 }
+
+// TestIngressKey: a flow declared as ingress names the key of the rule
+// Project makes of it, whatever name its CIDR was reached by, self included.
+func TestIngressKey(t *testing.T) {
+	for name, tc := range map[string]struct {
+		f    flow.Flow
+		want string
+	}{
+		"group":   {ingress(web, api, 0, ""), "api/ingress/tcp-443/sg_web"},
+		"network": {ingress(office, api, 1, ""), "api/ingress/tcp-443/203.0.113.0_24"},
+		"self":    {ingress(api, api, 2, ""), "api/ingress/tcp-443/self"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, tc.want, rule.IngressKey(tc.f))
+			rules := rule.Project([]flow.Flow{tc.f}, spec.EgressNone)
+			require.Len(t, rules, 1)
+			assert.Equal(t, rules[0].Key, rule.IngressKey(tc.f))
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package observereport_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/internal/golden"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/mdtext"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observe"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/observereport"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/markdowncheck"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/mermaidcheck"
+)
+
+// shop observes testdata/flows.log (written by hand) against the small
+// shop of testdata/mesh.yaml, its groups as the account holds them (db
+// has one rule added by hand: 5432 from web).
+func shop(t *testing.T) (observereport.Report, *observereport.Mesh) {
+	t.Helper()
+	data, err := os.ReadFile("testdata/mesh.yaml")
+	require.NoError(t, err)
+	m, err := spec.Decode(data)
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	acc, err := ec2read.ReadFiles("testdata/describe-security-groups.json", "testdata/describe-network-interfaces.json")
+	require.NoError(t, err)
+	mesh, err := observereport.FromMesh("mesh", p, []observe.TimedAccount{{Account: acc}}, m.VpcID)
+	require.NoError(t, err)
+	res, err := flowlog.AggregateFiles([]string{filepath.Join("testdata", "flows.log")}, nil, 1)
+	require.NoError(t, err)
+	rep := observe.AttributeUnmatched(res.Table.Each, mesh.Inventory, mesh.Permissions, observe.Listening(mesh.Permissions))
+	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData, Tuples: res.Table.Len()}
+	return observereport.Build(st, rep, mesh), mesh
+}
+
+// TestShopAgainstTheMesh: per rule of the mesh, by its resource name, what
+// flows.log holds, counted by hand: the reply (SYN-ACK) and the NODATA
+// record are no hit; 5432 from api is one tuple over two intervals.
+func TestShopAgainstTheMesh(t *testing.T) {
+	r, _ := shop(t)
+	type row struct {
+		flows, records, packets, bytes int64
+		callers                        string
+	}
+	got := map[string]row{}
+	for _, h := range r.Rules {
+		got[h.Rule] = row{h.Flows, h.Records, h.Packets, h.Bytes, strings.Join(h.Callers, ",")}
+	}
+	assert.Equal(t, map[string]row{
+		"mesh-web-ingress-tcp-443-0.0.0.0_0":  {1, 1, 10, 1200, "198.51.100.10"},
+		"mesh-web-ingress-tcp-443-.._0":       {},
+		"mesh-api-ingress-tcp-8080-sg_web":    {1, 1, 20, 4000, "web"},
+		"mesh-worker-ingress-tcp-9000-sg_api": {},
+		"mesh-db-ingress-tcp-5432-sg_api":     {1, 2, 35, 6500, "api"},
+		"mesh-db-ingress-tcp-22-10.9.0.0_24":  {1, 1, 12, 2400, "10.9.0.5"},
+	}, got)
+
+	var never []string
+	for _, f := range r.NeverObserved() {
+		never = append(never, f.From+" -> "+f.To+" "+f.Ports)
+	}
+	assert.Equal(t, []string{"internet (::/0) -> web tcp/443", "api -> worker tcp/9000"}, never)
+	assert.Len(t, r.Flows, 6, "every ingress flow of the mesh is judged")
+
+	// web -> db on 5432 is accepted by the rule added by hand, which the
+	// mesh does not declare.
+	assert.Equal(t, []observe.Unmatched{{Caller: "web", Callee: "db", Protocol: 6, Port: 5432, Records: 1}}, r.Undeclared)
+	assert.Equal(t, []observe.Rejected{
+		{Caller: "203.0.113.9", Callee: "db", Protocol: 6, Port: 3389, Records: 1},
+		{Caller: "api", Callee: "db", Protocol: 6, Port: 6379, Records: 3, FromKnownService: true, LooksLikeMissing: true},
+	}, r.Rejected)
+	assert.Empty(t, r.Tighter(), "the ops rule's caller is an address, the internet rule's too")
+	assert.Equal(t, int64(1795000000), r.From)
+	assert.Equal(t, int64(1795000120), r.Until)
+}
+
+// TestShopFormats: each format on the shop, as golden files; the Mermaid
+// diagram stays in the subset Mermaid parses.
+func TestShopFormats(t *testing.T) {
+	r, mesh := shop(t)
+	mmd := observereport.Mermaid(r, mesh)
+	for name, got := range map[string]string{
+		"shop.txt":  observereport.Text(r),
+		"shop.json": observereport.JSON(r),
+		"shop.md":   observereport.Markdown(r, mdtext.CommentLimit),
+		"shop.mmd":  mmd,
+	} {
+		t.Run(name, func(t *testing.T) { golden.Check(t, name, got) })
+	}
+	require.NoError(t, mermaidcheck.Check(mmd))
+	for _, want := range []string{
+		`svc_api -.->|"unused: tcp/9000"| svc_worker`,
+		`svc_web -->|"not declared: tcp/5432"| svc_db`,
+		`svc_web -->|"tcp/8080"| svc_api`,
+	} {
+		assert.Contains(t, mmd, want)
+	}
+}
+
+// TestMarkdownFitsAComment: past the limit, rows are left out and the
+// comment says how many.
+func TestMarkdownFitsAComment(t *testing.T) {
+	r, _ := shop(t)
+	full := observereport.Markdown(r, mdtext.CommentLimit)
+	cut := observereport.Markdown(r, 900)
+	assert.LessOrEqual(t, mdtext.Len(cut), 900)
+	assert.NotContains(t, full, "Rows left out")
+	assert.Contains(t, cut, "Rows left out to fit a comment")
+}
+
+// TestMarkdownEscapes: names from the account (a group called "a|b", a
+// caller named @admin) read, as GitHub renders the comment, as the same
+// text: no cell split, no mention, link, emphasis or HTML.
+func TestMarkdownEscapes(t *testing.T) {
+	r := observereport.Report{
+		Rules:      []observereport.Rule{{Hit: observe.Hit{Rule: "a|b tcp/22 from <x>", Flows: 1, Callers: []string{"@admin", "*bold*"}}}},
+		Undeclared: []observe.Unmatched{{Caller: "x](javascript:y)", Callee: "db", Protocol: 6, Port: 22, Records: 1}},
+	}
+	md := observereport.Markdown(r, mdtext.CommentLimit)
+	assert.Empty(t, markdowncheck.Problems(md))
+	assert.Empty(t, markdowncheck.Active(md))
+	doc := markdowncheck.Parse(md)
+	assert.Equal(t, []string{"a|b tcp/22 from <x>"}, doc.Column("rule"))
+	assert.Equal(t, []string{"@admin, *bold*"}, doc.Column("callers"))
+	assert.Equal(t, []string{"x](javascript:y)"}, doc.Column("caller"))
+
+	shop, _ := shop(t)
+	shopMD := observereport.Markdown(shop, mdtext.CommentLimit)
+	assert.Empty(t, markdowncheck.Problems(shopMD))
+	assert.Empty(t, markdowncheck.Active(shopMD))
+}
