@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
 )
 
 func TestFlows(t *testing.T) {
@@ -114,5 +116,32 @@ func TestFlowsUsageErrors(t *testing.T) {
 			assert.Equal(t, exitUsage, code)
 			assert.Contains(t, errs, tt.want)
 		})
+	}
+}
+
+// observe reads an aggregated result (--athena-csv) into the same report as
+// the records it sums: the Athena path changes nothing downstream.
+func TestObserveAthenaCSV(t *testing.T) {
+	logs := write(t, "flows.log", strings.Join([]string{
+		"version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags log-status",
+		"5 eni-0c000000000000006 10.0.2.10 10.0.3.10 40001 3306 6 10 1000 1795000000 1795000060 ACCEPT 2 OK",
+		"5 eni-0c000000000000006 10.0.2.10 10.0.3.10 40003 3306 6 20 2000 1795000060 1795000120 ACCEPT 1 OK",
+		"5 eni-0c000000000000006 10.0.3.10 10.0.2.10 3306 40001 6 8 9000 1795000000 1795000060 ACCEPT 19 OK",
+		"5 eni-0c000000000000006 198.51.100.7 10.0.3.10 5555 3389 6 1 40 1795000000 1795000060 REJECT 2 OK",
+	}, "\n")+"\n")
+	code, tuples, errs := runCLI("flows", "--csv", logs)
+	require.Equal(t, exitOK, code, errs)
+	result := write(t, "result.csv", tuples)
+	args := []string{"observe"}
+	for _, f := range legacy.Files() {
+		args = append(args, "--from", f)
+	}
+	for _, format := range []string{"text", "json"} {
+		code, fromRecords, errs := runCLI(append(args, "--format", format, logs)...)
+		require.Equal(t, exitOK, code, errs)
+		code, fromResult, errs := runCLI(append(args, "--format", format, "--athena-csv", result)...)
+		require.Equal(t, exitOK, code, errs)
+		assert.Equal(t, fromRecords, fromResult, format)
+		assert.Contains(t, fromRecords, "db tcp/3306 from 10.0.2.0/24", "a rule carried traffic: the report is not empty")
 	}
 }

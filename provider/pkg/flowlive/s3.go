@@ -49,7 +49,8 @@ const (
 // Sources lists the bucket under the prefix and returns a source for each
 // flow-log file whose timestamp falls in the window (with slack), sorted by
 // key. Keys that are not flow-log files are counted in skipped; Parquet
-// files are an error (they are read with --athena-sql).
+// files are an error (they are read with --athena-sql), and so is finding
+// no file: a wrong prefix must not read as a quiet network.
 func (s S3) Sources(ctx context.Context) (sources []flowlog.Source, skipped int, err error) {
 	rest, isS3 := strings.CutPrefix(s.URL, "s3://")
 	bucket, prefix, _ := strings.Cut(rest, "/")

@@ -447,8 +447,8 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-// Chunks double from firstChunk entries up to 1<<chunkBits, then stay at
-// that size: a small table stays small across its shards, and no entry
+// Chunks double from 1<<firstChunkBits entries up to 1<<chunkBits, then
+// stay at that size: a small table stays small across its shards, and no entry
 // ever moves. smallRoom is what the doubling chunks hold.
 const (
 	firstChunkBits = 6

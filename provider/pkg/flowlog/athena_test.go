@@ -1,6 +1,7 @@
 package flowlog
 
 import (
+	"io"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -141,23 +142,26 @@ func TestAggregateTupleCSV(t *testing.T) {
 	assert.Equal(t, int64(4), res.Stats.Bad)
 }
 
-// A window keeps the records that start in [Since, Until), counts the rest,
-// and needs a format with start.
+// A window keeps the records that start in [Since, Until), counts the rest
+// (a record without start among them), hands out a record whose start is
+// not a number so that its reader reports it, and needs a format with start.
 func TestScannerWindow(t *testing.T) {
 	text := "2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 99 150 ACCEPT OK\n" +
 		"2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 100 150 ACCEPT OK\n" +
 		"2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 199 250 ACCEPT OK\n" +
 		"2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 200 250 ACCEPT OK\n" +
-		"2 1 eni-1 - - - - - - - 150 210 - NODATA\n"
+		"2 1 eni-1 - - - - - - - 150 210 - NODATA\n" +
+		"2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 - 250 ACCEPT OK\n" +
+		"2 1 eni-1 10.0.0.1 10.0.0.2 1 22 6 1 1 x 250 ACCEPT OK\n"
 	tests := []struct {
 		name          string
 		window        Window
 		kept, outside int64
 	}{
-		{"closed", Window{Since: time.Unix(100, 0), Until: time.Unix(200, 0)}, 2, 2},
-		{"open at the end", Window{Since: time.Unix(100, 0)}, 3, 1},
-		{"open at the start", Window{Until: time.Unix(200, 0)}, 3, 1},
-		{"open", Window{}, 4, 0},
+		{"closed", Window{Since: time.Unix(100, 0), Until: time.Unix(200, 0)}, 3, 3},
+		{"open at the end", Window{Since: time.Unix(100, 0)}, 4, 2},
+		{"open at the start", Window{Until: time.Unix(200, 0)}, 4, 2},
+		{"open", Window{}, 6, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,9 +170,13 @@ func TestScannerWindow(t *testing.T) {
 			for s.Next() {
 			}
 			require.NoError(t, s.Err())
-			assert.Equal(t, Stats{Lines: 5, Records: tt.kept, Outside: tt.outside, NoData: 1}, s.Stats())
+			assert.Equal(t, Stats{Lines: 7, Records: tt.kept, Outside: tt.outside, NoData: 1}, s.Stats())
 		})
 	}
+	res, err := Aggregate([]Source{{Name: "w.log", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(text)), nil }}},
+		nil, tests[0].window, 1)
+	assert.EqualError(t, err, `w.log:7: start "x" is not a Unix time before 2106`)
+	assert.Equal(t, int64(2), res.Stats.Records, "the two in the window, not the bad one")
 	s := NewScanner("nostart.log", strings.NewReader("interface-id srcaddr\neni-1 10.0.0.1\n"), nil)
 	s.SetWindow(Window{Since: time.Unix(1, 0)})
 	assert.False(t, s.Next())

@@ -210,7 +210,10 @@ func (s *Scanner) Next() bool {
 			}
 		}
 		if !s.window.IsZero() {
-			if start, ok := parseUint(s.Field(Start)); !ok || !s.window.contains(start) {
+			// A start that is not a number is handed out, for the reader to
+			// report; "-" (no start) is in no window, as in the Athena query.
+			b := s.Field(Start)
+			if start, ok := parseUint(b); ok && !s.window.contains(start) || isDash(b) {
 				s.stats.Outside++
 				continue
 			}
