@@ -1,6 +1,7 @@
 package awsstandin
 
 import (
+	"cmp"
 	"fmt"
 	"hash/crc32"
 	"net/netip"
@@ -171,6 +172,65 @@ func init() {
 
 func isACLType(t string) bool { return t == NetworkACLType || t == NetworkACLRuleType }
 
+// setKeys are the inputs terraform-provider-aws declares schema.TypeSet
+// (vpc_network_acl.go: subnet_ids, ingress, egress): their order is no
+// change, so Diff compares them as sets.
+var setKeys = map[string][]string{NetworkACLType: {"subnetIds", "ingress", "egress"}}
+
+// sameSet reports whether two array values hold the same elements in any order.
+func sameSet(o, n resource.PropertyValue) bool {
+	if !o.IsArray() || !n.IsArray() {
+		return false
+	}
+	canon := func(v resource.PropertyValue) []string {
+		var out []string
+		for _, e := range v.ArrayValue() {
+			out = append(out, fmt.Sprint(e.Mappable()))
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return slices.Equal(canon(o), canon(n))
+}
+
+// setInline makes the ACL's entries of each direction its inline ingress or
+// egress input lists, when given: updateNetworkAclEntries in
+// vpc_network_acl.go deletes the entries a list no longer holds, then
+// creates the new ones (so an inline change never meets itself).
+func (a *Account) setInline(acl string, props resource.PropertyMap) error {
+	for _, dir := range []struct {
+		key    resource.PropertyKey
+		egress bool
+	}{{"ingress", false}, {"egress", true}} {
+		v := props[dir.key]
+		if !v.IsArray() {
+			continue
+		}
+		var want []*ACLEntry
+		for _, x := range v.ArrayValue() {
+			if !x.IsObject() {
+				continue
+			}
+			m := x.ObjectValue()
+			e := &ACLEntry{ACL: acl, Egress: dir.egress, Number: num(m, "ruleNo"), Protocol: str(m, "protocol"),
+				Action: str(m, "action"), CIDR: cmp.Or(str(m, "cidrBlock"), str(m, "ipv6CidrBlock")),
+				From: num(m, "fromPort"), To: num(m, "toPort"), IcmpType: num(m, "icmpType"), IcmpCode: num(m, "icmpCode")}
+			want = append(want, e)
+		}
+		for k, e := range a.ACLEntries {
+			if e.ACL == acl && e.Egress == dir.egress {
+				delete(a.ACLEntries, k)
+			}
+		}
+		for _, e := range want {
+			if err := a.addACLEntry(e); err != nil {
+				return fmt.Errorf("creating EC2 Network ACL (%s) Entry (egress: %t)(%d): %w", acl, e.Egress, e.Number, err)
+			}
+		}
+	}
+	return nil
+}
+
 func num(m resource.PropertyMap, k resource.PropertyKey) int {
 	if v := m[k]; v.IsNumber() {
 		return int(v.NumberValue())
@@ -214,7 +274,7 @@ func (p *Provider) createACLResource(t string, props resource.PropertyMap, previ
 			acl := &NetworkACL{ID: newID("acl-"), VpcID: str(props, "vpcId"), Tags: tagsOf(props)}
 			a.createACL(acl, strs(props, "subnetIds"))
 			out["id"] = resource.NewStringProperty(acl.ID)
-			return nil
+			return a.setInline(acl.ID, props)
 		}
 		e := aclEntryFrom(props)
 		if err := a.addACLEntry(e); err != nil {
@@ -264,7 +324,7 @@ func (p *Provider) updateACLResource(t, id string, news resource.PropertyMap, pr
 			}
 			acl.Tags = tagsOf(news)
 			a.setSubnets(acl, strs(news, "subnetIds"))
-			return nil
+			return a.setInline(id, news)
 		})
 		if err != nil {
 			return nil, err

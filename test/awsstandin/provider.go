@@ -356,7 +356,7 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 		}
 		o, hadOld := olds[k]
 		n, hasNew := news[k]
-		if !n.ContainsUnknowns() && o.DeepEquals(n) {
+		if !n.ContainsUnknowns() && (o.DeepEquals(n) || slices.Contains(setKeys[t], string(k)) && sameSet(o, n)) {
 			continue
 		}
 		kind := pulumirpc.PropertyDiff_UPDATE
