@@ -99,6 +99,8 @@ is followed only to a file inside the working directory.
                 known groups, and rejected traffic by caller, callee and
                 port. Replies are told from requests by tcp-flags, else by
                 ports; the summary says how many records each way decided.
+                With describe-network-acls and describe-subnets given too,
+                each rejection says which layer refuses it (see reach).
 
 Findings go to stderr, each with its fix: warnings always, and errors,
 which stop the plan.

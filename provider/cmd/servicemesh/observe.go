@@ -62,16 +62,29 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	rep := observe.Attribute(res.Table.Each, observe.NewInventory(ifaces), perms, listening(perms))
+	// Which layer refused a REJECT only when the network ACLs were given:
+	// without them the evaluator would have to guess.
+	var refusals []observe.Refusal
+	if len(acc.NetworkACLs) > 0 {
+		refusals = observe.Explain(acc, rep.Rejected)
+	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		var out any = rep
+		if refusals != nil {
+			out = struct {
+				observe.Report
+				Refusals []observe.Refusal `json:"refusals"`
+			}{rep, refusals}
+		}
+		if err := enc.Encode(out); err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitUsage
 		}
 		return exitOK
 	}
-	writeObserved(stdout, res, rep, skipped)
+	writeObserved(stdout, res, rep, refusals, skipped)
 	return exitOK
 }
 
@@ -97,7 +110,7 @@ func listening(perms []observe.Permission) func(protocol, port int) bool {
 	return func(protocol, port int) bool { return set[key{protocol, port}] }
 }
 
-func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, skipped int) {
+func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, refusals []observe.Refusal, skipped int) {
 	st := res.Stats
 	fmt.Fprintf(w, "%d records in %d files (%d NODATA, %d SKIPDATA), %d tuples.\n", st.Records, res.Files, st.NoData, st.SkipData, res.Table.Len())
 	var decided []string
@@ -124,21 +137,40 @@ func writeObserved(w io.Writer, res flowlog.Result, rep observe.Report, skipped 
 	section(w, "Unused in the window (no accepted request)", unused)
 	section(w, "Tighter", tighter)
 	var rejected []string
-	for _, r := range rep.Rejected {
+	for i, r := range rep.Rejected {
 		kind := "scanning or one-off"
 		if r.LooksLikeMissing {
 			kind = "repeated from a known caller: a missing rule?"
 		}
-		rejected = append(rejected, fmt.Sprintf("%s -> %s %s: %d records, %s", r.Caller, r.Callee,
-			observe.TupleTraffic(r.Protocol, r.Port), r.Records, kind))
+		line := fmt.Sprintf("%s -> %s %s: %d records, %s", r.Caller, r.Callee, observe.TupleTraffic(r.Protocol, r.Port), r.Records, kind)
+		if refusals != nil {
+			line += "; " + refusedBy(refusals[i])
+		}
+		rejected = append(rejected, line)
 	}
-	section(w, "Rejected (a REJECT does not say whether a security group or a network ACL refused)", rejected)
+	title := "Rejected (a REJECT does not say whether a security group or a network ACL refused)"
+	if refusals != nil {
+		title = "Rejected (which layer refuses each, by the reach evaluator over the describe files)"
+	}
+	section(w, title, rejected)
 	if rep.Unexplained > 0 {
 		fmt.Fprintf(w, "\n%d records of accepted requests match no ingress rule read (another group's rule, or a path through a middlebox).\n", rep.Unexplained)
 	}
 	if skipped > 0 {
 		fmt.Fprintf(w, "\n%d rules naming prefix lists were not attributed (their ranges are not read yet).\n", skipped)
 	}
+}
+
+// refusedBy is a Refusal for a reader: the layer and its rules, on the path
+// evaluated.
+func refusedBy(x observe.Refusal) string {
+	switch x.Layer {
+	case observe.ByGroups, observe.ByACL:
+		return fmt.Sprintf("refused by the %s (%s -> %s): %s", x.Layer, x.Src, x.Dst, strings.Join(x.Rules, "; "))
+	case observe.ByBoth:
+		return fmt.Sprintf("refused by both layers (%s -> %s): %s", x.Src, x.Dst, strings.Join(x.Rules, "; "))
+	}
+	return x.Layer
 }
 
 func section(w io.Writer, title string, lines []string) {

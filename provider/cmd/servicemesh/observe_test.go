@@ -68,3 +68,30 @@ func TestObserveLegacy(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "observe takes --from DESCRIBE.json")
 }
+
+// Issue 20: given the network ACLs and subnets, observe says which layer
+// refused each REJECT (package observe's testdata: app's ACL denies
+// tcp/9000 from web's subnet at #110, its group admits it; tcp/8081 passes
+// the ACL at #120 but no group rule admits it). Without them it keeps to
+// what a REJECT says.
+func TestObserveSaysWhichLayerRefused(t *testing.T) {
+	flows := filepath.Join(t.TempDir(), "flows.log")
+	require.NoError(t, os.WriteFile(flows, []byte(strings.Join([]string{
+		"version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags log-status",
+		"5 eni-app 10.0.1.10 10.0.2.10 40001 9000 6 3 180 1795000000 1795000060 REJECT 2 OK",
+		"5 eni-app 10.0.1.10 10.0.2.10 40002 8081 6 1 60 1795000000 1795000060 REJECT 2 OK",
+	}, "\n")), 0o644))
+	const testdata = "../../pkg/observe/testdata/"
+	code, stdout, errs := runCLI("observe", "--from", testdata+"refusals.json", "--from", testdata+"refusals-acls.json", flows)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "Rejected (which layer refuses each, by the reach evaluator over the describe files):\n")
+	assert.Contains(t, stdout, "  web -> app tcp/8081: 1 records, scanning or one-off; refused by the security group (10.0.1.10 -> 10.0.2.10): "+
+		"destination security groups, ingress (sg-0000000000000app): no ingress rule of sg-0000000000000app allows tcp/8081 from 10.0.1.10\n")
+	assert.Contains(t, stdout, "  web -> app tcp/9000: 1 records, scanning or one-off; refused by the network ACL (10.0.1.10 -> 10.0.2.10): "+
+		"destination subnet's network ACL, ingress (acl-app): ingress #110 deny tcp/9000 10.0.1.0/24\n")
+
+	code, stdout, errs = runCLI("observe", "--from", testdata+"refusals.json", flows)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "Rejected (a REJECT does not say whether a security group or a network ACL refused):\n  web -> app tcp/8081: 1 records, scanning or one-off\n")
+	assert.NotContains(t, stdout, "refused by")
+}
