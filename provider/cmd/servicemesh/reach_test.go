@@ -126,6 +126,8 @@ func aclMeshes(t *testing.T) (old, new string) {
 
 // Issue 20: plan shows the added flow through both layers; plan --diff and
 // its Markdown review list the network ACL rules it creates and replaces.
+// Both entries hash to 18741 and take their fallbacks, 32704 and 32758
+// (computed apart with Python's hashlib, as in package nacl's tests).
 func TestPlanAndDiffShowNetworkACLChanges(t *testing.T) {
 	old, added := aclMeshes(t)
 	code, stdout, stderr := runCLI("plan", "--format", "matrix", added)
