@@ -51,6 +51,9 @@ import (
 // another resource's output.
 type world struct {
 	rng *rand.Rand
+	// seed drew the mesh: a feature added later draws from its own stream
+	// of it, so the earlier features' draws (and the run's) stay as they were.
+	seed uint64
 	// mesh is the declaration with every value known, as audit and plan
 	// see it once the outputs resolve.
 	mesh spec.Mesh
@@ -97,16 +100,17 @@ var features = []feature{
 // numbered, inline entries and per-entry rules both occur, and the proof
 // covers both.
 func genNetworkACLs(w *world) {
-	if w.rng.IntN(3) != 0 {
+	rng := rand.New(rand.NewPCG(w.seed, 0xac1))
+	if rng.IntN(3) != 0 {
 		return
 	}
 	w.mesh.NetworkAcls = &spec.NetworkAcls{Enabled: true}
 	for i := range w.mesh.Tiers {
 		t := &w.mesh.Tiers[i]
-		for j := range 1 + w.rng.IntN(2) {
+		for j := range 1 + rng.IntN(2) {
 			t.SubnetIDs = append(t.SubnetIDs, fmt.Sprintf("subnet-%s-%d", t.Name, j))
 		}
-		if w.rng.IntN(2) == 0 {
+		if rng.IntN(2) == 0 {
 			continue
 		}
 		v6 := fmt.Sprintf("fd0%d::/64", i)
@@ -270,7 +274,7 @@ func newWorld(t *testing.T, seed uint64) *world {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 0x5e41ce))
 	for range 50 {
-		w := &world{rng: rng, external: map[string]string{}, fromLists: map[string][]string{}, anchor: fmt.Sprintf("anchor-%d", seed),
+		w := &world{rng: rng, seed: seed, external: map[string]string{}, fromLists: map[string][]string{}, anchor: fmt.Sprintf("anchor-%d", seed),
 			mesh: spec.Mesh{VpcID: reference.VpcID, NamePrefix: fmt.Sprintf("p%d-", seed%1000)}}
 		for _, f := range features {
 			f.gen(w)

@@ -18,8 +18,8 @@ import (
 // number the old rule does not hold. The fallback range repeats the rule:
 // a fallback number one contender wants is its own. Contenders wanting one
 // fallback number are the residue: in Key order, each takes the first free
-// number from its fallback up, wrapping in the fallback range. README "Network ACLs"
-// gives what remains and its odds.
+// number from its fallback up, wrapping in the fallback range. README
+// "Network ACLs" gives what remains and its odds.
 func number(list []Entry) { numberWith(list, Preferred, Fallback) }
 
 func numberWith(list []Entry, preferred, fallback func(Entry) int) {

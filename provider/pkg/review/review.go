@@ -209,11 +209,10 @@ func (r Review) summary() string {
 	parts = append(parts, "groups: "+groups, "rules: "+rules)
 	// The second layer is named only when it changes, so a mesh without
 	// network ACLs reads as before.
-	if acls := r.counts(resources.NetworkACLType); acls != noChange {
-		parts = append(parts, "network ACLs: "+acls)
-	}
-	if aclRules := r.counts(resources.NetworkACLRuleType); aclRules != noChange {
-		parts = append(parts, "network ACL rules: "+aclRules)
+	for _, k := range []struct{ typ, label string }{{resources.NetworkACLType, "network ACLs"}, {resources.NetworkACLRuleType, "network ACL rules"}} {
+		if slices.ContainsFunc(r.Changes, func(c plandiff.Change) bool { return c.Type == k.typ }) {
+			parts = append(parts, k.label+": "+r.counts(k.typ))
+		}
 	}
 	line := strings.Join(parts, " · ")
 	if r.FromNothing {
@@ -264,12 +263,10 @@ func (r Review) counts(typ string) string {
 		}
 	}
 	if len(parts) == 0 {
-		return noChange
+		return "no change"
 	}
 	return strings.Join(parts, ", ")
 }
-
-const noChange = "no change"
 
 func (r Review) replaced(typ string) int { return r.count(typ, plandiff.Replace) }
 
