@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,6 +90,23 @@ func TestObserveSaysWhichLayerRefused(t *testing.T) {
 		"destination security groups, ingress (sg-0000000000000app): no ingress rule of sg-0000000000000app allows tcp/8081 from 10.0.1.10\n")
 	assert.Contains(t, stdout, "  web -> app tcp/9000: 1 records, scanning or one-off; refused by the network ACL (10.0.1.10 -> 10.0.2.10): "+
 		"destination subnet's network ACL, ingress (acl-app): ingress #110 deny tcp/9000 10.0.1.0/24\n")
+
+	code, stdout, errs = runCLI("observe", "--format", "json", "--from", testdata+"refusals.json", "--from", testdata+"refusals-acls.json", flows)
+	require.Equal(t, exitOK, code, errs)
+	var js struct {
+		Rejected []struct{ Port int }
+		Refusals []struct {
+			Port            int `json:"Port"`
+			Layer, Src, Dst string
+		} `json:"refusals"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &js))
+	assert.Len(t, js.Rejected, 2, "the report's fields stay as they were")
+	require.Len(t, js.Refusals, 2)
+	assert.Equal(t, 8081, js.Refusals[0].Port)
+	assert.Equal(t, "security group", js.Refusals[0].Layer)
+	assert.Equal(t, "network ACL", js.Refusals[1].Layer)
+	assert.Equal(t, "10.0.1.10", js.Refusals[1].Src)
 
 	code, stdout, errs = runCLI("observe", "--from", testdata+"refusals.json", flows)
 	require.Equal(t, exitOK, code, errs)
