@@ -1,12 +1,14 @@
 package awsstandin
 
 import (
+	"cmp"
 	"fmt"
 	"hash/crc32"
 	"net/netip"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -171,6 +173,65 @@ func init() {
 
 func isACLType(t string) bool { return t == NetworkACLType || t == NetworkACLRuleType }
 
+// setKeys are the inputs terraform-provider-aws declares schema.TypeSet
+// (vpc_network_acl.go: subnet_ids, ingress, egress): their order is no
+// change, so Diff compares them as sets.
+var setKeys = map[string][]string{NetworkACLType: {"subnetIds", "ingress", "egress"}}
+
+// sameSet reports whether two array values hold the same elements in any order.
+func sameSet(o, n resource.PropertyValue) bool {
+	if !o.IsArray() || !n.IsArray() {
+		return false
+	}
+	canon := func(v resource.PropertyValue) []string {
+		var out []string
+		for _, e := range v.ArrayValue() {
+			out = append(out, fmt.Sprint(e.Mappable()))
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return slices.Equal(canon(o), canon(n))
+}
+
+// setInline makes the ACL's entries of each direction its inline ingress or
+// egress input lists, when given: updateNetworkAclEntries in
+// vpc_network_acl.go deletes the entries a list no longer holds, then
+// creates the new ones (so an inline change never meets itself).
+func (a *Account) setInline(acl string, props resource.PropertyMap) error {
+	for _, dir := range []struct {
+		key    resource.PropertyKey
+		egress bool
+	}{{"ingress", false}, {"egress", true}} {
+		v := props[dir.key]
+		if !v.IsArray() {
+			continue
+		}
+		var want []*ACLEntry
+		for _, x := range v.ArrayValue() {
+			if !x.IsObject() {
+				continue
+			}
+			m := x.ObjectValue()
+			e := &ACLEntry{ACL: acl, Egress: dir.egress, Number: num(m, "ruleNo"), Protocol: str(m, "protocol"),
+				Action: str(m, "action"), CIDR: cmp.Or(str(m, "cidrBlock"), str(m, "ipv6CidrBlock")),
+				From: num(m, "fromPort"), To: num(m, "toPort"), IcmpType: num(m, "icmpType"), IcmpCode: num(m, "icmpCode")}
+			want = append(want, e)
+		}
+		for k, e := range a.ACLEntries {
+			if e.ACL == acl && e.Egress == dir.egress {
+				delete(a.ACLEntries, k)
+			}
+		}
+		for _, e := range want {
+			if err := a.addACLEntry(e); err != nil {
+				return fmt.Errorf("creating EC2 Network ACL (%s) Entry (egress: %t)(%d): %w", acl, e.Egress, e.Number, err)
+			}
+		}
+	}
+	return nil
+}
+
 func num(m resource.PropertyMap, k resource.PropertyKey) int {
 	if v := m[k]; v.IsNumber() {
 		return int(v.NumberValue())
@@ -214,7 +275,7 @@ func (p *Provider) createACLResource(t string, props resource.PropertyMap, previ
 			acl := &NetworkACL{ID: newID("acl-"), VpcID: str(props, "vpcId"), Tags: tagsOf(props)}
 			a.createACL(acl, strs(props, "subnetIds"))
 			out["id"] = resource.NewStringProperty(acl.ID)
-			return nil
+			return a.setInline(acl.ID, props)
 		}
 		e := aclEntryFrom(props)
 		if err := a.addACLEntry(e); err != nil {
@@ -230,25 +291,141 @@ func (p *Provider) createACLResource(t string, props resource.PropertyMap, previ
 	return &pulumirpc.CreateResponse{Id: str(out, "id"), Properties: res}, err
 }
 
-// readACLResource reports whether the ACL or entry still exists.
+// readACLResource is resourceNetworkACLRead / resourceNetworkACLRuleRead:
+// the full state from the account (gone: an empty id), so refresh sees
+// drift and import needs no recorded state. An ACL's ingress and egress are
+// every entry it holds but the default denies, as the provider reads them
+// (so inline and NetworkAclRule entries both show). A rule id of the form
+// ACL:NUMBER:PROTOCOL:EGRESS is an import (resourceNetworkACLRuleImport):
+// the entry EC2 keys by (ACL, egress, number), its id hashed with the
+// protocol as given there (so "tcp" and "6" give different ids, as the
+// provider's docs warn).
+// Inputs are the program's when it has any, else read back from the state.
 func (p *Provider) readACLResource(t, id string, props resource.PropertyMap, inputs *structpb.Struct) (*pulumirpc.ReadResponse, error) {
-	found := false
+	var out resource.PropertyMap
+	var inKeys []resource.PropertyKey
 	err := withAccount(p.state(), false, func(a *Account) error {
 		if t == NetworkACLType {
-			_, found = a.NetworkACLs[id]
-		} else {
-			_, found = a.ACLEntries[id]
+			if acl, ok := a.NetworkACLs[id]; ok {
+				out, inKeys = a.aclState(acl), []resource.PropertyKey{"vpcId", "subnetIds", "tags", "ingress", "egress"}
+			}
+			return nil
 		}
-		return nil
+		e, newID, err := a.findACLEntry(id)
+		if e != nil {
+			id, out = newID, aclEntryState(e)
+			out["id"] = resource.NewStringProperty(id)
+			inKeys = []resource.PropertyKey{"networkAclId", "ruleNumber", "egress", "protocol", "ruleAction",
+				"cidrBlock", "ipv6CidrBlock", "fromPort", "toPort", "icmpType", "icmpCode"}
+		}
+		return err
 	})
-	if err != nil || !found {
+	if err != nil || out == nil {
 		return &pulumirpc.ReadResponse{}, err
 	}
-	outS, err := marshal(props)
+	outS, err := marshal(out)
 	if err != nil {
 		return nil, err
 	}
-	return &pulumirpc.ReadResponse{Id: id, Properties: outS, Inputs: inputs}, nil
+	if in, err := unmarshal(inputs); err == nil && len(in) > 0 {
+		return &pulumirpc.ReadResponse{Id: id, Properties: outS, Inputs: inputs}, nil
+	}
+	inS, err := marshal(pick(out, inKeys...))
+	return &pulumirpc.ReadResponse{Id: id, Properties: outS, Inputs: inS}, err
+}
+
+// findACLEntry finds an entry by its provider id or by an import id
+// ACL:NUMBER:PROTOCOL:EGRESS, with the id the provider then gives it; nil
+// when there is none.
+func (a *Account) findACLEntry(id string) (*ACLEntry, string, error) {
+	if e, ok := a.ACLEntries[id]; ok {
+		return e, id, nil
+	}
+	parts := strings.Split(id, ":")
+	if len(parts) != 4 {
+		return nil, "", nil
+	}
+	number, err1 := strconv.Atoi(parts[1])
+	egress, err2 := strconv.ParseBool(parts[3])
+	if err1 != nil || err2 != nil || slices.Contains(parts, "") {
+		return nil, "", fmt.Errorf("unexpected format of ID (%q), expected NETWORK_ACL_ID:RULE_NUMBER:PROTOCOL:EGRESS", id)
+	}
+	for _, e := range a.ACLEntries {
+		if e.ACL == parts[0] && e.Number == number && e.Egress == egress {
+			return e, aclEntryID(parts[0], number, egress, parts[2]), nil
+		}
+	}
+	return nil, "", nil
+}
+
+// aclState is a NetworkAcl's state as the provider reads it.
+func (a *Account) aclState(acl *NetworkACL) resource.PropertyMap {
+	tags := resource.PropertyMap{}
+	for k, v := range acl.Tags {
+		tags[resource.PropertyKey(k)] = resource.NewStringProperty(v)
+	}
+	var subnets []resource.PropertyValue
+	for _, s := range a.SubnetsOf(acl.ID) {
+		subnets = append(subnets, resource.NewStringProperty(s))
+	}
+	var entries []*ACLEntry
+	for _, e := range a.ACLEntries {
+		if e.ACL == acl.ID {
+			entries = append(entries, e)
+		}
+	}
+	slices.SortFunc(entries, func(x, y *ACLEntry) int { return cmp.Compare(x.Number, y.Number) })
+	ingress, egress := []resource.PropertyValue{}, []resource.PropertyValue{}
+	for _, e := range entries {
+		v := resource.PropertyMap{"action": resource.NewStringProperty(e.Action), "protocol": resource.NewStringProperty(aclProtocolNumber(e.Protocol)),
+			"ruleNo": resource.NewNumberProperty(float64(e.Number)), "fromPort": resource.NewNumberProperty(float64(e.From)),
+			"toPort": resource.NewNumberProperty(float64(e.To)), "icmpType": resource.NewNumberProperty(float64(e.IcmpType)),
+			"icmpCode": resource.NewNumberProperty(float64(e.IcmpCode))}
+		v[cidrKey(e)] = resource.NewStringProperty(e.CIDR)
+		if e.Egress {
+			egress = append(egress, resource.NewObjectProperty(v))
+		} else {
+			ingress = append(ingress, resource.NewObjectProperty(v))
+		}
+	}
+	return resource.PropertyMap{
+		"id": resource.NewStringProperty(acl.ID), "vpcId": resource.NewStringProperty(acl.VpcID),
+		"arn":     resource.NewStringProperty("arn:aws:ec2:" + Region + ":" + AccountID + ":network-acl/" + acl.ID),
+		"ownerId": resource.NewStringProperty(AccountID), "subnetIds": resource.NewArrayProperty(subnets),
+		"tags": resource.NewObjectProperty(tags), "tagsAll": resource.NewObjectProperty(tags.Copy()),
+		"ingress": resource.NewArrayProperty(ingress), "egress": resource.NewArrayProperty(egress),
+	}
+}
+
+// aclEntryState is a NetworkAclRule's state as the provider reads it.
+func aclEntryState(e *ACLEntry) resource.PropertyMap {
+	out := resource.PropertyMap{
+		"id": resource.NewStringProperty(e.ID), "networkAclId": resource.NewStringProperty(e.ACL),
+		"ruleNumber": resource.NewNumberProperty(float64(e.Number)), "egress": resource.NewBoolProperty(e.Egress),
+		"protocol": resource.NewStringProperty(aclProtocolNumber(e.Protocol)), "ruleAction": resource.NewStringProperty(e.Action),
+		"fromPort": resource.NewNumberProperty(float64(e.From)), "toPort": resource.NewNumberProperty(float64(e.To)),
+		"icmpType": resource.NewNumberProperty(float64(e.IcmpType)), "icmpCode": resource.NewNumberProperty(float64(e.IcmpCode)),
+	}
+	out[cidrKey(e)] = resource.NewStringProperty(e.CIDR)
+	return out
+}
+
+// aclProtocolNumber is a protocol as the provider records it: "The AWS
+// network ACL API only speaks protocol numbers, and that's all we store"
+// (networkACLProtocolNumber in vpc_network_acl.go).
+func aclProtocolNumber(v string) string {
+	if n, ok := securityGroupProtocolIntegers[strings.ToLower(v)]; ok {
+		return strconv.Itoa(n)
+	}
+	return v
+}
+
+// cidrKey is the input naming an entry's range: cidrBlock or ipv6CidrBlock.
+func cidrKey(e *ACLEntry) resource.PropertyKey {
+	if e.ipv6() {
+		return "ipv6CidrBlock"
+	}
+	return "cidrBlock"
 }
 
 // updateACLResource updates an ACL's tags and subnets in place (an entry
@@ -264,7 +441,7 @@ func (p *Provider) updateACLResource(t, id string, news resource.PropertyMap, pr
 			}
 			acl.Tags = tagsOf(news)
 			a.setSubnets(acl, strs(news, "subnetIds"))
-			return nil
+			return a.setInline(id, news)
 		})
 		if err != nil {
 			return nil, err

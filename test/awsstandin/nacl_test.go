@@ -113,3 +113,75 @@ func TestCheckPassesNetworkACLRules(t *testing.T) {
 	assert.Empty(t, resp.GetFailures())
 	assert.Equal(t, propsOf(t, props(t, in)), propsOf(t, resp.GetInputs()))
 }
+
+// Read of the ACL types returns their state from the account, not the
+// recorded one: an ACL's subnets, tags and every entry (ingress/egress, as
+// resourceNetworkACLRead lists them), a rule's fields, protocols as numbers; a rule imports by
+// ACL:NUMBER:PROTOCOL:EGRESS (resourceNetworkACLRuleImport); gone is an
+// empty id. Inline ingress/egress inputs become entries and are rewritten on
+// update; subnetIds, ingress and egress diff as sets (TypeSet).
+func TestACLReadInlineAndSets(t *testing.T) {
+	p := newProvider(t)
+	ctx := context.Background()
+	in443 := map[string]any{"action": "allow", "protocol": "tcp", "ruleNo": 200, "cidrBlock": "10.0.1.0/24", "fromPort": 443, "toPort": 443}
+	in80 := map[string]any{"action": "allow", "protocol": "tcp", "ruleNo": 300, "cidrBlock": "10.0.1.0/24", "fromPort": 80, "toPort": 80}
+	out6 := map[string]any{"action": "allow", "protocol": "-1", "ruleNo": 100, "ipv6CidrBlock": "::/0", "fromPort": 0, "toPort": 0}
+	aclIn := map[string]any{"vpcId": "vpc-1", "subnetIds": []any{"subnet-b", "subnet-a"}, "tags": map[string]any{"Tier": "app"},
+		"ingress": []any{in443}, "egress": []any{out6}}
+	acl, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(NetworkACLType, "app"), Properties: props(t, aclIn)})
+	require.NoError(t, err)
+	rule := map[string]any{"networkAclId": acl.GetId(), "ruleNumber": 5785, "egress": true, "protocol": "udp",
+		"ruleAction": "allow", "cidrBlock": "10.0.2.0/24", "fromPort": 53, "toPort": 53}
+	r, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: urn(NetworkACLRuleType, "dns"), Properties: props(t, rule)})
+	require.NoError(t, err)
+
+	got, err := p.Read(ctx, &pulumirpc.ReadRequest{Urn: urn(NetworkACLType, "app"), Id: acl.GetId()})
+	require.NoError(t, err)
+	state := got.GetProperties().AsMap()
+	assert.Equal(t, []any{"subnet-a", "subnet-b"}, state["subnetIds"])
+	assert.Equal(t, map[string]any{"Tier": "app"}, state["tags"])
+	assert.Equal(t, "arn:aws:ec2:us-east-1:123456789012:network-acl/"+acl.GetId(), state["arn"])
+	assert.Equal(t, []any{map[string]any{"action": "allow", "protocol": "6", "ruleNo": 200.0, "cidrBlock": "10.0.1.0/24",
+		"fromPort": 443.0, "toPort": 443.0, "icmpType": 0.0, "icmpCode": 0.0}}, state["ingress"])
+	assert.Len(t, state["egress"], 2, "the inline ::/0 entry and the NetworkAclRule's")
+	assert.Equal(t, state["subnetIds"], got.GetInputs().AsMap()["subnetIds"], "an import's inputs come from the state")
+
+	for id, wantID := range map[string]string{r.GetId(): r.GetId(), acl.GetId() + ":5785:udp:true": r.GetId(),
+		acl.GetId() + ":5785:17:true": aclEntryID(acl.GetId(), 5785, true, "17")} {
+		got, err = p.Read(ctx, &pulumirpc.ReadRequest{Urn: urn(NetworkACLRuleType, "dns"), Id: id})
+		require.NoError(t, err)
+		assert.Equal(t, wantID, got.GetId(), "read by %s", id)
+		state = got.GetProperties().AsMap()
+		for k, v := range map[string]any{"networkAclId": acl.GetId(), "ruleNumber": 5785.0, "egress": true, "protocol": "17",
+			"ruleAction": "allow", "cidrBlock": "10.0.2.0/24", "fromPort": 53.0, "toPort": 53.0} {
+			assert.Equal(t, v, state[k], "%s read by %s", k, id)
+		}
+	}
+	got, err = p.Read(ctx, &pulumirpc.ReadRequest{Urn: urn(NetworkACLRuleType, "dns"), Id: acl.GetId() + ":5786:udp:true"})
+	require.NoError(t, err)
+	assert.Empty(t, got.GetId(), "no such entry: gone")
+
+	reordered := map[string]any{"vpcId": "vpc-1", "subnetIds": []any{"subnet-a", "subnet-b"}, "tags": map[string]any{"Tier": "app"},
+		"ingress": []any{in443}, "egress": []any{out6}}
+	diff, err := p.Diff(ctx, &pulumirpc.DiffRequest{Urn: urn(NetworkACLType, "app"), OldInputs: props(t, aclIn), News: props(t, reordered)})
+	require.NoError(t, err)
+	assert.Equal(t, pulumirpc.DiffResponse_DIFF_NONE, diff.GetChanges(), "subnetIds reordered is no change")
+
+	changed := map[string]any{"vpcId": "vpc-1", "subnetIds": []any{"subnet-a"}, "ingress": []any{in80, in443}, "egress": []any{out6}}
+	diff, err = p.Diff(ctx, &pulumirpc.DiffRequest{Urn: urn(NetworkACLType, "app"), OldInputs: props(t, aclIn), News: props(t, changed)})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ingress", "subnetIds", "tags"}, diff.GetDiffs())
+	assert.Empty(t, diff.GetReplaces(), "they update in place")
+	_, err = p.Update(ctx, &pulumirpc.UpdateRequest{Urn: urn(NetworkACLType, "app"), Id: acl.GetId(), News: props(t, changed)})
+	require.NoError(t, err)
+	a := account(t, p)
+	var numbers []int
+	for _, e := range a.ACLEntries {
+		if !e.Egress {
+			numbers = append(numbers, e.Number)
+		}
+	}
+	assert.ElementsMatch(t, []int{200, 300}, numbers)
+	assert.Equal(t, []string{"subnet-a"}, a.SubnetsOf(acl.GetId()))
+	assert.Equal(t, []string{"subnet-b"}, a.SubnetsOf(DefaultACL("vpc-1")))
+}

@@ -102,8 +102,9 @@ func (p *Provider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Pl
 	return &pulumirpc.PluginInfo{Version: Version}, nil
 }
 
-// GetSchema describes just the two modelled resources, so that a Pulumi YAML
-// program (which resolves types through the schema) can declare them directly.
+// GetSchema describes just the modelled resources (groups, rules, network
+// ACLs and their rules), so that a Pulumi YAML program (which resolves types
+// through the schema) can declare them directly.
 func (p *Provider) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
 	return &pulumirpc.GetSchemaResponse{Schema: schemaJSON}, nil
 }
@@ -130,6 +131,20 @@ var schemaJSON = func() string {
 	}
 	groupOut := with(groupIn, "arn", "ownerId")
 	groupOut["tagsAll"] = strMap
+	// The network ACL types as pulumi-aws v6 declares them (sdk/v6 go/aws/ec2
+	// networkAcl.go, networkAclRule.go, NetworkAclIngress/Egress).
+	aclEntryType := func(tok string) map[string]any {
+		return map[string]any{"type": "array", "items": map[string]any{"$ref": "#/types/" + tok}}
+	}
+	entryProps := map[string]any{"action": str, "cidrBlock": str, "fromPort": num, "icmpCode": num, "icmpType": num,
+		"ipv6CidrBlock": str, "protocol": str, "ruleNo": num, "toPort": num}
+	entry := map[string]any{"type": "object", "properties": entryProps, "required": []string{"action", "fromPort", "protocol", "ruleNo", "toPort"}}
+	const ingressTok, egressTok = "aws:ec2/NetworkAclIngress:NetworkAclIngress", "aws:ec2/NetworkAclEgress:NetworkAclEgress"
+	aclIn := map[string]any{"vpcId": str, "subnetIds": strList, "tags": strMap, "ingress": aclEntryType(ingressTok), "egress": aclEntryType(egressTok)}
+	aclOut := with(aclIn, "arn", "ownerId")
+	aclOut["tagsAll"] = strMap
+	aclRuleIn := map[string]any{"networkAclId": str, "ruleNumber": num, "egress": boolean, "protocol": str, "ruleAction": str,
+		"cidrBlock": str, "ipv6CidrBlock": str, "fromPort": num, "toPort": num, "icmpType": num, "icmpCode": num}
 	const note = "STAND-IN (not AWS): modelled in a local file by test/awsstandin."
 	js, err := json.Marshal(map[string]any{
 		"name": "aws", "version": Version,
@@ -138,7 +153,12 @@ var schemaJSON = func() string {
 			GroupType: map[string]any{"description": note, "inputProperties": groupIn, "properties": groupOut},
 			RuleType: map[string]any{"description": note, "inputProperties": ruleIn, "properties": with(ruleIn, "securityGroupRuleId"),
 				"requiredInputs": []string{"type", "securityGroupId", "protocol", "fromPort", "toPort"}},
+			NetworkACLType: map[string]any{"description": note, "inputProperties": aclIn, "properties": aclOut,
+				"requiredInputs": []string{"vpcId"}},
+			NetworkACLRuleType: map[string]any{"description": note, "inputProperties": aclRuleIn, "properties": aclRuleIn,
+				"requiredInputs": []string{"networkAclId", "ruleNumber", "protocol", "ruleAction"}},
 		},
+		"types": map[string]any{ingressTok: entry, egressTok: entry},
 	})
 	if err != nil {
 		panic(err)
@@ -356,7 +376,7 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 		}
 		o, hadOld := olds[k]
 		n, hasNew := news[k]
-		if !n.ContainsUnknowns() && o.DeepEquals(n) {
+		if !n.ContainsUnknowns() && (o.DeepEquals(n) || slices.Contains(setKeys[t], string(k)) && sameSet(o, n)) {
 			continue
 		}
 		kind := pulumirpc.PropertyDiff_UPDATE

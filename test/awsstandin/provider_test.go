@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -133,6 +135,17 @@ func TestPluginBasics(t *testing.T) {
 	assert.Equal(t, Version, js["version"])
 	assert.Contains(t, js["resources"], GroupType)
 	assert.Contains(t, js["resources"], RuleType)
+	// The ACL types as pulumi-aws v6 has them: NetworkAclRuleArgs' fields,
+	// NetworkAclArgs' with the NetworkAclIngress/Egress object type.
+	res := js["resources"].(map[string]any)
+	rule := res[NetworkACLRuleType].(map[string]any)["inputProperties"].(map[string]any)
+	assert.ElementsMatch(t, []string{"cidrBlock", "egress", "fromPort", "icmpCode", "icmpType", "ipv6CidrBlock", "networkAclId",
+		"protocol", "ruleAction", "ruleNumber", "toPort"}, slices.Collect(maps.Keys(rule)))
+	acl := res[NetworkACLType].(map[string]any)["properties"].(map[string]any)
+	assert.ElementsMatch(t, []string{"arn", "egress", "ingress", "ownerId", "subnetIds", "tags", "tagsAll", "vpcId"}, slices.Collect(maps.Keys(acl)))
+	entry := js["types"].(map[string]any)["aws:ec2/NetworkAclIngress:NetworkAclIngress"].(map[string]any)["properties"].(map[string]any)
+	assert.ElementsMatch(t, []string{"action", "cidrBlock", "fromPort", "icmpCode", "icmpType", "ipv6CidrBlock", "protocol", "ruleNo", "toPort"},
+		slices.Collect(maps.Keys(entry)))
 
 	conf, err := p.Configure(ctx, &pulumirpc.ConfigureRequest{})
 	require.NoError(t, err)

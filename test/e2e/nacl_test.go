@@ -77,3 +77,43 @@ func TestNetworkACLsThroughTheEngine(t *testing.T) {
 	assert.Empty(t, e.Account(t).NetworkACLs)
 	e.RequireEmptyAccount(t)
 }
+
+// Issue 20's collision rule through the engine: a newcomer whose content
+// hashes to an existing entry's number (app's "ingress tcp/582 10.0.1.0/24"
+// and "ingress udp/1024-65535 ::/0" both hash to 18741, and the newcomer
+// sorts first) takes neither it nor any number an existing rule holds. Before
+// the fix the newcomer took 18741 and its create met the old rule still
+// holding it: NetworkAclEntryAlreadyExists.
+func TestNetworkACLNumberContestThroughTheEngine(t *testing.T) {
+	e := New(t)
+	ctx := context.Background()
+	dir := filepath.Join(e.Dir, "nacl-contest")
+	s := stackFor(t, ctx, e, dir, withNetworkACLs())
+	_, err := s.Up(ctx, optup.SuppressProgress())
+	require.NoError(t, err)
+	held := map[bool]map[int]bool{false: {}, true: {}}
+	for _, en := range e.Account(t).ACLEntries {
+		held[en.Egress][en.Number] = true
+	}
+	require.True(t, held[false][18741], "the existing udp ::/0 entry holds 18741")
+
+	m := withNetworkACLs()
+	m.Services = append(m.Services, spec.Service{Name: "Ledger", Tier: "app",
+		Ingress: []spec.IngressRule{{Traffic: spec.Traffic{Ports: []int{582}}, From: spec.Peers{Services: []string{"FrontEnd-Web"}}}}})
+	s = stackFor(t, ctx, e, dir, m)
+	c, err := Up(ctx, s)
+	require.NoError(t, err, "the contesting newcomer's up must not collide")
+	assert.Equal(t, []string{"mesh-nacl-app-in-tcp-582-10.0.1.0_24"}, aclRules(c.With(apitype.OpCreate)))
+	assert.Equal(t, []string{"mesh-nacl-app-in-udp-1024-65535-.._0"}, aclRules(c.With(apitype.OpReplace)),
+		"the contested entry moves to its fallback number, created before the old rule is deleted")
+	for _, en := range e.Account(t).ACLEntries {
+		if en.From == 582 || (en.Protocol == "17" && en.CIDR == "::/0" && !en.Egress) {
+			assert.GreaterOrEqual(t, en.Number, 32700, "a contender's number is in the fallback range")
+			assert.False(t, held[en.Egress][en.Number], "no contender takes a number held before the up")
+		}
+	}
+
+	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
+	require.NoError(t, err)
+	e.RequireEmptyAccount(t)
+}

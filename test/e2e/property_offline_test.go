@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/component"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/nacl"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
@@ -98,6 +99,9 @@ func TestPropertyOfflineImportIDs(t *testing.T) {
 			require.NoError(t, err, "the component creates the mesh on the stand-in")
 
 			adopt := w.auditClean(t, p.State, dir)
+			if nacl.Enabled(w.mesh) {
+				proveBothLayers(t, w.mesh)
+			}
 			imported, err := plan.Build(adopt)
 			require.NoError(t, err)
 			for _, r := range resources.Of("mesh", imported) {

@@ -24,9 +24,12 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/audit"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/nacl"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/proposal"
 	servicemeshprovider "github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/provider"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach/meshproof"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/awsstandin"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/reference"
@@ -48,6 +51,9 @@ import (
 // another resource's output.
 type world struct {
 	rng *rand.Rand
+	// seed drew the mesh: a feature added later draws from its own stream
+	// of it, so the earlier features' draws (and the run's) stay as they were.
+	seed uint64
 	// mesh is the declaration with every value known, as audit and plan
 	// see it once the outputs resolve.
 	mesh spec.Mesh
@@ -85,6 +91,97 @@ var features = []feature{
 			w.mesh.RevokeRulesOnDelete = ptr(false)
 		}
 	}},
+	{name: "network ACLs, subnets per tier, IPv6", gen: genNetworkACLs, check: bothLayers},
+}
+
+// genNetworkACLs: one mesh in three has network ACLs, every tier one or two
+// subnets, and about half the tiers an IPv6 range too, literal or in the
+// tier's cidrBlocksFrom list as its IPv4 ranges are; so both families are
+// numbered, inline entries and per-entry rules both occur, and the proof
+// covers both.
+func genNetworkACLs(w *world) {
+	rng := rand.New(rand.NewPCG(w.seed, 0xac1))
+	if rng.IntN(3) != 0 {
+		return
+	}
+	w.mesh.NetworkAcls = &spec.NetworkAcls{Enabled: true}
+	for i := range w.mesh.Tiers {
+		t := &w.mesh.Tiers[i]
+		for j := range 1 + rng.IntN(2) {
+			t.SubnetIDs = append(t.SubnetIDs, fmt.Sprintf("subnet-%s-%d", t.Name, j))
+		}
+		if rng.IntN(2) == 0 {
+			continue
+		}
+		v6 := fmt.Sprintf("fd0%d::/64", i)
+		if id := spec.ListID("tier", t.Name); t.CidrBlocksFrom != nil {
+			t.CidrBlocksFrom = append(slices.Clone(t.CidrBlocksFrom), v6)
+			w.fromLists[id] = t.CidrBlocksFrom
+		} else {
+			t.CidrBlocks = append(slices.Clone(t.CidrBlocks), v6)
+		}
+	}
+}
+
+// bothLayers: with network ACLs on, the evaluator proves every declared
+// flow passes both layers and the security groups refuse what the ACLs let
+// through for replies; the account holds one ACL per tier, on the tier's
+// subnets, with exactly the planned entries.
+func bothLayers(t *testing.T, w *world, e *Engine) {
+	if !nacl.Enabled(w.mesh) {
+		return
+	}
+	p := proveBothLayers(t, w.mesh)
+	acct := e.Account(t)
+	want, got := map[string][]string{}, map[string][]string{}
+	for _, a := range p.NetworkAcls.ACLs {
+		for _, en := range a.Entries {
+			want[a.Tier] = append(want[a.Tier], fmt.Sprintf("%t #%d %s", en.Egress, en.Number, en.CIDR))
+		}
+		slices.Sort(want[a.Tier])
+	}
+	require.Len(t, acct.NetworkACLs, len(w.mesh.Tiers), "one network ACL per tier")
+	for id, a := range acct.NetworkACLs {
+		tier := a.Tags["Tier"]
+		i := slices.IndexFunc(w.mesh.Tiers, func(x spec.Tier) bool { return x.Name == tier })
+		require.GreaterOrEqual(t, i, 0, "ACL %s's Tier tag %q", id, tier)
+		assert.Equal(t, slices.Sorted(slices.Values(w.mesh.Tiers[i].SubnetIDs)), acct.SubnetsOf(id), "tier %s's subnets", tier)
+		for _, en := range acct.ACLEntries {
+			if en.ACL == id {
+				got[tier] = append(got[tier], fmt.Sprintf("%t #%d %s", en.Egress, en.Number, en.CIDR))
+			}
+		}
+		slices.Sort(got[tier])
+	}
+	assert.Equal(t, want, got, "the account's ACL entries are the plan's")
+}
+
+// proveBothLayers plans m, which has network ACLs on, and proves its layers
+// agree with the declaration (package meshproof); it returns the plan.
+func proveBothLayers(t *testing.T, m spec.Mesh) *plan.Plan {
+	t.Helper()
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	r, err := meshproof.Prove(m, p)
+	require.NoError(t, err)
+	for _, v := range r.Flows {
+		if !v.Checked {
+			continue
+		}
+		assert.Empty(t, v.ACLs, "the network ACLs pass %s %s, reply included", v.Flow.Origin, v.Flow.Ports)
+		// Egress none (and mirror, for a flow from ranges) declares no egress
+		// rule on the caller: its security group refuses there, as in AWS,
+		// and nowhere else.
+		if m.Egress == spec.EgressAllowAll || v.Groups == "" {
+			assert.Empty(t, v.Groups, "the security groups pass %s %s", v.Flow.Origin, v.Flow.Ports)
+		} else {
+			assert.True(t, strings.HasPrefix(v.Groups, string(reach.SourceGroups)+":"), "under egress %s only the caller's egress may refuse: %s", m.Egress, v.Groups)
+		}
+	}
+	assert.Empty(t, r.Unrefused, "the security groups refuse what the network ACLs pass for replies")
+	assert.Positive(t, r.Paths, "the flows were checked on interface pairs")
+	t.Logf("network ACLs: both layers checked on %d paths, %d flows skipped", r.Paths, len(r.Skipped))
+	return p
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -177,7 +274,7 @@ func newWorld(t *testing.T, seed uint64) *world {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 0x5e41ce))
 	for range 50 {
-		w := &world{rng: rng, external: map[string]string{}, fromLists: map[string][]string{}, anchor: fmt.Sprintf("anchor-%d", seed),
+		w := &world{rng: rng, seed: seed, external: map[string]string{}, fromLists: map[string][]string{}, anchor: fmt.Sprintf("anchor-%d", seed),
 			mesh: spec.Mesh{VpcID: reference.VpcID, NamePrefix: fmt.Sprintf("p%d-", seed%1000)}}
 		for _, f := range features {
 			f.gen(w)
@@ -208,6 +305,8 @@ func (w *world) shuffled(rng *rand.Rand) (spec.Mesh, map[string][]string) {
 	for i := range m.Tiers {
 		m.Tiers[i].CidrBlocks = slices.Clone(m.Tiers[i].CidrBlocks)
 		slices.Reverse(m.Tiers[i].CidrBlocks)
+		m.Tiers[i].SubnetIDs = slices.Clone(m.Tiers[i].SubnetIDs)
+		slices.Reverse(m.Tiers[i].SubnetIDs)
 	}
 	m.Networks = slices.Clone(m.Networks)
 	for i := range m.Networks {
@@ -432,7 +531,12 @@ func propertyRun(t *testing.T, seed uint64) {
 
 	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
 	require.NoError(t, err, "destroy")
-	assert.Equal(t, before, e.Account(t), "destroy leaves exactly what existed before the stack (the external groups untouched)")
+	after := e.Account(t)
+	for subnet, acl := range after.SubnetACL {
+		assert.Equal(t, awsstandin.DefaultACL(reference.VpcID), acl, "destroy returns subnet %s to the VPC's default network ACL", subnet)
+	}
+	after.SubnetACL = before.SubnetACL
+	assert.Equal(t, before, after, "destroy leaves exactly what existed before the stack (the external groups untouched)")
 }
 
 // auditClean: the stand-in's account at state exported as describe JSON,

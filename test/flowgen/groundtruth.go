@@ -29,7 +29,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flow"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/reach/meshproof"
@@ -268,7 +267,7 @@ func Generate(m spec.Mesh, p *plan.Plan, o Options) (*Dataset, error) {
 	}
 	g.lists = map[string][]netip.Prefix{}
 	for _, rl := range p.Rules {
-		if id := rl.Peer.PrefixList; rl.Peer.Kind == flow.PrefixList && g.lists[id] == nil {
+		if id, ok := rl.Peer.PrefixListID(); ok && g.lists[id] == nil {
 			x := byte(num(256, id))
 			g.lists[id] = []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{100, 64, x, 0}), 28), netip.PrefixFrom(netip.AddrFrom4([4]byte{100, 64, x, 16}), 28)}
 		}
@@ -489,12 +488,14 @@ func (g *gen) traffic() {
 		// EC2 holds a rule per peer: a list of CIDRs is several.
 		for _, peer := range peersOf(perm) {
 			a := allow{rl: rl, name: g.ruleName(rl, peer)}
+			_, _, isGroup := rl.Peer.GroupOf()
+			_, isList := rl.Peer.PrefixListID()
 			switch {
 			case rl.Self():
 				a.peerGroup = rl.Service
-			case rl.Peer.Kind == flow.Group || rl.Peer.Kind == flow.External:
+			case isGroup:
 				a.peerGroup = rl.Peer.Service
-			case rl.Peer.Kind == flow.PrefixList:
+			case isList:
 				a.prefixes = g.lists[peer]
 			default:
 				a.prefixes = []netip.Prefix{netip.MustParsePrefix(peer)}
@@ -783,7 +784,7 @@ func (g *gen) count(c conn, r record) {
 func (g *gen) healthChecks(rules []rule.Rule) {
 	for _, lb := range slices.Sorted(maps.Keys(g.o.LoadBalancers)) {
 		for _, rl := range rules {
-			if rl.Direction != rule.Ingress || rl.Peer.Kind != flow.Group || rl.Peer.Service != lb || rl.Ports.Protocol != ports.TCP {
+			if rl.Direction != rule.Ingress || !rl.Peer.IsGroup(lb) || rl.Ports.Protocol != ports.TCP {
 				continue
 			}
 			name := g.ruleName(rl, g.groupID[lb])

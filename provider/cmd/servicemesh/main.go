@@ -125,6 +125,8 @@ is followed only to a file inside the working directory.
                 rule naming a prefix list is matched against its entries:
                 give describe-managed-prefix-lists and, as pl-ID=FILE,
                 get-managed-prefix-list-entries among the --from files.
+                With describe-network-acls and describe-subnets given too,
+                each rejection says which layer refuses it (see reach).
 
 RECORDS, for flows and observe, is one of: flow-log files; --s3
 s3://BUCKET/PREFIX (the flow log's S3 destination: the files under

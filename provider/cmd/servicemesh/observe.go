@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -92,6 +93,13 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	st := observereport.Stats{Files: res.Files, Records: res.Stats.Records, NoData: res.Stats.NoData, SkipData: res.Stats.SkipData,
 		Tuples: res.Table.Len(), SkippedRules: skipped}
 	r := observereport.Build(st, rep, mesh)
+	// Which layer refused a REJECT only when the network ACLs were given:
+	// without them the evaluator would have to guess. The latest
+	// snapshot's account is the one the rules come from.
+	latest := slices.MaxFunc(timed, func(a, b observe.TimedAccount) int { return cmp.Compare(a.Taken, b.Taken) }).Account
+	if len(latest.NetworkACLs) > 0 {
+		r.Refusals = observe.Explain(latest, rep.Rejected)
+	}
 	switch *format {
 	case "json":
 		fmt.Fprint(stdout, observereport.JSON(r))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,4 +195,48 @@ func TestReadmeObserveMesh(t *testing.T) {
 	code, fromProgram, errs := runCLI(args...)
 	require.Equal(t, exitOK, code, errs)
 	assert.Equal(t, fromSpec, fromProgram)
+}
+
+// Issue 20: given the network ACLs and subnets, observe says which layer
+// refused each REJECT (package observe's testdata: app's ACL denies
+// tcp/9000 from web's subnet at #110, its group admits it; tcp/8081 passes
+// the ACL at #120 but no group rule admits it). Without them it keeps to
+// what a REJECT says.
+func TestObserveSaysWhichLayerRefused(t *testing.T) {
+	flows := filepath.Join(t.TempDir(), "flows.log")
+	require.NoError(t, os.WriteFile(flows, []byte(strings.Join([]string{
+		"version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags log-status",
+		"5 eni-app 10.0.1.10 10.0.2.10 40001 9000 6 3 180 1795000000 1795000060 REJECT 2 OK",
+		"5 eni-app 10.0.1.10 10.0.2.10 40002 8081 6 1 60 1795000000 1795000060 REJECT 2 OK",
+	}, "\n")), 0o644))
+	const testdata = "../../pkg/observe/testdata/"
+	code, stdout, errs := runCLI("observe", "--from", testdata+"refusals.json", "--from", testdata+"refusals-acls.json", flows)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "Rejected (which layer refuses each, by the reach evaluator over the describe files):\n")
+	assert.Contains(t, stdout, "  web -> app tcp/8081: 1 records, scanning or one-off; refused by the security group (10.0.1.10 -> 10.0.2.10): "+
+		"destination security groups, ingress (sg-0000000000000app): no ingress rule of sg-0000000000000app allows tcp/8081 from 10.0.1.10\n")
+	assert.Contains(t, stdout, "  web -> app tcp/9000: 1 records, scanning or one-off; refused by the network ACL (10.0.1.10 -> 10.0.2.10): "+
+		"destination subnet's network ACL, ingress (acl-app): ingress #110 deny tcp/9000 10.0.1.0/24\n")
+
+	code, stdout, errs = runCLI("observe", "--format", "json", "--from", testdata+"refusals.json", "--from", testdata+"refusals-acls.json", flows)
+	require.Equal(t, exitOK, code, errs)
+	var js struct {
+		Rejected []struct{ Port int }
+		Refusals []struct {
+			Port            int `json:"Port"`
+			Layer, Src, Dst string
+		} `json:"refusals"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &js))
+	assert.Len(t, js.Rejected, 2, "the report's fields stay as they were")
+	require.Len(t, js.Refusals, 2)
+	assert.Equal(t, 8081, js.Refusals[0].Port)
+	assert.Equal(t, "security group", js.Refusals[0].Layer)
+	assert.Equal(t, "network ACL", js.Refusals[1].Layer)
+	assert.Equal(t, "10.0.1.10", js.Refusals[1].Src)
+
+	code, stdout, errs = runCLI("observe", "--from", testdata+"refusals.json", flows)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "Rejected (a REJECT does not say whether a security group or a network ACL refused):\n  web -> app tcp/8081: 1 records, scanning or one-off\n")
+	assert.NotContains(t, stdout, "refused by")
 }

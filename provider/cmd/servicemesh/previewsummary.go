@@ -118,7 +118,7 @@ func previewReview(data []byte) (review.Review, error) {
 	for _, s := range *p.Steps {
 		parent, typ, name, ok := splitURN(s.URN)
 		mesh = mesh || ok && (parent == componentType || typ == componentType)
-		if !ok || parent != componentType || (typ != resources.GroupType && typ != resources.RuleType) {
+		if !ok || parent != componentType || !slices.Contains(childTypes, typ) {
 			continue
 		}
 		if typ == resources.GroupType {
@@ -158,6 +158,10 @@ func previewReview(data []byte) (review.Review, error) {
 	return r, nil
 }
 
+// childTypes are the mesh's children a review lists: the security groups
+// and their rules, the network ACLs and theirs.
+var childTypes = []string{resources.GroupType, resources.RuleType, resources.NetworkACLType, resources.NetworkACLRuleType}
+
 // stepOps maps the engine's step ops to what they do to a resource.
 var stepOps = map[string]plandiff.Op{
 	"create": plandiff.Create, "delete": plandiff.Delete, "update": plandiff.Update,
@@ -177,16 +181,19 @@ func splitURN(urn string) (parent, typ, name string, ok bool) {
 	return types[len(types)-2], types[len(types)-1], parts[3], true
 }
 
-// ruleGroup is the name of the group a rule belongs to, from the engine's
-// record of where its securityGroupId comes from: the group's URN.
+// ruleGroup is the name of the group (or network ACL) a rule belongs to,
+// from the engine's record of where its securityGroupId (networkAclId)
+// comes from: the group's (ACL's) URN.
 func ruleGroup(states ...*stateJSON) string {
 	for _, st := range states {
 		if st == nil {
 			continue
 		}
-		for _, urn := range st.PropertyDependencies["securityGroupId"] {
-			if _, typ, name, ok := splitURN(urn); ok && typ == resources.GroupType {
-				return name
+		for input, parentType := range map[string]string{"securityGroupId": resources.GroupType, "networkAclId": resources.NetworkACLType} {
+			for _, urn := range st.PropertyDependencies[input] {
+				if _, typ, name, ok := splitURN(urn); ok && typ == parentType {
+					return name
+				}
 			}
 		}
 	}
@@ -197,7 +204,7 @@ func ruleGroup(states ...*stateJSON) string {
 // preview records no dependency: a group itself; a rule, the longest name
 // of the preview's groups it extends, or else its own name.
 func longestGroup(c plandiff.Change, groups []string) string {
-	if c.Type == resources.GroupType {
+	if c.Type == resources.GroupType || c.Type == resources.NetworkACLType {
 		return c.Name
 	}
 	best := ""
@@ -212,9 +219,24 @@ func longestGroup(c plandiff.Change, groups []string) string {
 // about says what a child is from its inputs: "group MySQL (tier data)",
 // "rule: ingress tcp/3306: MySQL from CustomerManagement-API".
 func about(typ string, in map[string]any) string {
-	if typ == resources.GroupType {
-		tags, _ := in["tags"].(map[string]any)
+	tags, _ := in["tags"].(map[string]any)
+	switch typ {
+	case resources.GroupType:
 		return fmt.Sprintf("group %v (tier %v)", tags["Service"], tags["Tier"])
+	case resources.NetworkACLType:
+		return fmt.Sprintf("network ACL of tier %v", tags["Tier"])
+	case resources.NetworkACLRuleType:
+		dir := "ingress"
+		if egress, _ := in["egress"].(bool); egress {
+			dir = "egress"
+		}
+		r := rangeOf(in)
+		if r.Protocol == ports.ICMP || r.Protocol == ports.ICMPv6 {
+			typ, _ := in["icmpType"].(float64)
+			code, _ := in["icmpCode"].(float64)
+			r.From, r.To = int(typ), int(code)
+		}
+		return fmt.Sprintf("network ACL rule: %s #%v %s %v", dir, in["ruleNumber"], r, cmp.Or(in["cidrBlock"], in["ipv6CidrBlock"]))
 	}
 	ports := rangeOf(in).String()
 	s := fmt.Sprintf("rule: %v %s", in["type"], ports)

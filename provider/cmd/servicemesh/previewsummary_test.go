@@ -178,3 +178,36 @@ func TestPreviewSummaryReplacementSteps(t *testing.T) {
 	assert.Equal(t, []plandiff.Change{{Op: plandiff.Replace, Type: "aws:ec2/securityGroup:SecurityGroup", Name: "mesh-MySQL",
 		About: "group MySQL (tier data)", Fields: []plandiff.Field{{Name: "name", Old: "MySQL", New: "prod-MySQL", Replaces: true}}}}, r.Changes)
 }
+
+// Issue 20: a preview's network ACL changes are reviewed too, under their
+// ACL (its URN in the rule's networkAclId dependencies): a rule created, one
+// replaced create-first at a new number.
+func TestPreviewSummaryNetworkACLs(t *testing.T) {
+	const prefix = "urn:pulumi:dev::p::servicemesh:index:ServiceMesh$aws:ec2/"
+	acl := prefix + "networkAcl:NetworkAcl::mesh-nacl-app"
+	rule := func(op, name string, number int, proto string, port int, cidr string) string {
+		return fmt.Sprintf(`{"op": %q, "urn": "%snetworkAclRule:NetworkAclRule::%s", "newState": {
+			"inputs": {"networkAclId": "acl-1", "ruleNumber": %d, "egress": false, "protocol": %q, "ruleAction": "allow",
+			           "fromPort": %d, "toPort": %d, "ipv6CidrBlock": %q},
+			"propertyDependencies": {"networkAclId": [%q]}}%s}`, op, prefix, name, number, proto, port, port, cidr, acl,
+			map[bool]string{true: `, "detailedDiff": {"ruleNumber": {"kind": "update-replace"}}`}[op != "create"])
+	}
+	js := `{"steps": [{"op": "same", "urn": "urn:pulumi:dev::p::pulumi:pulumi:Stack$servicemesh:index:ServiceMesh::mesh"},` + strings.Join([]string{
+		rule("create", "mesh-nacl-app-in-tcp-582-10.0.1.0_24", 32704, "tcp", 582, "10.0.1.0/24"),
+		rule("create-replacement", "mesh-nacl-app-in-udp-1024-65535-.._0", 32758, "udp", 1024, "::/0"),
+		rule("delete-replaced", "mesh-nacl-app-in-udp-1024-65535-.._0", 18741, "udp", 1024, "::/0"),
+	}, ",") + `]}`
+	r, err := previewReview([]byte(js))
+	require.NoError(t, err)
+	var got []string
+	for _, c := range r.Changes {
+		got = append(got, string(c.Op)+" "+c.About+" ("+r.GroupOf[c.Name]+")")
+	}
+	assert.Equal(t, []string{
+		"create network ACL rule: ingress #32704 tcp/582 10.0.1.0/24 (mesh-nacl-app)",
+		"replace network ACL rule: ingress #32758 udp/1024 ::/0 (mesh-nacl-app)",
+	}, got)
+	md := r.Markdown(review.CommentLimit)
+	assert.Contains(t, md, "network ACL rules: 1 created, 1 replaced. Breaks no traffic: 1 network ACL rule replaced create-first")
+	assert.Contains(t, md, "**Network ACL `mesh-nacl-app`**\n")
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -103,4 +104,47 @@ func TestPlanShowsBothLayers(t *testing.T) {
 	code, stdout, _ := runCLI("plan", "--format", "matrix", referenceYAML)
 	require.Equal(t, exitOK, code)
 	assert.NotContains(t, stdout, "Both layers")
+}
+
+// aclMeshes writes the reference architecture with network ACLs on and a
+// subnet per tier (old), and the same with one service added (new), whose
+// entry in app's ACL contests an existing entry's number (see package nacl's
+// TestNumberCollisions and test/e2e's TestNetworkACLNumberContestThroughTheEngine).
+func aclMeshes(t *testing.T) (old, new string) {
+	t.Helper()
+	src, err := os.ReadFile(referenceYAML)
+	require.NoError(t, err)
+	s := string(src)
+	for _, tier := range []string{"dmz", "web", "app", "data"} {
+		s = strings.Replace(s, "  - name: "+tier+"\n", "  - name: "+tier+"\n    subnetIds: [subnet-"+tier+"]\n", 1)
+	}
+	s += "networkAcls: {enabled: true}\n"
+	added := strings.Replace(s, "services:\n", "services:\n  - name: Ledger\n    tier: app\n    ingress:\n"+
+		"      - ports: [582]\n        from: { services: [FrontEnd-Web] }\n", 1)
+	return write(t, "old.yaml", s), write(t, "new.yaml", added)
+}
+
+// Issue 20: plan shows the added flow through both layers; plan --diff and
+// its Markdown review list the network ACL rules it creates and replaces.
+// Both entries hash to 18741 and take their fallbacks, 32704 and 32758
+// (computed apart with Python's hashlib, as in package nacl's tests).
+func TestPlanAndDiffShowNetworkACLChanges(t *testing.T) {
+	old, added := aclMeshes(t)
+	code, stdout, stderr := runCLI("plan", "--format", "matrix", added)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "FrontEnd-Web                   Ledger                      tcp/582   pass             pass\n")
+
+	code, stdout, stderr = runCLI("plan", "--diff", old, added)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "ServiceMesh \"mesh\": 5 to create, 0 to delete, 1 to replace, 0 to update\n")
+	assert.Contains(t, stdout, "+  create   mesh-nacl-app-in-tcp-582-10.0.1.0_24         network ACL rule: tier app ingress #32704 tcp/582 10.0.1.0/24 (Ledger ingress[0])\n")
+	assert.Contains(t, stdout, "+- replace  mesh-nacl-app-in-udp-1024-65535-.._0         network ACL rule: tier app ingress #32758 udp/1024-65535 ::/0")
+	assert.Contains(t, stdout, "             ruleNumber: \"18741\" => \"32758\" (forces replacement)\n")
+
+	code, stdout, stderr = runCLI("plan", "--diff", "--format", "markdown", old, added)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "· network ACL rules: 1 created, 1 replaced. Breaks no traffic: 1 network ACL rule replaced create-first")
+	assert.Contains(t, stdout, "**Network ACL `mesh-nacl-app`**\n")
+	assert.Contains(t, stdout, "| + create | `mesh-nacl-app-in-tcp-582-10.0.1.0_24` |")
+	assert.Contains(t, stdout, "| +- replace | `mesh-nacl-app-in-udp-1024-65535-.._0` |")
 }

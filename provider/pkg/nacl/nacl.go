@@ -30,21 +30,28 @@ import (
 var DefaultEphemeral = spec.PortRange{From: 1024, To: 65535}
 
 // Quotas: rules per network ACL, per direction and per address family.
-// "Amazon VPC quotas", Network ACLs: 20 by default, adjustable up to 40,
-// enforced separately for IPv4 and IPv6, and the count includes the default
-// deny rule (the * rule), so one fewer entry of the mesh's own fits.
+// "Amazon VPC quotas", Network ACLs, "Rules per network ACL": 20 by
+// default, adjustable up to 40, "a one-way quota ... enforced separately for
+// IPv4 rules and IPv6 rules", and "This quota includes the default deny
+// rules (rule number 32767 for IPv4 and 32768 for IPv6 ...)": so one fewer
+// entry of the mesh's own fits (https://docs.aws.amazon.com/vpc/latest/
+// userguide/amazon-vpc-limits.html#vpc-limits-nacls).
 const (
 	DefaultRulesPerDirection = 20
 	MaxRulesPerDirection     = 40
 )
 
-// Numbers are drawn from [Low, High]: below Low and above High stay free for
-// rules made by hand, e.g. an emergency deny, which must sort before the
-// mesh's allows (EC2 evaluates the lowest number first; the mesh's entries
-// are all allows, so their order among themselves does not matter).
+// Preferred numbers are drawn from [Low, High], fallback numbers from
+// [FallbackLow, FallbackHigh] (EC2 accepts 1-32766), so the two never meet.
+// Below Low stays free for rules made by hand, e.g. an emergency deny, which
+// must sort before the mesh's allows (EC2 evaluates the lowest number first;
+// the mesh's entries are all allows, so their order among themselves does
+// not matter).
 const (
-	Low  = 100
-	High = 32699
+	Low          = 100
+	High         = 32699
+	FallbackLow  = 32700
+	FallbackHigh = 32766
 )
 
 // Entry is one network ACL rule: allow Protocol on From-To (ports, or ICMP

@@ -173,8 +173,9 @@ func TestEntries(t *testing.T) {
 }
 
 // Numbers are the entry's content hashed into 100-32699: the first 8 bytes
-// of SHA-256 of "direction traffic cidr", big-endian, mod 32600, plus 100.
-// The expectations were computed apart, with Python's hashlib.
+// of SHA-256 of "direction traffic cidr", big-endian, mod 32600, plus 100;
+// the fallback is the next 8 bytes mod 67, plus 32700. The expectations
+// were computed apart, with Python's hashlib.
 func TestNumbersComeFromContent(t *testing.T) {
 	p := build(t, withACLs(small(spec.IngressRule{Traffic: spec.Traffic{Ports: []int{8080}}, From: from("Web")}), spec.NetworkAcls{}))
 	numbers := map[string]int{}
@@ -185,20 +186,67 @@ func TestNumbersComeFromContent(t *testing.T) {
 	}
 	assert.Equal(t, 14509, numbers["app ingress tcp/8080 10.0.1.0/24"])
 	assert.Equal(t, 5785, numbers["web egress tcp/8080 10.0.2.0/24"])
+	in8080 := nacl.Entry{Protocol: "tcp", CIDR: "10.0.1.0/24", From: 8080, To: 8080}
+	assert.Equal(t, 32706, nacl.Fallback(in8080))
+	assert.Equal(t, 32757, nacl.Fallback(nacl.Entry{Egress: true, Protocol: "tcp", CIDR: "10.0.2.0/24", From: 8080, To: 8080}))
 }
 
-// Two contents that want one number: the one whose key sorts first keeps
-// it, the other takes the next free number.
-func TestNumberCollisionProbesUp(t *testing.T) {
-	list := nacl.NumberForTest([]nacl.Entry{
-		{Protocol: "tcp", CIDR: "10.0.0.0/24", From: 1, To: 1},
-		{Protocol: "tcp", CIDR: "10.0.0.0/24", From: 2, To: 2},
-	}, func(nacl.Entry) int { return nacl.High })
-	got := map[int]int{}
-	for _, e := range list {
-		got[e.From] = e.Number
+// tcpEntry is an ingress entry for tcp/port from 10.0.0.0/24.
+func tcpEntry(port int) nacl.Entry {
+	return nacl.Entry{Protocol: "tcp", CIDR: "10.0.0.0/24", From: port, To: port}
+}
+
+// Issue 20's collision rule: a preferred number two contents want is taken
+// by neither; both move to their fallback numbers, so a newcomer never takes
+// an existing entry's number. Only contenders for one fallback number fall
+// back to key order. The hashes are forced: preferred and fallback are
+// tables by port.
+func TestNumberCollisions(t *testing.T) {
+	tests := []struct {
+		name                string
+		entries             []nacl.Entry
+		preferred, fallback map[int]int // port -> number
+		want                map[int]int // port -> number given
+	}{
+		{
+			name:      "no contest: each keeps its preferred number",
+			entries:   []nacl.Entry{tcpEntry(1), tcpEntry(2)},
+			preferred: map[int]int{1: 500, 2: 600}, fallback: map[int]int{1: 32700, 2: 32701},
+			want: map[int]int{1: 500, 2: 600},
+		},
+		{
+			// Before the fix, tcp/1 (sorting first) took 500 from tcp/2,
+			// and creating it met tcp/2's rule still at 500.
+			name:      "a newcomer contesting an existing entry's number: neither keeps it",
+			entries:   []nacl.Entry{tcpEntry(1), tcpEntry(2), tcpEntry(3)},
+			preferred: map[int]int{1: 500, 2: 500, 3: 700}, fallback: map[int]int{1: 32710, 2: 32720, 3: 32730},
+			want: map[int]int{1: 32710, 2: 32720, 3: 700},
+		},
+		{
+			name:      "contenders for one fallback number: the first key keeps it, the next probes up and wraps",
+			entries:   []nacl.Entry{tcpEntry(1), tcpEntry(2), tcpEntry(3), tcpEntry(4)},
+			preferred: map[int]int{1: 500, 2: 500, 3: 600, 4: 600}, fallback: map[int]int{1: 32766, 2: 32766, 3: 32766, 4: 32700},
+			want: map[int]int{1: 32766, 2: 32701, 3: 32702, 4: 32700},
+		},
+		{
+			name:      "ingress and egress are numbered apart: no contest across directions",
+			entries:   []nacl.Entry{tcpEntry(1), func() nacl.Entry { e := tcpEntry(2); e.Egress = true; return e }()},
+			preferred: map[int]int{1: 500, 2: 500}, fallback: map[int]int{1: 32700, 2: 32700},
+			want: map[int]int{1: 500, 2: 500},
+		},
 	}
-	assert.Equal(t, map[int]int{1: nacl.High, 2: nacl.Low}, got, "tcp/1 sorts first and keeps it; tcp/2 wraps to the band's start")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			list := nacl.NumberForTest(slices.Clone(tt.entries),
+				func(e nacl.Entry) int { return tt.preferred[e.From] },
+				func(e nacl.Entry) int { return tt.fallback[e.From] })
+			got := map[int]int{}
+			for _, e := range list {
+				got[e.From] = e.Number
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
 
 // Adding a service in the middle of the declaration, or reordering

@@ -176,6 +176,9 @@ type Rejected struct {
 	Records          int64
 	FromKnownService bool
 	LooksLikeMissing bool // repeated, from a caller the inventory knows: a rule may be missing; else scanning noise
+	// Src and Dst are the addresses of its records with the lowest source
+	// (then destination): the path Explain evaluates.
+	Src, Dst netip.Addr `json:"-"`
 }
 
 // Unmatched is accepted traffic from one caller to one callee on one port
@@ -327,6 +330,9 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 				rejected[k] = r
 			}
 			r.Records += t.Count
+			if !r.Src.IsValid() || cmp.Or(t.SrcAddr.Compare(r.Src), t.DstAddr.Compare(r.Dst)) < 0 {
+				r.Src, r.Dst = t.SrcAddr, t.DstAddr
+			}
 			return
 		}
 		tr, ok := traffic(t)

@@ -72,9 +72,10 @@ func TestAttribute(t *testing.T) {
 	}, rep.Hits)
 	assert.Equal(t, int64(7), rep.Unexplained)
 	assert.Equal(t, []Rejected{
-		{Caller: "198.51.100.7", Callee: "MySQL", Protocol: 6, Port: 3389, Records: 1},
-		{Caller: "CustomerManagement-API", Callee: "MySQL", Protocol: 6, Port: 22, Records: 2, FromKnownService: true},
-		{Caller: "CustomerManagement-API", Callee: "MySQL", Protocol: 6, Port: 1186, Records: 5, FromKnownService: true, LooksLikeMissing: true},
+		{Caller: "198.51.100.7", Callee: "MySQL", Protocol: 6, Port: 3389, Records: 1, Src: ip("198.51.100.7"), Dst: ip("10.0.3.10")},
+		{Caller: "CustomerManagement-API", Callee: "MySQL", Protocol: 6, Port: 22, Records: 2, FromKnownService: true, Src: ip("10.0.2.21"), Dst: ip("10.0.3.10")},
+		{Caller: "CustomerManagement-API", Callee: "MySQL", Protocol: 6, Port: 1186, Records: 5, FromKnownService: true, LooksLikeMissing: true,
+			Src: ip("10.0.2.20"), Dst: ip("10.0.3.10")},
 	}, rep.Rejected)
 	assert.Equal(t, Tally{ByTCPFlags: 4 + 1 + 4 + 4 + 2 + 3 + 7 + 5 + 1 + 2}, rep.Methods)
 }

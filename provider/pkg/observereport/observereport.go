@@ -167,7 +167,10 @@ type Report struct {
 	Undeclared  []observe.Unmatched `json:"undeclared"`
 	Unexplained int64               `json:"unexplainedRecords"`
 	Rejected    []observe.Rejected  `json:"rejected"`
-	Notes       []string            `json:"notes,omitempty"`
+	// Refusals say, rejection by rejection (same order), which layer
+	// refuses it; nil when no network ACLs were given (nothing is guessed).
+	Refusals []observe.Refusal `json:"refusals,omitempty"`
+	Notes    []string          `json:"notes,omitempty"`
 	// flowsUsed says, per declared flow judged, whether its rule carried traffic (for Mermaid).
 	flowsUsed map[flowKey]bool
 }

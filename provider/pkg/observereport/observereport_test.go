@@ -1,6 +1,7 @@
 package observereport_test
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,8 +77,10 @@ func TestShopAgainstTheMesh(t *testing.T) {
 	// mesh does not declare.
 	assert.Equal(t, []observe.Unmatched{{Caller: "web", Callee: "db", Protocol: 6, Port: 5432, Records: 1}}, r.Undeclared)
 	assert.Equal(t, []observe.Rejected{
-		{Caller: "203.0.113.9", Callee: "db", Protocol: 6, Port: 3389, Records: 1},
-		{Caller: "api", Callee: "db", Protocol: 6, Port: 6379, Records: 3, FromKnownService: true, LooksLikeMissing: true},
+		{Caller: "203.0.113.9", Callee: "db", Protocol: 6, Port: 3389, Records: 1,
+			Src: netip.MustParseAddr("203.0.113.9"), Dst: netip.MustParseAddr("10.1.3.10")},
+		{Caller: "api", Callee: "db", Protocol: 6, Port: 6379, Records: 3, FromKnownService: true, LooksLikeMissing: true,
+			Src: netip.MustParseAddr("10.1.2.10"), Dst: netip.MustParseAddr("10.1.3.10")},
 	}, r.Rejected)
 	assert.Empty(t, r.Tighter(), "the ops rule's caller is an address, the internet rule's too")
 	assert.Equal(t, int64(1795000000), r.From)

@@ -40,6 +40,31 @@ func rejectedKind(x observe.Rejected) string {
 // rejectedNote is what a REJECT does not say.
 const rejectedNote = "a REJECT does not say whether a security group or a network ACL refused"
 
+// rejectedTitle heads the rejections: with refusals, the evaluator's
+// verdict replaces the caveat.
+func (r Report) rejectedTitle() string {
+	if r.Refusals != nil {
+		return "Rejected (which layer refuses each, by the reach evaluator over the describe files)"
+	}
+	return "Rejected (" + rejectedNote + ")"
+}
+
+// refusedBy is the i-th rejection's layer and its rules for a reader, ""
+// without refusals.
+func (r Report) refusedBy(i int) string {
+	if r.Refusals == nil {
+		return ""
+	}
+	x := r.Refusals[i]
+	switch x.Layer {
+	case observe.ByGroups, observe.ByACL:
+		return fmt.Sprintf("refused by the %s (%s -> %s): %s", x.Layer, x.Src, x.Dst, strings.Join(x.Rules, "; "))
+	case observe.ByBoth:
+		return fmt.Sprintf("refused by both layers (%s -> %s): %s", x.Src, x.Dst, strings.Join(x.Rules, "; "))
+	}
+	return x.Layer
+}
+
 // Text renders the report for a terminal.
 func Text(r Report) string {
 	var b strings.Builder
@@ -73,9 +98,13 @@ func Text(r Report) string {
 	for _, u := range r.Undeclared {
 		undeclared = append(undeclared, fmt.Sprintf("%s -> %s %s: %d records", u.Caller, u.Callee, observe.TupleTraffic(u.Protocol, u.Port), u.Records))
 	}
-	for _, x := range r.Rejected {
-		rejected = append(rejected, fmt.Sprintf("%s -> %s %s: %d records, %s", x.Caller, x.Callee,
-			observe.TupleTraffic(x.Protocol, x.Port), x.Records, rejectedKind(x)))
+	for i, x := range r.Rejected {
+		line := fmt.Sprintf("%s -> %s %s: %d records, %s", x.Caller, x.Callee,
+			observe.TupleTraffic(x.Protocol, x.Port), x.Records, rejectedKind(x))
+		if by := r.refusedBy(i); by != "" {
+			line += "; " + by
+		}
+		rejected = append(rejected, line)
 	}
 	section(&b, "Unused in the window (no accepted request)", unused)
 	section(&b, "Declared flows never observed", never)
@@ -83,7 +112,7 @@ func Text(r Report) string {
 	if r.Mesh != "" {
 		section(&b, "Observed flows not declared (allowed by a rule outside the mesh, or a path through a middlebox)", undeclared)
 	}
-	section(&b, "Rejected ("+rejectedNote+")", rejected)
+	section(&b, r.rejectedTitle(), rejected)
 	if r.Mesh == "" && r.Unexplained > 0 {
 		fmt.Fprintf(&b, "\n%d records of accepted requests match no ingress rule read (another group's rule, or a path through a middlebox):\n", r.Unexplained)
 		for _, l := range undeclared {
@@ -188,11 +217,15 @@ func Markdown(r Report, limit int) string {
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %d |", mdtext.Text(u.Caller), mdtext.Text(u.Callee), mdtext.Code(observe.TupleTraffic(u.Protocol, u.Port)), u.Records))
 	}
 	add("Observed but not declared", "| caller | callee | traffic | records |\n|---|---|---|---:|")
-	for _, x := range r.Rejected {
+	for i, x := range r.Rejected {
+		kind := rejectedKind(x)
+		if by := r.refusedBy(i); by != "" {
+			kind += "; " + by
+		}
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %d | %s |", mdtext.Text(x.Caller), mdtext.Text(x.Callee),
-			mdtext.Code(observe.TupleTraffic(x.Protocol, x.Port)), x.Records, mdtext.Text(rejectedKind(x))))
+			mdtext.Code(observe.TupleTraffic(x.Protocol, x.Port)), x.Records, mdtext.Text(kind)))
 	}
-	add("Rejected ("+rejectedNote+")", "| caller | callee | traffic | records | reads as |\n|---|---|---|---:|---|")
+	add(r.rejectedTitle(), "| caller | callee | traffic | records | reads as |\n|---|---|---|---:|---|")
 	for _, f := range r.Forwarded {
 		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %d |", mdtext.Text(f.Caller), mdtext.Code(f.Via), mdtext.Text(f.Destination),
 			mdtext.Code(observe.TupleTraffic(f.Protocol, f.Port)), f.Records))

@@ -36,7 +36,8 @@ type Review struct {
 	// which knows what resources change but neither flows nor findings.
 	Flows *flowdiff.Diff
 	// Changes are the touched resources; GroupOf maps each one's name to
-	// the name of the security group it belongs to (a group to itself).
+	// the name of the security group or network ACL it belongs to (a group
+	// or ACL to itself).
 	Changes []plandiff.Change
 	GroupOf map[string]string
 	// Findings are NEW's findings; with an error nothing else is planned.
@@ -70,6 +71,9 @@ func Of(title string, d plandiff.Diff, old, new *plan.Plan) Review {
 			groupOf[r.Name] = r.Name
 			if r.Rule != nil {
 				groupOf[r.Name] = r.Rule.SecurityGroup
+			}
+			if r.ACLRule != nil {
+				groupOf[r.Name] = r.ACLRule.ACL
 			}
 		}
 	}
@@ -203,12 +207,21 @@ func (r Review) summary() string {
 	}
 	groups, rules := r.counts(plandiff.GroupType), r.counts(plandiff.RuleType)
 	parts = append(parts, "groups: "+groups, "rules: "+rules)
+	// The second layer is named only when it changes, so a mesh without
+	// network ACLs reads as before.
+	for _, k := range []struct{ typ, label string }{{resources.NetworkACLType, "network ACLs"}, {resources.NetworkACLRuleType, "network ACL rules"}} {
+		if slices.ContainsFunc(r.Changes, func(c plandiff.Change) bool { return c.Type == k.typ }) {
+			parts = append(parts, k.label+": "+r.counts(k.typ))
+		}
+	}
 	line := strings.Join(parts, " · ")
 	if r.FromNothing {
 		line = "New mesh: " + line
 	}
 	b.WriteString(line + ".")
 	replacedGroups, replacedRules := r.replaced(plandiff.GroupType), r.replaced(plandiff.RuleType)
+	// pulumi-aws replaces a NetworkAclRule create-first (pulumi/pulumi-aws#3244).
+	aclReplaced := r.replaced(resources.NetworkACLRuleType)
 	switch {
 	case replacedGroups > 0:
 		fmt.Fprintf(&b, " ⚠️ **Breaks traffic:** %s replaced. AWS deletes a replaced group first: every flow through it stops until the new group and its rules exist, and the delete fails while network interfaces still carry it.",
@@ -216,8 +229,14 @@ func (r Review) summary() string {
 	case replacedRules > 0:
 		fmt.Fprintf(&b, " ⚠️ **Breaks traffic briefly:** %s replaced, each deleted before its successor is created.",
 			count(replacedRules, "rule"))
-	case r.deleted(plandiff.RuleType) > 0:
+	case r.deleted(plandiff.RuleType)+r.deleted(resources.NetworkACLRuleType) > 0 && aclReplaced > 0:
+		fmt.Fprintf(&b, " Nothing is replaced delete-first (%s replaced create-first): traffic stops only where a rule is deleted.",
+			count(aclReplaced, "network ACL rule"))
+	case r.deleted(plandiff.RuleType)+r.deleted(resources.NetworkACLRuleType) > 0:
 		b.WriteString(" Nothing is replaced: traffic stops only where a rule is deleted.")
+	case aclReplaced > 0:
+		fmt.Fprintf(&b, " Breaks no traffic: %s replaced create-first (the rule at its new number, then the old one deleted); nothing deleted.",
+			count(aclReplaced, "network ACL rule"))
 	default:
 		b.WriteString(" Breaks no traffic: nothing is replaced or deleted.")
 	}
@@ -396,9 +415,11 @@ func (r Review) quota() string {
 	return b.String()
 }
 
-// group is the changes to one security group and its rules.
+// group is the changes to one security group and its rules, or to one
+// network ACL and its rules (acl).
 type group struct {
 	name    string
+	acl     bool
 	self    *plandiff.Change
 	changes []plandiff.Change
 }
@@ -416,6 +437,7 @@ func (r Review) byGroup() []group {
 		if c.Name == name && c.Type == plandiff.GroupType {
 			g.self = &c
 		}
+		g.acl = g.acl || c.Type == resources.NetworkACLType || c.Type == resources.NetworkACLRuleType
 		g.changes = append(g.changes, c)
 	}
 	out := make([]group, 0, len(idx))
@@ -439,7 +461,11 @@ func (r Review) resourceSection(groups []group, n int) string {
 			leftGroups++
 			continue
 		}
-		fmt.Fprintf(&b, "**Security group %s**", mdtext.Code(g.name))
+		kind := "Security group"
+		if g.acl {
+			kind = "Network ACL"
+		}
+		fmt.Fprintf(&b, "**%s %s**", kind, mdtext.Code(g.name))
 		if g.self != nil && g.self.Op == plandiff.Replace {
 			fmt.Fprintf(&b, " — replaced delete-first: its rules are deleted, then the group; then the new group is created, then its rules")
 		}

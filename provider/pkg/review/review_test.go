@@ -122,8 +122,36 @@ var mdCases = []mdCase{
 	},
 }
 
+// withACLs is the reference architecture with network ACLs on and a subnet
+// per tier.
+func withACLs(m *spec.Mesh) {
+	m.NetworkAcls = &spec.NetworkAcls{Enabled: true}
+	for i := range m.Tiers {
+		m.Tiers[i].SubnetIDs = []string{"subnet-" + m.Tiers[i].Name}
+	}
+}
+
+func refWithACLs() *spec.Mesh { m := ref(); withACLs(m); return m }
+
+// Issue 20: the review lists network ACL changes under their ACL, and
+// counts them in the summary. Ledger's entry "ingress tcp/582 10.0.1.0/24"
+// contests app's "ingress udp/1024-65535 ::/0" for number 18741, so the
+// latter moves to its fallback number: a create-first replacement.
+var aclCase = mdCase{name: "add a service with network ACLs on", golden: "add-service-nacl.md", old: refWithACLs(), new: func(m *spec.Mesh) {
+	withACLs(m)
+	m.Services = append(m.Services, spec.Service{Name: "Ledger", Tier: "app", Ingress: []spec.IngressRule{{
+		Traffic: spec.Traffic{Ports: []int{582}}, From: spec.Peers{Services: []string{"FrontEnd-Web"}}}}})
+},
+	headings: []string{"ServiceMesh mesh (test)", "Flows opened (3)", "Flows closed (0)", "Findings (0 errors, 0 warnings)", "Quota headroom changed (7)"},
+	opened:   []string{"FrontEnd-Web → Ledger", "Ledger → internet (0.0.0.0/0)", "Ledger → internet (::/0)"},
+	resources: []string{"mesh-Ledger", "mesh-Ledger-egress-all-.._0", "mesh-Ledger-egress-all-0.0.0.0_0",
+		"mesh-Ledger-ingress-tcp-582-sg_FrontEnd-Web", "mesh-nacl-app-in-tcp-582-10.0.1.0_24", "mesh-nacl-app-in-udp-1024-65535-.._0"},
+	summary: "3 flows opened, 0 closed · groups: 1 created · rules: 3 created · network ACL rules: 1 created, 1 replaced. " +
+		"Breaks no traffic: 1 network ACL rule replaced create-first",
+}
+
 func TestMarkdown(t *testing.T) {
-	for _, tc := range mdCases {
+	for _, tc := range append(mdCases, aclCase) {
 		t.Run(tc.name, func(t *testing.T) {
 			var old *plan.Plan
 			if tc.old != nil {

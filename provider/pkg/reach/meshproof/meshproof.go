@@ -8,7 +8,8 @@
 // reply residue, which the security groups must refuse.
 //
 // It is the hook for property tests too: Prove takes any plan with network
-// ACLs whose tiers have literal IPv4 cidrBlocks.
+// ACLs whose tiers have known IPv4 ranges (cidrBlocks, or cidrBlocksFrom
+// with its values).
 package meshproof
 
 import (
@@ -435,13 +436,15 @@ func Build(m spec.Mesh, p *plan.Plan) (*Inventory, error) {
 	tierOf := map[string]int{}
 	for _, t := range m.Tiers {
 		tt := tier{name: t.Name}
-		for _, c := range t.CidrBlocks {
+		// cidrBlocksFrom counts when its values are known (a property test's
+		// resolved declaration): the ACLs were planned from them too.
+		for _, c := range slices.Concat(t.CidrBlocks, t.CidrBlocksFrom) {
 			if pr, err := netip.ParsePrefix(c); err == nil {
 				tt.cidrs = append(tt.cidrs, pr)
 			}
 		}
 		if !slices.ContainsFunc(tt.cidrs, netip.Prefix.IsValid) {
-			return nil, fmt.Errorf("tier %s: the proof places interfaces in literal cidrBlocks; give it one", t.Name)
+			return nil, fmt.Errorf("tier %s: the proof places interfaces in its known cidrBlocks or cidrBlocksFrom; give it one", t.Name)
 		}
 		subnet := types.Subnet{SubnetId: aws.String("subnet-" + t.Name), VpcId: aws.String(vpc)}
 		for _, c := range tt.cidrs {
