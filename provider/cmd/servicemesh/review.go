@@ -8,6 +8,7 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plan"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/spec"
 )
@@ -131,12 +133,21 @@ func runDiff(a diffArgs, stdout, stderr io.Writer) int {
 	for _, c := range a.failOn {
 		if c == failOnWarnings && len(cur.Findings.Warnings()) > 0 ||
 			c == failOnOpenedFlows && len(r.Flows.Opened) > 0 ||
-			c == failOnBreaking && (len(d.Replace) > 0 || len(r.Flows.Closed) > 0) {
+			c == failOnBreaking && breaking(d, r) {
 			fmt.Fprintf(stderr, "servicemesh: --fail-on %s: the change needs a reviewer's approval\n", c)
 			return exitGate
 		}
 	}
 	return exitOK
+}
+
+// breaking says the change cuts traffic: a flow closed, or a resource
+// replaced delete-first (a create-first network ACL rule replacement cuts
+// nothing, as the review says).
+func breaking(d plandiff.Diff, r review.Review) bool {
+	return len(r.Flows.Closed) > 0 || slices.ContainsFunc(d.Changes, func(c plandiff.Change) bool {
+		return c.Op == plandiff.Replace && resources.ReplacesDeleteFirst(c.Type)
+	})
 }
 
 // maxBaseError bounds the base's errors quoted in a review.

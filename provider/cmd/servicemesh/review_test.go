@@ -13,6 +13,8 @@ import (
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowdiff"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/plandiff"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/resources"
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/review"
 )
 
 func TestDiffMarkdown(t *testing.T) {
@@ -162,4 +164,29 @@ func TestDiffReportsBothSidesErrors(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, errs, "port 70000 is outside")
 	assert.Contains(t, errs, "port 80000 is outside")
+}
+
+// --fail-on breaking: a flow closed, or a delete-first replacement (a rule,
+// a group), cuts traffic; a network ACL rule replaced create-first does not,
+// as the review says.
+func TestBreakingIsDeleteFirstOrClosed(t *testing.T) {
+	replace := func(typ string) plandiff.Diff {
+		return plandiff.Diff{Changes: []plandiff.Change{{Op: plandiff.Replace, Type: typ, Name: "x"}}}
+	}
+	open := review.Review{Flows: &flowdiff.Diff{}}
+	closed := review.Review{Flows: &flowdiff.Diff{Closed: []flowdiff.Change{{}}}}
+	for name, tc := range map[string]struct {
+		d    plandiff.Diff
+		r    review.Review
+		want bool
+	}{
+		"a rule replaced":             {replace(resources.RuleType), open, true},
+		"a group replaced":            {replace(resources.GroupType), open, true},
+		"a network ACL rule replaced": {replace(resources.NetworkACLRuleType), open, false},
+		"a network ACL replaced":      {replace(resources.NetworkACLType), open, false},
+		"a flow closed":               {plandiff.Diff{}, closed, true},
+		"nothing":                     {plandiff.Diff{}, open, false},
+	} {
+		t.Run(name, func(t *testing.T) { assert.Equal(t, tc.want, breaking(tc.d, tc.r)) })
+	}
 }

@@ -24,6 +24,14 @@ const (
 	RuleType  = "aws:ec2/securityGroupRule:SecurityGroupRule"
 )
 
+// ReplacesDeleteFirst says whether pulumi-aws replaces a resource of the
+// type by deleting it before creating its successor, so traffic it allows
+// stops meanwhile: a rule (DeleteBeforeReplace in pulumi-aws's
+// resources.go) and a group (its name is set). A network ACL and its rules
+// are replaced create-first (pulumi/pulumi-aws#3244; a changed entry has a
+// new number, package nacl).
+func ReplacesDeleteFirst(typ string) bool { return typ == GroupType || typ == RuleType }
+
 // ReplaceOn lists the inputs whose change replaces a resource of each type:
 // ForceNew in terraform-provider-aws v5 (vpc_security_group.go,
 // vpc_security_group_rule.go). Every other input updates in place.
