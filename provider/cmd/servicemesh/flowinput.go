@@ -24,14 +24,21 @@ type flowInput struct {
 }
 
 func (in *flowInput) register(fs *flag.FlagSet) {
+	in.registerRecords(fs)
+	fs.StringVar(&in.region, "region", "", "")
+	fs.StringVar(&in.endpoint, "endpoint-url", "", "")
+}
+
+// registerRecords registers every flag but --region and --endpoint-url,
+// for a command (import) whose own --region and --endpoint-url, read for
+// EC2, serve the record source too: one AWS configuration for both.
+func (in *flowInput) registerRecords(fs *flag.FlagSet) {
 	fs.StringVar(&in.logFormat, "log-format", "", "")
 	fs.Func("athena-csv", "", func(s string) error { in.athenaCSV = append(in.athenaCSV, s); return nil })
 	fs.StringVar(&in.s3URL, "s3", "", "")
 	fs.StringVar(&in.logGroup, "log-group", "", "")
 	fs.StringVar(&in.since, "since", "", "")
 	fs.StringVar(&in.until, "until", "", "")
-	fs.StringVar(&in.region, "region", "", "")
-	fs.StringVar(&in.endpoint, "endpoint-url", "", "")
 }
 
 // window is --since and --until; now anchors durations.
@@ -76,6 +83,21 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 
 // check is the usage errors: exactly one source, and flags that fit it.
 func (in *flowInput) check(files []string) error {
+	if err := in.checkRecords(files); err != nil {
+		return err
+	}
+	if (in.region != "" || in.endpoint != "") && !in.live() {
+		return errors.New("--region and --endpoint-url are for --s3 and --log-group")
+	}
+	return nil
+}
+
+// live says whether the records are read from AWS (S3 or CloudWatch Logs).
+func (in *flowInput) live() bool { return in.s3URL != "" || in.logGroup != "" }
+
+// checkRecords is check but for --region and --endpoint-url, which a
+// command reading EC2 live uses for EC2 too.
+func (in *flowInput) checkRecords(files []string) error {
 	var given []string
 	for _, s := range []struct {
 		name string
@@ -92,10 +114,22 @@ func (in *flowInput) check(files []string) error {
 		return fmt.Errorf("give one source of records, not %s", strings.Join(given, " and "))
 	case len(in.athenaCSV) > 0 && (in.since != "" || in.until != "" || in.logFormat != ""):
 		return errors.New("--athena-csv takes no --since, --until or --log-format: the query applied them (servicemesh flows --athena-sql)")
-	case (in.region != "" || in.endpoint != "") && in.s3URL == "" && in.logGroup == "":
-		return errors.New("--region and --endpoint-url are for --s3 and --log-group")
 	}
 	return nil
+}
+
+// names names the records read, for a report's evidence: the files, or
+// the bucket or log group.
+func (in *flowInput) names(files []string) []string {
+	switch {
+	case len(in.athenaCSV) > 0:
+		return in.athenaCSV
+	case in.s3URL != "":
+		return []string{in.s3URL}
+	case in.logGroup != "":
+		return []string{"log group " + in.logGroup}
+	}
+	return files
 }
 
 // read aggregates the records of the one source given (check passed), and

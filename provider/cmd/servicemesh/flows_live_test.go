@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/legacy"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/test/moto"
 )
 
@@ -63,3 +67,38 @@ func TestFlowsLive(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestImportFlowsFromS3: import --s3 reads the legacy VPC's flow logs
+// (test/legacy/flows.log) from a bucket in the S3 delivery's key layout,
+// through the same --region and --endpoint-url, and proposes exactly what
+// it proposes from the file; the report differs only in naming the bucket.
+func TestImportFlowsFromS3(t *testing.T) {
+	endpoint := moto.Start(t)
+	dir := t.TempDir()
+	fromFile := filepath.Join(dir, "file.yaml")
+	code, _, errs := runCLI(append([]string{"import", "-o", fromFile, "--flows", legacy.Flows()}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+
+	data, err := os.ReadFile(legacy.Flows())
+	require.NoError(t, err)
+	s3c := s3.NewFromConfig(moto.Config(t), func(o *s3.Options) { o.BaseEndpoint = aws.String(endpoint); o.UsePathStyle = true })
+	_, err = s3c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("legacy-flows")})
+	require.NoError(t, err)
+	// The records start at 2026-11-18T11:06:40Z; S3 delivers them in the file of that hour.
+	key := "AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/11/18/111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261118T1110Z_0a1b2c3d.log"
+	_, err = s3c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("legacy-flows"), Key: aws.String(key), Body: bytes.NewReader(data)})
+	require.NoError(t, err)
+
+	fromS3 := filepath.Join(dir, "s3.yaml")
+	code, _, errs = runCLI(append([]string{"import", "-o", fromS3, "--s3", "s3://legacy-flows/", "--since", "2026-11-18", "--until", "2026-11-19",
+		"--region", "us-east-1", "--endpoint-url", endpoint}, legacyArgs()...)...)
+	require.Equal(t, exitOK, code, errs)
+	for _, ext := range []string{".yaml", ".report.md"} {
+		want, err := os.ReadFile(strings.TrimSuffix(fromFile, ".yaml") + ext)
+		require.NoError(t, err)
+		got, err := os.ReadFile(strings.TrimSuffix(fromS3, ".yaml") + ext)
+		require.NoError(t, err)
+		// The report's one escaper puts the URL, a link on GitHub, in a code span.
+		assert.Equal(t, strings.ReplaceAll(string(want), legacy.Flows()+",", "`s3://legacy-flows/,`"), string(got), ext)
+	}
+}

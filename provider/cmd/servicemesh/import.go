@@ -9,9 +9,9 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/proposal"
 )
 
@@ -19,6 +19,8 @@ const importUsage = `usage:
   servicemesh import --from FILE [--from FILE ...] [--vpc-id V] [--tier NAME=CIDR ...] [-o OUT [--force]]
   servicemesh import --region R --vpc-id V [--endpoint-url URL] [--tier NAME=CIDR ...] [-o OUT [--force]]
   servicemesh import ... --flows FLOWLOG [--flows FLOWLOG ...] [--log-format FORMAT] [FLOWLOG ...]
+  servicemesh import ... (--s3 s3://BUCKET/PREFIX | --log-group NAME | --athena-csv RESULT.csv)
+                         [--since WHEN] [--until WHEN] [--log-format FORMAT]
 
 Proposes a ServiceMesh declaration from security groups that exist, and a
 migration report. --from reads the JSON of aws ec2 describe-security-groups
@@ -33,7 +35,10 @@ observed caller carries the group of one imported service becomes rules
 from those services' groups; the report says which rules were tightened,
 from what evidence (records, files, window), and which stayed CIDRs and
 why. The new rules do not exist yet: adopt does not list them, and pulumi
-up creates them.
+up creates them. The records may come from where observe reads them (--s3,
+--log-group, --athena-csv, --since, --until); one --region and
+--endpoint-url serve both EC2 and the records (with --from, only the
+records).
 
 The declaration goes to OUT (default stdout); the report to OUT.report.md
 (default stderr). An existing OUT or report is never overwritten (it may be
@@ -100,20 +105,31 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "")
 	var flowFiles multiFlag
 	fs.Var(&flowFiles, "flows", "")
-	logFormatFlag := fs.String("log-format", "", "")
+	var in flowInput
+	in.registerRecords(fs)
 	rest, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, importUsage)
 		return exitOK
 	}
+	in.region, in.endpoint = src.region, src.endpoint
+	withFlows := len(flowFiles) > 0 || len(in.athenaCSV) > 0 || in.live()
 	switch {
 	case err != nil:
-	case len(flowFiles) > 0:
+	case withFlows:
 		flowFiles = append(flowFiles, rest...) // --flows logs/*.gz: the shell's expansion
+		err = in.checkRecords(flowFiles)
 	case len(rest) > 0:
 		err = fmt.Errorf("import takes no file arguments; got %q (use --from FILE, or --flows FLOWLOG)", rest)
-	case *logFormatFlag != "":
-		err = errors.New("--log-format goes with --flows")
+	case in.logFormat != "" || in.since != "" || in.until != "":
+		err = errors.New("--log-format, --since and --until go with the flow logs: --flows, --s3 or --log-group")
+	}
+	if err == nil && len(src.from) > 0 && (src.region != "" || src.endpoint != "") {
+		if !in.live() {
+			err = errors.New("with --from the security groups come from files: --region and --endpoint-url are for reading EC2 live (no --from) or the flow logs from --s3 or --log-group")
+		}
+		// EC2 comes from the files; the region and endpoint are the records'.
+		src.region, src.endpoint = "", ""
 	}
 	if err == nil && *force && *out == "" {
 		err = errors.New("--force goes with -o OUT: it lets import overwrite OUT")
@@ -143,18 +159,26 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	var traffic *proposal.Traffic
-	if len(flowFiles) > 0 {
-		lf, err := logFormat(*logFormatFlag)
+	if withFlows {
+		lf, err := logFormat(in.logFormat)
 		if err != nil {
 			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
 			return exitUsage
 		}
-		res, err := flowlog.AggregateFiles(flowFiles, lf, runtime.GOMAXPROCS(0))
+		window, err := in.window(time.Now())
 		if err != nil {
 			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
 			return exitUsage
 		}
-		traffic = &proposal.Traffic{Each: res.Table.Each, Files: flowFiles, Records: res.Stats.Records}
+		res, note, err := in.read(context.Background(), flowFiles, lf, window, runtime.GOMAXPROCS(0))
+		if note != "" {
+			fmt.Fprintln(stderr, note)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
+			return exitUsage
+		}
+		traffic = &proposal.Traffic{Each: res.Table.Each, Files: in.names(flowFiles), Records: res.Stats.Records}
 	}
 	p, err := proposal.BuildWithTraffic(a, tiers, traffic)
 	if err != nil {
