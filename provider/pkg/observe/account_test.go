@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ec2read"
-	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
 )
 
@@ -71,8 +70,8 @@ func TestFromAccountMiddleboxesAndPrefixLists(t *testing.T) {
 		PeerList: []netip.Prefix{pfx("198.51.100.0/24"), pfx("203.0.113.0/24")}}}, perms)
 	assert.Equal(t, 1, skipped)
 	tr := ports.Range{Protocol: "tcp", From: 443, To: 443}
-	assert.True(t, perms[0].allows(flowlog.Tuple{SrcAddr: ip("203.0.113.9")}, tr, nil), "an entry of the list")
-	assert.False(t, perms[0].allows(flowlog.Tuple{SrcAddr: ip("192.0.2.9")}, tr, nil), "outside every entry")
+	assert.True(t, perms[0].allows(tr, ip("203.0.113.9"), nil), "an entry of the list")
+	assert.False(t, perms[0].allows(tr, ip("192.0.2.9"), nil), "outside every entry")
 }
 
 // Snapshots: each account's interfaces hold from when it was taken, the

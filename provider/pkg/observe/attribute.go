@@ -96,8 +96,10 @@ func at(list []Interface, t int64) (Interface, bool) {
 	return Interface{}, false
 }
 
-// Permission is one ingress permission of a group: callers carrying
+// Permission is one permission of a group. Ingress: callers carrying
 // PeerGroup, or in PeerPrefix, may reach Group's interfaces on the ports.
+// Egress: Group's interfaces may call destinations carrying PeerGroup, or
+// in PeerPrefix, on the ports.
 type Permission struct {
 	Rule       string // the name reports use
 	Group      string
@@ -106,6 +108,7 @@ type Permission struct {
 	PeerPrefix netip.Prefix
 	// PeerList are the entries of the prefix list the rule names.
 	PeerList []netip.Prefix
+	Egress   bool
 }
 
 // protocolNames are the ports package's names of the IP protocol numbers,
@@ -141,17 +144,20 @@ func traffic(t flowlog.Tuple) (ports.Range, bool) {
 	return ports.Range{Protocol: protocolNames[t.Protocol], From: t.DstPort, To: t.DstPort}, true
 }
 
-func (p Permission) allows(t flowlog.Tuple, tr ports.Range, callerGroups []string) bool {
+// allows says whether p lets t through; peer is the other end as the rule
+// sees it: the caller's address and groups for ingress, the destination's
+// for egress.
+func (p Permission) allows(tr ports.Range, peer netip.Addr, peerGroups []string) bool {
 	if !p.Ports.Covers(tr) {
 		return false
 	}
 	if p.PeerGroup != "" {
-		return slices.Contains(callerGroups, p.PeerGroup)
+		return slices.Contains(peerGroups, p.PeerGroup)
 	}
 	if p.PeerPrefix.IsValid() {
-		return p.PeerPrefix.Contains(t.SrcAddr)
+		return p.PeerPrefix.Contains(peer)
 	}
-	return slices.ContainsFunc(p.PeerList, func(c netip.Prefix) bool { return c.Contains(t.SrcAddr) })
+	return slices.ContainsFunc(p.PeerList, func(c netip.Prefix) bool { return c.Contains(peer) })
 }
 
 // Hit is the traffic one rule allowed.
@@ -224,10 +230,17 @@ type Forwarded struct {
 // missing rule rather than a one-off.
 const missingThreshold = 3
 
-// Attribute walks the tuples once. A request is attributed where it arrives:
-// on the callee's interface (its destination address is the interface's),
-// so a connection logged on both ends is counted once; every permission of
-// the callee's groups that allows it gets the hit.
+// Attribute walks the tuples once. A request is attributed to ingress
+// permissions where it arrives: on the callee's interface (its destination
+// address is the interface's), so a connection logged on both ends is
+// counted once; every permission of the callee's groups that allows it gets
+// the hit. An accepted request is attributed to egress permissions where it
+// leaves: on the caller's interface, every egress permission of the
+// caller's groups that allows it (the destination's address, and its
+// groups when the inventory knows it) gets the hit. A request no egress
+// permission allows is not counted unexplained: its arrival is judged by
+// ingress, and a destination outside the VPC has no record of its own. A
+// REJECT is counted where it arrives only.
 func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool) Report {
 	return attribute(each, inv, perms, listening, false)
 }
@@ -241,9 +254,13 @@ func AttributeUnmatched(each func(func(flowlog.Tuple)), inv *Inventory, perms []
 }
 
 func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool, listUnmatched bool) Report {
-	byGroup := map[string][]int{}
+	byGroup, egressBy := map[string][]int{}, map[string][]int{}
 	for i, p := range perms {
-		byGroup[p.Group] = append(byGroup[p.Group], i)
+		if p.Egress {
+			egressBy[p.Group] = append(egressBy[p.Group], i)
+		} else {
+			byGroup[p.Group] = append(byGroup[p.Group], i)
+		}
 	}
 	hits := make([]Hit, len(perms))
 	// Callers are kept as a name or an address, made text only at the end.
@@ -298,6 +315,41 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		}
 		forwarded[fwdKey{caller, via.ID, to.String(), t.Protocol, t.DstPort}] += t.Count
 	}
+	// hit counts t for every permission of groups (by group) that allows it.
+	hit := func(t flowlog.Tuple, groups []string, by map[string][]int, peer netip.Addr, peerGroups []string, who callerKey) bool {
+		tr, ok := traffic(t)
+		if !ok {
+			return false
+		}
+		matched := false
+		for _, g := range groups {
+			for _, i := range by[g] {
+				if !perms[i].allows(tr, peer, peerGroups) {
+					continue
+				}
+				matched = true
+				h := &hits[i]
+				if h.Flows == 0 || t.Start < h.FirstSeen {
+					h.FirstSeen = t.Start
+				}
+				h.LastSeen = max(h.LastSeen, t.End)
+				if flows == nil {
+					h.Flows++
+				} else if k := (flowKey{i, t.InterfaceID, t.SrcAddr, t.DstAddr, t.DstPort, t.Protocol}); !has(flows, k) {
+					flows[k] = struct{}{}
+					h.Flows++
+				}
+				h.Records += t.Count
+				h.Packets += t.Packets
+				h.Bytes += t.Bytes
+				if callers[i] == nil {
+					callers[i] = map[callerKey]struct{}{}
+				}
+				callers[i][who] = struct{}{}
+			}
+		}
+		return matched
+	}
 	each(func(t flowlog.Tuple) {
 		if rep.Methods.Add(t, listening) != Request {
 			return
@@ -308,7 +360,17 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			rep.NoInterface += t.Count
 			return
 		case !rep.Sides.arrived(t, callee):
-			return // logged where it left: it counts where it arrived
+			// Logged where it left: the caller's egress judges it here;
+			// ingress, where it arrived. A middlebox forwards for others.
+			if len(egressBy) > 0 && t.Action == "ACCEPT" && !callee.Transit {
+				who := callerKey{addr: t.SrcAddr}
+				if callee.Name != "" {
+					who = callerKey{name: callee.Name}
+				}
+				dst, _ := at(inv.byAddr[t.DstAddr], t.Start)
+				hit(t, callee.Groups, egressBy, t.DstAddr, dst.Groups, who)
+			}
+			return
 		case callee.Transit:
 			rep.Transit += t.Count
 			forward(t, callee)
@@ -335,38 +397,7 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			}
 			return
 		}
-		tr, ok := traffic(t)
-		matched := false
-		for _, g := range callee.Groups {
-			if !ok {
-				break
-			}
-			for _, i := range byGroup[g] {
-				if !perms[i].allows(t, tr, caller.Groups) {
-					continue
-				}
-				matched = true
-				h := &hits[i]
-				if h.Flows == 0 || t.Start < h.FirstSeen {
-					h.FirstSeen = t.Start
-				}
-				h.LastSeen = max(h.LastSeen, t.End)
-				if flows == nil {
-					h.Flows++
-				} else if k := (flowKey{i, t.InterfaceID, t.SrcAddr, t.DstAddr, t.DstPort, t.Protocol}); !has(flows, k) {
-					flows[k] = struct{}{}
-					h.Flows++
-				}
-				h.Records += t.Count
-				h.Packets += t.Packets
-				h.Bytes += t.Bytes
-				if callers[i] == nil {
-					callers[i] = map[callerKey]struct{}{}
-				}
-				callers[i][who] = struct{}{}
-			}
-		}
-		if !matched {
+		if !hit(t, callee.Groups, byGroup, t.SrcAddr, caller.Groups, who) {
 			rep.Unexplained += t.Count
 			if listUnmatched {
 				unmatched[unmatchedKey{who, label(callee), t.Protocol, t.DstPort}] += t.Count
@@ -375,7 +406,8 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	})
 	for i, p := range perms {
 		hits[i].Rule = p.Rule
-		hits[i].NameableCallers = (p.PeerPrefix.IsValid() || p.PeerList != nil) && len(callers[i]) > 0
+		// An egress rule's peer is the destination: its callers are its own group's.
+		hits[i].NameableCallers = !p.Egress && (p.PeerPrefix.IsValid() || p.PeerList != nil) && len(callers[i]) > 0
 		for c := range callers[i] {
 			if c.name == "" {
 				hits[i].NameableCallers = false

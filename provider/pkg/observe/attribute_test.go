@@ -131,3 +131,58 @@ func TestAttributeSplitAtInventoryChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestAttributeEgress, worked by hand: the API (eni-api, sg-api) has
+// egress rules to the database's group on 3306, to the internet on 443
+// and to 10.0.9.0/24 on 5432; the database allows 3306 from the API. A
+// request is judged by the caller's egress where it leaves (flow-direction
+// egress, or the caller's address as source on its interface) and by the
+// callee's ingress where it arrives: each rule once.
+func TestAttributeEgress(t *testing.T) {
+	ip := netip.MustParseAddr
+	inv := NewInventory([]Interface{
+		{ID: "eni-api", Name: "api", Addrs: []netip.Addr{ip("10.0.2.20")}, Groups: []string{"sg-api"}},
+		{ID: "eni-db", Name: "db", Addrs: []netip.Addr{ip("10.0.3.10")}, Groups: []string{"sg-db"}},
+		{ID: "eni-nat", Addrs: []netip.Addr{ip("10.0.0.5")}, Transit: true},
+	})
+	tcp := func(port int) ports.Range { return ports.Range{Protocol: "tcp", From: port, To: port} }
+	perms := []Permission{
+		{Rule: "api to db 3306", Group: "sg-api", Ports: tcp(3306), PeerGroup: "sg-db", Egress: true},
+		{Rule: "api to internet 443", Group: "sg-api", Ports: tcp(443), PeerPrefix: netip.MustParsePrefix("0.0.0.0/0"), Egress: true},
+		{Rule: "api to 10.0.9.0/24 5432", Group: "sg-api", Ports: tcp(5432), PeerPrefix: netip.MustParsePrefix("10.0.9.0/24"), Egress: true},
+		{Rule: "db from api 3306", Group: "sg-db", Ports: tcp(3306), PeerGroup: "sg-api"},
+	}
+	tuples := []flowlog.Tuple{
+		// API → db, leaving the API (flow-direction egress) and arriving at db.
+		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 2, Packets: 20, Bytes: 2000, TCPFlags: 2, Start: 100, End: 160, FlowDirection: flowlog.Egress},
+		{InterfaceID: "eni-db", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 2, Packets: 20, Bytes: 2000, TCPFlags: 2, Start: 100, End: 160, FlowDirection: flowlog.Ingress},
+		// db's SYN-ACK logged on the API: a reply, no rule's.
+		{InterfaceID: "eni-api", SrcAddr: ip("10.0.3.10"), DstAddr: ip("10.0.2.20"), DstPort: 40001, Protocol: 6, Action: "ACCEPT", Count: 2, Packets: 20, Bytes: 9000, TCPFlags: 18, Start: 100, End: 160, FlowDirection: flowlog.Ingress},
+		// API → the internet, a v2 record (no flow-direction): the source is the API's address.
+		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("93.184.216.34"), DstPort: 443, Protocol: 6, Action: "ACCEPT", Count: 3, Packets: 30, Bytes: 3000, TCPFlags: 2, Start: 200, End: 260},
+		// The same request leaving the NAT gateway: forwarded, no group's egress.
+		{InterfaceID: "eni-nat", SrcAddr: ip("10.0.0.5"), DstAddr: ip("93.184.216.34"), DstPort: 443, Protocol: 6, Action: "ACCEPT", Count: 3, Packets: 30, Bytes: 3000, TCPFlags: 2, Start: 200, End: 260, FlowDirection: flowlog.Egress},
+		// Refused leaving the API: a REJECT counts where it arrives, so not here.
+		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 22, Protocol: 6, Action: "REJECT", Count: 1, TCPFlags: 2, Start: 300, End: 360, FlowDirection: flowlog.Egress},
+		// No egress rule allows 5432 to db: not a hit, and not unexplained
+		// (its arrival is ingress's to judge; it was not logged there).
+		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 5432, Protocol: 6, Action: "ACCEPT", Count: 1, TCPFlags: 2, Start: 400, End: 460, FlowDirection: flowlog.Egress},
+	}
+	each := func(fn func(flowlog.Tuple)) {
+		for _, tu := range tuples {
+			fn(tu)
+		}
+	}
+	rep := Attribute(each, inv, perms, func(int, int) bool { return false })
+	assert.Equal(t, []Hit{
+		{Rule: "api to 10.0.9.0/24 5432"},
+		{Rule: "api to db 3306", Flows: 1, Records: 2, Packets: 20, Bytes: 2000, FirstSeen: 100, LastSeen: 160, Callers: []string{"api"}},
+		// An egress CIDR rule's callers are its own group: nothing to name instead.
+		{Rule: "api to internet 443", Flows: 1, Records: 3, Packets: 30, Bytes: 3000, FirstSeen: 200, LastSeen: 260, Callers: []string{"api"}},
+		{Rule: "db from api 3306", Flows: 1, Records: 2, Packets: 20, Bytes: 2000, FirstSeen: 100, LastSeen: 160, Callers: []string{"api"}},
+	}, rep.Hits)
+	assert.Zero(t, rep.Unexplained)
+	assert.Empty(t, rep.Rejected)
+	assert.Zero(t, rep.Transit)
+	assert.Equal(t, Tally{ByFlowDirection: 2 + 2 + 3 + 1 + 1, ByAddress: 3}, rep.Sides)
+}

@@ -26,7 +26,9 @@ import (
 
 // Mesh is a declaration's plan as the observation sees it: the account's
 // interfaces named by the mesh's services, and one permission per EC2 peer
-// of each planned ingress rule, named by the rule's resource name.
+// of each planned rule, named by the rule's resource name: every ingress
+// rule, and every egress rule but the egress policy's (allowAll's rules
+// declare no flow, and would carry every request).
 type Mesh struct {
 	Name        string
 	Plan        *plan.Plan
@@ -80,9 +82,15 @@ func FromMesh(name string, p *plan.Plan, snaps []observe.TimedAccount, vpc strin
 		timed = append(timed, observe.Snapshot{Taken: snap.Taken, Interfaces: ifaces})
 	}
 	m.Inventory = observe.FromSnapshots(timed)
+	policyOnly := map[string]bool{}
+	for _, r := range p.Rules {
+		if r.Direction == rule.Egress && !slices.ContainsFunc(r.Sources, func(s rule.Source) bool { return s.Rule != flow.PolicyRule }) {
+			policyOnly[resources.RuleName(name, r)] = true
+		}
+	}
 	for _, r := range resources.Of(name, p) {
 		in := r.Rule
-		if in == nil || in.Type != string(rule.Ingress) {
+		if in == nil || policyOnly[r.Name] {
 			continue
 		}
 		group := ids[in.Group()]
@@ -90,7 +98,8 @@ func FromMesh(name string, p *plan.Plan, snaps []observe.TimedAccount, vpc strin
 			continue // the group is missing: noted above
 		}
 		m.About[r.Name], m.Service[r.Name] = r.About, r.Service
-		base := observe.Permission{Rule: r.Name, Group: group, Ports: ports.Range{Protocol: in.Protocol, From: in.FromPort, To: in.ToPort}}
+		base := observe.Permission{Rule: r.Name, Group: group, Ports: ports.Range{Protocol: in.Protocol, From: in.FromPort, To: in.ToPort},
+			Egress: in.Type == string(rule.Egress)}
 		switch src := in.SourceSecurityGroup; {
 		case in.Self:
 			base.PeerGroup = group
@@ -232,16 +241,15 @@ func Build(st Stats, rep observe.Report, m *Mesh) Report {
 	for _, r := range m.Plan.Rules {
 		keys[r.Key] = r
 	}
-	egress := 0
 	for _, f := range m.Plan.Flows {
 		if f.Origin.Rule == flow.PolicyRule {
 			continue
 		}
-		if f.Declared != flow.Ingress {
-			egress++
-			continue
+		key := rule.IngressKey(f)
+		if f.Declared == flow.Egress {
+			key = rule.EgressKey(f)
 		}
-		name := resources.RuleName(m.Name, keys[rule.IngressKey(f)])
+		name := resources.RuleName(m.Name, keys[key])
 		r, judged := byRule[name]
 		if !judged {
 			continue // its group is missing, or its peer names a prefix list: noted
@@ -249,9 +257,6 @@ func Build(st Stats, rep observe.Report, m *Mesh) Report {
 		used := r.Flows > 0
 		out.Flows = append(out.Flows, Flow{Summary: flow.Summaries([]flow.Flow{f})[0], Rule: name, Observed: used})
 		out.flowsUsed[flowKey{f.From, f.To, f.Ports}] = used
-	}
-	if egress > 0 {
-		out.Notes = append(out.Notes, fmt.Sprintf("%d flow(s) declared on the caller's side (egress) are not judged: the observation reads ingress, where the callee's rules allow a request", egress))
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package observereport_test
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -141,4 +142,85 @@ func TestMarkdownEscapes(t *testing.T) {
 	shopMD := observereport.Markdown(shop, mdtext.CommentLimit)
 	assert.Empty(t, markdowncheck.Problems(shopMD))
 	assert.Empty(t, markdowncheck.Active(shopMD))
+}
+
+// TestEgressDeclaredFlowsJudged: flows declared on the caller's side are
+// judged by their egress rules where the request leaves the caller (the
+// shop's account, egress none, records written by hand): web's egress to
+// the API and the API's to the internet on 443 are observed, the API's
+// egress to the worker and to ::/0 are not.
+func TestEgressDeclaredFlowsJudged(t *testing.T) {
+	m, err := spec.Decode([]byte(`vpcId: vpc-0shop0000000000001
+egress: none
+tiers:
+  - { name: web, cidrBlocks: [10.1.1.0/24] }
+  - { name: app, cidrBlocks: [10.1.2.0/24] }
+services:
+  - name: web
+    tier: web
+    egress:
+      - ports: [8080]
+        to: { services: [api] }
+  - name: api
+    tier: app
+    ingress:
+      - ports: [8080]
+        from: { services: [web] }
+    egress:
+      - ports: [443]
+        to: { internet: true }
+      - ports: [9000]
+        to: { services: [worker] }
+  - name: worker
+    tier: app
+`))
+	require.NoError(t, err)
+	p, err := plan.Build(m)
+	require.NoError(t, err)
+	acc, err := ec2read.ReadFiles("testdata/describe-security-groups.json", "testdata/describe-network-interfaces.json")
+	require.NoError(t, err)
+	mesh, err := observereport.FromMesh("mesh", p, []observe.TimedAccount{{Account: acc}}, m.VpcID)
+	require.NoError(t, err)
+	records := "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags flow-direction log-status\n" +
+		// web -> api, leaving web and arriving at the API.
+		"5 eni-0f00000000000001 10.1.1.10 10.1.2.10 40001 8080 6 20 4000 1795000000 1795000060 ACCEPT 2 egress OK\n" +
+		"5 eni-0f00000000000002 10.1.1.10 10.1.2.10 40001 8080 6 20 4000 1795000000 1795000060 ACCEPT 2 ingress OK\n" +
+		// the API -> the internet, leaving the API.
+		"5 eni-0f00000000000002 10.1.2.10 93.184.216.34 40010 443 6 7 700 1795000060 1795000120 ACCEPT 2 egress OK\n"
+	table := flowlog.NewTable()
+	s := flowlog.NewScanner("flows.log", strings.NewReader(records), nil)
+	table.Add(s)
+	require.NoError(t, s.Err())
+	rep := observe.AttributeUnmatched(table.Each, mesh.Inventory, mesh.Permissions, observe.Listening(mesh.Permissions))
+	r := observereport.Build(observereport.Stats{Files: 1, Records: 3, Tuples: table.Len()}, rep, mesh)
+
+	type row struct {
+		flows, records, packets, bytes int64
+		callers                        string
+	}
+	got := map[string]row{}
+	for _, h := range r.Rules {
+		got[h.Rule] = row{h.Flows, h.Records, h.Packets, h.Bytes, strings.Join(h.Callers, ",")}
+	}
+	assert.Equal(t, map[string]row{
+		"mesh-api-ingress-tcp-8080-sg_web":   {1, 1, 20, 4000, "web"},
+		"mesh-web-egress-tcp-8080-sg_api":    {1, 1, 20, 4000, "web"},
+		"mesh-api-egress-tcp-443-0.0.0.0_0":  {1, 1, 7, 700, "api"},
+		"mesh-api-egress-tcp-443-.._0":       {},
+		"mesh-api-egress-tcp-9000-sg_worker": {},
+	}, got)
+	var flows []string
+	for _, f := range r.Flows {
+		flows = append(flows, fmt.Sprintf("%s -> %s %s observed=%v", f.From, f.To, f.Ports, f.Observed))
+	}
+	assert.ElementsMatch(t, []string{
+		"web -> api tcp/8080 observed=true",
+		"web -> api tcp/8080 observed=true",
+		"api -> internet (0.0.0.0/0) tcp/443 observed=true",
+		"api -> internet (::/0) tcp/443 observed=false",
+		"api -> worker tcp/9000 observed=false",
+	}, flows)
+	assert.Empty(t, r.Notes, "every flow judged, egress ones too")
+	assert.Empty(t, r.Undeclared)
+	assert.Zero(t, r.Unexplained)
 }

@@ -260,6 +260,12 @@ func IngressKey(f flow.Flow) string {
 	return Key(Rule{Service: f.To.Service, Direction: Ingress, Ports: f.Ports, Peer: canonical(f.From)})
 }
 
+// EgressKey is the key of the egress rule Project makes of a flow
+// declared on the egress side.
+func EgressKey(f flow.Flow) string {
+	return Key(Rule{Service: f.From.Service, Direction: Egress, Ports: f.Ports, Peer: canonical(f.To)})
+}
+
 // Key is the rule's identity: group, direction, protocol, ports and peer. The
 // description is left out because EC2 updates it in place.
 func Key(r Rule) string {
