@@ -362,7 +362,10 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		case !rep.Sides.arrived(t, callee):
 			// Logged where it left: the caller's egress judges it here;
 			// ingress, where it arrived. A middlebox forwards for others.
-			if len(egressBy) > 0 && t.Action == "ACCEPT" && !callee.Transit {
+			// Without flow-direction, only the interface's own address as
+			// source makes it the caller (not an address it does not list).
+			if len(egressBy) > 0 && t.Action == "ACCEPT" && !callee.Transit &&
+				(t.FlowDirection == flowlog.Egress || slices.Contains(callee.Addrs, t.SrcAddr)) {
 				who := callerKey{addr: t.SrcAddr}
 				if callee.Name != "" {
 					who = callerKey{name: callee.Name}

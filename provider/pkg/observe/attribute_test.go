@@ -160,6 +160,8 @@ func TestAttributeEgress(t *testing.T) {
 		{InterfaceID: "eni-api", SrcAddr: ip("10.0.3.10"), DstAddr: ip("10.0.2.20"), DstPort: 40001, Protocol: 6, Action: "ACCEPT", Count: 2, Packets: 20, Bytes: 9000, TCPFlags: 18, Start: 100, End: 160, FlowDirection: flowlog.Ingress},
 		// API → the internet, a v2 record (no flow-direction): the source is the API's address.
 		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("93.184.216.34"), DstPort: 443, Protocol: 6, Action: "ACCEPT", Count: 3, Packets: 30, Bytes: 3000, TCPFlags: 2, Start: 200, End: 260},
+		// Neither end is the API's address, and no flow-direction: not the API's request.
+		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.99"), DstAddr: ip("93.184.216.34"), DstPort: 443, Protocol: 6, Action: "ACCEPT", Count: 5, Packets: 50, Bytes: 5000, TCPFlags: 2, Start: 200, End: 260},
 		// The same request leaving the NAT gateway: forwarded, no group's egress.
 		{InterfaceID: "eni-nat", SrcAddr: ip("10.0.0.5"), DstAddr: ip("93.184.216.34"), DstPort: 443, Protocol: 6, Action: "ACCEPT", Count: 3, Packets: 30, Bytes: 3000, TCPFlags: 2, Start: 200, End: 260, FlowDirection: flowlog.Egress},
 		// Refused leaving the API: a REJECT counts where it arrives, so not here.
@@ -184,5 +186,5 @@ func TestAttributeEgress(t *testing.T) {
 	assert.Zero(t, rep.Unexplained)
 	assert.Empty(t, rep.Rejected)
 	assert.Zero(t, rep.Transit)
-	assert.Equal(t, Tally{ByFlowDirection: 2 + 2 + 3 + 1 + 1, ByAddress: 3}, rep.Sides)
+	assert.Equal(t, Tally{ByFlowDirection: 2 + 2 + 3 + 1 + 1, ByAddress: 3 + 5}, rep.Sides)
 }
