@@ -126,7 +126,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	}
 	if err == nil && len(src.from) > 0 && (src.region != "" || src.endpoint != "") {
 		if !in.live() {
-			err = errors.New("with --from the security groups come from files: --region and --endpoint-url are for reading EC2 live (no --from) or the flow logs from --s3 or --log-group")
+			err = errors.New("give --from FILE or --region R, not both: with --from the security groups come from files, and --region and --endpoint-url serve only flow logs read from --s3 or --log-group")
 		}
 		// EC2 comes from the files; the region and endpoint are the records'.
 		src.region, src.endpoint = "", ""

@@ -266,8 +266,8 @@ func TestImportFlowsErrors(t *testing.T) {
 		"unreadable flow log":      {[]string{"--flows", "no-such-flows.log"}, "no-such-flows.log"},
 		"two record sources":       {[]string{"--flows", "a.log", "--s3", "s3://logs/"}, "give one source of records, not flow-log files and --s3"},
 		"athena with a window":     {[]string{"--athena-csv", "r.csv", "--since", "24h"}, "--athena-csv takes no --since"},
-		"region with files only":   {[]string{"--region", "us-east-1", "--flows", "a.log"}, "with --from the security groups come from files: --region and --endpoint-url are for"},
-		"endpoint without flows":   {[]string{"--endpoint-url", "http://127.0.0.1:1"}, "with --from the security groups come from files"},
+		"region with files only":   {[]string{"--region", "us-east-1", "--flows", "a.log"}, "not both: with --from the security groups come from files, and --region and --endpoint-url serve only flow logs"},
+		"endpoint without flows":   {[]string{"--endpoint-url", "http://127.0.0.1:1"}, "not both: with --from the security groups come from files"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, errs := runCLI(append(append([]string{"import"}, tc.args...), legacyArgs()...)...)

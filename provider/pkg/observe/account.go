@@ -83,6 +83,7 @@ func FromAccount(acc *ec2read.Account) (ifaces []Interface, perms []Permission, 
 		in := Interface{ID: id, Name: strings.Join(e.names, "+"), Addrs: e.addrs, Groups: e.groups}
 		if e.info != nil {
 			in.Transit = e.info.Type == natGateway || (e.info.RequesterManaged && len(e.groups) == 0)
+			in.Balancer = e.info.Type == networkLoadBalancer
 		}
 		ifaces = append(ifaces, in)
 	}
@@ -93,8 +94,12 @@ func FromAccount(acc *ec2read.Account) (ifaces []Interface, perms []Permission, 
 	return ifaces, perms, skipped, nil
 }
 
-// natGateway is EC2's InterfaceType of a NAT gateway's interface.
-const natGateway = "nat_gateway"
+// EC2's InterfaceType of a NAT gateway's and a Network Load Balancer's
+// interface.
+const (
+	natGateway          = "nat_gateway"
+	networkLoadBalancer = "network_load_balancer"
+)
 
 // TimedAccount is an account read at a time (Unix seconds).
 type TimedAccount struct {

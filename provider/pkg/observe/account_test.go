@@ -64,7 +64,7 @@ func TestFromAccountMiddleboxesAndPrefixLists(t *testing.T) {
 	assert.Equal(t, []Interface{
 		{ID: "eni-alb", Name: "alb", Addrs: []netip.Addr{ip("10.0.0.7")}, Groups: []string{"sg-alb"}},
 		{ID: "eni-nat", Addrs: []netip.Addr{ip("10.0.0.5")}, Transit: true},
-		{ID: "eni-nlb", Addrs: []netip.Addr{ip("10.0.0.6")}, Transit: true},
+		{ID: "eni-nlb", Addrs: []netip.Addr{ip("10.0.0.6")}, Transit: true, Balancer: true},
 	}, ifaces)
 	assert.Equal(t, []Permission{{Rule: "web tcp/443 from pl-office", Group: "sg-web", Ports: ports.Range{Protocol: "tcp", From: 443, To: 443},
 		PeerList: []netip.Prefix{pfx("198.51.100.0/24"), pfx("203.0.113.0/24")}}}, perms)

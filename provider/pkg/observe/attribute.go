@@ -22,8 +22,12 @@ type Interface struct {
 	// interface carrying no group (a Network Load Balancer without groups).
 	// A request arriving there is no service's.
 	Transit bool
-	From    int64
-	Until   int64
+	// Balancer marks a Network Load Balancer's interface: what arrives
+	// there is what its targets may see with the client's address
+	// (client IP preservation).
+	Balancer bool
+	From     int64
+	Until    int64
 }
 
 // Snapshot is describe-network-interfaces at one time.
@@ -40,6 +44,8 @@ type Inventory struct {
 	byAddr map[netip.Addr][]Interface
 	// changes are the times an interface's holding begins or ends.
 	changes []int64
+	// balancers says whether any interface is a Network Load Balancer's.
+	balancers bool
 }
 
 // Changes are the times (Unix seconds, ascending) the inventory changes:
@@ -73,6 +79,7 @@ func FromSnapshots(snaps []Snapshot) *Inventory {
 func NewInventory(interfaces []Interface) *Inventory {
 	inv := &Inventory{byID: map[string][]Interface{}, byAddr: map[netip.Addr][]Interface{}}
 	for _, in := range interfaces {
+		inv.balancers = inv.balancers || in.Balancer
 		inv.byID[in.ID] = append(inv.byID[in.ID], in)
 		for _, a := range in.Addrs {
 			inv.byAddr[a] = append(inv.byAddr[a], in)
@@ -215,6 +222,12 @@ type Report struct {
 	// NoInterface are records of requests logged on an interface no
 	// snapshot of the inventory has, at the time they were logged.
 	NoInterface int64
+	// ViaBalancer are records of requests that arrived at a target with a
+	// client's address (a Network Load Balancer preserving client
+	// addresses) and were attributed to the target's rule naming the
+	// balancer's group, because the balancer's interface logged a request
+	// from the same client in an overlapping interval.
+	ViaBalancer int64
 }
 
 // Forwarded is what one caller sent through a middlebox (Via, its
@@ -245,6 +258,18 @@ func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 	return attribute(each, inv, perms, listening, false)
 }
 
+// A request a target's rules do not explain, from an address no interface
+// has, may have come through a Network Load Balancer that preserves client
+// addresses: the target sees the client's address, and its rule names the
+// balancer's group. The tuples carry no source port (the aggregation
+// drops it), so the balancer's own records are matched by the client's
+// address and time alone: a tuple on a balancer's interface (InterfaceType
+// network_load_balancer) from the same client whose interval overlaps the
+// target's. The first such balancer, by interface id, whose groups a
+// target rule names takes it; the records are counted in
+// Report.ViaBalancer. A client calling the target directly while it also
+// calls the balancer is counted as the balancer's too.
+//
 // AttributeUnmatched is Attribute that also lists the records no
 // permission explains by caller, callee and port (Report.UnmatchedFlows):
 // a map entry per distinct one, which a report for people wants and the
@@ -350,6 +375,28 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 		}
 		return matched
 	}
+	// Balancers' records of their clients, and the target-side requests
+	// waiting for them (only when the inventory has a balancer).
+	type front struct {
+		via        Interface
+		start, end int64
+	}
+	var fronts map[netip.Addr][]front
+	type pending struct {
+		t      flowlog.Tuple
+		callee Interface
+		who    callerKey
+	}
+	var waiting []pending
+	if inv.balancers {
+		fronts = map[netip.Addr][]front{}
+	}
+	unexplained := func(t flowlog.Tuple, callee Interface, who callerKey) {
+		rep.Unexplained += t.Count
+		if listUnmatched {
+			unmatched[unmatchedKey{who, label(callee), t.Protocol, t.DstPort}] += t.Count
+		}
+	}
 	each(func(t flowlog.Tuple) {
 		if rep.Methods.Add(t, listening) != Request {
 			return
@@ -374,7 +421,10 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 				hit(t, callee.Groups, egressBy, t.DstAddr, dst.Groups, who)
 			}
 			return
-		case callee.Transit:
+		case callee.Balancer && t.Action == "ACCEPT":
+			fronts[t.SrcAddr] = append(fronts[t.SrcAddr], front{callee, t.Start, t.End})
+		}
+		if callee.Transit {
 			rep.Transit += t.Count
 			forward(t, callee)
 			return
@@ -400,13 +450,34 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			}
 			return
 		}
-		if !hit(t, callee.Groups, byGroup, t.SrcAddr, caller.Groups, who) {
-			rep.Unexplained += t.Count
-			if listUnmatched {
-				unmatched[unmatchedKey{who, label(callee), t.Protocol, t.DstPort}] += t.Count
-			}
+		switch {
+		case hit(t, callee.Groups, byGroup, t.SrcAddr, caller.Groups, who):
+		case fronts != nil && !known:
+			waiting = append(waiting, pending{t, callee, who})
+		default:
+			unexplained(t, callee, who)
 		}
 	})
+	for _, list := range fronts {
+		slices.SortFunc(list, func(a, b front) int {
+			return cmp.Or(cmp.Compare(a.via.ID, b.via.ID), cmp.Compare(a.start, b.start))
+		})
+	}
+	for _, w := range waiting {
+		through := false
+		for _, f := range fronts[w.t.SrcAddr] {
+			if f.start <= w.t.End && w.t.Start <= f.end &&
+				hit(w.t, w.callee.Groups, byGroup, w.t.SrcAddr, f.via.Groups, callerKey{name: label(f.via)}) {
+				through = true
+				break
+			}
+		}
+		if through {
+			rep.ViaBalancer += w.t.Count
+		} else {
+			unexplained(w.t, w.callee, w.who)
+		}
+	}
 	for i, p := range perms {
 		hits[i].Rule = p.Rule
 		// An egress rule's peer is the destination: its callers are its own group's.

@@ -2,9 +2,11 @@ package observe
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/flowlog"
 	"github.com/pulumi-servicemesh/pulumi-servicemesh/provider/pkg/ports"
@@ -128,6 +130,59 @@ func TestAttributeMiddleboxes(t *testing.T) {
 				}
 			}
 			tt.check(t, Attribute(each, inv, perms, Listening(perms)))
+		})
+	}
+}
+
+// TestAttributeBalancerPreservingClients, worked by hand: a Network Load
+// Balancer (eni-nlb, 10.0.0.30, sg-nlb, InterfaceType
+// network_load_balancer) preserves client addresses, so its target web
+// (eni-web, sg-web, rule 8443 from sg-nlb) sees the client's. Records
+// written as AWS logs them (version 5, flow-direction, tcp-flags).
+func TestAttributeBalancerPreservingClients(t *testing.T) {
+	ip := netip.MustParseAddr
+	header := "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags flow-direction log-status\n"
+	inv := NewInventory([]Interface{
+		{ID: "eni-web", Name: "web", Addrs: []netip.Addr{ip("10.0.1.10")}, Groups: []string{"sg-web"}},
+		{ID: "eni-nlb", Name: "nlb", Addrs: []netip.Addr{ip("10.0.0.30")}, Groups: []string{"sg-nlb"}, Balancer: true},
+	})
+	tcp := func(p int) ports.Range { return ports.Range{Protocol: "tcp", From: p, To: p} }
+	perms := []Permission{
+		{Rule: "nlb tcp/443 from 0.0.0.0/0", Group: "sg-nlb", Ports: tcp(443), PeerPrefix: netip.MustParsePrefix("0.0.0.0/0")},
+		{Rule: "web tcp/8443 from sg-nlb", Group: "sg-web", Ports: tcp(8443), PeerGroup: "sg-nlb"},
+	}
+	// The client 198.51.100.7 calls the balancer on 443; the balancer
+	// delivers it to web on 8443 with the client's address and port.
+	front := "5 eni-nlb 198.51.100.7 10.0.0.30 50001 443 6 10 1000 1000 1060 ACCEPT 2 ingress OK\n"
+	target := "5 eni-web 198.51.100.7 10.0.1.10 50001 8443 6 10 1000 1010 1070 ACCEPT 2 ingress OK\n"
+	tests := []struct {
+		name        string
+		records     string
+		webHit      Hit
+		via, unexpl int64
+	}{
+		{"the balancer logged the client in the interval: the rule naming its group", front + target,
+			Hit{Rule: "web tcp/8443 from sg-nlb", Flows: 1, Records: 1, Packets: 10, Bytes: 1000, FirstSeen: 1010, LastSeen: 1070, Callers: []string{"nlb"}}, 1, 0},
+		{"no record of the client at the balancer: unexplained", target,
+			Hit{Rule: "web tcp/8443 from sg-nlb"}, 0, 1},
+		{"the balancer's record of the client is an hour earlier: unexplained",
+			"5 eni-nlb 198.51.100.7 10.0.0.30 50001 443 6 10 1000 1000 1060 ACCEPT 2 ingress OK\n" +
+				"5 eni-web 198.51.100.7 10.0.1.10 50001 8443 6 10 1000 4600 4660 ACCEPT 2 ingress OK\n",
+			Hit{Rule: "web tcp/8443 from sg-nlb"}, 0, 1},
+		{"another client at the balancer: unexplained",
+			"5 eni-nlb 198.51.100.8 10.0.0.30 50001 443 6 10 1000 1000 1060 ACCEPT 2 ingress OK\n" + target,
+			Hit{Rule: "web tcp/8443 from sg-nlb"}, 0, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			table := flowlog.NewTable()
+			s := flowlog.NewScanner("flows.log", strings.NewReader(header+tc.records), nil)
+			table.Add(s)
+			require.NoError(t, s.Err())
+			rep := Attribute(table.Each, inv, perms, Listening(perms))
+			assert.Equal(t, tc.webHit, rep.Hits[1])
+			assert.Equal(t, tc.via, rep.ViaBalancer, "records attributed through the balancer")
+			assert.Equal(t, tc.unexpl, rep.Unexplained)
 		})
 	}
 }

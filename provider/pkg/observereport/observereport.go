@@ -170,6 +170,7 @@ type Report struct {
 	Sides       observe.Tally       `json:"sides"`
 	Transit     int64               `json:"transitRecords"`
 	NoInterface int64               `json:"noInterfaceRecords"`
+	ViaBalancer int64               `json:"viaBalancerRecords,omitempty"`
 	Forwarded   []observe.Forwarded `json:"forwarded,omitempty"`
 	Rules       []Rule              `json:"rules"`
 	Flows       []Flow              `json:"flows,omitempty"`
@@ -202,7 +203,7 @@ type flowKey struct {
 // case (permissions of the account's groups); then Flows is empty.
 func Build(st Stats, rep observe.Report, m *Mesh) Report {
 	out := Report{Files: st.Files, Records: st.Records, NoData: st.NoData, SkipData: st.SkipData, Tuples: st.Tuples,
-		Methods: rep.Methods, Sides: rep.Sides, Transit: rep.Transit, NoInterface: rep.NoInterface, Forwarded: rep.Forwarded,
+		Methods: rep.Methods, Sides: rep.Sides, Transit: rep.Transit, NoInterface: rep.NoInterface, ViaBalancer: rep.ViaBalancer, Forwarded: rep.Forwarded,
 		Undeclared: rep.UnmatchedFlows, Unexplained: rep.Unexplained, Rejected: rep.Rejected, flowsUsed: map[flowKey]bool{}}
 	if st.SkippedRules > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("%d rules naming prefix lists were not attributed: give get-managed-prefix-list-entries as --from pl-ID=FILE", st.SkippedRules))

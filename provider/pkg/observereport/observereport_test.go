@@ -224,3 +224,15 @@ services:
 	assert.Empty(t, r.Undeclared)
 	assert.Zero(t, r.Unexplained)
 }
+
+// TestViaBalancerSaysHow: requests attributed through a balancer's own
+// records (client IP preservation) are counted, and the text and Markdown
+// say how they were decided; JSON has the count.
+func TestViaBalancerSaysHow(t *testing.T) {
+	r := observereport.Build(observereport.Stats{}, observe.Report{ViaBalancer: 3}, nil)
+	want := "3 records of requests arrived at a target with a client's address (a Network Load Balancer preserving client addresses): " +
+		"attributed to the target's rule naming the balancer's group, as the balancer's interface logged the same client in an overlapping interval."
+	assert.Contains(t, observereport.Text(r), "\n"+want+"\n")
+	assert.Contains(t, observereport.Markdown(r, 60000), "\n"+mdtext.Text(want)+"\n")
+	assert.Contains(t, observereport.JSON(r), `"viaBalancerRecords": 3`)
+}

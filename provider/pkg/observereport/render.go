@@ -122,6 +122,9 @@ func Text(r Report) string {
 	if r.Transit > 0 {
 		fmt.Fprintf(&b, "\n%d records of requests arrived at a NAT gateway (or a middlebox without groups): forwarded, no rule's.\n", r.Transit)
 	}
+	if r.ViaBalancer > 0 {
+		fmt.Fprintf(&b, "\n%s\n", r.viaBalancer())
+	}
 	var forwarded []string
 	for _, f := range r.Forwarded {
 		forwarded = append(forwarded, fmt.Sprintf("%s -> %s %s via %s: %d records", f.Caller, f.Destination,
@@ -180,6 +183,9 @@ func Markdown(r Report, limit int) string {
 	fmt.Fprintf(&b, ". Who initiated, records decided by: %s. Where each request was logged, records decided by: %s.\n", r.methods(), r.sides())
 	if r.Transit+r.NoInterface > 0 {
 		fmt.Fprintf(&b, "\nNot attributed: %d records of requests through a NAT gateway or a middlebox without groups, %d on interfaces no inventory snapshot has.\n", r.Transit, r.NoInterface)
+	}
+	if r.ViaBalancer > 0 {
+		fmt.Fprintf(&b, "\n%s\n", mdtext.Text(r.viaBalancer()))
 	}
 	tail := "\n_Rows left out to fit a comment: %d; `--format json` has them all._\n"
 	var rows []string
@@ -289,4 +295,11 @@ func Mermaid(r Report, m *Mesh) string {
 		},
 		Undeclared: undeclared,
 	})
+}
+
+// viaBalancer says how the requests a balancer delivered with its clients'
+// addresses were attributed (observe.Report.ViaBalancer).
+func (r Report) viaBalancer() string {
+	return fmt.Sprintf("%d records of requests arrived at a target with a client's address (a Network Load Balancer preserving client addresses): "+
+		"attributed to the target's rule naming the balancer's group, as the balancer's interface logged the same client in an overlapping interval.", r.ViaBalancer)
 }
