@@ -247,13 +247,13 @@ const missingThreshold = 3
 // permissions where it arrives: on the callee's interface (its destination
 // address is the interface's), so a connection logged on both ends is
 // counted once; every permission of the callee's groups that allows it gets
-// the hit. An accepted request is attributed to egress permissions where it
-// leaves: on the caller's interface, every egress permission of the
-// caller's groups that allows it (the destination's address, and its
-// groups when the inventory knows it) gets the hit. A request no egress
-// permission allows is not counted unexplained: its arrival is judged by
-// ingress, and a destination outside the VPC has no record of its own. A
-// REJECT is counted where it arrives only.
+// the hit. An accepted request also counts for every egress permission of
+// the caller's groups that allows it (by the destination's address and
+// groups), once: where it arrives when the caller is an interface of the
+// inventory, else where it leaves the caller when the destination is no
+// interface of it (the internet, a peered network). A request no egress
+// permission allows is not counted unexplained (ingress judges what
+// arrives), and a REJECT counts for no egress permission.
 func Attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permission, listening func(protocol, port int) bool) Report {
 	return attribute(each, inv, perms, listening, false)
 }
@@ -407,32 +407,40 @@ func attribute(each func(func(flowlog.Tuple)), inv *Inventory, perms []Permissio
 			rep.NoInterface += t.Count
 			return
 		case !rep.Sides.arrived(t, callee):
-			// Logged where it left: the caller's egress judges it here;
-			// ingress, where it arrived. A middlebox forwards for others.
-			// Without flow-direction, only the interface's own address as
-			// source makes it the caller (not an address it does not list).
+			// Logged where it left. A request to an interface of the
+			// inventory counts where it arrives, for egress too; one to
+			// elsewhere (the internet, a peered network) here, on the
+			// caller's egress. A middlebox forwards for others. Without
+			// flow-direction, only the interface's own address as source
+			// makes it the caller (not an address it does not list).
 			if len(egressBy) > 0 && t.Action == "ACCEPT" && !callee.Transit &&
 				(t.FlowDirection == flowlog.Egress || slices.Contains(callee.Addrs, t.SrcAddr)) {
-				who := callerKey{addr: t.SrcAddr}
-				if callee.Name != "" {
-					who = callerKey{name: callee.Name}
+				if _, inside := at(inv.byAddr[t.DstAddr], t.Start); !inside {
+					who := callerKey{addr: t.SrcAddr}
+					if callee.Name != "" {
+						who = callerKey{name: callee.Name}
+					}
+					hit(t, callee.Groups, egressBy, t.DstAddr, nil, who)
 				}
-				dst, _ := at(inv.byAddr[t.DstAddr], t.Start)
-				hit(t, callee.Groups, egressBy, t.DstAddr, dst.Groups, who)
 			}
 			return
 		case callee.Balancer && t.Action == "ACCEPT":
 			fronts[t.SrcAddr] = append(fronts[t.SrcAddr], front{callee, t.Start, t.End})
 		}
-		if callee.Transit {
-			rep.Transit += t.Count
-			forward(t, callee)
-			return
-		}
 		caller, known := at(inv.byAddr[t.SrcAddr], t.Start)
 		who := callerKey{addr: t.SrcAddr}
 		if known && caller.Name != "" {
 			who = callerKey{name: caller.Name}
+		}
+		// Arrived from an interface of the inventory: its egress rules
+		// allowed it to leave.
+		if len(egressBy) > 0 && known && t.Action == "ACCEPT" {
+			hit(t, caller.Groups, egressBy, t.DstAddr, callee.Groups, who)
+		}
+		if callee.Transit {
+			rep.Transit += t.Count
+			forward(t, callee)
+			return
 		}
 		if t.Action == "REJECT" {
 			k := rejKey{who.name, label(callee), t.Protocol, t.DstPort}

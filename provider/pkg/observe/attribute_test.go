@@ -135,9 +135,10 @@ func TestAttributeSplitAtInventoryChanges(t *testing.T) {
 // TestAttributeEgress, worked by hand: the API (eni-api, sg-api) has
 // egress rules to the database's group on 3306, to the internet on 443
 // and to 10.0.9.0/24 on 5432; the database allows 3306 from the API. A
-// request is judged by the caller's egress where it leaves (flow-direction
-// egress, or the caller's address as source on its interface) and by the
-// callee's ingress where it arrives: each rule once.
+// request inside the VPC counts for the caller's egress and the callee's
+// ingress where it arrives; one to the internet for the caller's egress
+// where it leaves (flow-direction egress, or the caller's address as
+// source on its interface): each rule once.
 func TestAttributeEgress(t *testing.T) {
 	ip := netip.MustParseAddr
 	inv := NewInventory([]Interface{
@@ -153,7 +154,8 @@ func TestAttributeEgress(t *testing.T) {
 		{Rule: "db from api 3306", Group: "sg-db", Ports: tcp(3306), PeerGroup: "sg-api"},
 	}
 	tuples := []flowlog.Tuple{
-		// API → db, leaving the API (flow-direction egress) and arriving at db.
+		// API → db, leaving the API (flow-direction egress) and arriving at
+		// db: counted at db, for both rules.
 		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 2, Packets: 20, Bytes: 2000, TCPFlags: 2, Start: 100, End: 160, FlowDirection: flowlog.Egress},
 		{InterfaceID: "eni-db", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 3306, Protocol: 6, Action: "ACCEPT", Count: 2, Packets: 20, Bytes: 2000, TCPFlags: 2, Start: 100, End: 160, FlowDirection: flowlog.Ingress},
 		// db's SYN-ACK logged on the API: a reply, no rule's.
@@ -166,8 +168,8 @@ func TestAttributeEgress(t *testing.T) {
 		{InterfaceID: "eni-nat", SrcAddr: ip("10.0.0.5"), DstAddr: ip("93.184.216.34"), DstPort: 443, Protocol: 6, Action: "ACCEPT", Count: 3, Packets: 30, Bytes: 3000, TCPFlags: 2, Start: 200, End: 260, FlowDirection: flowlog.Egress},
 		// Refused leaving the API: a REJECT counts where it arrives, so not here.
 		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 22, Protocol: 6, Action: "REJECT", Count: 1, TCPFlags: 2, Start: 300, End: 360, FlowDirection: flowlog.Egress},
-		// No egress rule allows 5432 to db: not a hit, and not unexplained
-		// (its arrival is ingress's to judge; it was not logged there).
+		// To db on 5432, logged leaving only: db is an interface of the
+		// inventory, so it counts where it arrives, which was not logged.
 		{InterfaceID: "eni-api", SrcAddr: ip("10.0.2.20"), DstAddr: ip("10.0.3.10"), DstPort: 5432, Protocol: 6, Action: "ACCEPT", Count: 1, TCPFlags: 2, Start: 400, End: 460, FlowDirection: flowlog.Egress},
 	}
 	each := func(fn func(flowlog.Tuple)) {
