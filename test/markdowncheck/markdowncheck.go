@@ -129,6 +129,34 @@ func Section(md, heading string) string {
 	return rest
 }
 
+// CodeBlock is a fenced code block: its info string (the language, "" for
+// none) and its text.
+type CodeBlock struct {
+	Info, Text string
+}
+
+// CodeBlocks are md's fenced code blocks in order, as a renderer reads them.
+func CodeBlocks(md string) []CodeBlock {
+	src := []byte(md)
+	root := goldmark.New().Parser().Parse(text.NewReader(src))
+	var out []CodeBlock
+	_ = ast.Walk(root, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		f, ok := n.(*ast.FencedCodeBlock)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
+		}
+		var b strings.Builder
+		lines := f.Lines()
+		for i := range lines.Len() {
+			seg := lines.At(i)
+			b.Write(seg.Value(src))
+		}
+		out = append(out, CodeBlock{Info: string(f.Language(src)), Text: b.String()})
+		return ast.WalkSkipChildren, nil
+	})
+	return out
+}
+
 // unescapedPipe is a table cell boundary.
 var unescapedPipe = regexp.MustCompile(`(^|[^\\])\|`)
 

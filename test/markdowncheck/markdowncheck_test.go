@@ -31,3 +31,13 @@ func TestParse(t *testing.T) {
 	assert.Equal(t, "\n\ny\n", markdowncheck.Section("# T\n## A (1)\n\nx\n## B\n\ny\n", "## B"))
 	assert.Empty(t, markdowncheck.Section("# T\n", "## A"))
 }
+
+func TestCodeBlocks(t *testing.T) {
+	md := "# T\n\n```bash\nrun a\nrun b\n```\n\ntext\n\n```\n  indented\n\nlast\n```\n\n~~~mermaid\nflowchart LR\n~~~\n"
+	assert.Equal(t, []markdowncheck.CodeBlock{
+		{Info: "bash", Text: "run a\nrun b\n"},
+		{Info: "", Text: "  indented\n\nlast\n"},
+		{Info: "mermaid", Text: "flowchart LR\n"},
+	}, markdowncheck.CodeBlocks(md))
+	assert.Empty(t, markdowncheck.CodeBlocks("no code here\n"))
+}

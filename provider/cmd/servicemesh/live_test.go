@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -52,4 +54,54 @@ func TestLiveReach(t *testing.T) {
 	code, stdout, _ = runCLI(append([]string{"reach", "--from", "db", "--to", "web", "--port", "tcp/22"}, live...)...)
 	assert.Equal(t, exitRefused, code)
 	assert.Contains(t, stdout, "refused by the destination security groups, ingress ("+f.Web+"): no ingress rule of "+f.Web+" allows tcp/22 from 10.9.1.20")
+}
+
+// TestLiveReachNetworkACL: read live, a refusal by the destination subnet's
+// network ACL is named as such, with its entry, where the groups allow.
+func TestLiveReachNetworkACL(t *testing.T) {
+	endpoint := moto.Start(t)
+	f := moto.NewWebDB(t, endpoint)
+	ctx := context.Background()
+	subnets := map[string]string{}
+	for cidr, group := range map[string]string{"10.9.1.0/24": f.Web, "10.9.2.0/24": f.DB} {
+		sub, err := f.Client.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(f.VPC), CidrBlock: aws.String(cidr)})
+		require.NoError(t, err)
+		subnets[group] = aws.ToString(sub.Subnet.SubnetId)
+		_, err = f.Client.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: sub.Subnet.SubnetId,
+			PrivateIpAddress: aws.String(strings.TrimSuffix(cidr, "0/24") + "10"), Groups: []string{group}})
+		require.NoError(t, err)
+	}
+	acl, err := f.Client.CreateNetworkAcl(ctx, &ec2.CreateNetworkAclInput{VpcId: aws.String(f.VPC)})
+	require.NoError(t, err)
+	aclID := aws.ToString(acl.NetworkAcl.NetworkAclId)
+	for _, e := range []struct {
+		number   int32
+		action   types.RuleAction
+		from, to int32
+	}{{90, types.RuleActionDeny, 3306, 3306}, {100, types.RuleActionAllow, 0, 65535}} { // the first match decides
+		in := &ec2.CreateNetworkAclEntryInput{NetworkAclId: aws.String(aclID), RuleNumber: aws.Int32(e.number), Egress: aws.Bool(false),
+			Protocol: aws.String("6"), PortRange: &types.PortRange{From: aws.Int32(e.from), To: aws.Int32(e.to)},
+			CidrBlock: aws.String("10.9.1.0/24"), RuleAction: e.action}
+		_, err := f.Client.CreateNetworkAclEntry(ctx, in)
+		require.NoError(t, err)
+	}
+	cur, err := f.Client.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{Filters: []types.Filter{
+		{Name: aws.String("association.subnet-id"), Values: []string{subnets[f.DB]}}}})
+	require.NoError(t, err)
+	require.Len(t, cur.NetworkAcls, 1)
+	var assoc string
+	for _, a := range cur.NetworkAcls[0].Associations {
+		if aws.ToString(a.SubnetId) == subnets[f.DB] {
+			assoc = aws.ToString(a.NetworkAclAssociationId)
+		}
+	}
+	_, err = f.Client.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{AssociationId: aws.String(assoc), NetworkAclId: aws.String(aclID)})
+	require.NoError(t, err)
+
+	live := []string{"--region", "us-east-1", "--vpc-id", f.VPC, "--endpoint-url", endpoint}
+	code, stdout, stderr := runCLI(append([]string{"reach", "--from", "web", "--to", "db", "--port", "tcp/3306"}, live...)...)
+	require.Equal(t, exitRefused, code, stderr)
+	assert.Contains(t, stdout, "can web reach db on tcp/3306 (replies on tcp/1024-65535)? no\n")
+	assert.Contains(t, stdout, "refused by the destination subnet's network ACL, ingress ("+aclID+"): ingress #90 deny tcp/3306 10.9.1.0/24")
+	assert.Contains(t, stdout, "destination security groups, ingress", "the groups' verdict is shown beside it")
 }

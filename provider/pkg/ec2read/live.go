@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -45,8 +48,9 @@ func AWSConfig(ctx context.Context, region, what string) (aws.Config, error) {
 	return cfg, nil
 }
 
-// Read reads the groups, their rules and the network interfaces from EC2,
-// with the standard credential chain (environment, shared config, SSO, IMDS).
+// Read reads the groups, their rules, the network interfaces and the
+// managed prefix lists the rules name from EC2, with the standard credential
+// chain (environment, shared config, SSO, IMDS).
 func (l Live) Read(ctx context.Context) (*Account, error) {
 	if l.Region == "" {
 		return nil, errors.New("reading EC2: --region is required")
@@ -106,6 +110,9 @@ func (l Live) Read(ctx context.Context) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.readPrefixLists(ctx, client, l.Region); err != nil {
+		return nil, err
+	}
 	var subnets []types.Subnet
 	sp := ec2.NewDescribeSubnetsPaginator(client, &ec2.DescribeSubnetsInput{Filters: filters})
 	for l.Network && sp.HasMorePages() {
@@ -128,4 +135,56 @@ func (l Live) Read(ctx context.Context) (*Account, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// prefixListClient is the part of the EC2 client readPrefixLists uses.
+type prefixListClient interface {
+	ec2.DescribeManagedPrefixListsAPIClient
+	ec2.GetManagedPrefixListEntriesAPIClient
+}
+
+// readPrefixLists reads the managed prefix lists the groups' rules name, and
+// only those (an account holds AWS's own lists besides its own): their names
+// (DescribeManagedPrefixLists) and entries (GetManagedPrefixListEntries, one
+// list per call), every page of each.
+func (a *Account) readPrefixLists(ctx context.Context, client prefixListClient, region string) error {
+	named := map[string][]string{} // list id -> groups whose rules name it
+	for _, g := range a.Groups {
+		for _, r := range g.Rules {
+			if id := r.Peer.PrefixList; id != "" && !slices.Contains(named[id], g.ID) {
+				named[id] = append(named[id], g.ID)
+			}
+		}
+	}
+	if len(named) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(named))
+	fail := func(call string, err error) error {
+		return fmt.Errorf("reading EC2 in %s: %s for the prefix lists the rules name (%s): %w; the reader needs ec2:DescribeManagedPrefixLists and ec2:GetManagedPrefixListEntries",
+			region, call, strings.Join(ids, ", "), err)
+	}
+	var lists []types.ManagedPrefixList
+	lp := ec2.NewDescribeManagedPrefixListsPaginator(client, &ec2.DescribeManagedPrefixListsInput{PrefixListIds: ids})
+	for lp.HasMorePages() {
+		page, err := lp.NextPage(ctx)
+		if err != nil {
+			return fail("describe-managed-prefix-lists", err)
+		}
+		lists = append(lists, page.PrefixLists...)
+	}
+	entries := map[string][]types.PrefixListEntry{}
+	for _, id := range ids {
+		entries[id] = []types.PrefixListEntry{} // read and empty still counts as read
+		ep := ec2.NewGetManagedPrefixListEntriesPaginator(client, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(id)})
+		for ep.HasMorePages() {
+			page, err := ep.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("reading EC2 in %s: get-managed-prefix-list-entries %s (named by rules of %s): %w; the reader needs ec2:GetManagedPrefixListEntries",
+					region, id, strings.Join(named[id], ", "), err)
+			}
+			entries[id] = append(entries[id], page.Entries...)
+		}
+	}
+	return a.addPrefixLists(lists, entries)
 }

@@ -2,8 +2,10 @@ package ec2read_test
 
 import (
 	"context"
+	"net/netip"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -108,4 +110,38 @@ func TestLiveMotoNetwork(t *testing.T) {
 	assert.Equal(t, subnet, a.Interfaces[i].SubnetID)
 	assert.Equal(t, []string{f.Web}, a.Interfaces[i].Groups)
 	assert.Equal(t, "10.9.1.10", a.Interfaces[i].Addresses[0].String())
+}
+
+// TestLiveMotoPrefixLists: a rule naming a managed prefix list gets the
+// list's name and entries from EC2; a list no rule names is not read.
+func TestLiveMotoPrefixLists(t *testing.T) {
+	endpoint := moto.Start(t)
+	ctx := context.Background()
+	f := moto.NewWebDB(t, endpoint)
+	create := func(name string, cidrs ...string) string {
+		in := &ec2.CreateManagedPrefixListInput{PrefixListName: aws.String(name), AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(5)}
+		for _, c := range cidrs {
+			in.Entries = append(in.Entries, types.AddPrefixListEntry{Cidr: aws.String(c)})
+		}
+		out, err := f.Client.CreateManagedPrefixList(ctx, in)
+		require.NoError(t, err)
+		return aws.ToString(out.PrefixList.PrefixListId)
+	}
+	office := create("office", "203.0.113.0/24", "198.51.100.0/24")
+	partners := create("partners", "192.0.2.0/28")
+	unnamed := create("unnamed", "10.200.0.0/16")
+	f.Ingress(t, f.Web, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443),
+		PrefixListIds: []types.PrefixListId{{PrefixListId: aws.String(office)}}})
+	f.Ingress(t, f.DB, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+		PrefixListIds: []types.PrefixListId{{PrefixListId: aws.String(office)}, {PrefixListId: aws.String(partners)}}})
+
+	a, err := ec2read.Live{Region: "us-east-1", VpcID: f.VPC, Endpoint: endpoint}.Read(ctx)
+	require.NoError(t, err)
+	want := []ec2read.PrefixList{
+		{ID: office, Name: "office", CIDRs: []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24"), netip.MustParsePrefix("203.0.113.0/24")}},
+		{ID: partners, Name: "partners", CIDRs: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/28")}},
+	}
+	slices.SortFunc(want, func(x, y ec2read.PrefixList) int { return strings.Compare(x.ID, y.ID) })
+	assert.Equal(t, want, a.PrefixLists)
+	assert.Nil(t, a.PrefixList(unnamed), "no rule names it")
 }
