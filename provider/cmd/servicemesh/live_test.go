@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,14 +63,15 @@ func TestLiveReachNetworkACL(t *testing.T) {
 	endpoint := moto.Start(t)
 	f := moto.NewWebDB(t, endpoint)
 	ctx := context.Background()
-	subnets := map[string]string{}
+	subnets, enis := map[string]string{}, map[string]string{}
 	for cidr, group := range map[string]string{"10.9.1.0/24": f.Web, "10.9.2.0/24": f.DB} {
 		sub, err := f.Client.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(f.VPC), CidrBlock: aws.String(cidr)})
 		require.NoError(t, err)
 		subnets[group] = aws.ToString(sub.Subnet.SubnetId)
-		_, err = f.Client.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: sub.Subnet.SubnetId,
+		eni, err := f.Client.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: sub.Subnet.SubnetId,
 			PrivateIpAddress: aws.String(strings.TrimSuffix(cidr, "0/24") + "10"), Groups: []string{group}})
 		require.NoError(t, err)
+		enis[group] = aws.ToString(eni.NetworkInterface.NetworkInterfaceId)
 	}
 	acl, err := f.Client.CreateNetworkAcl(ctx, &ec2.CreateNetworkAclInput{VpcId: aws.String(f.VPC)})
 	require.NoError(t, err)
@@ -104,4 +106,19 @@ func TestLiveReachNetworkACL(t *testing.T) {
 	assert.Contains(t, stdout, "can web reach db on tcp/3306 (replies on tcp/1024-65535)? no\n")
 	assert.Contains(t, stdout, "refused by the destination subnet's network ACL, ingress ("+aclID+"): ingress #90 deny tcp/3306 10.9.1.0/24")
 	assert.Contains(t, stdout, "destination security groups, ingress", "the groups' verdict is shown beside it")
+
+	// observe reads the same account live (no describe files): the
+	// inventory the records are attributed with, and which layer refused.
+	flows := filepath.Join(t.TempDir(), "flows.log")
+	require.NoError(t, os.WriteFile(flows, []byte("version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags log-status\n"+
+		"5 "+enis[f.DB]+" 10.9.1.10 10.9.2.10 40001 3306 6 3 180 1795000000 1795000060 REJECT 2 OK\n"), 0o644))
+	code, stdout, stderr = runCLI(append([]string{"observe", flows}, live...)...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "Rejected (which layer refuses each, by the reach evaluator over the account read):\n"+
+		"  web -> db tcp/3306: 1 records, scanning or one-off; refused by the network ACL (10.9.1.10 -> 10.9.2.10): "+
+		"destination subnet's network ACL, ingress ("+aclID+"): ingress #90 deny tcp/3306 10.9.1.0/24\n")
+
+	code, _, stderr = runCLI("observe", "--region", "us-east-1", flows)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "or --region R --vpc-id V (EC2 live)")
 }

@@ -48,6 +48,7 @@ const usage = `usage:
   servicemesh observe --from DESCRIBE.json... [--mesh SPEC [--name NAME]] [--log-format FORMAT]
                       [--format text|json|markdown|mermaid] RECORDS
   servicemesh observe [--from FILE...] --snapshot TIME=FILE[,FILE...]... [flags as above] RECORDS
+  servicemesh observe --region R --vpc-id V [--endpoint-url URL] [flags as above] RECORDS
   servicemesh --version
 
 Plans a ServiceMesh declaration offline, with the component's own pipeline:
@@ -127,6 +128,10 @@ is followed only to a file inside the working directory.
                 get-managed-prefix-list-entries among the --from files.
                 With describe-network-acls and describe-subnets given too,
                 each rejection says which layer refuses it (see reach).
+                With --region R --vpc-id V and no describe files, the
+                inventory (groups, interfaces, the prefix lists rules name,
+                subnets and network ACLs) is read from EC2 live, as it is
+                now: one snapshot for every record.
 
 RECORDS, for flows and observe, is one of: flow-log files; --s3
 s3://BUCKET/PREFIX (the flow log's S3 destination: the files under

@@ -30,6 +30,7 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	fs.Func("snapshot", "", func(s string) error { snapshots = append(snapshots, s); return nil })
 	var in flowInput
 	in.register(fs)
+	vpcID := fs.String("vpc-id", "", "")
 	format := fs.String("format", "text", "")
 	meshPath := fs.String("mesh", "", "")
 	name := fs.String("name", "mesh", "")
@@ -41,10 +42,20 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	if len(from) == 0 && len(snapshots) == 0 {
-		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces), or --snapshot TIME=DESCRIBE.json, and flow-log records")
+	// Without describe files the inventory is read live, as it is now:
+	// then --region and --endpoint-url serve EC2 and the records alike.
+	liveInventory := len(from) == 0 && len(snapshots) == 0
+	switch {
+	case liveInventory && (in.region == "" || *vpcID == ""):
+		return usageError(stderr, "observe takes --from DESCRIBE.json (security groups and network interfaces), or --snapshot TIME=DESCRIBE.json, or --region R --vpc-id V (EC2 live), and flow-log records")
+	case !liveInventory && *vpcID != "":
+		return usageError(stderr, "--vpc-id goes with --region (EC2 live), not with --from or --snapshot files")
 	}
-	if err := in.check(files); err != nil {
+	check := in.check
+	if liveInventory {
+		check = in.checkRecords
+	}
+	if err := check(files); err != nil {
 		return usageError(stderr, "%v", err)
 	}
 	switch {
@@ -61,7 +72,12 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	timed, err := readAccounts(from, snapshots)
+	var timed []observe.TimedAccount
+	if liveInventory {
+		timed, err = readLiveAccount(in.region, *vpcID, in.endpoint)
+	} else {
+		timed, err = readAccounts(from, snapshots)
+	}
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
@@ -111,6 +127,17 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, observereport.Text(r))
 	}
 	return exitOK
+}
+
+// readLiveAccount is the inventory read from EC2 now, one snapshot that
+// holds for every record: groups, rules, interfaces, the prefix lists the
+// rules name, subnets and network ACLs (for which layer refused).
+func readLiveAccount(region, vpcID, endpoint string) ([]observe.TimedAccount, error) {
+	acc, err := ec2read.Live{Region: region, VpcID: vpcID, Endpoint: endpoint, Network: true}.Read(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	return []observe.TimedAccount{{Account: acc}}, nil
 }
 
 // readAccounts reads the --from files as one account, or each

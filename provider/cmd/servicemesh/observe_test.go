@@ -212,7 +212,7 @@ func TestObserveSaysWhichLayerRefused(t *testing.T) {
 	const testdata = "../../pkg/observe/testdata/"
 	code, stdout, errs := runCLI("observe", "--from", testdata+"refusals.json", "--from", testdata+"refusals-acls.json", flows)
 	require.Equal(t, exitOK, code, errs)
-	assert.Contains(t, stdout, "Rejected (which layer refuses each, by the reach evaluator over the describe files):\n")
+	assert.Contains(t, stdout, "Rejected (which layer refuses each, by the reach evaluator over the account read):\n")
 	assert.Contains(t, stdout, "  web -> app tcp/8081: 1 records, scanning or one-off; refused by the security group (10.0.1.10 -> 10.0.2.10): "+
 		"destination security groups, ingress (sg-0000000000000app): no ingress rule of sg-0000000000000app allows tcp/8081 from 10.0.1.10\n")
 	assert.Contains(t, stdout, "  web -> app tcp/9000: 1 records, scanning or one-off; refused by the network ACL (10.0.1.10 -> 10.0.2.10): "+

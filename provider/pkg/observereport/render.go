@@ -44,7 +44,7 @@ const rejectedNote = "a REJECT does not say whether a security group or a networ
 // verdict replaces the caveat.
 func (r Report) rejectedTitle() string {
 	if r.Refusals != nil {
-		return "Rejected (which layer refuses each, by the reach evaluator over the describe files)"
+		return "Rejected (which layer refuses each, by the reach evaluator over the account read)"
 	}
 	return "Rejected (" + rejectedNote + ")"
 }
