@@ -41,6 +41,17 @@ func (in *flowInput) registerRecords(fs *flag.FlagSet) {
 	fs.StringVar(&in.until, "until", "", "")
 }
 
+// parsed is --log-format and the window: what every command reading
+// records needs before it reads them.
+func (in *flowInput) parsed(now time.Time) (*flowlog.Format, flowlog.Window, error) {
+	f, err := logFormat(in.logFormat)
+	if err != nil {
+		return nil, flowlog.Window{}, err
+	}
+	w, err := in.window(now)
+	return f, w, err
+}
+
 // window is --since and --until; now anchors durations.
 func (in *flowInput) window(now time.Time) (flowlog.Window, error) {
 	var w flowlog.Window

@@ -33,11 +33,7 @@ func runFlows(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	f, err := logFormat(in.logFormat)
-	if err != nil {
-		return usageError(stderr, "%v", err)
-	}
-	w, err := in.window(time.Now())
+	f, w, err := in.parsed(time.Now())
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}

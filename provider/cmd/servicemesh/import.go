@@ -160,12 +160,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	}
 	var traffic *proposal.Traffic
 	if withFlows {
-		lf, err := logFormat(in.logFormat)
-		if err != nil {
-			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
-			return exitUsage
-		}
-		window, err := in.window(time.Now())
+		lf, window, err := in.parsed(time.Now())
 		if err != nil {
 			fmt.Fprintf(stderr, "servicemesh import: %v\n", err)
 			return exitUsage

@@ -64,17 +64,19 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 	case *format == "mermaid" && *meshPath == "":
 		return usageError(stderr, "--format mermaid draws the declaration's flows: give --mesh SPEC")
 	}
-	lf, err := logFormat(in.logFormat)
-	if err != nil {
-		return usageError(stderr, "%v", err)
-	}
-	window, err := in.window(time.Now())
+	lf, window, err := in.parsed(time.Now())
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
 	var timed []observe.TimedAccount
 	if liveInventory {
-		timed, err = readLiveAccount(in.region, *vpcID, in.endpoint)
+		// The live read every command shares (import, audit, reach), with
+		// subnets and network ACLs for which layer refused: one snapshot, as
+		// EC2 is now, that holds for every record.
+		live := source{region: in.region, vpcID: *vpcID, endpoint: in.endpoint, network: true}
+		var acc *ec2read.Account
+		acc, err = live.read()
+		timed = []observe.TimedAccount{{Account: acc}}
 	} else {
 		timed, err = readAccounts(from, snapshots)
 	}
@@ -127,17 +129,6 @@ func runObserve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, observereport.Text(r))
 	}
 	return exitOK
-}
-
-// readLiveAccount is the inventory read from EC2 now, one snapshot that
-// holds for every record: groups, rules, interfaces, the prefix lists the
-// rules name, subnets and network ACLs (for which layer refused).
-func readLiveAccount(region, vpcID, endpoint string) ([]observe.TimedAccount, error) {
-	acc, err := ec2read.Live{Region: region, VpcID: vpcID, Endpoint: endpoint, Network: true}.Read(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	return []observe.TimedAccount{{Account: acc}}, nil
 }
 
 // readAccounts reads the --from files as one account, or each
