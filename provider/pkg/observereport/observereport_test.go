@@ -45,19 +45,27 @@ func shop(t *testing.T) (observereport.Report, *observereport.Mesh) {
 	return observereport.Build(st, rep, mesh), mesh
 }
 
+// row is one rule's hits as the tests count them by hand.
+type row struct {
+	flows, records, packets, bytes int64
+	callers                        string
+}
+
+// rows are the report's rules by name.
+func rows(r observereport.Report) map[string]row {
+	got := map[string]row{}
+	for _, h := range r.Rules {
+		got[h.Rule] = row{h.Flows, h.Records, h.Packets, h.Bytes, strings.Join(h.Callers, ",")}
+	}
+	return got
+}
+
 // TestShopAgainstTheMesh: per rule of the mesh, by its resource name, what
 // flows.log holds, counted by hand: the reply (SYN-ACK) and the NODATA
 // record are no hit; 5432 from api is one tuple over two intervals.
 func TestShopAgainstTheMesh(t *testing.T) {
 	r, _ := shop(t)
-	type row struct {
-		flows, records, packets, bytes int64
-		callers                        string
-	}
-	got := map[string]row{}
-	for _, h := range r.Rules {
-		got[h.Rule] = row{h.Flows, h.Records, h.Packets, h.Bytes, strings.Join(h.Callers, ",")}
-	}
+	got := rows(r)
 	assert.Equal(t, map[string]row{
 		"mesh-web-ingress-tcp-443-0.0.0.0_0":  {1, 1, 10, 1200, "198.51.100.10"},
 		"mesh-web-ingress-tcp-443-.._0":       {},
@@ -194,14 +202,7 @@ services:
 	rep := observe.AttributeUnmatched(table.Each, mesh.Inventory, mesh.Permissions, observe.Listening(mesh.Permissions))
 	r := observereport.Build(observereport.Stats{Files: 1, Records: 2, Tuples: table.Len()}, rep, mesh)
 
-	type row struct {
-		flows, records, packets, bytes int64
-		callers                        string
-	}
-	got := map[string]row{}
-	for _, h := range r.Rules {
-		got[h.Rule] = row{h.Flows, h.Records, h.Packets, h.Bytes, strings.Join(h.Callers, ",")}
-	}
+	got := rows(r)
 	assert.Equal(t, map[string]row{
 		"mesh-api-ingress-tcp-8080-sg_web":   {1, 1, 20, 4000, "web"},
 		"mesh-web-egress-tcp-8080-sg_api":    {1, 1, 20, 4000, "web"},
